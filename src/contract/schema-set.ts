@@ -1,0 +1,302 @@
+/**
+ * The schema set: every JSON Schema under `schemas/` loaded and compiled once, at start, by one
+ * ajv instance (2020-12, allErrors, strict, no coercion, no defaults). Validation never compiles:
+ * the ingest path calls `validateEnvelope` then `validateData` for each message, the registry
+ * calls `validateAgency` and `validateConnector`. Validators return `ValidationIssue`s (JSON
+ * Pointer + message), ready for the `errors` list of a problem+json answer; an empty list means
+ * valid. Only `load` throws, with `SchemaLoadError`, when a schema file itself is broken.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+
+export interface ValidationIssue {
+  /** JSON Pointer from the validated root (the event for envelope and data issues). */
+  path: string;
+  message: string;
+}
+
+export type AgencyLevel = 'central' | 'province' | 'district' | 'commune' | 'unit';
+
+/** A directory entry (`schemas/agency.schema.json`). */
+export interface AgencyRecord {
+  readonly code: string;
+  readonly name: string;
+  readonly level: AgencyLevel;
+  readonly parent?: string;
+}
+
+export interface SubscriptionFilter {
+  readonly source?: string;
+  readonly sourceLevel?: AgencyLevel;
+  readonly sourceProvince?: string;
+}
+
+export interface Subscription {
+  readonly type: string;
+  readonly filter?: SubscriptionFilter;
+}
+
+export interface DeliverySettings {
+  readonly timeoutMs: number;
+  /** Durations such as "5s", "1m" (parse with `src/config/duration.ts`). */
+  readonly retrySchedule: readonly string[];
+  readonly maxInFlight: number;
+  readonly breaker: {
+    readonly errorThresholdPercentage: number;
+    readonly volumeThreshold: number;
+    readonly resetTimeoutMs: number;
+  };
+  readonly mode: 'binary' | 'structured';
+}
+
+/** A connector manifest (`schemas/connector.schema.json`) with its defaults applied. */
+export interface ConnectorManifest {
+  readonly id: string;
+  readonly agency: string;
+  readonly kind: string;
+  readonly endpoint?: string;
+  readonly description?: string;
+  readonly auth?: { readonly scheme: 'bearer' | 'hmac-sha256' };
+  readonly subscriptions: readonly Subscription[];
+  readonly delivery: DeliverySettings;
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+/** Thrown by `SchemaSet.load` when a schema file cannot be read, parsed, or compiled. */
+export class SchemaLoadError extends Error {
+  readonly code = 'SCHEMA_INVALID';
+  constructor(
+    readonly file: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Invalid schema ${file}: ${detail}`, options);
+    this.name = 'SchemaLoadError';
+  }
+}
+
+const BASE = 'https://lgsp-hub.dev/schemas/';
+const ENVELOPE_ID = `${BASE}envelope.schema.json`;
+const AGENCY_ID = `${BASE}agency.schema.json`;
+const CONNECTOR_ID = `${BASE}connector.schema.json`;
+const MESSAGE_ID = /^https:\/\/lgsp-hub\.dev\/schemas\/messages\/(.+)\.v(\d+)\.json$/;
+const DEFAULT_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+
+interface SchemaFile {
+  readonly file: string;
+  readonly schema: AnySchemaObject & { $id: string };
+}
+
+interface MessageVersion {
+  readonly version: number;
+  readonly uri: string;
+  readonly validate: ValidateFunction;
+}
+
+export class SchemaSet {
+  readonly messageTypes: readonly string[];
+
+  private constructor(
+    private readonly envelope: ValidateFunction,
+    private readonly agency: ValidateFunction,
+    private readonly connector: ValidateFunction<ConnectorManifest>,
+    /** Per type, its versions, latest first. */
+    private readonly messages: ReadonlyMap<string, readonly MessageVersion[]>,
+  ) {
+    this.messageTypes = Object.freeze([...messages.keys()].sort());
+  }
+
+  /**
+   * Reads every `*.json` under `dir` (default: the repository's `schemas/`, `examples/` folders
+   * skipped) and compiles it. Call once at start. Throws `SchemaLoadError` naming the file when
+   * a file is not JSON, has no `$id` matching its path, or is not a valid strict schema.
+   */
+  static async load(dir: string = DEFAULT_DIR): Promise<SchemaSet> {
+    const files = await readSchemaFiles(dir);
+    const strictAjv = createAjv(false, files);
+    const compile = (id: string, ajv: Ajv2020): ValidateFunction => {
+      const owner = files.find((f) => f.schema.$id === id)?.file ?? id;
+      let validate: ValidateFunction | undefined;
+      try {
+        validate = ajv.getSchema(id);
+      } catch (cause) {
+        throw new SchemaLoadError(owner, errorText(cause), { cause });
+      }
+      if (!validate) throw new SchemaLoadError(owner, `no schema with $id ${id}`);
+      return validate;
+    };
+    const messages = new Map<string, MessageVersion[]>();
+    for (const { schema } of files) {
+      const validate = compile(schema.$id, strictAjv); // compiles common and every other file too
+      const match = MESSAGE_ID.exec(schema.$id);
+      if (!match?.[1] || !match[2]) continue;
+      const versions = messages.get(match[1]) ?? [];
+      versions.push({ version: Number(match[2]), uri: schema.$id, validate });
+      messages.set(match[1], versions);
+    }
+    for (const versions of messages.values()) versions.sort((a, b) => b.version - a.version);
+    // The connector manifest alone is validated with defaults applied (ajv mutates its input).
+    const connector = compile(CONNECTOR_ID, createAjv(true, files));
+    return new SchemaSet(
+      compile(ENVELOPE_ID, strictAjv),
+      compile(AGENCY_ID, strictAjv),
+      connector as ValidateFunction<ConnectorManifest>,
+      messages,
+    );
+  }
+
+  hasType(type: string): boolean {
+    return this.messages.has(type);
+  }
+
+  /** The `$id` of the latest version of `type`; throws if the type is unknown (check `hasType`). */
+  schemaUri(type: string): string {
+    const latest = this.messages.get(type)?.[0];
+    if (!latest) throw new Error(`unknown message type "${type}"`);
+    return latest.uri;
+  }
+
+  /** Checks the CloudEvents envelope only (`data` must be an object); paths from the event root. */
+  validateEnvelope(event: unknown): ValidationIssue[] {
+    return run(this.envelope, event, '');
+  }
+
+  /**
+   * Checks `data` against the schema of `type`: the version named by `dataschema` if given, else
+   * the latest. Paths are prefixed with `/data`. An unknown type gives one issue at `/type`, a
+   * `dataschema` that is not a version of `type` one issue at `/dataschema` (data not checked).
+   */
+  validateData(type: string, data: unknown, dataschema?: string): ValidationIssue[] {
+    const versions = this.messages.get(type);
+    if (!versions) {
+      return [{ path: '/type', message: `unknown message type "${type}"; known types: ${this.messageTypes.join(', ')}` }];
+    }
+    const chosen = dataschema === undefined ? versions[0] : versions.find((v) => v.uri === dataschema);
+    if (!chosen) {
+      const known = versions.map((v) => v.uri).join(', ');
+      return [{ path: '/dataschema', message: `"${dataschema}" is not a schema of ${type}; known: ${known}` }];
+    }
+    return run(chosen.validate, data, '/data');
+  }
+
+  /** Checks one agency record (a directory entry, or one element of an import). */
+  validateAgency(value: unknown): ValidationIssue[] {
+    return run(this.agency, value, '');
+  }
+
+  /**
+   * Checks a connector manifest without registering it. On success, `manifest` is a frozen copy
+   * with defaults applied (`delivery`, `subscriptions`); the input is never modified. Whether
+   * `kind` exists and what its `settings` mean is for the connector registry to check.
+   */
+  validateConnector(value: unknown): { issues: ValidationIssue[]; manifest?: ConnectorManifest } {
+    let copy: unknown;
+    try {
+      copy = structuredClone(value);
+    } catch {
+      return { issues: [{ path: '', message: 'must be plain JSON data' }] };
+    }
+    if (this.connector(copy)) return { issues: [], manifest: deepFreeze(copy) };
+    return { issues: toIssues(this.connector.errors, '') };
+  }
+}
+
+function createAjv(useDefaults: boolean, files: readonly SchemaFile[]): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, coerceTypes: false, useDefaults });
+  ajvFormats.default(ajv);
+  for (const { file, schema } of files) {
+    try {
+      ajv.addSchema(schema);
+    } catch (cause) {
+      throw new SchemaLoadError(file, errorText(cause), { cause });
+    }
+  }
+  return ajv;
+}
+
+async function readSchemaFiles(dir: string): Promise<SchemaFile[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files: SchemaFile[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+    const path = join(entry.parentPath, entry.name);
+    const rel = relative(dir, path).split(sep).join('/');
+    if (rel.split('/').includes('examples')) continue;
+    let schema: unknown;
+    try {
+      schema = JSON.parse(await readFile(path, 'utf8'));
+    } catch (cause) {
+      throw new SchemaLoadError(rel, errorText(cause), { cause });
+    }
+    if (!isSchemaObject(schema) || schema.$id !== BASE + rel) {
+      throw new SchemaLoadError(rel, `$id must be "${BASE + rel}" (the file's place under schemas/)`);
+    }
+    files.push({ file: rel, schema });
+  }
+  return files.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+function isSchemaObject(value: unknown): value is AnySchemaObject & { $id: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { $id?: unknown }).$id === 'string';
+}
+
+function run(validate: ValidateFunction, value: unknown, prefix: string): ValidationIssue[] {
+  return validate(value) ? [] : toIssues(validate.errors, prefix);
+}
+
+/** ajv errors → issues: required / additionalProperties point at the property concerned. */
+function toIssues(errors: readonly ErrorObject[] | null | undefined, prefix: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const e of errors ?? []) {
+    if (e.keyword === 'if') continue; // its then/else errors are reported themselves
+    const params = e.params as Record<string, unknown>;
+    let path = prefix + e.instancePath;
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'required') {
+      path += `/${pointerToken(String(params.missingProperty))}`;
+      message = e.schemaPath.includes('/oneOf/') ? 'is required by one of the alternatives' : 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      path += `/${pointerToken(String(params.additionalProperty))}`;
+      message = 'is not an allowed property here';
+    } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+      message = `must be one of: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (e.keyword === 'format' && typeof params.format === 'string') {
+      message = FORMAT_HINTS[params.format] ?? message;
+    } else if (e.keyword === 'const') {
+      message = `must be ${JSON.stringify(params.allowedValue)}`;
+    } else if (e.keyword === 'oneOf') {
+      message = Array.isArray(params.passingSchemas)
+        ? `must match exactly one alternative, but matches ${params.passingSchemas.length}`
+        : 'must match exactly one alternative, but matches none';
+    }
+    issues.push({ path, message });
+  }
+  return issues;
+}
+
+const FORMAT_HINTS: Readonly<Record<string, string>> = {
+  'date-time': 'must be an RFC 3339 date-time with offset, e.g. 2025-07-15T09:30:00+07:00',
+  date: 'must be an RFC 3339 date, e.g. 2025-07-15',
+  uri: 'must be an absolute URI',
+  'uri-reference': 'must be a URI reference',
+  email: 'must be an e-mail address',
+};
+
+function pointerToken(name: string): string {
+  return name.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function errorText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

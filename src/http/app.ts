@@ -1,0 +1,33 @@
+/**
+ * Express app assembly: the operational routes here, the feature routers handed in by the hub.
+ */
+import express, { type Router } from 'express';
+import type { Metrics } from '../ops/metrics.ts';
+import { httpMetrics } from '../ops/http-metrics.ts';
+import type { Readiness } from '../ops/readiness.ts';
+
+export interface AppParts {
+  metrics: Metrics;
+  readiness: Readiness;
+  routers?: readonly Router[];
+}
+
+export function createApp({ metrics, readiness, routers = [] }: AppParts): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(httpMetrics(metrics));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'live' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const report = await readiness.report();
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  for (const router of routers) app.use(router);
+  return app;
+}

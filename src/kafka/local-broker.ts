@@ -1,0 +1,171 @@
+/**
+ * A single-node Apache Kafka (KRaft, combined broker + controller) for development and tests.
+ *
+ * The JVM runs under a tiny shell guard that reads our stdin pipe: when this Node process
+ * ends in any way (exit, crash, SIGKILL) the pipe closes and the guard stops the JVM, so no
+ * broker is ever orphaned. The broker runs in its own process group so that Ctrl-C reaches
+ * only Node, which then stops the hub first and the broker last.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { brokerClasspath, KAFKA_VERSION } from './broker-jars.ts';
+import { LocalBrokerError } from './local-broker-error.ts';
+import { probeCluster } from './probe.ts';
+
+const run = promisify(execFile);
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+export interface LocalBrokerOptions {
+  /** Storage folder; formatted on first use and kept, so a restart keeps the data. */
+  dataDir: string;
+  cacheDir: string;
+  kafkaHome?: string | undefined;
+  /** Extra server.properties lines (tests lower timeouts). */
+  overrides?: Readonly<Record<string, string | number>>;
+  say?: (line: string) => void;
+}
+
+export interface LocalBroker {
+  readonly brokers: string[];
+  readonly logFile: string;
+  /** Stops the JVM and waits for it to exit (SIGKILL after 20 s). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startLocalBroker(options: LocalBrokerOptions): Promise<LocalBroker> {
+  const say = options.say ?? ((line: string) => process.stderr.write(`[kafka] ${line}\n`));
+  const classpath = await brokerClasspath({ kafkaHome: options.kafkaHome, cacheDir: options.cacheDir, say });
+  const dir = resolve(options.dataDir);
+  const logDir = join(dir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const propsFile = join(dir, 'server.properties');
+  const logFile = join(logDir, 'broker.log');
+  await writeFile(propsFile, serverProperties(dir, port, controllerPort, options.overrides ?? {}));
+  await writeFile(join(dir, 'log4j2.properties'), log4jProperties(logFile));
+
+  const java = ['java', '-Xms256m', '-Xmx1g', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-cp', classpath];
+  if (!existsSync(join(dir, 'data', 'meta.properties'))) {
+    say(`Formatting storage in ${join(dir, 'data')}...`);
+    const clusterId = (await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'random-uuid'])).stdout.trim();
+    await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile]);
+  }
+
+  say(`Starting Apache Kafka ${KAFKA_VERSION} on 127.0.0.1:${port} (log: ${logFile})...`);
+  const guard = `${java.map(shellQuote).join(' ')} kafka.Kafka ${shellQuote(propsFile)} >>${shellQuote(join(logDir, 'stdout.log'))} 2>&1 & j=$!; ` +
+    'trap "kill $j 2>/dev/null" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j';
+  const child = spawn('sh', ['-c', guard], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  child.stdin?.on('error', () => undefined);
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const brokers = [`127.0.0.1:${port}`];
+  const broker: LocalBroker = { brokers, logFile, stop: once(() => stopGuard(child, exited)) };
+
+  say(`Waiting for the broker to answer a metadata request (up to ${READY_TIMEOUT_MS / 1000} s)...`);
+  const started = Date.now();
+  try {
+    await Promise.race([
+      waitForMetadata(brokers, started + READY_TIMEOUT_MS),
+      exited.then((code) => Promise.reject(new Error(`the broker process exited with code ${code}`))),
+    ]);
+  } catch (err) {
+    await broker.stop();
+    const tail = await readFile(logFile, 'utf8').then((t) => t.split('\n').slice(-25).join('\n'), () => '(no log)');
+    throw new LocalBrokerError(`Kafka did not start: ${(err as Error).message}.\nLast lines of ${logFile}:\n${tail}`, { cause: err });
+  }
+  say(`Kafka is ready at ${brokers[0]} after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  return broker;
+}
+
+function serverProperties(dir: string, port: number, controllerPort: number, overrides: Readonly<Record<string, string | number>>): string {
+  const props: Record<string, string | number> = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': join(dir, 'data'),
+    'num.partitions': 1,
+    // The hub creates its topics explicitly; auto-creation would hide a missing one.
+    'auto.create.topics.enable': 'false',
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 5,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.num.partitions': 5,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    ...overrides,
+  };
+  return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+}
+
+function log4jProperties(logFile: string): string {
+  return [
+    'status = warn',
+    'appender.file.type = File',
+    'appender.file.name = FILE',
+    `appender.file.fileName = ${logFile}`,
+    'appender.file.layout.type = PatternLayout',
+    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+    'rootLogger.level = info',
+    'rootLogger.appenderRef.file.ref = FILE',
+    'logger.kafka.name = org.apache.kafka',
+    'logger.kafka.level = warn',
+    '',
+  ].join('\n');
+}
+
+async function waitForMetadata(brokers: string[], deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      await probeCluster(brokers);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`no metadata answer within ${READY_TIMEOUT_MS / 1000} s (${(err as Error).message})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function stopGuard(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin?.end();
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }, STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.once('error', rej);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => res(port));
+    });
+  });
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { topicNames, topicSpecs } from './topics.ts';
+
+describe('topics', () => {
+  it('follow SPEC section 4 under the configured prefix', () => {
+    const names = topicNames('qn.', [5_000, 60_000]);
+    expect(names).toEqual({ registry: 'qn.registry', ingress: 'qn.ingress', deliveries: 'qn.deliveries', retries: ['qn.retry.5s', 'qn.retry.1m'], deadLetters: 'qn.dead-letters', events: 'qn.events' });
+  });
+
+  it('compact the registry and never ask more in-sync replicas than exist', () => {
+    const specs = topicSpecs(topicNames('lgsp.', [5_000]), { partitions: 6, replicationFactor: 1 });
+    const registry = specs.find((s) => s.topic === 'lgsp.registry')!;
+    expect(registry.configEntries).toContainEqual({ name: 'cleanup.policy', value: 'compact' });
+    expect(specs.every((s) => s.configEntries!.some((c) => c.name === 'min.insync.replicas' && c.value === '1'))).toBe(true);
+    expect(topicSpecs(topicNames('lgsp.', []), { partitions: 6, replicationFactor: 3 })[1]!.configEntries).toContainEqual({ name: 'min.insync.replicas', value: '2' });
+  });
+});

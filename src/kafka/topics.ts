@@ -1,0 +1,58 @@
+/**
+ * The hub's topics (SPEC section 4), named from the configured prefix, and their creation at start.
+ */
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { formatDuration } from '../config/duration.ts';
+
+export interface TopicNames {
+  readonly registry: string;
+  readonly ingress: string;
+  readonly deliveries: string;
+  /** One per retry tier, in increasing delay: `lgsp.retry.5s`, `lgsp.retry.1m`, ... */
+  readonly retries: readonly string[];
+  readonly deadLetters: string;
+  readonly events: string;
+}
+
+export function topicNames(prefix: string, retryTiersMs: readonly number[]): TopicNames {
+  return Object.freeze({
+    registry: `${prefix}registry`,
+    ingress: `${prefix}ingress`,
+    deliveries: `${prefix}deliveries`,
+    retries: Object.freeze(retryTiersMs.map((ms) => `${prefix}retry.${formatDuration(ms)}`)),
+    deadLetters: `${prefix}dead-letters`,
+    events: `${prefix}events`,
+  });
+}
+
+export interface TopicLayout {
+  partitions: number;
+  replicationFactor: number;
+}
+
+/** The topic specs: the registry is compacted (latest record per key is the truth). */
+export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig[] {
+  const minIsr = String(Math.min(2, layout.replicationFactor));
+  const spec = (topic: string, configEntries: { name: string; value: string }[] = []): ITopicConfig => ({
+    topic,
+    numPartitions: layout.partitions,
+    replicationFactor: layout.replicationFactor,
+    configEntries: [{ name: 'min.insync.replicas', value: minIsr }, ...configEntries],
+  });
+  return [
+    { ...spec(names.registry, [{ name: 'cleanup.policy', value: 'compact' }]), numPartitions: 1 },
+    spec(names.ingress),
+    spec(names.deliveries),
+    ...names.retries.map((t) => spec(t)),
+    spec(names.deadLetters, [{ name: 'retention.ms', value: String(30 * 24 * 3_600_000) }]),
+    spec(names.events),
+  ];
+}
+
+/** Creates the missing topics; existing ones are left as they are. Returns the names created. */
+export async function ensureTopics(admin: Admin, specs: ITopicConfig[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.topic));
+  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  return missing.map((s) => s.topic);
+}

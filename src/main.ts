@@ -1,0 +1,53 @@
+/**
+ * `npm start`: the hub process. Without KAFKA_BROKERS it starts a local single-node Kafka first
+ * and says so. SIGINT/SIGTERM stop the hub, then the broker.
+ */
+import { join } from 'node:path';
+import { loadConfig, type HubConfig } from './config/config.ts';
+import { ConfigError } from './config/config-error.ts';
+import { startHub, type Hub } from './hub.ts';
+import { KafkaUnreachableError } from './kafka/kafka-unreachable-error.ts';
+import { startLocalBroker, type LocalBroker } from './kafka/local-broker.ts';
+import { LocalBrokerError } from './kafka/local-broker-error.ts';
+import { createLogger } from './ops/logger.ts';
+
+let config: HubConfig;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(78); // EX_CONFIG
+}
+const logger = createLogger(config);
+let broker: LocalBroker | undefined;
+let hub: Hub | undefined;
+
+async function stop(signal: string): Promise<void> {
+  logger.info({ signal }, 'shutting down');
+  await hub?.close().catch((err: Error) => logger.error({ err }, 'hub did not close cleanly'));
+  await broker?.stop();
+  process.exit(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
+
+try {
+  let brokers = config.kafkaBrokers;
+  if (!brokers) {
+    logger.info('KAFKA_BROKERS is not set: starting a local single-node Apache Kafka (KRaft) for this hub');
+    broker = await startLocalBroker({ dataDir: join(config.dataDir, 'kafka'), cacheDir: config.cacheDir, kafkaHome: config.kafkaHome });
+    brokers = broker.brokers;
+  }
+  hub = await startHub(config, brokers, logger);
+  if (config.adminTokenGenerated) {
+    logger.warn(`LGSP_ADMIN_TOKEN is not set: this run's operator token is ${config.adminToken}`);
+  }
+  logger.info(`ready: ${hub.url}/readyz, metrics at ${hub.url}/metrics`);
+} catch (err) {
+  if (err instanceof KafkaUnreachableError || err instanceof LocalBrokerError) {
+    logger.fatal(err.message);
+    await broker?.stop();
+    process.exit(69); // EX_UNAVAILABLE
+  }
+  throw err;
+}

@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/** `npm start` as a user runs it (through tsx), for the failures a user meets first. */
+function runHubProcess(env: Record<string, string>) {
+  const started = Date.now();
+  const result = spawnSync('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+describe('the hub process', () => {
+  it('stops within seconds with a clear message when KAFKA_BROKERS does not answer', () => {
+    const result = runHubProcess({ KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(result.status).toBe(69);
+    expect(result.stdout).toContain('Cannot reach Kafka at 127.0.0.1:1 (KAFKA_BROKERS)');
+    expect(result.seconds).toBeLessThan(15);
+  });
+
+  it('refuses a bad configuration value, naming the variable', () => {
+    const result = runHubProcess({ KAFKA_BROKERS: '127.0.0.1:1', PORT: 'eighty' });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('PORT="eighty": expected a whole number from 0 to 65535');
+  });
+});
