@@ -4,15 +4,18 @@
 import express, { type Router } from 'express';
 import type { Metrics } from '../ops/metrics.ts';
 import { httpMetrics } from '../ops/http-metrics.ts';
+import type { Logger } from '../ops/logger.ts';
 import type { Readiness } from '../ops/readiness.ts';
+import { notFound, problemHandler } from './problem-handler.ts';
 
 export interface AppParts {
   metrics: Metrics;
   readiness: Readiness;
+  logger: Logger;
   routers?: readonly Router[];
 }
 
-export function createApp({ metrics, readiness, routers = [] }: AppParts): express.Express {
+export function createApp({ metrics, readiness, logger, routers = [] }: AppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -29,5 +32,7 @@ export function createApp({ metrics, readiness, routers = [] }: AppParts): expre
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   for (const router of routers) app.use(router);
+  app.use(notFound);
+  app.use(problemHandler(logger));
   return app;
 }

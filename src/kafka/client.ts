@@ -9,12 +9,14 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafka(brokers: readonly string[], clientId: string, logger: Logger): Kafka {
+/** `failFast`: a short retry budget, for paths where a caller waits (HTTP ingest answers 503 instead). */
+export function createKafka(brokers: readonly string[], clientId: string, logger: Logger, { failFast = false } = {}): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     brokers: [...brokers],
     clientId,
-    connectionTimeout: 3_000,
+    connectionTimeout: failFast ? 1_000 : 3_000,
+    ...(failFast ? { requestTimeout: 5_000, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 } } : {}),
     // kafkajs logs at INFO things like every group join; keep its WARN and above.
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }: LogEntry) => {

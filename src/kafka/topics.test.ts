@@ -8,10 +8,10 @@ describe('topics', () => {
   });
 
   it('compact the registry and never ask more in-sync replicas than exist', () => {
-    const specs = topicSpecs(topicNames('lgsp.', [5_000]), { partitions: 6, replicationFactor: 1 });
+    const specs = topicSpecs(topicNames('lgsp.', [5_000]), { partitions: 6, replicationFactor: 1, maxMessageBytes: 1_000_000, dedupeWindowMs: 60_000 });
     const registry = specs.find((s) => s.topic === 'lgsp.registry')!;
     expect(registry.configEntries).toContainEqual({ name: 'cleanup.policy', value: 'compact' });
     expect(specs.every((s) => s.configEntries!.some((c) => c.name === 'min.insync.replicas' && c.value === '1'))).toBe(true);
-    expect(topicSpecs(topicNames('lgsp.', []), { partitions: 6, replicationFactor: 3 })[1]!.configEntries).toContainEqual({ name: 'min.insync.replicas', value: '2' });
+    expect(topicSpecs(topicNames('lgsp.', []), { partitions: 6, replicationFactor: 3, maxMessageBytes: 1_000_000, dedupeWindowMs: 60_000 })[1]!.configEntries).toContainEqual({ name: 'min.insync.replicas', value: '2' });
   });
 });

@@ -12,6 +12,8 @@ export interface TopicNames {
   readonly retries: readonly string[];
   readonly deadLetters: string;
   readonly events: string;
+  /** Compacted: which source + id pairs were accepted (not in SPEC section 4; see docs/topics.md). */
+  readonly dedupe: string;
 }
 
 export function topicNames(prefix: string, retryTiersMs: readonly number[]): TopicNames {
@@ -22,12 +24,17 @@ export function topicNames(prefix: string, retryTiersMs: readonly number[]): Top
     retries: Object.freeze(retryTiersMs.map((ms) => `${prefix}retry.${formatDuration(ms)}`)),
     deadLetters: `${prefix}dead-letters`,
     events: `${prefix}events`,
+    dedupe: `${prefix}dedupe`,
   });
 }
 
 export interface TopicLayout {
   partitions: number;
   replicationFactor: number;
+  /** Largest record the message topics take: a whole accepted body plus headers. */
+  maxMessageBytes: number;
+  /** How long a source + id is remembered for deduplication. */
+  dedupeWindowMs: number;
 }
 
 /** The topic specs: the registry is compacted (latest record per key is the truth). */
@@ -37,7 +44,7 @@ export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig
     topic,
     numPartitions: layout.partitions,
     replicationFactor: layout.replicationFactor,
-    configEntries: [{ name: 'min.insync.replicas', value: minIsr }, ...configEntries],
+    configEntries: [{ name: 'min.insync.replicas', value: minIsr }, { name: 'max.message.bytes', value: String(layout.maxMessageBytes) }, ...configEntries],
   });
   return [
     { ...spec(names.registry, [{ name: 'cleanup.policy', value: 'compact' }]), numPartitions: 1 },
@@ -46,6 +53,10 @@ export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig
     ...names.retries.map((t) => spec(t)),
     spec(names.deadLetters, [{ name: 'retention.ms', value: String(30 * 24 * 3_600_000) }]),
     spec(names.events),
+    spec(names.dedupe, [
+      { name: 'cleanup.policy', value: 'compact,delete' },
+      { name: 'retention.ms', value: String(layout.dedupeWindowMs) },
+    ]),
   ];
 }
 

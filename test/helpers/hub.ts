@@ -3,9 +3,10 @@
  * never see each other's records; closed when the test (or file, from beforeAll) ends.
  */
 import { loadConfig, type HubConfig } from '../../src/config/config.ts';
-import { startHub, type Hub } from '../../src/hub.ts';
+import { startHub, type Hub, type HubParts } from '../../src/hub.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { testBrokers, uniqueName } from './kafka.ts';
+import { testCredentials } from './messages.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-operator-token-0123456789';
 
@@ -20,6 +21,6 @@ export function testConfig(env: Record<string, string> = {}): HubConfig {
   });
 }
 
-export async function startTestHub(config: HubConfig = testConfig()): Promise<Hub> {
-  return startHub(config, testBrokers(), createLogger(config));
+export async function startTestHub(config: HubConfig = testConfig(), parts: HubParts = { credentials: testCredentials() }): Promise<Hub> {
+  return startHub(config, testBrokers(), createLogger(config), parts);
 }

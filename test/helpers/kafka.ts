@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type Admin } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
+import { followTopic } from '../../src/kafka/topic-follower.ts';
 import { waitFor } from './wait-for.ts';
 
 export function testBrokers(): string[] {
@@ -37,40 +38,30 @@ export interface ReadRecord {
 }
 
 /**
- * Every committed record of `topic` (read_committed) from the beginning up to the end offsets
- * at the time of the call. Done when the reader's committed offsets reach those ends, which also
- * covers partitions whose last offsets are transaction markers or aborted records.
+ * Every committed record of `topic` (read_committed) from the beginning up to its end offsets at
+ * the time of the call, read with the hub's own `followTopic` (which knows transaction markers).
  */
 export async function readTopic(topic: string): Promise<ReadRecord[]> {
-  const admin = await testAdmin();
-  const ends = (await admin.fetchTopicOffsets(topic)).filter((p) => Number(p.high) > Number(p.low));
-  if (ends.length === 0) return [];
-  const groupId = uniqueName('reader');
-  const consumer = testKafka().consumer({ groupId });
-  await consumer.connect();
   const records: ReadRecord[] = [];
+  const follower = await followTopic(testKafka(), {
+    topic,
+    groupId: uniqueName('reader'),
+    onMessage: (message, partition) => {
+      records.push({
+        key: message.key?.toString() ?? null,
+        value: message.value?.toString() ?? null,
+        headers: decodeHeaders(message.headers),
+        partition,
+        offset: message.offset,
+      });
+    },
+  });
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        records.push({
-          key: message.key?.toString() ?? null,
-          value: message.value?.toString() ?? null,
-          headers: decodeHeaders(message.headers),
-          partition,
-          offset: message.offset,
-        });
-      },
-    });
-    await waitFor(`reading ${topic} to its end`, async () => {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const at = new Map(committed!.partitions.map((p) => [p.partition, Number(p.offset)]));
-      return ends.every((p) => (at.get(p.partition) ?? -1) >= Number(p.high));
-    }, 20_000);
+    await waitFor(`reading ${topic} to its end`, () => follower.caughtUp.then(() => true), 20_000);
   } finally {
-    await consumer.disconnect();
+    await follower.stop();
   }
-  return records.filter((r) => ends.some((p) => p.partition === r.partition && Number(r.offset) < Number(p.high)));
+  return records;
 }
 
 /** The end offsets of every partition, to prove later that nothing was written. */

@@ -1,0 +1,235 @@
+/**
+ * Safe XML reading for edXML packages, which come from other organisations: every check that can
+ * refuse a package cheaply runs before the parser sees it. In order: total size, UTF-8, DTD and
+ * entity declarations (refused outright, so external entities and entity expansion cannot
+ * happen), nesting depth and element count (a linear scan), well-formedness (`XMLValidator`),
+ * then parsing with entity processing off. The parser's output is `unknown` until `toElements`
+ * has checked it into `XmlElement`s. Errors: `EdxmlError` (see `errors.ts`).
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { EdxmlError } from './errors.ts';
+import type { XmlElement } from './tree.ts';
+
+export interface ParseLimits {
+  /** Total size of the package in bytes (UTF-8). Default 16 MiB. */
+  readonly maxBytes: number;
+  /** Deepest element nesting; the root is depth 1. Default 32. */
+  readonly maxDepth: number;
+  /** Number of elements in the whole package. Default 10,000. */
+  readonly maxElements: number;
+}
+
+export const DEFAULT_LIMITS: ParseLimits = Object.freeze({
+  maxBytes: 16 * 1024 * 1024,
+  maxDepth: 32,
+  maxElements: 10_000,
+});
+
+const ROOT = '/';
+
+/** Reads `xml` into its root element, or throws `EdxmlError` naming the first rule it breaks. */
+export function parseXml(xml: Buffer | string, limits: ParseLimits): XmlElement {
+  const size = typeof xml === 'string' ? Buffer.byteLength(xml, 'utf8') : xml.byteLength;
+  if (size > limits.maxBytes) {
+    throw new EdxmlError('EDXML_TOO_LARGE', ROOT, `The package is ${size} bytes; at most ${limits.maxBytes} are accepted. Send large files by reference or split the package.`);
+  }
+  const text = toText(xml);
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
+    throw new EdxmlError('EDXML_FORBIDDEN_DTD', ROOT, 'The package contains a <!DOCTYPE> or <!ENTITY> declaration; edXML needs none and the hub refuses them (external entities, entity expansion). Remove it.');
+  }
+  checkDeclaredEncoding(text);
+  scanStructure(text, limits);
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    throw new EdxmlError('EDXML_MALFORMED', ROOT, `The package is not well-formed XML: ${msg} (line ${line}, column ${col}).`);
+  }
+  const root = toElements(newParser(limits).parse(text), '').find((e) => e.name !== '?xml');
+  if (!root) throw new EdxmlError('EDXML_MALFORMED', ROOT, 'The package has no root element.');
+  return root;
+}
+
+function newParser(limits: ParseLimits): XMLParser {
+  return new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    removeNSPrefix: true, // lenient input: edXML:Subject, Subject and x:Subject read the same
+    processEntities: false, // no DTD entities ever; the five XML ones are decoded by decodeEntities
+    htmlEntities: false,
+    parseTagValue: false, // keep text: leading zeros matter (CodeNumber "0012", StatusCode "03")
+    parseAttributeValue: false,
+    trimValues: false,
+    cdataPropName: '#cdata',
+    maxNestedTags: limits.maxDepth + 1,
+  });
+}
+
+function toText(xml: Buffer | string): string {
+  if (typeof xml === 'string') return xml.startsWith('\uFEFF') ? xml.slice(1) : xml;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(xml);
+  } catch (cause) {
+    throw new EdxmlError('EDXML_MALFORMED', ROOT, 'The package is not valid UTF-8; edXML packages must be UTF-8 encoded.', { cause });
+  }
+}
+
+function checkDeclaredEncoding(text: string): void {
+  const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']/.exec(text)?.[1];
+  if (declared && !/^utf-?8$/i.test(declared)) {
+    throw new EdxmlError('EDXML_UNSUPPORTED', ROOT, `The XML declaration says encoding="${declared}"; only UTF-8 is accepted.`);
+  }
+}
+
+/**
+ * Counts elements and tracks depth without building anything, so that a hostile package is
+ * refused in linear time before any parser recursion. Malformed markup that confuses the scan
+ * is left for `XMLValidator` unless the scan cannot continue (unterminated constructs).
+ */
+function scanStructure(text: string, limits: ParseLimits): void {
+  const stack: string[] = [];
+  let count = 0;
+  let i = text.indexOf('<');
+  while (i !== -1) {
+    if (text.startsWith('<!--', i)) i = skipPast(text, i, '-->');
+    else if (text.startsWith('<![CDATA[', i)) i = skipPast(text, i, ']]>');
+    else if (text[i + 1] === '?' || text[i + 1] === '!') i = skipPast(text, i, '>');
+    else if (text[i + 1] === '/') {
+      stack.pop();
+      i = skipPast(text, i, '>');
+    } else {
+      const end = tagEnd(text, i);
+      const name = /^<([^\s/>]+)/.exec(text.slice(i, Math.min(end, i + 200)))?.[1] ?? '?';
+      count += 1;
+      if (count > limits.maxElements) {
+        throw new EdxmlError('EDXML_TOO_MANY_ELEMENTS', pathOf([...stack, name]), `The package has more than ${limits.maxElements} elements; split it or send fewer attachments.`);
+      }
+      if (text[end - 1] !== '/') {
+        stack.push(localName(name));
+        if (stack.length > limits.maxDepth) {
+          throw new EdxmlError('EDXML_TOO_DEEP', pathOf(stack), `Elements are nested more than ${limits.maxDepth} deep; edXML needs fewer than 10 levels.`);
+        }
+      }
+      i = end + 1;
+    }
+    i = text.indexOf('<', i);
+  }
+}
+
+function skipPast(text: string, from: number, terminator: string): number {
+  const at = text.indexOf(terminator, from + 1);
+  if (at === -1) throw new EdxmlError('EDXML_MALFORMED', ROOT, `The package is not well-formed XML: a markup construct opened at offset ${from} is never closed with "${terminator}".`);
+  return at + terminator.length;
+}
+
+/** Index of the `>` that ends the start tag at `from`, skipping `>` inside quoted attribute values. */
+function tagEnd(text: string, from: number): number {
+  let quote = '';
+  for (let j = from + 1; j < text.length; j += 1) {
+    const c = text[j];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return j;
+  }
+  throw new EdxmlError('EDXML_MALFORMED', ROOT, `The package is not well-formed XML: the tag opened at offset ${from} is never closed.`);
+}
+
+function localName(qualified: string): string {
+  return qualified.slice(qualified.indexOf(':') + 1);
+}
+
+function pathOf(names: readonly string[]): string {
+  return `/${names.map(localName).join('/')}`;
+}
+
+type Json = Readonly<Record<string, unknown>>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks the parser's ordered output (`[{ tag: [...children], ':@': { '@_attr': 'v' } }, { '#text': 's' }]`)
+ * into elements. Recursion is bounded by the depth limit already enforced.
+ */
+function toElements(items: unknown, parentPath: string): XmlElement[] {
+  if (!Array.isArray(items)) throw unexpected(parentPath);
+  const raw: { name: string; item: Json }[] = [];
+  for (const item of items) {
+    if (!isRecord(item)) throw unexpected(parentPath);
+    const name = Object.keys(item).find((k) => k !== ':@');
+    if (name !== undefined && name !== '#text' && name !== '#cdata') raw.push({ name: canonicalName(name), item });
+  }
+  const totals = new Map<string, number>();
+  for (const { name } of raw) totals.set(name, (totals.get(name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return raw.map(({ name, item }) => {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    const path = `${parentPath}/${name}${(totals.get(name) ?? 0) > 1 ? `[${n}]` : ''}`;
+    const content = item[name];
+    return {
+      name,
+      path,
+      attributes: toAttributes(item[':@'], path),
+      text: textOf(content, path).trim(),
+      children: name === '?xml' ? [] : toElements(content, path),
+    };
+  });
+}
+
+/** QCVN 102 spells it "Bussiness"; some senders write "Business". Both read as the standard's name. */
+function canonicalName(name: string): string {
+  return name.startsWith('Business') ? `Bussiness${name.slice('Business'.length)}` : name;
+}
+
+function toAttributes(value: unknown, path: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (value === undefined) return attributes;
+  if (!isRecord(value)) throw unexpected(path);
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw unexpected(path);
+    attributes[key.replace(/^@_/, '')] = decodeEntities(v, path);
+  }
+  return attributes;
+}
+
+/** The element's own text: text nodes (entities decoded) and CDATA sections (verbatim), in order. */
+function textOf(content: unknown, path: string): string {
+  if (!Array.isArray(content)) return '';
+  let text = '';
+  for (const node of content) {
+    if (!isRecord(node)) continue;
+    const t = node['#text'];
+    if (typeof t === 'string') text += decodeEntities(t, path);
+    const cdata = node['#cdata'];
+    if (Array.isArray(cdata)) {
+      for (const part of cdata) if (isRecord(part) && typeof part['#text'] === 'string') text += part['#text'];
+    }
+  }
+  return text;
+}
+
+const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decodes the five predefined entities and character references; anything else is refused. */
+function decodeEntities(text: string, path: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
+    const named = NAMED[ref];
+    if (named !== undefined && whole.endsWith(';')) return named;
+    const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
+    const cp = m ? Number.parseInt(m[1] ?? m[2] ?? '', m[1] ? 16 : 10) : NaN;
+    if (whole.endsWith(';') && isXmlChar(cp)) return String.fromCodePoint(cp);
+    throw new EdxmlError('EDXML_MALFORMED', path, `"${whole}" is not an XML entity reference the hub accepts: use &lt; &gt; &amp; &quot; &apos; or a character reference (&#...;), and write a literal & as &amp;.`);
+  });
+}
+
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+function unexpected(path: string): EdxmlError {
+  return new EdxmlError('EDXML_MALFORMED', path || ROOT, 'The XML parser returned an unexpected shape here; the package is probably malformed.');
+}

@@ -1,0 +1,153 @@
+/**
+ * Injectable faults for the simulated agency systems (every connector's simulator uses them), and
+ * the server helper that lets a test stop an agency ("down": connections refused) and bring it back
+ * on the same port.
+ *
+ * A `FaultPlan` holds at most one fault. `middleware()` goes before the simulator's real handlers
+ * and applies the current fault to each request:
+ * - `error`: answers `status` (default body `{ error: 'simulated fault' }`, `Retry-After` when
+ *   `retryAfterSeconds` is given): a transient failure (5xx, 429, 408);
+ * - `reject`: answers a permanent `status` (a 4xx) with `body`;
+ * - `slow`: waits `delayMs`, then lets the real handler answer;
+ * - `hang`: never answers while the fault is set (a client timeout); `clear()` lets the held
+ *   requests through to the real handler if their client is still there;
+ * - `refuse`: destroys the socket without answering (a connection reset).
+ * `times` applies the fault to the next N requests only, then the plan clears itself (requests a
+ * `hang` holds stay held until `clear()` or the server closes).
+ */
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+export type Fault =
+  | { readonly kind: 'error'; readonly status: number; readonly retryAfterSeconds?: number; readonly body?: unknown; readonly times?: number }
+  | { readonly kind: 'reject'; readonly status: number; readonly body?: unknown; readonly times?: number }
+  | { readonly kind: 'slow'; readonly delayMs: number; readonly times?: number }
+  | { readonly kind: 'hang'; readonly times?: number }
+  | { readonly kind: 'refuse'; readonly times?: number };
+
+export class FaultPlan {
+  private current: Fault | undefined;
+  private remaining = Infinity;
+  private readonly held = new Set<() => void>();
+  /** Requests a fault was applied to since the plan was made. */
+  applied = 0;
+
+  /** Replaces the current fault. */
+  set(fault: Fault): void {
+    if (fault.times !== undefined && (!Number.isInteger(fault.times) || fault.times < 1)) {
+      throw new RangeError(`times must be a positive integer, got ${fault.times}`);
+    }
+    this.current = fault;
+    this.remaining = fault.times ?? Infinity;
+  }
+
+  /** Removes the fault; requests held by `hang` go on to the real handler. */
+  clear(): void {
+    this.current = undefined;
+    this.remaining = Infinity;
+    const held = [...this.held];
+    this.held.clear();
+    for (const release of held) release();
+  }
+
+  get fault(): Fault | undefined {
+    return this.current;
+  }
+
+  /** Express middleware: mount before the real handlers. */
+  middleware(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const fault = this.take();
+      if (!fault) return next();
+      switch (fault.kind) {
+        case 'error':
+          if (fault.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+          res.status(fault.status).json(fault.body ?? { error: 'simulated fault' });
+          return;
+        case 'reject':
+          res.status(fault.status).json(fault.body ?? { error: 'simulated rejection' });
+          return;
+        case 'slow': {
+          const timer = setTimeout(() => {
+            if (!res.writableEnded && !req.socket.destroyed) next();
+          }, fault.delayMs);
+          res.on('close', () => clearTimeout(timer));
+          return;
+        }
+        case 'hang': {
+          const release = (): void => {
+            if (!res.writableEnded && !req.socket.destroyed) next();
+          };
+          this.held.add(release);
+          res.on('close', () => this.held.delete(release));
+          return;
+        }
+        case 'refuse':
+          req.socket.destroy();
+          return;
+      }
+    };
+  }
+
+  /** The fault for one request, counting `times` down. */
+  private take(): Fault | undefined {
+    const fault = this.current;
+    if (!fault) return undefined;
+    this.applied += 1;
+    this.remaining -= 1;
+    if (this.remaining <= 0) {
+      this.current = undefined;
+      this.remaining = Infinity;
+    }
+    return fault;
+  }
+}
+
+/** A simulator listening on 127.0.0.1 that can go down and come back on the same port. */
+export interface SimulatorServer {
+  /** `http://127.0.0.1:<port>`, stable across restarts. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening and destroys every open connection (clients see refused/reset connections). */
+  close(): Promise<void>;
+  /** Listens again on the same port; a no-op when already listening. */
+  restart(): Promise<void>;
+}
+
+/** Starts `app` (an express app or any request listener) on 127.0.0.1 (`port` 0 or absent: a free port chosen by the system). */
+export async function startSimulatorServer(
+  app: RequestListener,
+  options: { port?: number } = {},
+): Promise<SimulatorServer> {
+  let server: Server | undefined = await listen(app, options.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      await new Promise<void>((resolve, reject) => {
+        s.close((err) => (err ? reject(err) : resolve()));
+        s.closeAllConnections();
+      });
+    },
+    async restart() {
+      if (server) return;
+      server = await listen(app, port);
+    },
+  };
+}
+
+function listen(app: RequestListener, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}

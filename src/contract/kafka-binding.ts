@@ -1,0 +1,37 @@
+/**
+ * The CloudEvents Kafka protocol binding, binary mode: attributes as `ce_<name>` headers, `data`
+ * as the JSON value, `subject` as the key. Plus the hub's own headers (`lgsp_*`), which say who
+ * accepted the message and when. Used to write `lgsp.ingress` and to read it back.
+ */
+import type { IHeaders, Message } from 'kafkajs';
+import type { CloudEvent } from './cloud-event.ts';
+
+const ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'dataschema', 'to', 'correlationid'] as const;
+
+export interface AcceptedMessage {
+  readonly event: CloudEvent;
+  readonly hubId: string;
+  /** The connector that handed the message to the hub. */
+  readonly connector: string;
+  readonly acceptedAt: string;
+}
+
+export function toKafkaMessage({ event, hubId, connector, acceptedAt }: AcceptedMessage): Message {
+  const headers: IHeaders = { 'content-type': 'application/json', lgsp_hubid: hubId, lgsp_connector: connector, lgsp_acceptedat: acceptedAt };
+  for (const name of ATTRIBUTES) {
+    const value = event[name];
+    if (value !== undefined) headers[`ce_${name}`] = value;
+  }
+  return { key: event.subject, value: JSON.stringify(event.data), headers };
+}
+
+/** The reverse of `toKafkaMessage`, for records the hub wrote itself (trusted, already validated). */
+export function fromKafkaMessage(message: { value: Buffer | null; headers?: IHeaders }): AcceptedMessage {
+  const header = (name: string) => message.headers?.[name]?.toString();
+  const event: Record<string, unknown> = { data: JSON.parse(message.value?.toString() ?? '{}') };
+  for (const name of ATTRIBUTES) {
+    const value = header(`ce_${name}`);
+    if (value !== undefined) event[name] = value;
+  }
+  return { event: event as unknown as CloudEvent, hubId: header('lgsp_hubid') ?? '', connector: header('lgsp_connector') ?? '', acceptedAt: header('lgsp_acceptedat') ?? '' };
+}

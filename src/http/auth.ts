@@ -1,0 +1,43 @@
+/**
+ * Bearer authentication: connectors with their issued token, operators with LGSP_ADMIN_TOKEN.
+ * A failure is `unauthenticated` (401) with a `WWW-Authenticate` challenge and no hint of which
+ * part was wrong.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import { HubError } from '../contract/problems.ts';
+import type { ConnectorIdentity, CredentialStore } from '../registry/connector-credentials.ts';
+
+function bearer(req: Request): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+function challenge(res: Response, detail: string): HubError {
+  res.setHeader('WWW-Authenticate', 'Bearer realm="lgsp-hub"');
+  return new HubError('unauthenticated', detail);
+}
+
+export function requireConnector(store: () => CredentialStore): RequestHandler {
+  return (req, res, next) => {
+    const token = bearer(req);
+    if (!token) return next(challenge(res, 'Send the connector token issued at registration as "Authorization: Bearer <token>".'));
+    const connector = store().verify(token);
+    if (!connector) return next(challenge(res, 'The bearer token is not a valid connector token. Check it, or rotate it through the operator.'));
+    res.locals.connector = connector;
+    next();
+  };
+}
+
+export function connectorOf(res: Response): ConnectorIdentity {
+  return res.locals.connector as ConnectorIdentity;
+}
+
+export function requireOperator(adminToken: string): RequestHandler {
+  const expected = createHash('sha256').update(adminToken).digest();
+  return (req, res, next) => {
+    const token = bearer(req);
+    const ok = token !== undefined && timingSafeEqual(createHash('sha256').update(token).digest(), expected);
+    next(ok ? undefined : challenge(res, 'Operator routes need "Authorization: Bearer <LGSP_ADMIN_TOKEN>".'));
+  };
+}

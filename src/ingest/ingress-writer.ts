@@ -1,0 +1,118 @@
+/**
+ * Writes accepted messages to Kafka atomically and durably: each request's records (the message on
+ * `lgsp.ingress`, its dedupe mark, its "accepted" audit event) go in one Kafka transaction with
+ * acks from all in-sync replicas. Requests that arrive while a transaction is in flight are
+ * grouped into the next one (group commit), so throughput does not stop at one round trip per
+ * request. A failed transaction is never committed and every request in it fails with `kafka-unavailable`:
+ * nothing of it is visible to the hub's read_committed consumers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import { HubError } from '../contract/problems.ts';
+import type { Logger } from '../ops/logger.ts';
+
+/** Beyond this, queued requests wait for the next transaction (keeps one produce request bounded). */
+const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+const RETRY_AFTER_SECONDS = 5;
+
+interface Pending {
+  topicMessages: TopicMessages[];
+  bytes: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class IngressWriter {
+  private producer: Producer | undefined;
+  /** Stable for the writer's life: a replacement producer's InitProducerId aborts the old one's open transaction. */
+  private readonly transactionalId = `lgsp-ingress-${randomUUID()}`;
+  private readonly queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Connects now, so a hub that cannot write does not start; later failures reconnect lazily. */
+  async connect(): Promise<void> {
+    await this.ready();
+  }
+
+  private async ready(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.kafka.producer({
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Fail a request within seconds rather than hold the sender: it gets 503 and retries.
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1_000 },
+    });
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
+
+  /** Drops a producer in an unknown state; the next write starts a fresh one. */
+  private async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  /** Resolves once Kafka has committed `topicMessages`; rejects with `kafka-unavailable`. */
+  write(topicMessages: TopicMessages[]): Promise<void> {
+    const bytes = topicMessages.reduce((sum, t) => sum + t.messages.reduce((s, m) => s + (m.value?.length ?? 0), 0), 0);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topicMessages, bytes, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.takeGroup();
+        try {
+          await this.commit(group.flatMap((p) => p.topicMessages));
+          for (const p of group) p.resolve();
+        } catch (err) {
+          this.logger.warn({ err, requests: group.length }, 'ingress transaction failed; answering 503');
+          const failure = new HubError('kafka-unavailable', 'Kafka did not acknowledge the message; nothing was written. Retry later with the same id.', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
+          for (const p of group) p.reject(failure);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private takeGroup(): Pending[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && (count === 0 || bytes + this.queue[count]!.bytes <= MAX_TRANSACTION_BYTES)) {
+      bytes += this.queue[count]!.bytes;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async commit(topicMessages: TopicMessages[]): Promise<void> {
+    const producer = await this.ready();
+    try {
+      const transaction = await producer.transaction();
+      await transaction.sendBatch({ topicMessages, acks: -1 });
+      await transaction.commit();
+    } catch (err) {
+      // No abort round trip (it would wait out the same outage): the next producer, with the same
+      // transactional id, fences this one and the broker aborts its open transaction.
+      await this.reset();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Accepting messages from a connector: check the sender, the envelope, the data and the
+ * recipients of every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe
+ * store, and write the rest in one Kafka transaction. Only then does the caller answer 202.
+ */
+import type { TopicMessages } from 'kafkajs';
+import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
+import { hubIdOf } from '../contract/hub-id.ts';
+import { toKafkaMessage } from '../contract/kafka-binding.ts';
+import { HubError, type ProblemCode } from '../contract/problems.ts';
+import type { SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
+import type { TopicNames } from '../kafka/topics.ts';
+import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
+import { auditMessage } from '../tracking/audit-event.ts';
+import { DedupeStore } from './dedupe-store.ts';
+import type { IngestMetrics } from './ingest-metrics.ts';
+import type { IngressWriter } from './ingress-writer.ts';
+
+/** What ingest needs to know of the agency directory. */
+export interface DirectoryView {
+  has(code: string): boolean;
+  parentOf(code: string): { code: string } | undefined;
+  levelOf(code: string): string | undefined;
+}
+
+export interface Receipt {
+  readonly id: string;
+  readonly source: string;
+  readonly trace: string;
+}
+
+export interface IntakeParts {
+  schemas: SchemaSet;
+  directory: () => DirectoryView;
+  dedupe: DedupeStore;
+  writer: IngressWriter;
+  topics: TopicNames;
+  metrics: IngestMetrics;
+}
+
+/** Problem classes in the order a mixed batch reports them: the first one present wins. */
+const SEVERITY: readonly ProblemCode[] = ['unknown-message-type', 'validation-failed', 'unknown-recipient'];
+
+export class MessageIntake {
+  /** Messages being written by this instance, so a concurrent re-send waits for the first. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(private readonly parts: IntakeParts) {}
+
+  /**
+   * Accepts `items` (one event, or a batch: `prefixPaths` puts `/<index>` before each issue path).
+   * Throws HubError: `source-not-allowed`, `unknown-message-type`, `validation-failed`,
+   * `unknown-recipient` (nothing written), or `kafka-unavailable` (nothing written, retry).
+   */
+  async accept(connector: ConnectorIdentity, items: readonly unknown[], prefixPaths: boolean): Promise<Receipt[]> {
+    const events = this.check(connector, items, prefixPaths);
+    const now = Date.now();
+    const acceptedAt = new Date(now).toISOString();
+    const { dedupe, topics } = this.parts;
+    const fresh = new Map<string, { event: CloudEvent; hubId: string }>();
+    const waits: Promise<void>[] = [];
+    for (const event of events) {
+      const key = DedupeStore.key(event.source, event.id);
+      const pending = this.inFlight.get(key);
+      if (pending) waits.push(pending);
+      else if (!dedupe.has(key, now) && !fresh.has(key)) fresh.set(key, { event, hubId: hubIdOf(event.source, event.id) });
+    }
+
+    if (fresh.size > 0) {
+      const accepted = [...fresh.values()].map(({ event, hubId }) => ({ event, hubId, connector: connector.id, acceptedAt }));
+      const batch: TopicMessages[] = [
+        { topic: topics.ingress, messages: accepted.map(toKafkaMessage) },
+        { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
+        { topic: topics.events, messages: accepted.map(({ event, hubId }) => auditMessage({ kind: 'accepted', hubId, at: acceptedAt, source: event.source, id: event.id, type: event.type, subject: event.subject, connector: connector.id })) },
+      ];
+      const written = this.parts.writer.write(batch);
+      for (const key of fresh.keys()) this.inFlight.set(key, written);
+      try {
+        await written;
+        for (const key of fresh.keys()) dedupe.remember(key, now);
+      } finally {
+        for (const key of fresh.keys()) this.inFlight.delete(key);
+      }
+    }
+    await Promise.all(waits);
+
+    for (const event of events) {
+      const key = DedupeStore.key(event.source, event.id);
+      this.parts.metrics.received(event.type, this.levelOfSource(event), fresh.has(key) ? 'accepted' : 'duplicate');
+    }
+    return events.map((event) => ({ id: event.id, source: event.source, trace: `/v1/messages/${hubIdOf(event.source, event.id)}` }));
+  }
+
+  /** Every check that needs no I/O, over every item; throws the most severe problem found. */
+  private check(connector: ConnectorIdentity, items: readonly unknown[], prefixPaths: boolean): CloudEvent[] {
+    const { schemas } = this.parts;
+    const found = new Map<ProblemCode, ValidationIssue[]>();
+    const report = (code: ProblemCode, index: number, issues: ValidationIssue[]) => {
+      const prefix = prefixPaths ? `/${index}` : '';
+      found.set(code, [...(found.get(code) ?? []), ...issues.map((i) => ({ path: `${prefix}${i.path}`, message: i.message }))]);
+    };
+
+    items.forEach((item, index) => {
+      const source = (item as { source?: unknown } | null)?.source;
+      if (typeof source === 'string' && sourceAgency(source) !== connector.agency) {
+        throw new HubError('source-not-allowed', `Connector "${connector.id}" sends for agency ${connector.agency} and may not send as "${source}"${prefixPaths ? ` (event ${index})` : ''}.`);
+      }
+      const envelope = schemas.validateEnvelope(item);
+      if (envelope.length > 0) {
+        this.parts.metrics.validationFailed(typeOf(item, schemas));
+        return report('validation-failed', index, envelope);
+      }
+      const event = item as CloudEvent;
+      if (!schemas.hasType(event.type)) {
+        this.parts.metrics.validationFailed('unknown');
+        return report('unknown-message-type', index, [{ path: '/type', message: `unknown type "${event.type}"; known types: ${schemas.messageTypes.join(', ')}` }]);
+      }
+      const data = schemas.validateData(event.type, event.data, event.dataschema);
+      if (data.length > 0) {
+        this.parts.metrics.validationFailed(event.type);
+        return report('validation-failed', index, data);
+      }
+      const recipients = this.unknownRecipients(event);
+      if (recipients.length > 0) report('unknown-recipient', index, recipients);
+    });
+
+    const code = SEVERITY.find((c) => found.has(c));
+    if (code) {
+      for (const item of items) this.parts.metrics.received(typeOf(item, schemas), this.levelOfSource(item), 'rejected');
+      const errors = found.get(code)!;
+      throw new HubError(code, `${errors.length} problem${errors.length === 1 ? '' : 's'} found; nothing was accepted. See "errors".`, { errors });
+    }
+    return items as CloudEvent[];
+  }
+
+  private unknownRecipients(event: CloudEvent): ValidationIssue[] {
+    if (!event.to) return [];
+    const directory = this.parts.directory();
+    const source = sourceAgency(event.source)!;
+    return event.to.split(',').flatMap((recipient): ValidationIssue[] => {
+      if (recipient === 'parent' && directory.parentOf(source) === undefined) {
+        return [{ path: '/to', message: `"parent": ${source} has no parent in the agency directory` }];
+      }
+      if (/^\d/.test(recipient) && !directory.has(recipient)) {
+        return [{ path: '/to', message: `${recipient} is not in the agency directory` }];
+      }
+      return [];
+    });
+  }
+
+  private levelOfSource(item: unknown): string {
+    const source = (item as { source?: unknown } | null)?.source;
+    return (typeof source === 'string' && this.parts.directory().levelOf(sourceAgency(source) ?? '')) || 'unknown';
+  }
+}
+
+/** The `type` label of a message that failed validation: a known type or "unknown", never free text. */
+function typeOf(item: unknown, schemas: SchemaSet): string {
+  const type = (item as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && schemas.hasType(type) ? type : 'unknown';
+}

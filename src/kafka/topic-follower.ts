@@ -1,0 +1,61 @@
+/**
+ * Follows a topic from its beginning for an in-memory view (the dedupe store, the registry,
+ * traces). `caughtUp` resolves once every partition has been read up to the end offsets it had
+ * when following began: transaction markers and aborted records count, so a view never waits
+ * for a record that will not come. Every hub instance reads the whole topic: its group id is
+ * unique per instance and it never commits offsets.
+ */
+import type { Kafka, KafkaMessage } from 'kafkajs';
+
+export interface TopicFollower {
+  readonly caughtUp: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface FollowOptions {
+  topic: string;
+  groupId: string;
+  onMessage: (message: KafkaMessage, partition: number) => void;
+}
+
+export async function followTopic(kafka: Kafka, { topic, groupId, onMessage }: FollowOptions): Promise<TopicFollower> {
+  const ends = await endOffsets(kafka, topic);
+  const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
+
+  let markCaughtUp!: () => void;
+  const caughtUp = new Promise<void>((res) => (markCaughtUp = res));
+  const reached = (partition: number, lastOffset: string) => {
+    const end = pending.get(partition);
+    if (end !== undefined && BigInt(lastOffset) + 1n >= end) pending.delete(partition);
+    if (pending.size === 0) markCaughtUp();
+  };
+  if (pending.size === 0) markCaughtUp();
+
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250 });
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ message, partition }) => onMessage(message, partition),
+  });
+  return { caughtUp, stop: () => consumer.disconnect() };
+}
+
+/** End offsets, retried while leadership settles (a topic created a moment ago may have none yet). */
+async function endOffsets(kafka: Kafka, topic: string): Promise<{ partition: number; high: string; low: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (err) {
+        if (!(err as { retriable?: boolean }).retriable || attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

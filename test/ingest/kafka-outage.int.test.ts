@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.ts';
+import { startHub, type Hub } from '../../src/hub.ts';
+import { startLocalBroker, type LocalBroker } from '../../src/kafka/local-broker.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+import { followTopic } from '../../src/kafka/topic-follower.ts';
+import { testConfig } from '../helpers/hub.ts';
+import { documentSent, post, testCredentials } from '../helpers/messages.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+/** This file owns a broker of its own, because it stops it. */
+describe('ingest while Kafka is down', () => {
+  let dataDir: string;
+  let broker: LocalBroker;
+  let hub: Hub;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-outage-'));
+    broker = await startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined });
+    const config = testConfig();
+    hub = await startHub(config, broker.brokers, createLogger(config), { credentials: testCredentials() });
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await broker?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers 503 with Retry-After, turns unready, writes nothing, and accepts again once Kafka is back', async () => {
+    const before = documentSent();
+    expect((await post(hub.url, before)).status).toBe(202);
+    await broker.stop();
+
+    const during = documentSent();
+    const started = Date.now();
+    const refused = await post(hub.url, during);
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ type: 'https://lgsp-hub.dev/problems/kafka-unavailable' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await waitFor('/readyz to say not ready', async () => (await fetch(`${hub.url}/readyz`)).status === 503);
+
+    // The same storage on a new port: a hub configured with it would reconnect; this one checks the log.
+    broker = await startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined });
+    const ids = await committedIds(broker.brokers, hub.topics.ingress);
+    expect(ids).toContain(before.id);
+    expect(ids).not.toContain(during.id);
+  });
+});
+
+async function committedIds(brokers: string[], topic: string): Promise<string[]> {
+  const ids: string[] = [];
+  const kafka = new Kafka({ brokers, clientId: 'outage-reader', logLevel: logLevel.NOTHING });
+  const follower = await followTopic(kafka, { topic, groupId: `reader-${Date.now()}`, onMessage: (m) => ids.push(m.headers?.ce_id?.toString() ?? '') });
+  await follower.caughtUp;
+  await follower.stop();
+  return ids;
+}
