@@ -44,7 +44,7 @@ export function parseXml(xml: Buffer | string, limits: ParseLimits): XmlElement 
     const { msg, line, col } = valid.err;
     throw new EdxmlError('EDXML_MALFORMED', ROOT, `The package is not well-formed XML: ${msg} (line ${line}, column ${col}).`);
   }
-  const root = toElements(newParser(limits).parse(text), '').find((e) => e.name !== '?xml');
+  const root = toElements(newParser(limits).parse(text), '').find((e) => !e.name.startsWith('?'));
   if (!root) throw new EdxmlError('EDXML_MALFORMED', ROOT, 'The package has no root element.');
   return root;
 }
@@ -155,26 +155,26 @@ function isRecord(value: unknown): value is Json {
  */
 function toElements(items: unknown, parentPath: string): XmlElement[] {
   if (!Array.isArray(items)) throw unexpected(parentPath);
-  const raw: { name: string; item: Json }[] = [];
+  const raw: { name: string; key: string; item: Json }[] = [];
   for (const item of items) {
     if (!isRecord(item)) throw unexpected(parentPath);
-    const name = Object.keys(item).find((k) => k !== ':@');
-    if (name !== undefined && name !== '#text' && name !== '#cdata') raw.push({ name: canonicalName(name), item });
+    const key = Object.keys(item).find((k) => k !== ':@');
+    if (key !== undefined && key !== '#text' && key !== '#cdata') raw.push({ name: canonicalName(key), key, item });
   }
   const totals = new Map<string, number>();
   for (const { name } of raw) totals.set(name, (totals.get(name) ?? 0) + 1);
   const seen = new Map<string, number>();
-  return raw.map(({ name, item }) => {
+  return raw.map(({ name, key, item }) => {
     const n = (seen.get(name) ?? 0) + 1;
     seen.set(name, n);
     const path = `${parentPath}/${name}${(totals.get(name) ?? 0) > 1 ? `[${n}]` : ''}`;
-    const content = item[name];
+    const content = item[key];
     return {
       name,
       path,
       attributes: toAttributes(item[':@'], path),
       text: textOf(content, path).trim(),
-      children: name === '?xml' ? [] : toElements(content, path),
+      children: name.startsWith('?') ? [] : toElements(content, path),
     };
   });
 }
