@@ -21,8 +21,17 @@ import { ensureTopics, topicNames, topicSpecs, type TopicNames } from './kafka/t
 import type { Logger } from './ops/logger.ts';
 import { Metrics } from './ops/metrics.ts';
 import { Readiness, kafkaCheck } from './ops/readiness.ts';
+import { ADAPTERS } from '../connectors/index.ts';
+import type { AgencyRecord } from './contract/schema-set.ts';
+import { DeadLetterWriter } from './delivery/dead-letters.ts';
+import { requireOperator } from './http/auth.ts';
+import { inboundRoute } from './ingest/inbound-route.ts';
+import { PollSupervisor } from './ingest/poll-supervisor.ts';
 import { AgencyDirectory } from './registry/agency-directory.ts';
-import { StaticCredentialStore, type CredentialStore } from './registry/connector-credentials.ts';
+import { agenciesRoute } from './registry/agencies-route.ts';
+import { ConnectorKinds } from './registry/connector-kinds.ts';
+import { connectorsRoute } from './registry/connectors-route.ts';
+import { RegistryStore } from './registry/registry-store.ts';
 
 export interface Hub {
   readonly url: string;
@@ -32,17 +41,10 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-/** Parts a caller may hand in instead of having them loaded from the configured files. */
-export interface HubParts {
-  credentials?: CredentialStore;
-  directory?: AgencyDirectory;
-}
-
-export async function startHub(config: HubConfig, brokers: readonly string[], logger: Logger, parts: HubParts = {}): Promise<Hub> {
+export async function startHub(config: HubConfig, brokers: readonly string[], logger: Logger): Promise<Hub> {
   const instanceId = randomUUID();
   const schemas = await SchemaSet.load();
-  const directory = parts.directory ?? AgencyDirectory.from(JSON.parse(await readFile(config.agenciesFile, 'utf8')));
-  const credentials = parts.credentials ?? (await loadCredentials(config, logger));
+  const kinds = new ConnectorKinds(ADAPTERS, schemas);
 
   const brokerCount = await assertReachable(brokers);
   const kafka = createKafka(brokers, 'lgsp-hub', logger);
@@ -54,17 +56,32 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
   const created = await ensureTopics(admin, topicSpecs(topics, layout));
   if (created.length > 0) logger.info({ topics: created, partitions: config.partitions, replicationFactor }, 'created topics');
 
+  const view = (name: string) => `${config.topicPrefix}${name}-view-${instanceId}`;
+  const registry = new RegistryStore(kafka, topics.registry, logger);
+  await registry.load(view('registry'));
+  await seedDirectory(config, registry, schemas, logger);
   const dedupe = new DedupeStore({ windowMs: config.dedupeWindowMs, maxEntries: config.dedupeMaxEntries });
-  await dedupe.load(kafka, topics.dedupe, `${config.topicPrefix}dedupe-view-${instanceId}`);
-  logger.info({ entries: dedupe.size }, 'dedupe store loaded');
+  await dedupe.load(kafka, topics.dedupe, view('dedupe'));
+  logger.info({ agencies: registry.directory().size, connectors: registry.connectors().length, dedupeEntries: dedupe.size }, 'registry and dedupe store loaded');
   const writer = new IngressWriter(createKafka(brokers, 'lgsp-hub-ingest', logger, { failFast: true }), logger);
   await writer.connect();
+  const deadLetters = new DeadLetterWriter(kafka, topics.deadLetters);
+  await deadLetters.connect();
 
   const metrics = new Metrics();
   const readiness = new Readiness();
   readiness.add('kafka', kafkaCheck(admin));
-  const intake = new MessageIntake({ schemas, directory: () => directory, dedupe, writer, topics, metrics: new IngestMetrics(metrics) });
-  const routers = [messagesRoute({ intake, credentials: () => credentials, maxBodyBytes: config.maxBodyBytes, maxBatchSize: config.maxBatchSize })];
+  const intake = new MessageIntake({ schemas, directory: () => registry.directory(), dedupe, writer, topics, metrics: new IngestMetrics(metrics) });
+  const pollers = new PollSupervisor(registry, kinds, intake, deadLetters, logger);
+  pollers.start();
+
+  const operator = requireOperator(config.adminToken);
+  const routers = [
+    messagesRoute({ intake, credentials: () => registry, maxBodyBytes: config.maxBodyBytes, maxBatchSize: config.maxBatchSize }),
+    inboundRoute(intake, registry, kinds, config.maxBodyBytes),
+    agenciesRoute(registry, schemas, config.maxBodyBytes, operator),
+    connectorsRoute(registry, kinds, config.maxBodyBytes, operator),
+  ];
   const app = createApp({ metrics, readiness, logger, routers });
   const server = await listen(app, config.host, config.port);
   const { port } = server.address() as AddressInfo;
@@ -76,15 +93,21 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
     (closing ??= (async () => {
       await new Promise<void>((res) => server.close(() => res()));
       server.closeAllConnections();
-      await Promise.allSettled([writer.close(), dedupe.close(), admin.disconnect()]);
+      await pollers.stop();
+      await Promise.allSettled([writer.close(), deadLetters.close(), dedupe.close(), registry.close(), admin.disconnect()]);
     })());
   return { url, topics, metrics, close };
 }
 
-async function loadCredentials(config: HubConfig, logger: Logger): Promise<CredentialStore> {
-  if (config.connectorsFile) return StaticCredentialStore.fromFile(config.connectorsFile);
-  logger.warn('LGSP_CONNECTORS_FILE is not set: no connector can send messages yet');
-  return new StaticCredentialStore([]);
+/** LGSP_AGENCIES_FILE seeds an empty directory (first start); later changes go through the API. */
+async function seedDirectory(config: HubConfig, registry: RegistryStore, schemas: SchemaSet, logger: Logger): Promise<void> {
+  if (!config.agenciesFile || registry.directory().size > 0) return;
+  const records = JSON.parse(await readFile(config.agenciesFile, 'utf8')) as AgencyRecord[];
+  const issues = records.flatMap((r, i) => schemas.validateAgency(r).map((issue) => `/${i}${issue.path}: ${issue.message}`));
+  if (issues.length > 0) throw new Error(`${config.agenciesFile} (LGSP_AGENCIES_FILE): ${issues.join('; ')}`);
+  AgencyDirectory.from(records);
+  await registry.putAgencies(records);
+  logger.info({ file: config.agenciesFile, agencies: records.length }, 'seeded the agency directory');
 }
 
 async function assertReachable(brokers: readonly string[]): Promise<number> {

@@ -14,6 +14,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import type { DeliveryOutcome } from '../kit/adapter.ts';
 import { portalErrorAction, portalErrorName } from './error-codes.ts';
 import { toCapNhatTienDo, toDongBoHoSoMC } from './mapping.ts';
 import type { CapNhatTienDoRequest, DongBoHoSoMCRequest } from './portal-types.ts';
@@ -40,11 +41,6 @@ export interface PortalResponse {
   status: number;
   body: unknown;
 }
-
-export type DeliveryOutcome =
-  | { outcome: 'delivered' }
-  | { outcome: 'retry'; reason: string; retryAfterMs?: number }
-  | { outcome: 'refused'; reason: string; response: PortalResponse };
 
 type Failure = Exclude<DeliveryOutcome, { outcome: 'delivered' }>;
 /** A 2xx answer to classify by its `error_code`, or the transport-level outcome. */

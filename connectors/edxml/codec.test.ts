@@ -50,13 +50,13 @@ function handMadeLetter(pdf: Buffer): CloudEvent {
     subject: documentId,
     time: '2025-08-01T07:05:09+07:00',
     dataschema: 'https://lgsp-hub.dev/schemas/messages/vn.gov.document.sent.v1.json',
-    to: '000.00.15.H49,000.01.21.H49',
+    to: '000.00.15.H49,000.01.05.H49',
     data: {
       documentId,
       from: { organId: '000.00.00.H49', organName: 'Ủy ban nhân dân tỉnh Quảng Ninh', website: 'quangninh.gov.vn' },
       to: [
         { organId: '000.00.15.H49', organName: 'Sở Tư pháp tỉnh Quảng Ninh' },
-        { organId: '000.01.21.H49', organName: 'Ủy ban nhân dân xã Quảng Tân "Đông" <cũ> & mới' },
+        { organId: '000.01.05.H49', organName: 'Ủy ban nhân dân xã Quảng Tân "Đông" <cũ> & mới' },
       ],
       code: { codeNumber: '0012', codeNotation: 'UBND-NC' },
       promulgationInfo: { place: 'Hạ Long', promulgationDate: '2025-08-01' },
@@ -102,7 +102,7 @@ describe('decodeEdxml: fixtures', () => {
       id: '000.00.00.H49,2025/07/14,2150/UBND-NC',
       source: 'urn:lgsp:agency:000.00.00.H49',
       subject: '000.00.00.H49,2025/07/14,2150/UBND-NC',
-      to: '000.00.15.H49,000.01.21.H49',
+      to: '000.00.15.H49,000.01.05.H49',
       time: '2025-07-14T15:20:00+07:00',
       data: {
         documentType: { type: 18, typeName: 'Công văn' },

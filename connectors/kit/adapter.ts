@@ -47,6 +47,8 @@ export interface PollSink {
   accept(events: readonly CloudEvent[]): Promise<void>;
   /** A package that cannot be decoded: recorded as a dead letter (stage `decode`), then acknowledged as failed. */
   reject(reason: string, original: Buffer): Promise<void>;
+  /** A poll that failed (the system unreachable, Kafka down); the poller goes on. For the hub's log. */
+  error(err: Error): void;
 }
 
 export interface Poller {
@@ -59,6 +61,11 @@ export interface ConnectorAdapter {
   readonly kind: string;
   /** One line for operators and the manifest docs. */
   readonly summary: string;
+  /**
+   * True for gateways that relay messages of many agencies (the national document axis): their
+   * messages may carry any agency as `source`. Every other connector sends only as its own agency.
+   */
+  readonly relay?: boolean;
   /** JSON Schema of `manifest.settings` for this kind (validated at registration). */
   readonly settingsSchema: Readonly<Record<string, unknown>>;
   decode?(request: InboundRequest, connector: ConnectorManifest): CloudEvent[];

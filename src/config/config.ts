@@ -26,10 +26,8 @@ export interface HubConfig {
   /** How long, and how many, accepted source + id pairs are remembered to answer re-sends. */
   readonly dedupeWindowMs: number;
   readonly dedupeMaxEntries: number;
-  /** The agency directory loaded at start (JSON array of agency records). */
-  readonly agenciesFile: string;
-  /** Connector credentials, until the connector registry: JSON array of { id, agency, secretSha256 }. */
-  readonly connectorsFile: string | undefined;
+  /** A JSON array of agency records that seeds an empty directory at first start. */
+  readonly agenciesFile: string | undefined;
   readonly retryTiersMs: readonly number[];
   /** Where the hub keeps local state: the local broker's storage. */
   readonly dataDir: string;
@@ -76,8 +74,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     maxBatchSize: read('LGSP_MAX_BATCH', 500, intIn(1, 10000)),
     dedupeWindowMs: read('LGSP_DEDUPE_WINDOW', 7 * 24 * 3_600_000, parseDuration),
     dedupeMaxEntries: read('LGSP_DEDUPE_MAX_ENTRIES', 1_000_000, intIn(1_000, 100_000_000)),
-    agenciesFile: read('LGSP_AGENCIES_FILE', 'directory/demo-province.json', (raw) => raw),
-    connectorsFile: read('LGSP_CONNECTORS_FILE', undefined, (raw) => raw),
+    agenciesFile: read('LGSP_AGENCIES_FILE', undefined, (raw) => raw),
     retryTiersMs: read('LGSP_RETRY_TIERS', [5_000, 60_000, 600_000], parseTiers),
     dataDir: read('LGSP_DATA_DIR', '.lgsp', (raw) => raw),
     cacheDir: read('LGSP_CACHE_DIR', join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'lgsp-hub'), (raw) => raw),

@@ -15,7 +15,10 @@ export const PROBLEMS = {
   'unknown-recipient': { status: 422, title: 'A recipient is not in the agency directory' },
   unauthenticated: { status: 401, title: 'Missing or wrong credentials' },
   'source-not-allowed': { status: 403, title: 'The connector may not send as this source' },
+  forbidden: { status: 403, title: 'This credential may not do that' },
   'not-found': { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'It exists already' },
+  'decode-failed': { status: 422, title: "The connector's native payload could not be decoded" },
   'kafka-unavailable': { status: 503, title: 'Kafka is unavailable; nothing was written' },
   internal: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -100,6 +100,7 @@ export class SchemaSet {
   readonly messageTypes: readonly string[];
 
   private constructor(
+    private readonly ajv: Ajv2020,
     private readonly envelope: ValidateFunction,
     private readonly agency: ValidateFunction,
     private readonly connector: ValidateFunction<ConnectorManifest>,
@@ -141,6 +142,7 @@ export class SchemaSet {
     // The connector manifest alone is validated with defaults applied (ajv mutates its input).
     const connector = compile(CONNECTOR_ID, createAjv(true, files));
     return new SchemaSet(
+      strictAjv,
       compile(ENVELOPE_ID, strictAjv),
       compile(AGENCY_ID, strictAjv),
       connector as ValidateFunction<ConnectorManifest>,
@@ -180,6 +182,15 @@ export class SchemaSet {
       return [{ path: '/dataschema', message: `"${dataschema}" is not a schema of ${type}; known: ${known}` }];
     }
     return run(chosen.validate, data, '/data');
+  }
+
+  /**
+   * Compiles a connector kind's `settings` schema, once, at start (same strict ajv instance).
+   * The returned function checks a manifest's `settings`; its issues are at `/settings/...`.
+   */
+  settingsValidator(schema: Readonly<Record<string, unknown>>): (settings: unknown) => ValidationIssue[] {
+    const validate = this.ajv.compile(schema as AnySchemaObject);
+    return (settings) => run(validate, settings ?? {}, '/settings');
   }
 
   /** Checks one agency record (a directory entry, or one element of an import). */

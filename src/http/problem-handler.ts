@@ -25,6 +25,9 @@ export const notFound: RequestHandler = (req, _res, next) => {
 function asHubError(err: unknown): HubError {
   if (err instanceof HubError) return err;
   const bodyError = err as { type?: string; limit?: number; status?: number };
+  if (bodyError.type === 'entity.parse.failed') {
+    return new HubError('malformed-json', `The body is not valid JSON: ${(err as Error).message}.`);
+  }
   if (bodyError.type === 'entity.too.large') {
     return new HubError('body-too-large', `The body is larger than ${bodyError.limit} bytes (LGSP_MAX_BODY_BYTES). Send attachments by reference (href) or split the batch.`);
   }

@@ -11,6 +11,12 @@ import { HubError, type ProblemCode } from '../contract/problems.ts';
 import type { SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
+
+/** Who hands messages in: a connector, which may send only as its own agency unless it relays. */
+export interface Sender extends ConnectorIdentity {
+  /** A gateway such as the national document axis: any agency may be the `source`. */
+  readonly relay?: boolean;
+}
 import { auditMessage } from '../tracking/audit-event.ts';
 import { DedupeStore } from './dedupe-store.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
@@ -52,7 +58,7 @@ export class MessageIntake {
    * Throws HubError: `source-not-allowed`, `unknown-message-type`, `validation-failed`,
    * `unknown-recipient` (nothing written), or `kafka-unavailable` (nothing written, retry).
    */
-  async accept(connector: ConnectorIdentity, items: readonly unknown[], prefixPaths: boolean): Promise<Receipt[]> {
+  async accept(connector: Sender, items: readonly unknown[], prefixPaths: boolean): Promise<Receipt[]> {
     const events = this.check(connector, items, prefixPaths);
     const now = Date.now();
     const acceptedAt = new Date(now).toISOString();
@@ -92,7 +98,7 @@ export class MessageIntake {
   }
 
   /** Every check that needs no I/O, over every item; throws the most severe problem found. */
-  private check(connector: ConnectorIdentity, items: readonly unknown[], prefixPaths: boolean): CloudEvent[] {
+  private check(connector: Sender, items: readonly unknown[], prefixPaths: boolean): CloudEvent[] {
     const { schemas } = this.parts;
     const found = new Map<ProblemCode, ValidationIssue[]>();
     const report = (code: ProblemCode, index: number, issues: ValidationIssue[]) => {
@@ -102,7 +108,7 @@ export class MessageIntake {
 
     items.forEach((item, index) => {
       const source = (item as { source?: unknown } | null)?.source;
-      if (typeof source === 'string' && sourceAgency(source) !== connector.agency) {
+      if (!connector.relay && typeof source === 'string' && sourceAgency(source) !== connector.agency) {
         throw new HubError('source-not-allowed', `Connector "${connector.id}" sends for agency ${connector.agency} and may not send as "${source}"${prefixPaths ? ` (event ${index})` : ''}.`);
       }
       const envelope = schemas.validateEnvelope(item);

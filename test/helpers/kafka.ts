@@ -64,6 +64,17 @@ export async function readTopic(topic: string): Promise<ReadRecord[]> {
   return records;
 }
 
+/**
+ * Reads `topic` until `enough(records)` holds. A committed transaction's markers reach the
+ * partitions a moment after the commit returns, so a record acknowledged to a sender may take a
+ * few milliseconds to become visible to read_committed readers.
+ */
+export async function readTopicUntil(topic: string, enough: (records: ReadRecord[]) => boolean): Promise<ReadRecord[]> {
+  let records: ReadRecord[] = [];
+  await waitFor(`records in ${topic}`, async () => enough((records = await readTopic(topic))), 15_000);
+  return records;
+}
+
 /** The end offsets of every partition, to prove later that nothing was written. */
 export async function endOffsets(topic: string): Promise<Record<number, string>> {
   const admin = await testAdmin();

@@ -1,19 +1,21 @@
 /**
- * Test messages built from the executable examples in `schemas/`, and a connector that may send
- * them (Sở Tư pháp Quảng Ninh, 000.00.15.H49, in the demo directory).
+ * Test messages built from the executable examples in `schemas/`, and two send-only connectors of
+ * the demo province: Sở Tư pháp (000.00.15.H49, the examples' sender) and Sở Y tế (000.00.16.H49).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { issueToken, StaticCredentialStore } from '../../src/registry/connector-credentials.ts';
+import { importDemoAgencies, registerConnector } from './hub.ts';
 
 export const SENDER = { id: 'qn-stp-eoffice', agency: '000.00.15.H49' } as const;
 export const OTHER = { id: 'qn-syt-eoffice', agency: '000.00.16.H49' } as const;
 
-const sender = issueToken(SENDER);
-const other = issueToken(OTHER);
-export const SENDER_TOKEN = sender.token;
-export const OTHER_TOKEN = other.token;
-export const testCredentials = () => new StaticCredentialStore([sender.stored, other.stored]);
+/** Seeds a fresh hub: the demo directory and the two connectors; returns their tokens. */
+export async function seedSenders(url: string): Promise<{ sender: string; other: string }> {
+  await importDemoAgencies(url);
+  const sender = await registerConnector(url, { ...SENDER, kind: 'webhook' });
+  const other = await registerConnector(url, { ...OTHER, kind: 'webhook' });
+  return { sender, other };
+}
 
 const EXAMPLE = JSON.parse(readFileSync('schemas/messages/examples/vn.gov.document.sent.v1/valid-cong-van-bao-cao.json', 'utf8')) as Record<string, unknown>;
 
@@ -22,7 +24,7 @@ export function documentSent(overrides: Record<string, unknown> = {}): Record<st
   return { ...structuredClone(EXAMPLE), id: `doc-${randomBytes(6).toString('hex')}`, ...overrides };
 }
 
-export function post(url: string, body: unknown, { token = SENDER_TOKEN, contentType = 'application/cloudevents+json' }: { token?: string | null; contentType?: string } = {}) {
+export function post(url: string, body: unknown, { token, contentType = 'application/cloudevents+json' }: { token: string | null; contentType?: string }) {
   return fetch(`${url}/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },

@@ -2,15 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubConfig } from '../../src/config/config.ts';
 import type { Hub } from '../../src/hub.ts';
 import { startTestHub, testConfig } from '../helpers/hub.ts';
-import { endOffsets, readTopic } from '../helpers/kafka.ts';
-import { documentSent, OTHER_TOKEN, post, SENDER } from '../helpers/messages.ts';
+import { endOffsets, readTopicUntil } from '../helpers/kafka.ts';
+import { documentSent, post as postAs, seedSenders, SENDER } from '../helpers/messages.ts';
 
 describe('POST /v1/messages', () => {
   let config: HubConfig;
   let hub: Hub;
+  let tokens: { sender: string; other: string };
+  type PostOptions = { token?: string | null; contentType?: string };
+  const post = (url: string, body: unknown, { token = tokens.sender, contentType }: PostOptions = {}) => postAs(url, body, { token, ...(contentType ? { contentType } : {}) });
   beforeAll(async () => {
     config = testConfig({ LGSP_MAX_BODY_BYTES: String(64 * 1024), LGSP_MAX_BATCH: '5' });
     hub = await startTestHub(config);
+    tokens = await seedSenders(hub.url);
   });
   afterAll(() => hub.close());
 
@@ -21,7 +25,7 @@ describe('POST /v1/messages', () => {
     const { accepted } = (await res.json()) as { accepted: { id: string; source: string; trace: string }[] };
     expect(accepted).toEqual([{ id: event.id, source: event.source, trace: expect.stringMatching(/^\/v1\/messages\/[0-9a-f-]{36}$/) }]);
 
-    const records = (await readTopic(hub.topics.ingress)).filter((r) => r.headers.ce_id === event.id);
+    const records = (await readTopicUntil(hub.topics.ingress, (all) => all.some((r) => r.headers.ce_id === event.id))).filter((r) => r.headers.ce_id === event.id);
     expect(records).toHaveLength(1);
     const [record] = records;
     expect(record!.key).toBe(event.subject);
@@ -30,7 +34,7 @@ describe('POST /v1/messages', () => {
       ce_to: event.to, ce_time: event.time, 'content-type': 'application/json', lgsp_connector: SENDER.id, lgsp_hubid: accepted[0]!.trace.split('/').pop(),
     });
     expect(JSON.parse(record!.value!)).toEqual(event.data);
-    const audit = (await readTopic(hub.topics.events)).filter((r) => r.key === record!.headers.lgsp_hubid);
+    const audit = (await readTopicUntil(hub.topics.events, (all) => all.some((r) => r.key === record!.headers.lgsp_hubid))).filter((r) => r.key === record!.headers.lgsp_hubid);
     expect(audit.map((r) => JSON.parse(r.value!).kind)).toEqual(['accepted']);
   });
 
@@ -40,8 +44,8 @@ describe('POST /v1/messages', () => {
     expect(res.status).toBe(202);
     const { accepted } = (await res.json()) as { accepted: { id: string }[] };
     expect(accepted.map((a) => a.id)).toEqual(events.map((e) => e.id));
-    const ids = new Set((await readTopic(hub.topics.ingress)).map((r) => r.headers.ce_id));
-    for (const e of events) expect(ids.has(e.id as string)).toBe(true);
+    const wanted = events.map((e) => e.id as string);
+    await readTopicUntil(hub.topics.ingress, (all) => wanted.every((id) => all.some((r) => r.headers.ce_id === id)));
   });
 
   it('answers a re-sent id with the first result and writes it once, also after a hub restart', async () => {
@@ -63,7 +67,7 @@ describe('POST /v1/messages', () => {
     } finally {
       await restarted.close();
     }
-    const records = (await readTopic(hub.topics.ingress)).filter((r) => r.headers.ce_id === event.id);
+    const records = (await readTopicUntil(hub.topics.ingress, (all) => all.some((r) => r.headers.ce_id === event.id))).filter((r) => r.headers.ce_id === event.id);
     expect(records).toHaveLength(1);
   });
 
@@ -79,7 +83,7 @@ describe('POST /v1/messages', () => {
       { name: 'a batch over the count limit', send: (url) => post(url, Array.from({ length: 6 }, () => documentSent()), { contentType: 'application/cloudevents-batch+json' }), status: 413, problem: 'batch-too-large' },
       { name: 'a bad item in a batch (all-or-nothing)', send: (url) => post(url, [documentSent(), documentSent({ subject: '' })], { contentType: 'application/cloudevents-batch+json' }), status: 422, problem: 'validation-failed', path: '/1/subject' },
       { name: 'an unknown recipient', send: (url) => post(url, documentSent({ to: '000.00.00.H49,000.07.99.H49' })), status: 422, problem: 'unknown-recipient', path: '/to' },
-      { name: 'a source that is not the caller\'s agency', send: (url) => post(url, documentSent(), { token: OTHER_TOKEN }), status: 403, problem: 'source-not-allowed' },
+      { name: 'a source that is not the caller\'s agency', send: (url) => post(url, documentSent(), { token: tokens.other }), status: 403, problem: 'source-not-allowed' },
       { name: 'a missing credential', send: (url) => post(url, documentSent(), { token: null }), status: 401, problem: 'unauthenticated' },
       { name: 'a wrong credential', send: (url) => post(url, documentSent(), { token: `${SENDER.id}.not-the-secret` }), status: 401, problem: 'unauthenticated' },
     ];

@@ -9,7 +9,7 @@ import { startLocalBroker, type LocalBroker } from '../../src/kafka/local-broker
 import { createLogger } from '../../src/ops/logger.ts';
 import { followTopic } from '../../src/kafka/topic-follower.ts';
 import { testConfig } from '../helpers/hub.ts';
-import { documentSent, post, testCredentials } from '../helpers/messages.ts';
+import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 /** This file owns a broker of its own, because it stops it. */
@@ -17,11 +17,13 @@ describe('ingest while Kafka is down', () => {
   let dataDir: string;
   let broker: LocalBroker;
   let hub: Hub;
+  let token: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-outage-'));
     broker = await startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined });
     const config = testConfig();
-    hub = await startHub(config, broker.brokers, createLogger(config), { credentials: testCredentials() });
+    hub = await startHub(config, broker.brokers, createLogger(config));
+    token = (await seedSenders(hub.url)).sender;
   });
   afterAll(async () => {
     await hub?.close();
@@ -31,12 +33,12 @@ describe('ingest while Kafka is down', () => {
 
   it('answers 503 with Retry-After, turns unready, writes nothing, and accepts again once Kafka is back', async () => {
     const before = documentSent();
-    expect((await post(hub.url, before)).status).toBe(202);
+    expect((await post(hub.url, before, { token })).status).toBe(202);
     await broker.stop();
 
     const during = documentSent();
     const started = Date.now();
-    const refused = await post(hub.url, during);
+    const refused = await post(hub.url, during, { token });
     expect(refused.status).toBe(503);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await refused.json()).toMatchObject({ type: 'https://lgsp-hub.dev/problems/kafka-unavailable' });

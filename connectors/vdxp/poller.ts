@@ -1,0 +1,114 @@
+/**
+ * Polls the hub's mailbox on the national axis (VDXP) and hands each package to the hub.
+ *
+ * A round lists the mailbox of `manifest.agency` and takes the packages in the listed order, one at
+ * a time: `getEdoc`, then `decodeEdxml`;
+ * - decoded: `await sink.accept(events)` and only then `updateStatus(docId, 'done')`;
+ * - refused by the codec (`EdxmlError`): `await sink.reject(reason, originalBytes)` (a dead letter,
+ *   stage `decode`), then `updateStatus(docId, 'fail')`;
+ * - anything else (the axis unreachable or refusing a call, `sink.accept` or `sink.reject` throwing
+ *   because Kafka is down): nothing more is acknowledged and the round ends; the package stays in
+ *   the mailbox and the next round, `intervalMs` later, starts again from the listing. Later
+ *   packages wait behind it, so the mailbox order is kept.
+ * Errors go to `onError` and never stop the poller.
+ *
+ * Why this is neither lossy nor duplicating: a package is acknowledged only after the hub holds its
+ * events in Kafka. If the hub crashes between `accept` and `updateStatus` (or the acknowledgement is
+ * lost), the package is still pending; the next round fetches it again and decodes it to the same
+ * event ids (derived from the edXML DocumentId, not from the fetch), so the hub's dedupe answers
+ * them as duplicates, and the acknowledgement then goes through. The package is neither lost nor
+ * produced twice.
+ *
+ * `stop()` lets the package in progress finish (accept and acknowledge, or fail), starts no other,
+ * and resolves when the round has ended; an acknowledgement the axis holds is awaited up to the
+ * client's timeout.
+ */
+import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
+import { decodeEdxml, EdxmlError } from '../edxml/codec.ts';
+import type { Poller, PollSink } from '../kit/adapter.ts';
+import { VdxpClient, type VdxpAnswer } from './client.ts';
+import { readVdxpSettings } from './settings.ts';
+
+export interface VdxpPollerOptions {
+  /** Pause between the end of a round and the start of the next; default `settings.pollIntervalMs` (2000). */
+  readonly intervalMs?: number;
+  /** Called with each error that ended a round (or failed an acknowledgement); default: ignored. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Thrown inside a round when the axis does not give what was asked; ends the round. */
+export class VdxpCallError extends Error {
+  constructor(
+    readonly call: string,
+    readonly answer: Exclude<VdxpAnswer<unknown>, { outcome: 'ok' }>,
+  ) {
+    super(`VDXP ${call}: ${answer.outcome} (${answer.reason})`);
+    this.name = 'VdxpCallError';
+  }
+}
+
+export function createVdxpPoller(manifest: ConnectorManifest, sink: PollSink, options: VdxpPollerOptions = {}): Poller {
+  const settings = readVdxpSettings(manifest);
+  const intervalMs = options.intervalMs ?? settings.pollIntervalMs;
+  const onError = options.onError ?? (() => {});
+  let client: VdxpClient | undefined;
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> | undefined;
+
+  const ok = <T>(call: string, answer: VdxpAnswer<T>): T => {
+    if (answer.outcome !== 'ok') throw new VdxpCallError(call, answer);
+    return answer.value;
+  };
+
+  async function runRound(axis: VdxpClient): Promise<void> {
+    const list = ok('getReceivedEdocList', await axis.getReceivedEdocList(manifest.agency));
+    for (const entry of list) {
+      if (!running) return;
+      const original = ok(`getEdoc ${entry.docId}`, await axis.getEdoc(entry.docId));
+      let events: CloudEvent[] | undefined;
+      let refusal: EdxmlError | undefined;
+      try {
+        events = decodeEdxml(original);
+      } catch (err) {
+        if (!(err instanceof EdxmlError)) throw err;
+        refusal = err;
+      }
+      if (events) await sink.accept(events);
+      else if (refusal) await sink.reject(`${refusal.code} at ${refusal.path}: ${refusal.message}`, original);
+      ok(`updateStatus ${entry.docId}`, await axis.updateStatus(entry.docId, events ? 'done' : 'fail'));
+    }
+  }
+
+  function schedule(delayMs: number): void {
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!running || !client) return;
+      round = runRound(client)
+        .catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
+        .finally(() => {
+          round = undefined;
+          if (running) schedule(intervalMs);
+        });
+    }, delayMs);
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      client ??= new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs });
+      if (!round) schedule(0);
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await round;
+      if (running) return; // started again meanwhile
+      client?.close();
+      client = undefined;
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
+import { decodeEdxml } from '../edxml/codec.ts';
+import type { Poller, PollSink, Sender } from '../kit/adapter.ts';
+import { vdxpAdapter } from './adapter.ts';
+import { createVdxpPoller } from './poller.ts';
+import { startAxisSimulator, type AxisSimulator } from './simulator.ts';
+
+const fixture = (name: string): Buffer => readFileSync(new URL(`../edxml/fixtures/${name}`, import.meta.url));
+const HUB_ORGAN = '000.00.00.H49';
+
+function manifest(baseUrl: string, secret = 'secret'): ConnectorManifest {
+  return {
+    id: 'qn-vdxp',
+    agency: HUB_ORGAN,
+    kind: 'vdxp',
+    subscriptions: [{ type: 'vn.gov.document.sent' }],
+    delivery: { timeoutMs: 2000, retrySchedule: ['1s'], maxInFlight: 1, mode: 'structured', breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000 } },
+    settings: { baseUrl, systemId: 'lgsp-h49', secret },
+  };
+}
+
+/** An in-memory sink; `gate` (when set) holds `accept` until it resolves; `failures` makes the next N accepts throw. */
+class MemorySink implements PollSink {
+  readonly accepted: CloudEvent[][] = [];
+  readonly rejected: { reason: string; original: Buffer }[] = [];
+  acceptCalls = 0;
+  failures = 0;
+  gate: Promise<void> | undefined;
+  async accept(events: readonly CloudEvent[]): Promise<void> {
+    this.acceptCalls += 1;
+    if (this.gate) await this.gate;
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('Kafka unreachable');
+    }
+    this.accepted.push([...events]);
+  }
+  async reject(reason: string, original: Buffer): Promise<void> {
+    this.rejected.push({ reason, original });
+  }
+
+  readonly errors: Error[] = [];
+  error(err: Error): void {
+    this.errors.push(err);
+  }
+}
+
+let sim: AxisSimulator | undefined;
+let poller: Poller | undefined;
+let sender: Sender | undefined;
+afterEach(async () => {
+  await poller?.stop();
+  await sender?.close();
+  await sim?.close();
+  sim = undefined;
+  poller = undefined;
+  sender = undefined;
+});
+
+describe('vdxp poller', () => {
+  it('accepts deposited packages in order and acknowledges each done after accept', async () => {
+    sim = await startAxisSimulator();
+    const sink = new MemorySink();
+    const a = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
+    const b = sim.deposit(HUB_ORGAN, fixture('status-accepted.xml'), { messagetype: 'status' });
+    const other = sim.deposit('000.00.15.H49', fixture('document-sent.xml'));
+    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20 });
+    poller.start();
+    await waitFor('both acknowledged', () => sim!.status(a) === 'done' && sim!.status(b) === 'done');
+    expect(sink.accepted).toEqual([decodeEdxml(fixture('document-sent.xml')), decodeEdxml(fixture('status-accepted.xml'))]);
+    expect(sim.status(other)).toBe('pending');
+    expect(sink.rejected).toEqual([]);
+  });
+
+  it('rejects a malformed package with its original bytes and acknowledges it fail', async () => {
+    sim = await startAxisSimulator();
+    const sink = new MemorySink();
+    const bad = sim.deposit(HUB_ORGAN, fixture('invalid-malformed.xml'));
+    const good = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
+    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20 });
+    poller.start();
+    await waitFor('both acknowledged', () => sim!.status(bad) === 'fail' && sim!.status(good) === 'done');
+    expect(sink.rejected).toHaveLength(1);
+    expect(sink.rejected[0]?.original.equals(fixture('invalid-malformed.xml'))).toBe(true);
+    expect(sink.rejected[0]?.reason).toMatch(/^EDXML_MALFORMED at \//);
+    expect(sink.accepted).toHaveLength(1);
+  });
+
+  it('acknowledges nothing when accept throws, and the next round delivers in order', async () => {
+    sim = await startAxisSimulator();
+    const sink = new MemorySink();
+    sink.failures = 1;
+    const errors: Error[] = [];
+    const a = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
+    const b = sim.deposit(HUB_ORGAN, fixture('document-revoked.xml'));
+    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20, onError: (e) => errors.push(e) });
+    poller.start();
+    await waitFor('both acknowledged', () => sim!.status(a) === 'done' && sim!.status(b) === 'done');
+    expect(errors.map((e) => e.message)).toEqual(['Kafka unreachable']);
+    expect(sim.requests.updateStatus).toBe(2); // never for the failed accept
+    expect(sink.accepted.map((events) => events[0]?.type)).toEqual(['vn.gov.document.sent', 'vn.gov.document.revoked']);
+  });
+
+  it('stop() lets the package in progress finish, starts no other, then resolves', async () => {
+    sim = await startAxisSimulator();
+    const sink = new MemorySink();
+    let release = (): void => {};
+    sink.gate = new Promise((resolve) => (release = resolve));
+    const a = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
+    const b = sim.deposit(HUB_ORGAN, fixture('status-accepted.xml'));
+    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20 });
+    poller.start();
+    await waitFor('accept called', () => sink.acceptCalls === 1);
+    let stopped = false;
+    const stopping = poller.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect([sim.status(a), sim.status(b), sink.acceptCalls]).toEqual(['done', 'pending', 1]);
+  });
+
+  it('after a lost acknowledgement the package is fetched again with the same event ids', async () => {
+    sim = await startAxisSimulator();
+    const sink = new MemorySink();
+    const a = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
+    sim.holdAcknowledgements(true);
+    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20 });
+    poller.start();
+    await waitFor('acknowledgement held', () => sim!.requests.updateStatus === 1);
+    expect(sim.status(a)).toBe('pending');
+    await sim.close(); // the acknowledgement is lost with its connection
+    expect(sim.status(a)).toBe('pending');
+    await sim.restart();
+    await waitFor('acknowledged after a second fetch', () => sim!.status(a) === 'done');
+    expect(sink.accepted).toHaveLength(2);
+    expect(sink.accepted[1]?.map((e) => e.id)).toEqual(sink.accepted[0]?.map((e) => e.id));
+  });
+});
+
+describe('vdxp sender', () => {
+  it('sends a document and a status with sendEdoc; the axis decodes them equal', async () => {
+    sim = await startAxisSimulator();
+    sender = vdxpAdapter.createSender!(manifest(sim.url));
+    const [document] = decodeEdxml(fixture('document-sent.xml'));
+    const [status] = decodeEdxml(fixture('status-accepted.xml'));
+    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toEqual({ outcome: 'delivered', status: 200 });
+    expect(await sender.deliver({ event: status!, hubId: 'hub-2', attempt: 1 })).toEqual({ outcome: 'delivered', status: 200 });
+    const sent = sim.sent();
+    expect(sent.map((s) => s.events)).toEqual([[document], [status]]);
+    expect(sent.map((s) => [s.header.from, s.header.servicetype, s.header.messagetype])).toEqual([
+      [HUB_ORGAN, 'eDoc', 'edoc'],
+      [HUB_ORGAN, 'eDoc', 'status'],
+    ]);
+  });
+
+  it('classifies 503 as retry (Retry-After kept), wrong credentials as refused', async () => {
+    sim = await startAxisSimulator();
+    sender = vdxpAdapter.createSender!(manifest(sim.url));
+    const [document] = decodeEdxml(fixture('document-sent.xml'));
+    sim.faults.set({ kind: 'error', status: 503, retryAfterSeconds: 3, times: 1 });
+    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({ outcome: 'retry', status: 503, retryAfterMs: 3000 });
+    const wrong = vdxpAdapter.createSender!(manifest(sim.url, 'wrong'));
+    expect(await wrong.deliver({ event: document!, hubId: 'hub-1', attempt: 2 })).toMatchObject({ outcome: 'refused', status: 401 });
+    await wrong.close();
+    expect(sim.sent()).toEqual([]);
+  });
+
+  it('retries when the axis is down', async () => {
+    sim = await startAxisSimulator();
+    sender = vdxpAdapter.createSender!(manifest(sim.url));
+    const [document] = decodeEdxml(fixture('document-sent.xml'));
+    await sim.close();
+    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/^connection error/) });
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * A simulated agency system of the `webhook` kind on 127.0.0.1, for tests and the demo. It accepts
+ * CloudEvents on `POST /events` in both HTTP content modes, the way an integrator would write it:
+ * - `X-LGSP-Signature` must verify with the configured signing key, else `401`;
+ * - `Idempotency-Key` is required (`400` without); a key already stored answers `200` again and
+ *   is not stored twice;
+ * - structured mode (`application/cloudevents+json`) is parsed as is; binary mode is rebuilt from
+ *   the `ce-*` headers (percent-decoded) and the JSON body, `content-type` becoming
+ *   `datacontenttype`. Anything else is `400`.
+ * Transport trouble comes from `faults` (errors, slowness, hang, refused sockets) and from
+ * `close()` / `restart()` (the system down, then back on its port). The parsing here is
+ * deliberately independent of `codec.ts`, so the tests check the encoder against a second reading.
+ */
+import express, { type Request } from 'express';
+import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import { FaultPlan, startSimulatorServer } from '../kit/faults.ts';
+import { verifySignature } from '../kit/signature.ts';
+
+export interface WebhookSimulatorOptions {
+  /** `signingKeyOf(token)` of the connector this system is registered as. */
+  signingKey: string;
+  /** 0 or absent: any free port. */
+  port?: number;
+}
+
+export interface ReceivedEvent {
+  readonly event: CloudEvent;
+  readonly idempotencyKey: string;
+  readonly receivedAt: Date;
+}
+
+export interface WebhookSimulator {
+  /** `http://127.0.0.1:<port>`, stable across restarts. */
+  readonly url: string;
+  /** The connector's `endpoint`: `<url>/events`. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly faults: FaultPlan;
+  /** Every request to the server, duplicates, rejected and faulted ones included. */
+  readonly attempts: number;
+  /** Events stored, once per Idempotency-Key, in the order received. */
+  received(): ReceivedEvent[];
+  close(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export async function startWebhookSimulator(options: WebhookSimulatorOptions): Promise<WebhookSimulator> {
+  const faults = new FaultPlan();
+  const stored: ReceivedEvent[] = [];
+  const keys = new Set<string>();
+  let attempts = 0;
+
+  const app = express();
+  app.use((_req, _res, next) => {
+    attempts += 1;
+    next();
+  });
+  app.use(faults.middleware());
+  app.post('/events', express.raw({ type: () => true, limit: '10mb' }), (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!verifySignature(body, req.get('x-lgsp-signature'), options.signingKey)) {
+      return void res.status(401).json({ error: 'bad or missing X-LGSP-Signature' });
+    }
+    const key = req.get('idempotency-key');
+    if (!key) return void res.status(400).json({ error: 'Idempotency-Key is required' });
+    if (keys.has(key)) return void res.status(200).json({ duplicate: true });
+    let event: CloudEvent;
+    try {
+      event = readEvent(req, body);
+    } catch (err) {
+      return void res.status(400).json({ error: (err as Error).message });
+    }
+    keys.add(key);
+    stored.push({ event, idempotencyKey: key, receivedAt: new Date() });
+    res.status(200).json({ stored: true });
+  });
+
+  const server = await startSimulatorServer(app, { port: options.port ?? 0 });
+  return {
+    url: server.url,
+    endpoint: `${server.url}/events`,
+    port: server.port,
+    faults,
+    get attempts() {
+      return attempts;
+    },
+    received: () => stored.map((r) => ({ ...r })),
+    close: async () => {
+      faults.clear();
+      await server.close();
+    },
+    restart: () => server.restart(),
+  };
+}
+
+/** Structured or binary mode → the event; throws with a message for the 400 answer. */
+function readEvent(req: Request, body: Buffer): CloudEvent {
+  const media = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (media === 'application/cloudevents+json') return JSON.parse(body.toString('utf8')) as CloudEvent;
+  if (req.get('ce-specversion') === undefined) throw new Error('neither structured mode nor a binary-mode ce-specversion header');
+  if (media !== 'application/json') throw new Error(`binary mode data must be application/json, got "${media}"`);
+  const attributes: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith('ce-') && typeof value === 'string') attributes[name.slice(3)] = decodeURIComponent(value);
+  }
+  return { ...attributes, datacontenttype: media, data: JSON.parse(body.toString('utf8')) } as unknown as CloudEvent;
+}

@@ -1,0 +1,42 @@
+/**
+ * The connector kinds the hub knows (`connectors/index.ts`), with each kind's settings schema
+ * compiled once, and the checks a manifest must pass before it is registered (also available
+ * alone, as `POST /v1/connectors:validate`, so an integrator can check a manifest first).
+ */
+import type { ConnectorAdapter } from '../../connectors/kit/adapter.ts';
+import type { ConnectorManifest, SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
+import type { AgencyDirectory } from './agency-directory.ts';
+
+export class ConnectorKinds {
+  private readonly adapters: ReadonlyMap<string, { adapter: ConnectorAdapter; checkSettings: (s: unknown) => ValidationIssue[] }>;
+
+  constructor(
+    adapters: readonly ConnectorAdapter[],
+    private readonly schemas: SchemaSet,
+  ) {
+    this.adapters = new Map(adapters.map((adapter) => [adapter.kind, { adapter, checkSettings: schemas.settingsValidator(adapter.settingsSchema) }]));
+  }
+
+  get(kind: string): ConnectorAdapter | undefined {
+    return this.adapters.get(kind)?.adapter;
+  }
+
+  get names(): string[] {
+    return [...this.adapters.keys()];
+  }
+
+  /** Schema, kind, the kind's settings, the agency, subscribed types. Returns the manifest with defaults, or the issues. */
+  check(value: unknown, directory: AgencyDirectory): { issues: ValidationIssue[]; manifest?: ConnectorManifest } {
+    const { issues, manifest } = this.schemas.validateConnector(value);
+    if (!manifest) return { issues };
+    const found: ValidationIssue[] = [];
+    const kind = this.adapters.get(manifest.kind);
+    if (!kind) found.push({ path: '/kind', message: `unknown kind "${manifest.kind}"; known kinds: ${this.names.join(', ')}` });
+    else found.push(...kind.checkSettings(manifest.settings));
+    if (!directory.has(manifest.agency)) found.push({ path: '/agency', message: `${manifest.agency} is not in the agency directory; import it first` });
+    manifest.subscriptions.forEach((s, i) => {
+      if (!this.schemas.hasType(s.type)) found.push({ path: `/subscriptions/${i}/type`, message: `unknown message type "${s.type}"` });
+    });
+    return found.length > 0 ? { issues: found } : { issues: [], manifest };
+  }
+}
