@@ -39,6 +39,7 @@ export const dvcqgAdapter: ConnectorAdapter = {
   kind: 'dvcqg',
   summary: 'National public-service portal (DVCQG): dossier statuses out via DongBoHoSoMC / CapNhatTienDoHoSoMC; the portal JSON in from one-stop systems.',
   settingsSchema: dvcqgSettingsSchema,
+  secretSettings: ['password'],
 
   /**
    * A DongBoHoSoMC body (UTF-8 JSON; `service`, when present, must be `DongBoHoSoMC`) → one

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
-import { DvcqgClient, parseRetryAfter, type DvcqgClientSettings } from './client.ts';
+import { DvcqgClient, type DvcqgClientSettings } from './client.ts';
 import { PORTAL_ERROR } from './error-codes.ts';
 import { DvcqgMappingError } from './errors.ts';
 import { fromDongBoHoSoMC, toDongBoHoSoMC } from './mapping.ts';
@@ -164,13 +164,3 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
   });
 });
 
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = Date.parse('2025-07-15T01:00:00Z');
-    expect(parseRetryAfter('120', now)).toBe(120_000);
-    expect(parseRetryAfter('Tue, 15 Jul 2025 01:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('Tue, 15 Jul 2025 00:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-  });
-});

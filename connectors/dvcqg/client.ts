@@ -15,6 +15,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import type { DeliveryOutcome } from '../kit/adapter.ts';
+import { parseRetryAfter } from '../kit/http-sender.ts';
 import { portalErrorAction, portalErrorName } from './error-codes.ts';
 import { toCapNhatTienDo, toDongBoHoSoMC } from './mapping.ts';
 import type { CapNhatTienDoRequest, DongBoHoSoMCRequest } from './portal-types.ts';
@@ -129,7 +130,8 @@ export class DvcqgClient {
   private async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Posted> {
     try {
       const res = await this.http.post<unknown>(path, body, { headers });
-      const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+      const header = res.headers['retry-after'];
+      const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined);
       const response = { status: res.status, body: res.data };
       if (res.status === 408 || res.status === 429 || res.status >= 500) {
         return { outcome: 'retry', reason: `HTTP ${res.status}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
@@ -161,12 +163,4 @@ function classify(response: PortalResponse): DeliveryOutcome | 'relogin' {
     case 'refuse':
       return { outcome: 'refused', reason, response };
   }
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date → milliseconds (never negative). */
-export function parseRetryAfter(value: unknown, now: number = Date.now()): number | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

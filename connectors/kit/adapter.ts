@@ -68,6 +68,8 @@ export interface ConnectorAdapter {
   readonly relay?: boolean;
   /** JSON Schema of `manifest.settings` for this kind (validated at registration). */
   readonly settingsSchema: Readonly<Record<string, unknown>>;
+  /** Settings that are credentials (a portal password): never shown back by the API. */
+  readonly secretSettings?: readonly string[];
   decode?(request: InboundRequest, connector: ConnectorManifest): CloudEvent[];
   createSender?(connector: ConnectorManifest): Sender;
   createPoller?(connector: ConnectorManifest, sink: PollSink): Poller;

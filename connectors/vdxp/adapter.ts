@@ -26,6 +26,7 @@ export const vdxpAdapter: ConnectorAdapter = {
   /** Packages on the axis come from every ministry and province: their events keep their own `source`. */
   relay: true,
   settingsSchema: VDXP_SETTINGS_SCHEMA,
+  secretSettings: ['secret'],
   createPoller: (manifest, sink) => createVdxpPoller(manifest, sink, { onError: (err) => sink.error(err) }),
   createSender(manifest) {
     const settings = readVdxpSettings(manifest);

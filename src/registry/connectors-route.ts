@@ -9,11 +9,18 @@ import { issueCredential } from './connector-credentials.ts';
 import type { ConnectorKinds } from './connector-kinds.ts';
 import type { ConnectorEntry, RegistryStore } from './registry-store.ts';
 
+const HIDDEN = '(hidden)';
+
 export function connectorsRoute(registry: RegistryStore, kinds: ConnectorKinds, maxBodyBytes: number, operator: RequestHandler): Router {
   const router = Router();
   router.all(['/v1/connectors', '/v1/connectors/:id', '/v1/connectors\\:validate'], operator);
   const json = express.json({ limit: maxBodyBytes });
-  const view = ({ manifest, createdAt, updatedAt }: ConnectorEntry) => ({ ...manifest, createdAt, updatedAt });
+  const secretsOf = (kind: string) => kinds.get(kind)?.secretSettings ?? [];
+  const view = ({ manifest, createdAt, updatedAt }: ConnectorEntry) => {
+    const secrets = secretsOf(manifest.kind);
+    const settings = manifest.settings && Object.fromEntries(Object.entries(manifest.settings).map(([k, v]) => [k, secrets.includes(k) ? HIDDEN : v]));
+    return { ...manifest, ...(settings ? { settings } : {}), createdAt, updatedAt };
+  };
   const existing = (id: string) => {
     const entry = registry.connector(id);
     if (!entry) throw new HubError('not-found', `No connector "${id}" is registered.`);
@@ -49,7 +56,10 @@ export function connectorsRoute(registry: RegistryStore, kinds: ConnectorKinds, 
 
   router.put('/v1/connectors/:id', json, async (req, res) => {
     const before = existing(req.params.id);
-    const manifest = checked({ ...(req.body as object), id: req.params.id });
+    const body = req.body as { settings?: Record<string, unknown> };
+    // A manifest read back from GET carries "(hidden)" for secrets: keep the stored ones.
+    const settings = body?.settings && Object.fromEntries(Object.entries(body.settings).map(([k, v]) => [k, v === HIDDEN ? before.manifest.settings?.[k] : v]));
+    const manifest = checked({ ...body, ...(settings ? { settings } : {}), id: req.params.id });
     if ((req.body as { id?: unknown })?.id !== undefined && (req.body as { id?: unknown }).id !== req.params.id) {
       throw invalid([{ path: '/id', message: `must be ${req.params.id}` }]);
     }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubConfig } from '../../src/config/config.ts';
 import type { Hub } from '../../src/hub.ts';
 import { asOperator, importDemoAgencies, registerConnector, startTestHub, testConfig } from '../helpers/hub.ts';
+import { readTopic } from '../helpers/kafka.ts';
 import { documentSent, post } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -70,6 +71,19 @@ describe('the registry API', () => {
     expect(res.status).toBe(422);
     expect(await problemPaths(res)).toContain(path);
     expect((await asOperator(hub.url, `/v1/connectors/${manifest.id}`)).status).toBe(404);
+  });
+
+  it('never shows a secret setting back', async () => {
+    await registerConnector(hub.url, { id: 'qn-dvcqg', agency: '000.00.00.H49', kind: 'dvcqg', settings: { adapterUrl: 'http://127.0.0.1:9/', username: 'qn', password: 'mat-khau-bi-mat', dstcode: 'H49', madonvi: 'H49' } });
+    const shown = (await (await asOperator(hub.url, '/v1/connectors/qn-dvcqg')).json()) as { settings: Record<string, string> };
+    expect(shown.settings).toMatchObject({ username: 'qn', password: '(hidden)' });
+    expect(JSON.stringify(await (await asOperator(hub.url, '/v1/connectors')).json())).not.toContain('mat-khau-bi-mat');
+    const { createdAt: _c, updatedAt: _u, ...manifest } = shown as unknown as Record<string, unknown>;
+    const put = await asOperator(hub.url, '/v1/connectors/qn-dvcqg', { method: 'PUT', body: { ...manifest, description: 'Cổng DVC quốc gia' } });
+    expect(put.status).toBe(200);
+    expect(((await put.json()) as { settings: Record<string, string> }).settings.password).toBe('(hidden)');
+    const stored = (await readTopic(hub.topics.registry)).filter((r) => r.key === 'connector/qn-dvcqg').pop()!;
+    expect(JSON.parse(stored.value!).connector.manifest).toMatchObject({ description: 'Cổng DVC quốc gia', settings: { password: 'mat-khau-bi-mat' } });
   });
 
   it('validates a good manifest without registering it', async () => {
