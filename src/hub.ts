@@ -32,6 +32,13 @@ import { agenciesRoute } from './registry/agencies-route.ts';
 import { ConnectorKinds } from './registry/connector-kinds.ts';
 import { connectorsRoute } from './registry/connectors-route.ts';
 import { RegistryStore } from './registry/registry-store.ts';
+import { DeliveryMetrics } from './delivery/delivery-metrics.ts';
+import { DeliveryWorker } from './delivery/delivery-worker.ts';
+import { HoldStore } from './delivery/holds.ts';
+import { Senders } from './delivery/senders.ts';
+import { Router } from './routing/router.ts';
+import { messagesTraceRoute } from './tracking/messages-trace-route.ts';
+import { TraceView } from './tracking/trace-view.ts';
 
 export interface Hub {
   readonly url: string;
@@ -44,7 +51,7 @@ export interface Hub {
 export async function startHub(config: HubConfig, brokers: readonly string[], logger: Logger): Promise<Hub> {
   const instanceId = randomUUID();
   const schemas = await SchemaSet.load();
-  const kinds = new ConnectorKinds(ADAPTERS, schemas);
+  const kinds = new ConnectorKinds(ADAPTERS, schemas, config.retryTiersMs);
 
   const brokerCount = await assertReachable(brokers);
   const kafka = createKafka(brokers, 'lgsp-hub', logger);
@@ -75,12 +82,23 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
   const pollers = new PollSupervisor(registry, kinds, intake, deadLetters, logger);
   pollers.start();
 
+  const traces = new TraceView({ logger });
+  await traces.load(kafka, topics.events, view('traces'));
+  const holds = new HoldStore();
+  await holds.load(kafka, topics.holds, view('holds'));
+  const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, registry, kinds, originals: traces, logger });
+  await router.start();
+  const senders = new Senders(kinds, metrics);
+  const deliveries = new DeliveryWorker({ kafka, topics, groupId: `${config.topicPrefix}delivery`, tiersMs: config.retryTiersMs, registry, senders, holds, metrics: new DeliveryMetrics(metrics), logger });
+  await deliveries.start();
+
   const operator = requireOperator(config.adminToken);
   const routers = [
     messagesRoute({ intake, credentials: () => registry, maxBodyBytes: config.maxBodyBytes, maxBatchSize: config.maxBatchSize }),
     inboundRoute(intake, registry, kinds, config.maxBodyBytes),
     agenciesRoute(registry, schemas, config.maxBodyBytes, operator),
     connectorsRoute(registry, kinds, config.maxBodyBytes, operator),
+    messagesTraceRoute(traces, registry, config.adminToken),
   ];
   const app = createApp({ metrics, readiness, logger, routers });
   const server = await listen(app, config.host, config.port);
@@ -94,7 +112,8 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
       await new Promise<void>((res) => server.close(() => res()));
       server.closeAllConnections();
       await pollers.stop();
-      await Promise.allSettled([writer.close(), deadLetters.close(), dedupe.close(), registry.close(), admin.disconnect()]);
+      await Promise.allSettled([router.stop(), deliveries.stop()]);
+      await Promise.allSettled([senders.close(), writer.close(), deadLetters.close(), dedupe.close(), registry.close(), traces.close(), holds.close(), admin.disconnect()]);
     })());
   return { url, topics, metrics, close };
 }

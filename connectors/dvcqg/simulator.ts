@@ -9,7 +9,8 @@
  * Business answers are HTTP 200, as the portal does; transport trouble comes from `faults`
  * (errors, slowness, hang, refused sockets; a status-200 `reject` with a body `{ error_code: 5 }`
  * plays a busy portal) and from `close()` / `restart()` (the portal down, then back on its port).
- * The validation here is deliberately independent of `mapping.ts`.
+ * The validation here is deliberately independent of `mapping.ts` (MaTTHC's format included).
+ * `misbehave` breaks the contract on purpose for the conformance kit's tests.
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -27,6 +28,14 @@ export interface PortalSimulatorOptions {
   port?: number;
 }
 
+/** Ways to break the contract on purpose, for the conformance kit's own tests. */
+export interface PortalMisbehaviour {
+  /** Answer OK to data that fails validation (instead of INVALID_DATA). */
+  acceptPoison?: boolean;
+  /** Answer INVALID_DATA "already exists" to a dossier identical to one stored (instead of OK: an upsert). */
+  failDuplicates?: boolean;
+}
+
 export interface PortalSimulator {
   /** The adapter URL (`http://127.0.0.1:<port>`), stable across restarts. */
   readonly url: string;
@@ -40,6 +49,8 @@ export interface PortalSimulator {
   progress(): TienDoHoSoMC[];
   /** Forgets every session: the next integration call answers SESSION_EXPIRED. */
   expireSessions(): void;
+  /** Replaces the misbehaviour; `{}` behaves again. */
+  misbehave(modes: PortalMisbehaviour): void;
   close(): Promise<void>;
   restart(): Promise<void>;
 }
@@ -49,6 +60,8 @@ const HOSO_REQUIRED = ['MaHoSo', 'MaTTHC', 'ChuHoSo', 'LoaiDoiTuong', 'NgayTiepN
 const HOSO_DATES = ['NgayTiepNhan', 'NgayHenTra', 'NgayTra', 'NgayKetThucXuLy'];
 const TIENDO_REQUIRED = ['MaHoSo', 'NguoiXuLy', 'ThoiDiemXuLy', 'TrangThai', 'NgayBatDau'];
 const TIENDO_DATES = ['ThoiDiemXuLy', 'NgayBatDau', 'NgayKetThucTheoQuyDinh'];
+/** MaTTHC: N.NNNNNN, optionally followed by the agency code (domain/dvcqg.md). */
+const MATTHC = /^\d+\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$/;
 
 export async function startPortalSimulator(options: PortalSimulatorOptions = {}): Promise<PortalSimulator> {
   const creds = { username: options.username ?? 'lgsp', password: options.password ?? 'secret', dstcode: options.dstcode ?? 'H49' };
@@ -59,6 +72,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
   const steps: TienDoHoSoMC[] = [];
   const authPath = options.authPath ?? '/auth';
   const integrationPath = options.integrationPath ?? '/integration';
+  let misbehaviour: PortalMisbehaviour = {};
 
   const app = express();
   app.use((req, _res, next) => {
@@ -91,11 +105,14 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     if (body.service === 'DongBoHoSoMC') {
       const invalid = problem ?? (typeof body.isUpdating === 'boolean' ? undefined : 'isUpdating: phải là true/false') ??
         checkItems(body.data, HOSO_REQUIRED, HOSO_DATES, checkHoSo);
-      if (invalid) return void res.json({ error_code: PORTAL_ERROR.INVALID_DATA, message: invalid });
+      if (invalid && !misbehaviour.acceptPoison) return void res.json({ error_code: PORTAL_ERROR.INVALID_DATA, message: invalid });
+      if (misbehaviour.failDuplicates && Array.isArray(body.data) && body.data.some((item) => dossiers.some((d) => JSON.stringify(d) === JSON.stringify(item)))) {
+        return void res.json({ error_code: PORTAL_ERROR.INVALID_DATA, message: 'Hồ sơ đã tồn tại' });
+      }
       dossiers.push(...(body.data as HoSoMC[]));
     } else if (body.service === 'CapNhatTienDoHoSoMC') {
       const invalid = problem ?? checkItems(body.data, TIENDO_REQUIRED, TIENDO_DATES, () => undefined);
-      if (invalid) return void res.json({ error_code: PORTAL_ERROR.INVALID_DATA, message: invalid });
+      if (invalid && !misbehaviour.acceptPoison) return void res.json({ error_code: PORTAL_ERROR.INVALID_DATA, message: invalid });
       steps.push(...(body.data as TienDoHoSoMC[]));
     } else {
       return void res.json({ error_code: PORTAL_ERROR.UNKNOWN_SERVICE, message: `Dịch vụ không hỗ trợ: ${String(body.service)}` });
@@ -117,6 +134,9 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     dossiers: () => dossiers.map((d) => ({ ...d })),
     progress: () => steps.map((s) => ({ ...s })),
     expireSessions: () => sessions.clear(),
+    misbehave: (modes) => {
+      misbehaviour = { ...modes };
+    },
     close: async () => {
       faults.clear();
       await server.close();
@@ -152,6 +172,7 @@ function checkHoSo(item: Record<string, unknown>): string | undefined {
   const status = Number(item.TrangThaiHoSo);
   if (!Number.isInteger(status) || status < 1 || status > 10) return 'TrangThaiHoSo: phải từ 1 đến 10';
   if (String(item.LoaiDoiTuong) !== '1' && String(item.LoaiDoiTuong) !== '2') return 'LoaiDoiTuong: phải là 1 hoặc 2';
+  if (!MATTHC.test(String(item.MaTTHC))) return 'MaTTHC: sai định dạng';
   return undefined;
 }
 

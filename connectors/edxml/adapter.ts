@@ -20,6 +20,7 @@ export const EDXML_CONTENT_TYPE = 'application/xml; charset=utf-8';
 export const edxmlAdapter: ConnectorAdapter = {
   kind: 'edxml',
   summary: 'E-office systems exchanging edXML (QCVN 102:2016) packages over HTTP push.',
+  endpointRequired: true,
   settingsSchema: Object.freeze({
     type: 'object',
     properties: {

@@ -1,7 +1,8 @@
 /**
  * A simulated e-office system that receives edXML over HTTP push, on 127.0.0.1, for tests and the
  * demo. `POST /edxml` with an edXML package:
- * - decoded with the codec; an `EdxmlError` answers 400 `{ code, path, message }`;
+ * - decoded with the codec; an `EdxmlError` answers 400 `{ code, path, message }`, and so does
+ *   an event whose `data` breaks its schema (`SchemaSet`; code `INVALID_DATA`);
  * - a repeated `Idempotency-Key` answers 200 `{ duplicate: true }` and records nothing (the hub
  *   retries with the same key);
  * - else 200 `{ received: <n events> }`, the events recorded in order (`received()`), with the
@@ -10,12 +11,23 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import { SchemaSet } from '../../src/contract/schema-set.ts';
 import { FaultPlan, startSimulatorServer } from '../kit/faults.ts';
 import { decodeEdxml, EdxmlError } from './codec.ts';
 
 export interface EofficeSimulatorOptions {
   /** 0 or absent: any free port. */
   port?: number;
+  /** Validates decoded `data`; default: `SchemaSet.load()`, once per process. */
+  schemas?: SchemaSet;
+}
+
+/** Ways to break the contract on purpose, for the conformance kit's own tests. */
+export interface EofficeMisbehaviour {
+  /** Answer 200 to a package that does not decode or whose data breaks its schema (instead of 400). */
+  acceptPoison?: boolean;
+  /** Answer 500 to a repeated Idempotency-Key (instead of 200). */
+  failDuplicates?: boolean;
 }
 
 /** One accepted POST (duplicates and refusals are not recorded). */
@@ -37,6 +49,8 @@ export interface EofficeSimulator {
   /** Decoded events, in the order their packages were accepted. */
   received(): CloudEvent[];
   requests(): EofficeRequest[];
+  /** Replaces the misbehaviour; `{}` behaves again. */
+  misbehave(modes: EofficeMisbehaviour): void;
   close(): Promise<void>;
   restart(): Promise<void>;
 }
@@ -47,6 +61,8 @@ export async function startEofficeSimulator(options: EofficeSimulatorOptions = {
   const events: CloudEvent[] = [];
   const accepted: EofficeRequest[] = [];
   const keys = new Set<string>();
+  const schemas = options.schemas ?? (await sharedSchemas());
+  let misbehaviour: EofficeMisbehaviour = {};
 
   const app = express();
   app.use((_req, _res, next) => {
@@ -59,6 +75,7 @@ export async function startEofficeSimulator(options: EofficeSimulatorOptions = {
     const key = req.get('Idempotency-Key');
     if (key !== undefined && keys.has(key)) {
       counts.duplicates += 1;
+      if (misbehaviour.failDuplicates) return void res.status(500).json({ code: 'DUPLICATE', message: 'Idempotency-Key seen before' });
       return void res.json({ duplicate: true });
     }
     let decoded: CloudEvent[];
@@ -66,8 +83,14 @@ export async function startEofficeSimulator(options: EofficeSimulatorOptions = {
       decoded = decodeEdxml(body);
     } catch (err) {
       if (!(err instanceof EdxmlError)) throw err;
+      if (misbehaviour.acceptPoison) return void res.json({ received: 0 });
       counts.refused += 1;
       return void res.status(400).json({ code: err.code, path: err.path, message: err.message });
+    }
+    const issue = decoded.flatMap((e) => schemas.validateData(e.type, e.data, e.dataschema))[0];
+    if (issue && !misbehaviour.acceptPoison) {
+      counts.refused += 1;
+      return void res.status(400).json({ code: 'INVALID_DATA', path: issue.path, message: issue.message });
     }
     if (key !== undefined) keys.add(key);
     events.push(...decoded);
@@ -87,10 +110,19 @@ export async function startEofficeSimulator(options: EofficeSimulatorOptions = {
     counts,
     received: () => [...events],
     requests: () => [...accepted],
+    misbehave: (modes) => {
+      misbehaviour = { ...modes };
+    },
     close: async () => {
       await server.close();
       faults.clear();
     },
     restart: () => server.restart(),
   };
+}
+
+let loading: Promise<SchemaSet> | undefined;
+function sharedSchemas(): Promise<SchemaSet> {
+  loading ??= SchemaSet.load();
+  return loading;
 }

@@ -68,6 +68,8 @@ export interface ConnectorAdapter {
   readonly relay?: boolean;
   /** JSON Schema of `manifest.settings` for this kind (validated at registration). */
   readonly settingsSchema: Readonly<Record<string, unknown>>;
+  /** True when deliveries go to `manifest.endpoint` (so a connector that subscribes must have one). */
+  readonly endpointRequired?: boolean;
   /** Settings that are credentials (a portal password): never shown back by the API. */
   readonly secretSettings?: readonly string[];
   decode?(request: InboundRequest, connector: ConnectorManifest): CloudEvent[];

@@ -6,8 +6,9 @@
  *   known package; `updateStatus` moves it to `done` or `fail` (once: a second acknowledgement of
  *   the same package answers 409), after which it is no longer listed.
  * - `sendEdoc` decodes the package with the edXML codec (400 `{ status: 'FAIL' }` on an
- *   `EdxmlError`) and records it in `sent()`; a repeated `Idempotency-Key` answers the first docId
- *   and records nothing.
+ *   `EdxmlError`, or when an event's `data` breaks its schema: `SchemaSet`) and records it in
+ *   `sent()`; a repeated `Idempotency-Key` answers the first docId and records nothing.
+ *   `misbehave` breaks that on purpose for the conformance kit's tests.
  * - Wrong `systemId`/`secret` headers answer 401.
  * Transport trouble: `faults` applies to every route; `holdAcknowledgements(true)` makes
  * `updateStatus` hang (nothing is acknowledged) until `holdAcknowledgements(false)` lets the held
@@ -18,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { decodeEdxml, EdxmlError } from '../edxml/codec.ts';
+import { SchemaSet } from '../../src/contract/schema-set.ts';
 import { FaultPlan, startSimulatorServer } from '../kit/faults.ts';
 import type { VdxpMessageType } from './client.ts';
 
@@ -26,6 +28,16 @@ export interface AxisSimulatorOptions {
   secret?: string;
   /** 0 or absent: any free port. */
   port?: number;
+  /** Validates the data of sent packages; default: `SchemaSet.load()`, once per process. */
+  schemas?: SchemaSet;
+}
+
+/** Ways to break the contract on purpose, for the conformance kit's own tests. */
+export interface AxisMisbehaviour {
+  /** Answer OK to a package that does not decode or whose data breaks its schema (instead of 400). */
+  acceptPoison?: boolean;
+  /** Answer 409 to a repeated Idempotency-Key (instead of the first docId). */
+  failDuplicates?: boolean;
 }
 
 export type AckState = 'pending' | 'done' | 'fail';
@@ -51,6 +63,8 @@ export interface AxisSimulator {
   sent(): SentEdoc[];
   /** true: `updateStatus` calls hang; false: held calls go on and new ones answer. */
   holdAcknowledgements(hold: boolean): void;
+  /** Replaces the misbehaviour; `{}` behaves again. */
+  misbehave(modes: AxisMisbehaviour): void;
   close(): Promise<void>;
   restart(): Promise<void>;
 }
@@ -73,6 +87,8 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
   const docs = new Map<string, StoredDoc>();
   const sent: SentEdoc[] = [];
   const byIdempotencyKey = new Map<string, string>();
+  const schemas = options.schemas ?? (await sharedSchemas());
+  let misbehaviour: AxisMisbehaviour = {};
 
   const app = express();
   app.use((req, _res, next) => {
@@ -99,14 +115,18 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
     if (typeof file !== 'string') return fail(res, 400, 'INVALID_FILE', 'file: edXML base64 bắt buộc');
     const key = req.get('Idempotency-Key');
     const known = key === undefined ? undefined : byIdempotencyKey.get(key);
+    if (known && misbehaviour.failDuplicates) return fail(res, 409, 'DUPLICATE', 'Văn bản đã được gửi');
     if (known) return void res.json({ status: 'OK', docId: known });
     let events: CloudEvent[];
     try {
       events = decodeEdxml(Buffer.from(file, 'base64'));
     } catch (err) {
       if (!(err instanceof EdxmlError)) throw err;
+      if (misbehaviour.acceptPoison) return void res.json({ status: 'OK', docId: randomUUID() });
       return fail(res, 400, err.code, `${err.path}: ${err.message}`);
     }
+    const issue = events.flatMap((e) => schemas.validateData(e.type, e.data, e.dataschema))[0];
+    if (issue && !misbehaviour.acceptPoison) return fail(res, 400, 'INVALID_DATA', `${issue.path}: ${issue.message}`);
     const docId = randomUUID();
     if (key !== undefined) byIdempotencyKey.set(key, docId);
     const to = h.to as string[] | undefined;
@@ -159,6 +179,9 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
       if (hold) ackFaults.set({ kind: 'hang' });
       else ackFaults.clear();
     },
+    misbehave: (modes) => {
+      misbehaviour = { ...modes };
+    },
     close: async () => {
       await server.close(); // first: held calls die with their connections
       faults.clear();
@@ -174,4 +197,10 @@ function fail(res: Response, status: number, errorCode: string, errorDesc: strin
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+let loading: Promise<SchemaSet> | undefined;
+function sharedSchemas(): Promise<SchemaSet> {
+  loading ??= SchemaSet.load();
+  return loading;
 }

@@ -33,6 +33,7 @@ export const webhookSettingsSchema = {
 export const webhookAdapter: ConnectorAdapter = {
   kind: 'webhook',
   summary: 'CloudEvents JSON both ways: structured events in, binary (or structured) mode deliveries out, signed.',
+  endpointRequired: true,
   settingsSchema: webhookSettingsSchema,
   decode: (request) => decodeEvents(request),
   createSender(manifest) {

@@ -7,12 +7,14 @@
  * - structured mode (`application/cloudevents+json`) is parsed as is; binary mode is rebuilt from
  *   the `ce-*` headers (percent-decoded) and the JSON body, `content-type` becoming
  *   `datacontenttype`. Anything else is `400`.
+ * - `data` must be valid against its type's schema (`SchemaSet`), else `400` with the issues.
  * Transport trouble comes from `faults` (errors, slowness, hang, refused sockets) and from
  * `close()` / `restart()` (the system down, then back on its port). The parsing here is
  * deliberately independent of `codec.ts`, so the tests check the encoder against a second reading.
  */
 import express, { type Request } from 'express';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import { SchemaSet } from '../../src/contract/schema-set.ts';
 import { FaultPlan, startSimulatorServer } from '../kit/faults.ts';
 import { verifySignature } from '../kit/signature.ts';
 
@@ -21,6 +23,16 @@ export interface WebhookSimulatorOptions {
   signingKey: string;
   /** 0 or absent: any free port. */
   port?: number;
+  /** Validates `data`; default: `SchemaSet.load()`, once per process. */
+  schemas?: SchemaSet;
+}
+
+/** Ways to break the contract on purpose, for the conformance kit's own tests. */
+export interface WebhookMisbehaviour {
+  /** Answer 200 to an event whose data breaks its schema (instead of 400). */
+  acceptPoison?: boolean;
+  /** Answer 409 to a repeated Idempotency-Key (instead of 200). */
+  failDuplicates?: boolean;
 }
 
 export interface ReceivedEvent {
@@ -40,6 +52,8 @@ export interface WebhookSimulator {
   readonly attempts: number;
   /** Events stored, once per Idempotency-Key, in the order received. */
   received(): ReceivedEvent[];
+  /** Replaces the misbehaviour; `{}` behaves again. */
+  misbehave(modes: WebhookMisbehaviour): void;
   close(): Promise<void>;
   restart(): Promise<void>;
 }
@@ -49,6 +63,8 @@ export async function startWebhookSimulator(options: WebhookSimulatorOptions): P
   const stored: ReceivedEvent[] = [];
   const keys = new Set<string>();
   let attempts = 0;
+  const schemas = options.schemas ?? (await sharedSchemas());
+  let misbehaviour: WebhookMisbehaviour = {};
 
   const app = express();
   app.use((_req, _res, next) => {
@@ -63,13 +79,18 @@ export async function startWebhookSimulator(options: WebhookSimulatorOptions): P
     }
     const key = req.get('idempotency-key');
     if (!key) return void res.status(400).json({ error: 'Idempotency-Key is required' });
-    if (keys.has(key)) return void res.status(200).json({ duplicate: true });
+    if (keys.has(key)) {
+      if (misbehaviour.failDuplicates) return void res.status(409).json({ error: 'Idempotency-Key seen before' });
+      return void res.status(200).json({ duplicate: true });
+    }
     let event: CloudEvent;
     try {
       event = readEvent(req, body);
     } catch (err) {
       return void res.status(400).json({ error: (err as Error).message });
     }
+    const issues = schemas.validateData(event.type, event.data, event.dataschema);
+    if (issues.length > 0 && !misbehaviour.acceptPoison) return void res.status(400).json({ error: 'invalid data', errors: issues });
     keys.add(key);
     stored.push({ event, idempotencyKey: key, receivedAt: new Date() });
     res.status(200).json({ stored: true });
@@ -85,6 +106,9 @@ export async function startWebhookSimulator(options: WebhookSimulatorOptions): P
       return attempts;
     },
     received: () => stored.map((r) => ({ ...r })),
+    misbehave: (modes) => {
+      misbehaviour = { ...modes };
+    },
     close: async () => {
       faults.clear();
       await server.close();
@@ -104,4 +128,10 @@ function readEvent(req: Request, body: Buffer): CloudEvent {
     if (name.startsWith('ce-') && typeof value === 'string') attributes[name.slice(3)] = decodeURIComponent(value);
   }
   return { ...attributes, datacontenttype: media, data: JSON.parse(body.toString('utf8')) } as unknown as CloudEvent;
+}
+
+let loading: Promise<SchemaSet> | undefined;
+function sharedSchemas(): Promise<SchemaSet> {
+  loading ??= SchemaSet.load();
+  return loading;
 }

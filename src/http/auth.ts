@@ -41,3 +41,24 @@ export function requireOperator(adminToken: string): RequestHandler {
     next(ok ? undefined : challenge(res, 'Operator routes need "Authorization: Bearer <LGSP_ADMIN_TOKEN>".'));
   };
 }
+
+/**
+ * Either caller: the operator (LGSP_ADMIN_TOKEN) or a connector (its token). Sets
+ * `res.locals.caller` to `{ operator: true }` or `{ operator: false, connector }`; for routes
+ * that decide per resource what the caller may see. Anyone else is `unauthenticated`.
+ */
+export function requireCaller(store: () => CredentialStore, adminToken: string): RequestHandler {
+  const expected = createHash('sha256').update(adminToken).digest();
+  return (req, res, next) => {
+    const token = bearer(req);
+    if (!token) return next(challenge(res, 'Send the operator token or a connector token as "Authorization: Bearer <token>".'));
+    if (timingSafeEqual(createHash('sha256').update(token).digest(), expected)) {
+      res.locals.caller = { operator: true };
+      return next();
+    }
+    const connector = store().verify(token);
+    if (!connector) return next(challenge(res, 'The bearer token is neither the operator token nor a valid connector token.'));
+    res.locals.caller = { operator: false, connector };
+    next();
+  };
+}

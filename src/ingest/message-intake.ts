@@ -17,7 +17,7 @@ export interface Sender extends ConnectorIdentity {
   /** A gateway such as the national document axis: any agency may be the `source`. */
   readonly relay?: boolean;
 }
-import { auditMessage } from '../tracking/audit-event.ts';
+import { auditMessage, type AcceptedEvent } from '../tracking/audit-event.ts';
 import { DedupeStore } from './dedupe-store.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import type { IngressWriter } from './ingress-writer.ts';
@@ -77,7 +77,7 @@ export class MessageIntake {
       const batch: TopicMessages[] = [
         { topic: topics.ingress, messages: accepted.map(toKafkaMessage) },
         { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
-        { topic: topics.events, messages: accepted.map(({ event, hubId }) => auditMessage({ kind: 'accepted', hubId, at: acceptedAt, source: event.source, id: event.id, type: event.type, subject: event.subject, connector: connector.id })) },
+        { topic: topics.events, messages: accepted.map(({ event, hubId }) => auditMessage(acceptedEvent(event, hubId, acceptedAt, connector.id))) },
       ];
       const written = this.parts.writer.write(batch);
       for (const key of fresh.keys()) this.inFlight.set(key, written);
@@ -164,4 +164,9 @@ export class MessageIntake {
 function typeOf(item: unknown, schemas: SchemaSet): string {
   const type = (item as { type?: unknown } | null)?.type;
   return typeof type === 'string' && schemas.hasType(type) ? type : 'unknown';
+}
+
+function acceptedEvent(event: CloudEvent, hubId: string, at: string, connector: string): AcceptedEvent {
+  const { source, id, type, subject, time, to, correlationid } = event;
+  return { kind: 'accepted', hubId, at, source, id, type, subject, connector, ...(time ? { time } : {}), ...(to ? { to } : {}), ...(correlationid ? { correlationid } : {}) };
 }

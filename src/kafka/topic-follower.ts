@@ -9,6 +9,8 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 
 export interface TopicFollower {
   readonly caughtUp: Promise<void>;
+  /** Resolves once every record written before the call has been read (for read-your-writes after a handover). */
+  readToCurrentEnd(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +26,9 @@ export async function followTopic(kafka: Kafka, { topic, groupId, onMessage }: F
 
   let markCaughtUp!: () => void;
   const caughtUp = new Promise<void>((res) => (markCaughtUp = res));
+  const position = new Map<number, bigint>();
   const reached = (partition: number, lastOffset: string) => {
+    position.set(partition, BigInt(lastOffset) + 1n);
     const end = pending.get(partition);
     if (end !== undefined && BigInt(lastOffset) + 1n >= end) pending.delete(partition);
     if (pending.size === 0) markCaughtUp();
@@ -39,7 +43,13 @@ export async function followTopic(kafka: Kafka, { topic, groupId, onMessage }: F
     autoCommit: false,
     eachMessage: async ({ message, partition }) => onMessage(message, partition),
   });
-  return { caughtUp, stop: () => consumer.disconnect() };
+  const readToCurrentEnd = async () => {
+    const now = await endOffsets(kafka, topic);
+    while (!now.every((p) => BigInt(p.high) <= BigInt(p.low) || (position.get(p.partition) ?? BigInt(p.low)) >= BigInt(p.high))) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { caughtUp, readToCurrentEnd, stop: () => consumer.disconnect() };
 }
 
 /** End offsets, retried while leadership settles (a topic created a moment ago may have none yet). */

@@ -4,7 +4,7 @@ import { topicNames, topicSpecs } from './topics.ts';
 describe('topics', () => {
   it('follow SPEC section 4 under the configured prefix', () => {
     const names = topicNames('qn.', [5_000, 60_000]);
-    expect(names).toEqual({ registry: 'qn.registry', ingress: 'qn.ingress', deliveries: 'qn.deliveries', retries: ['qn.retry.5s', 'qn.retry.1m'], deadLetters: 'qn.dead-letters', events: 'qn.events', dedupe: 'qn.dedupe' });
+    expect(names).toEqual({ registry: 'qn.registry', ingress: 'qn.ingress', deliveries: 'qn.deliveries', retries: ['qn.retry.5s', 'qn.retry.1m'], deadLetters: 'qn.dead-letters', events: 'qn.events', dedupe: 'qn.dedupe', holds: 'qn.holds' });
   });
 
   it('compact the registry and never ask more in-sync replicas than exist', () => {

@@ -14,6 +14,8 @@ export interface TopicNames {
   readonly events: string;
   /** Compacted: which source + id pairs were accepted (not in SPEC section 4; see docs/topics.md). */
   readonly dedupe: string;
+  /** Compacted: deliveries parked behind an earlier one of the same subject (see docs/topics.md). */
+  readonly holds: string;
 }
 
 export function topicNames(prefix: string, retryTiersMs: readonly number[]): TopicNames {
@@ -25,6 +27,7 @@ export function topicNames(prefix: string, retryTiersMs: readonly number[]): Top
     deadLetters: `${prefix}dead-letters`,
     events: `${prefix}events`,
     dedupe: `${prefix}dedupe`,
+    holds: `${prefix}holds`,
   });
 }
 
@@ -57,6 +60,7 @@ export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig
       { name: 'cleanup.policy', value: 'compact,delete' },
       { name: 'retention.ms', value: String(layout.dedupeWindowMs) },
     ]),
+    { ...spec(names.holds, [{ name: 'cleanup.policy', value: 'compact' }]), numPartitions: 1 },
   ];
 }
 

@@ -4,6 +4,7 @@
  * alone, as `POST /v1/connectors:validate`, so an integrator can check a manifest first).
  */
 import type { ConnectorAdapter } from '../../connectors/kit/adapter.ts';
+import { formatDuration, parseDuration } from '../config/duration.ts';
 import type { ConnectorManifest, SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
 import type { AgencyDirectory } from './agency-directory.ts';
 
@@ -13,6 +14,8 @@ export class ConnectorKinds {
   constructor(
     adapters: readonly ConnectorAdapter[],
     private readonly schemas: SchemaSet,
+    /** The hub's retry tiers: every wait of a retry schedule must be one of them. */
+    private readonly retryTiersMs: readonly number[],
   ) {
     this.adapters = new Map(adapters.map((adapter) => [adapter.kind, { adapter, checkSettings: schemas.settingsValidator(adapter.settingsSchema) }]));
   }
@@ -34,6 +37,14 @@ export class ConnectorKinds {
     if (!kind) found.push({ path: '/kind', message: `unknown kind "${manifest.kind}"; known kinds: ${this.names.join(', ')}` });
     else found.push(...kind.checkSettings(manifest.settings));
     if (!directory.has(manifest.agency)) found.push({ path: '/agency', message: `${manifest.agency} is not in the agency directory; import it first` });
+    if (kind?.adapter.endpointRequired && manifest.subscriptions.length > 0 && !manifest.endpoint) {
+      found.push({ path: '/endpoint', message: `a ${manifest.kind} connector that subscribes to messages needs the endpoint the hub delivers to` });
+    }
+    manifest.delivery.retrySchedule.forEach((wait, i) => {
+      if (!this.retryTiersMs.includes(parseDuration(wait))) {
+        found.push({ path: `/delivery/retrySchedule/${i}`, message: `"${wait}" is not one of the hub's retry tiers (${this.retryTiersMs.map(formatDuration).join(', ')}; LGSP_RETRY_TIERS)` });
+      }
+    });
     manifest.subscriptions.forEach((s, i) => {
       if (!this.schemas.hasType(s.type)) found.push({ path: `/subscriptions/${i}/type`, message: `unknown message type "${s.type}"` });
     });

@@ -1,18 +1,91 @@
 /**
- * Records of the audit trail `lgsp.events` (key: the hub id): what happened to a message and when.
- * The trace view of `GET /v1/messages/{id}` is built from them.
+ * Records of the audit trail `lgsp.events` (key: the hub id of the message concerned): what
+ * happened to a message and when. The trace of `GET /v1/messages/{id}` is built from them.
+ * Each kind carries what the trace needs to show without reading any other topic.
  */
 import type { Message } from 'kafkajs';
 
-export type AuditKind = 'accepted' | 'routed' | 'delivered' | 'retried' | 'dead-lettered' | 'status-reported';
-
-export interface AuditEvent {
-  readonly kind: AuditKind;
+interface Base {
   readonly hubId: string;
   readonly at: string;
-  readonly [field: string]: unknown;
 }
+
+/** The message as accepted, without `data`. */
+export interface AcceptedEvent extends Base {
+  readonly kind: 'accepted';
+  readonly source: string;
+  readonly id: string;
+  readonly type: string;
+  readonly subject: string;
+  /** The connector that handed it in. */
+  readonly connector: string;
+  readonly time?: string;
+  readonly to?: string;
+  readonly correlationid?: string;
+}
+
+export interface Recipient {
+  readonly connector: string;
+  readonly agency: string;
+}
+
+export interface RoutedEvent extends Base {
+  readonly kind: 'routed';
+  readonly recipients: readonly Recipient[];
+  /** Agencies addressed that have no connector for this type: recorded, never silently dropped. */
+  readonly unreachable: readonly string[];
+}
+
+export interface DeliveredEvent extends Base, Recipient {
+  readonly kind: 'delivered';
+  readonly attempt: number;
+  readonly status?: number;
+  /** Accept to delivered. */
+  readonly latencyMs: number;
+}
+
+export interface RetriedEvent extends Base, Recipient {
+  readonly kind: 'retried';
+  readonly attempt: number;
+  readonly reason: string;
+  readonly status?: number;
+  readonly nextAttemptAt: string;
+}
+
+export interface DeadLetteredEvent extends Base, Recipient {
+  readonly kind: 'dead-lettered';
+  readonly attempt: number;
+  readonly stage: string;
+  readonly reason: string;
+  readonly status?: number;
+}
+
+/** A recipient's business status for the message (an edXML status answering a document). */
+export interface StatusReportedEvent extends Base {
+  readonly kind: 'status-reported';
+  /** The agency that reported it. */
+  readonly agency: string;
+  readonly statusCode: string;
+  readonly statusName?: string;
+  /** The hub id of the status message itself. */
+  readonly statusHubId: string;
+}
+
+/** An operator replayed a dead letter: the delivery is pending again. */
+export interface ReplayedEvent extends Base, Recipient {
+  readonly kind: 'replayed';
+  /** Offset of the dead letter replayed, `<partition>:<offset>`. */
+  readonly deadLetter: string;
+}
+
+export type AuditEvent = AcceptedEvent | RoutedEvent | DeliveredEvent | RetriedEvent | DeadLetteredEvent | StatusReportedEvent | ReplayedEvent;
+export type AuditKind = AuditEvent['kind'];
 
 export function auditMessage(event: AuditEvent): Message {
   return { key: event.hubId, value: JSON.stringify(event), headers: { lgsp_kind: event.kind } };
+}
+
+/** Parses a record of `lgsp.events` (written by the hub itself, so trusted). */
+export function parseAuditEvent(value: Buffer | null): AuditEvent | undefined {
+  return value ? (JSON.parse(value.toString()) as AuditEvent) : undefined;
 }

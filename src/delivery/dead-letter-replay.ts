@@ -1,0 +1,154 @@
+/**
+ * Replays dead letters of stage `deliver`: the delivery record is rebuilt from the letter's
+ * headers and value with the same hub id (so the recipient sees the same `Idempotency-Key`),
+ * attempt 1, not parked, no retry-tier wait, history kept, and written to `lgsp.deliveries`
+ * together with one `replayed` audit event per letter on `lgsp.events`, all in one Kafka
+ * transaction (acks from all in-sync replicas). Either every record of a call is committed or none.
+ *
+ * Letters of other stages are refused per letter (`decode`, `validate`: there is no delivery, the
+ * sender must resend; `route`, `encode`: the cause is a setting to fix first), as are letters
+ * replayed already. Replays of one replayer run one at a time;
+ * two instances replaying the same letter at once may both write it, which the recipient absorbs
+ * through the shared `Idempotency-Key`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { HubError } from '../contract/problems.ts';
+import { auditMessage, type ReplayedEvent } from '../tracking/audit-event.ts';
+import type { DeadLetterView, RawDeadLetter } from './dead-letter-view.ts';
+import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-record.ts';
+
+export interface ReplayOutcome {
+  /** Letters whose delivery is pending again, in the order given. */
+  readonly replayed: string[];
+  readonly skipped: { readonly id: string; readonly reason: string }[];
+}
+
+/** One `sendBatch` within the transaction stays under this (a single bigger record goes alone). */
+const MAX_CHUNK_BYTES = 1024 * 1024;
+const RETRY_AFTER_SECONDS = 5;
+const REQUIRED_HEADERS = ['lgsp_hubid', 'lgsp_recipient', 'lgsp_recipient_agency', 'ce_id', 'ce_source', 'ce_type'] as const;
+
+export class DeadLetterReplayer {
+  private producer: Producer | undefined;
+  private readonly transactionalId = `lgsp-replay-${randomUUID()}`;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: { readonly deliveries: string; readonly events: string },
+    private readonly view: DeadLetterView,
+  ) {}
+
+  /** Connects now, so a hub that cannot replay does not start; later failures reconnect lazily. */
+  async connect(): Promise<void> {
+    await this.ready();
+  }
+
+  /**
+   * Replays the letters `ids` (`<partition>:<offset>`); unknown, refused and already replayed ones
+   * are reported in `skipped`. Rejects with `kafka-unavailable` when the transaction fails: then
+   * nothing was written and the same call may be repeated.
+   */
+  replay(ids: readonly string[]): Promise<ReplayOutcome> {
+    const run = () => this.run(ids);
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async run(ids: readonly string[]): Promise<ReplayOutcome> {
+    const at = new Date().toISOString();
+    const replayed: string[] = [];
+    const skipped: { id: string; reason: string }[] = [];
+    const deliveries: Message[] = [];
+    const events: Message[] = [];
+    for (const id of new Set(ids)) {
+      const raw = this.view.raw(id);
+      const refusal = raw ? this.refusal(id, raw) : `no dead letter ${id}`;
+      if (refusal) {
+        skipped.push({ id, reason: refusal });
+        continue;
+      }
+      const record = pendingAgain(parseDelivery({ value: raw!.value, headers: raw!.headers }));
+      const event: ReplayedEvent = { kind: 'replayed', hubId: record.message.hubId, at, connector: record.recipient, agency: record.recipientAgency, deadLetter: id };
+      deliveries.push(deliveryMessage(record));
+      events.push(auditMessage(event));
+      replayed.push(id);
+    }
+    if (replayed.length > 0) {
+      await this.commit([...chunks(this.topics.deliveries, deliveries), ...chunks(this.topics.events, events)]);
+      for (const id of replayed) this.view.markReplayed(id, at);
+    }
+    return { replayed, skipped };
+  }
+
+  /** Why a letter cannot be replayed, or undefined when it can. */
+  private refusal(id: string, raw: RawDeadLetter): string | undefined {
+    const replayedAt = this.view.replayedAt(id);
+    if (replayedAt) return `already replayed at ${replayedAt}`;
+    const stage = raw.headers.lgsp_dlq_stage;
+    if (stage === 'decode' || stage === 'validate') {
+      return `stage "${stage}" has no delivery to replay: the sender must resend the message (after an operator fixes the cause, if it is on the hub's side)`;
+    }
+    if (stage !== 'deliver') return `stage "${stage ?? 'unknown'}" is not replayed: only letters of stage "deliver" are; fix the cause (connector settings, routing) and have the sender resend`;
+    const missing = REQUIRED_HEADERS.filter((h) => !raw.headers[h]);
+    if (missing.length > 0) return `not a delivery record (missing headers ${missing.join(', ')})`;
+    try {
+      JSON.parse(raw.value?.toString() ?? '');
+    } catch {
+      return 'not a delivery record (the value is not JSON data)';
+    }
+    return undefined;
+  }
+
+  private async ready(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.kafka.producer({ transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
+
+  private async commit(batches: { topic: string; messages: Message[] }[]): Promise<void> {
+    try {
+      const producer = await this.ready();
+      const transaction = await producer.transaction();
+      for (const batch of batches) await transaction.send({ ...batch, acks: -1 });
+      await transaction.commit();
+    } catch (err) {
+      // As in the ingress writer: the next producer (same transactional id) fences this one and
+      // the broker aborts its open transaction.
+      const producer = this.producer;
+      this.producer = undefined;
+      await producer?.disconnect().catch(() => undefined);
+      throw new HubError('kafka-unavailable', 'Kafka did not commit the replay; nothing was replayed. Retry later.', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    await this.producer?.disconnect();
+  }
+}
+
+/** The delivery as new: attempt 1, not parked, no retry-tier wait; same message, hub id and history. */
+function pendingAgain(record: DeliveryRecord): DeliveryRecord {
+  const { dueAt: _dueAt, parked: _parked, ...rest } = record;
+  return { ...rest, attempt: 1, parked: false };
+}
+
+function chunks(topic: string, messages: Message[]): { topic: string; messages: Message[] }[] {
+  const out: { topic: string; messages: Message[] }[] = [];
+  let bytes = Infinity;
+  for (const message of messages) {
+    const size = (message.value?.length ?? 0) + 512;
+    if (bytes + size > MAX_CHUNK_BYTES) {
+      out.push({ topic, messages: [] });
+      bytes = 0;
+    }
+    out.at(-1)!.messages.push(message);
+    bytes += size;
+  }
+  return out;
+}

@@ -1,0 +1,243 @@
+/**
+ * The delivery stage: one consumer group on `lgsp.deliveries` and the retry tiers, with the
+ * co-partitioned assignment, so one instance owns a recipient agency's records in every topic.
+ *
+ * For each batch: the due records (a retry tier's head that is not due yet pauses its partition
+ * until it is) go through their connector's sender; what follows from each outcome (retry record,
+ * dead letter, audit event, hold change) and the consumer offset are committed in one transaction.
+ * Records of different (connector, subject) are delivered concurrently; the same one in order.
+ * Batches of the same partition number are handled one at a time, since they share holds.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import { AdapterError } from '../../connectors/kit/adapter.ts';
+import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
+import { commitTransaction } from '../kafka/transactional-commit.ts';
+import type { TopicNames } from '../kafka/topics.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { RegistryStore } from '../registry/registry-store.ts';
+import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
+import { deadLetterMessage } from './dead-letters.ts';
+import type { DeliveryMetrics } from './delivery-metrics.ts';
+import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-record.ts';
+import { holdKey, HoldStore, queue, type Hold } from './holds.ts';
+import { planRetry, scheduleMs } from './retry-plan.ts';
+import type { Attempted, Senders } from './senders.ts';
+
+export interface DeliveryParts {
+  kafka: Kafka;
+  topics: TopicNames;
+  groupId: string;
+  tiersMs: readonly number[];
+  registry: RegistryStore;
+  senders: Senders;
+  holds: HoldStore;
+  metrics: DeliveryMetrics;
+  logger: Logger;
+}
+
+/** What one batch produces, committed together. */
+class BatchOutput {
+  readonly deliveries: Message[] = [];
+  readonly retries = new Map<number, Message[]>();
+  readonly deadLetters: Message[] = [];
+  readonly events: Message[] = [];
+  readonly holdRecords: Message[] = [];
+  readonly holdChanges = new Map<string, Hold>();
+
+  retry(tier: number, message: Message): void {
+    this.retries.set(tier, [...(this.retries.get(tier) ?? []), message]);
+  }
+
+  audit(event: AuditEvent): void {
+    this.events.push(auditMessage(event));
+  }
+
+  topicMessages(topics: TopicNames): TopicMessages[] {
+    return [
+      { topic: topics.deliveries, messages: this.deliveries },
+      ...[...this.retries].map(([tier, messages]) => ({ topic: topics.retries[tier]!, messages })),
+      { topic: topics.deadLetters, messages: this.deadLetters },
+      { topic: topics.events, messages: this.events },
+      { topic: topics.holds, messages: this.holdRecords },
+    ];
+  }
+}
+
+export class DeliveryWorker {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  /** One batch at a time per partition number (they share holds); one transaction at a time overall. */
+  private readonly partitionChains = new Map<number, Promise<void>>();
+  private commitChain: Promise<void> = Promise.resolve();
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private assignmentChanged = true;
+
+  constructor(private readonly parts: DeliveryParts) {}
+
+  async start(): Promise<void> {
+    const { kafka, topics, groupId } = this.parts;
+    this.producer = kafka.producer({ transactionalId: `${groupId}-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.consumer = kafka.consumer({ groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 100, readUncommitted: false });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.assignmentChanged = true));
+    await this.consumer.connect();
+    const subscribed = [topics.deliveries, ...topics.retries];
+    await this.consumer.subscribe({ topics: subscribed, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 64,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, pause, isStale }) => {
+        const tier = topics.retries.indexOf(batch.topic);
+        await this.serialized(batch.partition, async () => {
+          if (isStale()) return;
+          if (this.assignmentChanged) {
+            this.assignmentChanged = false;
+            await this.parts.holds.catchUp();
+          }
+          const due = tier < 0 ? batch.messages : this.dueOnly(batch.messages, pause);
+          if (due.length === 0) return;
+          const output = new BatchOutput();
+          await this.deliverAll(due.map((m) => parseDelivery(m)), tier < 0 ? undefined : tier, output);
+          const last = due[due.length - 1]!.offset;
+          await this.commit(output, { topic: batch.topic, partition: batch.partition, offset: last });
+          this.parts.holds.applyCommitted(output.holdChanges);
+          resolveOffset(last);
+        });
+        await heartbeat();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  /** The records of a retry tier that are due; at the first that is not, pause until it is. */
+  private dueOnly(messages: KafkaMessage[], pause: () => () => void): KafkaMessage[] {
+    const now = Date.now();
+    const firstLater = messages.findIndex((m) => Number(m.headers?.lgsp_due_at?.toString() ?? '0') > now);
+    if (firstLater < 0) return messages;
+    const wait = Number(messages[firstLater]!.headers!.lgsp_due_at!.toString()) - now;
+    const resume = pause();
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      resume();
+    }, wait);
+    this.resumeTimers.add(timer);
+    return messages.slice(0, firstLater);
+  }
+
+  /** Lanes by (connector, subject), in order within a lane, concurrently across lanes. */
+  private async deliverAll(records: DeliveryRecord[], tier: number | undefined, output: BatchOutput): Promise<void> {
+    const lanes = new Map<string, DeliveryRecord[]>();
+    for (const r of records) {
+      const key = holdKey(r.recipient, r.message.event.subject);
+      lanes.set(key, [...(lanes.get(key) ?? []), r]);
+    }
+    await Promise.all([...lanes].map(async ([key, lane]) => {
+      for (const record of lane) await this.handle(key, record, tier, output);
+    }));
+  }
+
+  private async handle(key: string, record: DeliveryRecord, tier: number | undefined, output: BatchOutput): Promise<void> {
+    const hold = output.holdChanges.get(key) ?? this.parts.holds.get(key);
+    const waiting = hold?.queue ?? [];
+    const mine = waiting.find((p) => p.hubId === record.message.hubId);
+    if (tier === undefined && waiting.length > 0) {
+      // A new delivery of a held subject: park it behind the last one parked.
+      const tail = waiting[waiting.length - 1]!.tier;
+      this.park(output, { ...record, parked: true }, tail);
+      return this.setHold(output, key, hold, queue.append(waiting, record.message.hubId, tail));
+    }
+    if (mine && waiting[0]!.hubId !== record.message.hubId) {
+      // Still behind an earlier one: follow it to its tier.
+      const headTier = waiting[0]!.tier;
+      this.park(output, record, headTier);
+      return this.setHold(output, key, hold, queue.move(waiting, record.message.hubId, headTier));
+    }
+    await this.attempt(key, record, hold, output);
+  }
+
+  private async attempt(key: string, record: DeliveryRecord, hold: Hold | undefined, output: BatchOutput): Promise<void> {
+    const { registry, senders, metrics, tiersMs } = this.parts;
+    const { hubId } = record.message;
+    const at = new Date().toISOString();
+    const recipient = { connector: record.recipient, agency: record.recipientAgency };
+    const waiting = hold?.queue ?? [];
+    const entry = registry.connector(record.recipient);
+    let result: Attempted;
+    try {
+      if (!entry) throw new AdapterError('ADAPTER_UNSUPPORTED', `connector "${record.recipient}" is no longer registered`);
+      result = await senders.deliver(entry, { event: record.message.event, hubId, attempt: record.attempt });
+    } catch (err) {
+      if (!(err instanceof AdapterError)) throw err;
+      return this.deadLetter(key, record, hold, output, 'dead', 'encode', err.message);
+    }
+
+    if (result.outcome === 'delivered') {
+      const latencyMs = Date.now() - Date.parse(record.message.acceptedAt);
+      metrics.delivered(record.recipient, latencyMs);
+      output.audit({ kind: 'delivered', hubId, at, ...recipient, attempt: record.attempt, latencyMs, ...(result.status ? { status: result.status } : {}) });
+      if (waiting.length > 0) this.setHold(output, key, hold, queue.remove(waiting, hubId));
+      return;
+    }
+    if (result.outcome === 'refused') {
+      return this.deadLetter(key, record, hold, output, 'refused', 'deliver', result.reason, result.status, result.response);
+    }
+    const attempted = !result.breakerOpen;
+    const schedule = scheduleMs(entry!.manifest.delivery.retrySchedule);
+    const plan = planRetry(record.attempt, attempted, schedule, tiersMs, result.retryAfterMs);
+    const history = attempted ? [...record.history, { attempt: record.attempt, at, outcome: 'retry' as const, reason: result.reason, ...(result.status ? { status: result.status } : {}) }] : record.history;
+    if (plan.exhausted) {
+      return this.deadLetter(key, { ...record, history }, hold, output, 'dead', 'deliver', `retries exhausted after ${record.attempt} attempts: ${result.reason}`, result.status, result.response);
+    }
+    const dueAt = this.park(output, { ...record, attempt: plan.nextAttempt, parked: false, history }, plan.tier);
+    metrics.outcome(record.recipient, 'retried');
+    output.audit({ kind: 'retried', hubId, at, ...recipient, attempt: record.attempt, reason: result.reason, nextAttemptAt: new Date(dueAt).toISOString(), ...(result.status ? { status: result.status } : {}) });
+    const inQueue = waiting.some((p) => p.hubId === hubId);
+    this.setHold(output, key, hold, inQueue ? queue.move(waiting, hubId, plan.tier) : queue.append(waiting, hubId, plan.tier));
+  }
+
+  private deadLetter(key: string, record: DeliveryRecord, hold: Hold | undefined, output: BatchOutput, outcome: 'refused' | 'dead', stage: 'deliver' | 'encode', reason: string, status?: number, response?: unknown): void {
+    const { hubId } = record.message;
+    const delivery = deliveryMessage(record);
+    const headers = Object.fromEntries(Object.entries(delivery.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    output.deadLetters.push(deadLetterMessage({
+      stage, connector: record.recipient, reason, key: record.recipientAgency, original: delivery.value ?? '', hubId,
+      headers: { ...headers, ...(status ? { lgsp_dlq_status: String(status) } : {}), ...(response !== undefined ? { lgsp_dlq_response: String(typeof response === 'string' ? response : JSON.stringify(response)).slice(0, 4096) } : {}) },
+    }));
+    this.parts.metrics.outcome(record.recipient, outcome);
+    output.audit({ kind: 'dead-lettered', hubId, at: new Date().toISOString(), connector: record.recipient, agency: record.recipientAgency, attempt: record.attempt, stage, reason, ...(status ? { status } : {}) });
+    const waiting = hold?.queue ?? [];
+    if (waiting.some((p) => p.hubId === hubId)) this.setHold(output, key, hold, queue.remove(waiting, hubId));
+  }
+
+  /** Writes `record` to retry tier `tier`, due one tier delay from now; returns when it is due. */
+  private park(output: BatchOutput, record: DeliveryRecord, tier: number): number {
+    const dueAt = Date.now() + this.parts.tiersMs[tier]!;
+    output.retry(tier, deliveryMessage({ ...record, dueAt }));
+    return dueAt;
+  }
+
+  private setHold(output: BatchOutput, key: string, before: Hold | undefined, after: ReturnType<typeof queue.append>): void {
+    const { message, hold } = this.parts.holds.record(key, before, after);
+    output.holdRecords.push(message);
+    output.holdChanges.set(key, hold);
+  }
+
+  private async commit(output: BatchOutput, consumed: { topic: string; partition: number; offset: string }): Promise<void> {
+    const run = this.commitChain.then(() => commitTransaction(this.producer!, this.parts.groupId, output.topicMessages(this.parts.topics), consumed));
+    this.commitChain = run.catch(() => undefined);
+    await run;
+  }
+
+  private serialized(partition: number, work: () => Promise<void>): Promise<void> {
+    const run = (this.partitionChains.get(partition) ?? Promise.resolve()).then(work);
+    this.partitionChains.set(partition, run.catch(() => undefined));
+    return run;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One sender per recipient connector, made from its registration by its kind's adapter, behind
+ * its own opossum circuit breaker and in-flight limit. Only `retry` outcomes (408, 429, 5xx,
+ * timeouts, connection errors) count against the breaker: a refusal (other 4xx) is the message's
+ * fault, not the endpoint's. While the breaker is open, deliveries are not attempted at all.
+ * A registration change (new endpoint, rotated token) replaces the sender.
+ */
+import CircuitBreaker from 'opossum';
+import type { Delivery, DeliveryOutcome, Sender } from '../../connectors/kit/adapter.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { ConnectorKinds } from '../registry/connector-kinds.ts';
+import type { ConnectorEntry } from '../registry/registry-store.ts';
+
+/** An outcome, plus whether the breaker kept the attempt from being made. */
+export type Attempted = DeliveryOutcome & { readonly breakerOpen?: boolean };
+
+const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
+
+class RetryOutcome extends Error {
+  constructor(readonly outcome: DeliveryOutcome) {
+    super(outcome.outcome === 'retry' ? outcome.reason : 'retry');
+  }
+}
+
+interface Lane {
+  readonly entry: ConnectorEntry;
+  readonly sender: Sender;
+  readonly breaker: CircuitBreaker<[Delivery], DeliveryOutcome>;
+  readonly slots: Semaphore;
+}
+
+export class Senders {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly breakerState;
+
+  constructor(
+    private readonly kinds: ConnectorKinds,
+    metrics: Metrics,
+  ) {
+    this.breakerState = metrics.gauge('lgsp_circuit_breaker_state', 'Circuit breaker per destination connector: 0 closed, 1 half-open, 2 open', ['connector']);
+  }
+
+  /** Delivers through the connector's breaker. Throws `AdapterError` when the event cannot be encoded. */
+  async deliver(entry: ConnectorEntry, delivery: Delivery): Promise<Attempted> {
+    const lane = this.lane(entry);
+    await lane.slots.acquire();
+    try {
+      return await lane.breaker.fire(delivery);
+    } catch (err) {
+      if (err instanceof RetryOutcome) return err.outcome;
+      if ((err as { code?: string }).code === 'EOPENBREAKER') return { outcome: 'retry', reason: 'circuit breaker open', breakerOpen: true };
+      throw err;
+    } finally {
+      lane.slots.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.lanes.values()].map((lane) => this.retire(lane)));
+    this.lanes.clear();
+  }
+
+  private lane(entry: ConnectorEntry): Lane {
+    const id = entry.manifest.id;
+    const current = this.lanes.get(id);
+    if (current?.entry === entry) return current;
+    if (current) void this.retire(current);
+    const adapter = this.kinds.get(entry.manifest.kind);
+    if (!adapter?.createSender) throw new Error(`connector kind "${entry.manifest.kind}" cannot deliver`);
+    // The signing key lives in the registry, never in a manifest an operator sees.
+    const sender = adapter.createSender({ ...entry.manifest, settings: { ...entry.manifest.settings, signingKey: entry.credential.signingKey } });
+    const { breaker: options, maxInFlight } = entry.manifest.delivery;
+    const breaker = new CircuitBreaker(
+      async (delivery: Delivery) => {
+        const outcome = await sender.deliver(delivery);
+        if (outcome.outcome === 'retry') throw new RetryOutcome(outcome);
+        return outcome;
+      },
+      {
+        timeout: false, // the sender has the connector's own timeout
+        errorThresholdPercentage: options.errorThresholdPercentage,
+        volumeThreshold: options.volumeThreshold,
+        resetTimeout: options.resetTimeoutMs,
+        errorFilter: (err: unknown) => !(err instanceof RetryOutcome), // encode errors are not the endpoint's fault
+      },
+    );
+    breaker.on('open', () => this.breakerState.set({ connector: id }, BREAKER_STATE.open));
+    breaker.on('halfOpen', () => this.breakerState.set({ connector: id }, BREAKER_STATE.halfOpen));
+    breaker.on('close', () => this.breakerState.set({ connector: id }, BREAKER_STATE.closed));
+    this.breakerState.set({ connector: id }, BREAKER_STATE.closed);
+    const lane = { entry, sender, breaker, slots: new Semaphore(maxInFlight) };
+    this.lanes.set(id, lane);
+    return lane;
+  }
+
+  private async retire(lane: Lane): Promise<void> {
+    lane.breaker.shutdown();
+    await lane.sender.close();
+  }
+}
+
+/** At most `size` deliveries in flight to one connector (`delivery.maxInFlight`). */
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}

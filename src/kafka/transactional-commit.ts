@@ -1,0 +1,29 @@
+/**
+ * Consume-transform-produce in one Kafka transaction: what a batch produced and the consumer
+ * offsets after it are committed together, so a crash either keeps both or neither (the batch is
+ * then processed again). Used by the router and the delivery stage.
+ */
+import type { Producer, TopicMessages } from 'kafkajs';
+
+export interface ConsumedUpTo {
+  readonly topic: string;
+  readonly partition: number;
+  /** The last offset processed; the committed offset is the next one. */
+  readonly offset: string;
+}
+
+export async function commitTransaction(producer: Producer, groupId: string, produced: TopicMessages[], consumed: ConsumedUpTo): Promise<void> {
+  const transaction = await producer.transaction();
+  try {
+    const nonEmpty = produced.filter((t) => t.messages.length > 0);
+    if (nonEmpty.length > 0) await transaction.sendBatch({ topicMessages: nonEmpty, acks: -1 });
+    await transaction.sendOffsets({
+      consumerGroupId: groupId,
+      topics: [{ topic: consumed.topic, partitions: [{ partition: consumed.partition, offset: (BigInt(consumed.offset) + 1n).toString() }] }],
+    });
+    await transaction.commit();
+  } catch (err) {
+    await transaction.abort().catch(() => undefined);
+    throw err;
+  }
+}

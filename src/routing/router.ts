@@ -1,0 +1,88 @@
+/**
+ * The routing stage: a consumer group on `lgsp.ingress` that resolves each accepted message's
+ * recipients and writes one record per (message, recipient connector) to `lgsp.deliveries`, plus
+ * its `routed` audit event (and, for an edXML status answering a document, a `status-reported`
+ * event on the document's trace), in one transaction with the consumer offsets: every message is
+ * routed exactly once, crashes included.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { sourceAgency } from '../contract/cloud-event.ts';
+import { fromKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
+import { deliveryMessage } from '../delivery/delivery-record.ts';
+import { commitTransaction } from '../kafka/transactional-commit.ts';
+import type { TopicNames } from '../kafka/topics.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { ConnectorKinds } from '../registry/connector-kinds.ts';
+import type { RegistryStore } from '../registry/registry-store.ts';
+import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
+import { resolveRecipients } from './recipients.ts';
+
+/** How the router finds the message a reply answers (the trace view). */
+export interface OriginalLookup {
+  findOriginal(correlationid: string, replierAgency: string): { hubId: string; sourceAgency: string } | undefined;
+}
+
+export interface RouterParts {
+  kafka: Kafka;
+  topics: TopicNames;
+  groupId: string;
+  registry: RegistryStore;
+  kinds: ConnectorKinds;
+  originals: OriginalLookup;
+  logger: Logger;
+}
+
+export class Router {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+
+  constructor(private readonly parts: RouterParts) {}
+
+  async start(): Promise<void> {
+    const { kafka, topics, groupId } = this.parts;
+    this.producer = kafka.producer({ transactionalId: `${groupId}-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: topics.ingress, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      // One transaction at a time per producer: batches are routed one after another.
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (batch.messages.length === 0) return;
+        const produced = batch.messages.flatMap((m) => this.route(fromKafkaMessage(m)));
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        await commitTransaction(this.producer!, groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last });
+        resolveOffset(last);
+        await heartbeat();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  private route(message: AcceptedMessage): TopicMessages[] {
+    const { registry, kinds, originals, topics } = this.parts;
+    const { event, hubId } = message;
+    const at = new Date().toISOString();
+    const source = sourceAgency(event.source) ?? '';
+    const original = event.correlationid ? originals.findOriginal(event.correlationid, source) : undefined;
+    const receivers = registry.connectors().map((c) => c.manifest).filter((m) => kinds.get(m.kind)?.createSender);
+    const { recipients, unreachable } = resolveRecipients(message, { directory: registry.directory(), receivers, originalSender: original?.sourceAgency });
+
+    const audit: AuditEvent[] = [{ kind: 'routed', hubId, at, recipients, unreachable }];
+    if (original && event.type === 'vn.gov.document.status') {
+      const { statusCode, statusName } = event.data as { statusCode?: string; statusName?: string };
+      audit.push({ kind: 'status-reported', hubId: original.hubId, at, agency: source, statusCode: statusCode ?? '', ...(statusName ? { statusName } : {}), statusHubId: hubId });
+    }
+    return [
+      { topic: topics.deliveries, messages: recipients.map((r) => deliveryMessage({ message, recipient: r.connector, recipientAgency: r.agency, attempt: 1, history: [] })) },
+      { topic: topics.events, messages: audit.map(auditMessage) },
+    ];
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The trace view: every hub instance reads the audit trail `lgsp.events` from its beginning and
+ * follows it live (its own group id, no commits), keeping each message's events in memory.
+ * Bounded: at most `maxMessages` hub ids, the one least recently touched by an event dropped first
+ * (Map order), so the traces kept are those of recent or still-active messages.
+ *
+ * It answers three questions: the trace of a hub id, whether an agency may see it, and which
+ * earlier message a reply (`correlationid`) answers.
+ */
+import type { Kafka } from 'kafkajs';
+import { sourceAgency } from '../contract/cloud-event.ts';
+import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
+import type { Logger } from '../ops/logger.ts';
+import { parseAuditEvent, type AcceptedEvent, type AuditEvent } from './audit-event.ts';
+import { assembleTrace, type Trace } from './trace.ts';
+
+export interface TraceViewOptions {
+  /** Hub ids kept in memory; default 200,000. */
+  maxMessages?: number;
+  /** Told about records of the topic that are not audit events (they are skipped). */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+interface Entry {
+  readonly events: AuditEvent[];
+  accepted?: AcceptedEvent;
+  /** Agencies of the routed recipients and the unreachable ones: everyone the message addressed. */
+  readonly addressed: Set<string>;
+  readonly recipientAgencies: Set<string>;
+}
+
+export const DEFAULT_MAX_MESSAGES = 200_000;
+
+export class TraceView {
+  private readonly entries = new Map<string, Entry>();
+  /** CloudEvents `id` → hub ids of accepted messages with it (an id is unique only per source). */
+  private readonly byEventId = new Map<string, Set<string>>();
+  private readonly maxMessages: number;
+  private follower: TopicFollower | undefined;
+
+  constructor(private readonly options: TraceViewOptions = {}) {
+    this.maxMessages = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
+  }
+
+  /** Reads `topic` to its end, then keeps following it; resolves once caught up. */
+  async load(kafka: Kafka, topic: string, groupId: string): Promise<void> {
+    this.follower = await followTopic(kafka, {
+      topic,
+      groupId,
+      onMessage: (message, partition) => {
+        const event = parse(message.value);
+        if (event) this.apply(event);
+        else this.options.logger?.warn({ topic, partition, offset: message.offset }, 'skipped a record of the audit trail that is not an audit event');
+      },
+    });
+    await this.follower.caughtUp;
+  }
+
+  /** Adds one audit event (called by the follower for every record; tests call it directly). */
+  apply(event: AuditEvent): void {
+    let entry = this.entries.get(event.hubId);
+    if (entry) this.entries.delete(event.hubId); // re-insert: Map order is the eviction order
+    else entry = { events: [], addressed: new Set(), recipientAgencies: new Set() };
+    this.entries.set(event.hubId, entry);
+    entry.events.push(event);
+    if (event.kind === 'accepted' && !entry.accepted) {
+      entry.accepted = event;
+      this.index(event.id).add(event.hubId);
+    } else if (event.kind === 'routed') {
+      for (const { agency } of event.recipients) {
+        entry.recipientAgencies.add(agency);
+        entry.addressed.add(agency);
+      }
+      for (const agency of event.unreachable) entry.addressed.add(agency);
+    }
+    if (this.entries.size > this.maxMessages) this.evict(this.entries.keys().next().value!);
+  }
+
+  /** The trace of `hubId`, or undefined when the view does not know its acceptance. */
+  trace(hubId: string): Trace | undefined {
+    const entry = this.entries.get(hubId);
+    return entry?.accepted ? assembleTrace(entry.events) : undefined;
+  }
+
+  /** Whether `agency` sent the message (its `source`) or is one of its routed recipients. */
+  visibleTo(hubId: string, agency: string): boolean {
+    const entry = this.entries.get(hubId);
+    if (!entry?.accepted) return false;
+    return sourceAgency(entry.accepted.source) === agency || entry.recipientAgencies.has(agency);
+  }
+
+  /**
+   * The message a reply from `replierAgency` answers: among accepted messages whose CloudEvents
+   * `id` is `correlationid`, the most recent one that addressed `replierAgency` (as a routed
+   * recipient or an unreachable agency), else the most recent with that id.
+   */
+  findOriginal(correlationid: string, replierAgency: string): { hubId: string; sourceAgency: string } | undefined {
+    const candidates = [...(this.byEventId.get(correlationid) ?? [])]
+      .map((hubId) => this.entries.get(hubId)!)
+      .sort((a, b) => Date.parse(b.accepted!.at) - Date.parse(a.accepted!.at));
+    const found = candidates.find((e) => e.addressed.has(replierAgency)) ?? candidates[0];
+    if (!found) return undefined;
+    const { hubId, source } = found.accepted!;
+    return { hubId, sourceAgency: sourceAgency(source) ?? source };
+  }
+
+  /** Hub ids in memory. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async close(): Promise<void> {
+    await this.follower?.stop();
+  }
+
+  private index(eventId: string): Set<string> {
+    let hubIds = this.byEventId.get(eventId);
+    if (!hubIds) this.byEventId.set(eventId, (hubIds = new Set()));
+    return hubIds;
+  }
+
+  private evict(hubId: string): void {
+    const accepted = this.entries.get(hubId)?.accepted;
+    this.entries.delete(hubId);
+    if (!accepted) return;
+    const hubIds = this.byEventId.get(accepted.id);
+    hubIds?.delete(hubId);
+    if (hubIds?.size === 0) this.byEventId.delete(accepted.id);
+  }
+}
+
+/** An audit event, or undefined for a record that is not one (not JSON, or no hub id, kind, time). */
+function parse(value: Buffer | null): AuditEvent | undefined {
+  try {
+    const event = parseAuditEvent(value);
+    return event && typeof event.hubId === 'string' && typeof event.kind === 'string' && typeof event.at === 'string' ? event : undefined;
+  } catch {
+    return undefined;
+  }
+}

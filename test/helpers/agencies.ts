@@ -1,0 +1,43 @@
+/**
+ * Simulated agency systems registered with a hub as `webhook` connectors, for delivery tests.
+ * Short retry tiers keep retry tests fast: use `FAST_RETRIES` in the hub's config and manifests.
+ */
+import { signingKeyOf } from '../../connectors/kit/signature.ts';
+import { startWebhookSimulator, type WebhookSimulator } from '../../connectors/webhook/simulator.ts';
+import { freePort } from '../../bench/stats.ts';
+import { registerConnector } from './hub.ts';
+
+/** LGSP_RETRY_TIERS for tests, and the matching connector schedule. */
+export const FAST_RETRIES = { tiers: '300ms,1s,2s', schedule: ['300ms', '1s', '2s'] } as const;
+
+export interface AgencySystem {
+  readonly id: string;
+  readonly agency: string;
+  readonly token: string;
+  readonly sim: WebhookSimulator;
+}
+
+export interface AgencySystemOptions {
+  subscriptions?: { type: string; filter?: Record<string, string> }[];
+  delivery?: Record<string, unknown>;
+}
+
+/** Registers `id` for `agency` with an endpoint on a simulator, and starts that simulator (the caller closes it). */
+export async function addAgencySystem(hubUrl: string, id: string, agency: string, options: AgencySystemOptions = {}): Promise<AgencySystem> {
+  const port = await freePort();
+  const token = await registerConnector(hubUrl, {
+    id,
+    agency,
+    kind: 'webhook',
+    endpoint: `http://127.0.0.1:${port}/events`,
+    subscriptions: options.subscriptions ?? [{ type: 'vn.gov.document.sent' }, { type: 'vn.gov.document.status' }],
+    delivery: { retrySchedule: [...FAST_RETRIES.schedule], timeoutMs: 2_000, breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 1_000 }, ...options.delivery },
+  });
+  const sim = await startWebhookSimulator({ signingKey: signingKeyOf(token), port });
+  return { id, agency, token, sim };
+}
+
+/** The ids of the events a simulated system stored, in the order it stored them. */
+export function receivedIds(system: AgencySystem): string[] {
+  return system.sim.received().map((r) => r.event.id);
+}
