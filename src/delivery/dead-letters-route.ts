@@ -41,7 +41,8 @@ export function deadLettersRoute(view: DeadLetterView, replayer: DeadLetterRepla
     if (selection.ids) {
       const connectorOf = (id: string) => view.raw(id)?.headers.lgsp_dlq_connector;
       const foreign = selection.ids.filter((id) => selection.connector !== undefined && view.raw(id) && connectorOf(id) !== selection.connector);
-      const outcome = await replayer.replay(selection.ids.filter((id) => !foreign.includes(id)));
+      const excluded = new Set(foreign);
+      const outcome = await replayer.replay(selection.ids.filter((id) => !excluded.has(id)));
       const elsewhere = foreign.map((id) => ({ id, reason: `belongs to connector "${connectorOf(id) ?? ''}", not "${selection.connector}"` }));
       res.json({ replayed: outcome.replayed, skipped: [...outcome.skipped, ...elsewhere] });
       return;

@@ -25,6 +25,8 @@ export interface LocalBrokerOptions {
   dataDir: string;
   cacheDir: string;
   kafkaHome?: string | undefined;
+  /** Listen on these ports (a restart at the same address); default: free ports. */
+  ports?: { readonly port: number; readonly controllerPort: number };
   /** Extra server.properties lines (tests lower timeouts). */
   overrides?: Readonly<Record<string, string | number>>;
   say?: (line: string) => void;
@@ -32,6 +34,7 @@ export interface LocalBrokerOptions {
 
 export interface LocalBroker {
   readonly brokers: string[];
+  readonly ports: { readonly port: number; readonly controllerPort: number };
   readonly logFile: string;
   /** Stops the JVM and waits for it to exit (SIGKILL after 20 s). Safe to call twice. */
   stop(): Promise<void>;
@@ -43,7 +46,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   const dir = resolve(options.dataDir);
   const logDir = join(dir, 'logs');
   await mkdir(logDir, { recursive: true });
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const { port, controllerPort } = options.ports ?? { port: await freePort(), controllerPort: await freePort() };
   const propsFile = join(dir, 'server.properties');
   const logFile = join(logDir, 'broker.log');
   await writeFile(propsFile, serverProperties(dir, port, controllerPort, options.overrides ?? {}));
@@ -63,7 +66,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   child.stdin?.on('error', () => undefined);
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const brokers = [`127.0.0.1:${port}`];
-  const broker: LocalBroker = { brokers, logFile, stop: once(() => stopGuard(child, exited)) };
+  const broker: LocalBroker = { brokers, ports: { port, controllerPort }, logFile, stop: once(() => stopGuard(child, exited)) };
 
   say(`Waiting for the broker to answer a metadata request (up to ${READY_TIMEOUT_MS / 1000} s)...`);
   const started = Date.now();

@@ -30,8 +30,11 @@ export class ConnectorKinds {
 
   /** Schema, kind, the kind's settings, the agency, subscribed types. Returns the manifest with defaults, or the issues. */
   check(value: unknown, directory: AgencyDirectory): { issues: ValidationIssue[]; manifest?: ConnectorManifest } {
-    const { issues, manifest } = this.schemas.validateConnector(value);
-    if (!manifest) return { issues };
+    const { issues, manifest: validated } = this.schemas.validateConnector(value);
+    if (!validated) return { issues };
+    // No schedule given: wait through the hub's own tiers, whatever LGSP_RETRY_TIERS says.
+    const given = (value as { delivery?: { retrySchedule?: unknown } }).delivery?.retrySchedule;
+    const manifest = given === undefined ? { ...validated, delivery: { ...validated.delivery, retrySchedule: this.retryTiersMs.map(formatDuration) } } : validated;
     const found: ValidationIssue[] = [];
     const kind = this.adapters.get(manifest.kind);
     if (!kind) found.push({ path: '/kind', message: `unknown kind "${manifest.kind}"; known kinds: ${this.names.join(', ')}` });
