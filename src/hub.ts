@@ -32,6 +32,9 @@ import { agenciesRoute } from './registry/agencies-route.ts';
 import { ConnectorKinds } from './registry/connector-kinds.ts';
 import { connectorsRoute } from './registry/connectors-route.ts';
 import { RegistryStore } from './registry/registry-store.ts';
+import { DeadLetterReplayer } from './delivery/dead-letter-replay.ts';
+import { DeadLetterView, registerDeadLetterGauge } from './delivery/dead-letter-view.ts';
+import { deadLettersRoute } from './delivery/dead-letters-route.ts';
 import { DeliveryMetrics } from './delivery/delivery-metrics.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { HoldStore } from './delivery/holds.ts';
@@ -82,6 +85,12 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
   const pollers = new PollSupervisor(registry, kinds, intake, deadLetters, logger);
   pollers.start();
 
+  const deadLetterView = new DeadLetterView();
+  await deadLetterView.load(kafka, topics, view('dead-letters'));
+  registerDeadLetterGauge(metrics, deadLetterView);
+  const replayer = new DeadLetterReplayer(createKafka(brokers, 'lgsp-hub-replay', logger, { failFast: true }), topics, deadLetterView);
+  await replayer.connect();
+
   const traces = new TraceView({ logger });
   await traces.load(kafka, topics.events, view('traces'));
   const holds = new HoldStore();
@@ -99,6 +108,7 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
     agenciesRoute(registry, schemas, config.maxBodyBytes, operator),
     connectorsRoute(registry, kinds, config.maxBodyBytes, operator),
     messagesTraceRoute(traces, registry, config.adminToken),
+    deadLettersRoute(deadLetterView, replayer, operator),
   ];
   const app = createApp({ metrics, readiness, logger, routers });
   const server = await listen(app, config.host, config.port);
@@ -113,7 +123,7 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
       server.closeAllConnections();
       await pollers.stop();
       await Promise.allSettled([router.stop(), deliveries.stop()]);
-      await Promise.allSettled([senders.close(), writer.close(), deadLetters.close(), dedupe.close(), registry.close(), traces.close(), holds.close(), admin.disconnect()]);
+      await Promise.allSettled([senders.close(), writer.close(), deadLetters.close(), dedupe.close(), registry.close(), traces.close(), holds.close(), replayer.close(), deadLetterView.close(), admin.disconnect()]);
     })());
   return { url, topics, metrics, close };
 }

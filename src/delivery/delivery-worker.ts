@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
+import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -65,7 +66,7 @@ class BatchOutput {
 }
 
 export class DeliveryWorker {
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
   private producer: Producer | undefined;
   /** One batch at a time per partition number (they share holds); one transaction at a time overall. */
   private readonly partitionChains = new Map<number, Promise<void>>();
@@ -79,12 +80,17 @@ export class DeliveryWorker {
     const { kafka, topics, groupId } = this.parts;
     this.producer = kafka.producer({ transactionalId: `${groupId}-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
-    this.consumer = kafka.consumer({ groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 100, readUncommitted: false });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.assignmentChanged = true));
-    await this.consumer.connect();
-    const subscribed = [topics.deliveries, ...topics.retries];
-    await this.consumer.subscribe({ topics: subscribed, fromBeginning: true });
-    await this.consumer.run({
+    const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 100, readUncommitted: false };
+    this.consumer = await superviseConsumer(kafka, config, async (consumer) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => (this.assignmentChanged = true));
+      await consumer.subscribe({ topics: [topics.deliveries, ...topics.retries], fromBeginning: true });
+      await this.run(consumer);
+    }, (err) => this.parts.logger.warn({ err }, 'delivery consumer stopped; starting a new one'));
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    const { topics } = this.parts;
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 64,
@@ -112,7 +118,7 @@ export class DeliveryWorker {
 
   async stop(): Promise<void> {
     for (const timer of this.resumeTimers) clearTimeout(timer);
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     await this.producer?.disconnect();
   }
 

