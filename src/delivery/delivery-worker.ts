@@ -16,6 +16,7 @@ import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-
 import { commitTransaction } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { Logger } from '../ops/logger.ts';
+import { messageFields } from '../ops/message-log.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
 import { deadLetterMessage } from './dead-letters.ts';
@@ -184,8 +185,10 @@ export class DeliveryWorker {
       return this.deadLetter(key, record, hold, output, 'dead', 'encode', err.message);
     }
 
+    const log = messageFields(record.message, record.recipient);
     if (result.outcome === 'delivered') {
       const latencyMs = Date.now() - Date.parse(record.message.acceptedAt);
+      this.parts.logger.debug({ ...log, attempt: record.attempt, latencyMs }, 'delivered');
       metrics.delivered(record.recipient, latencyMs);
       output.audit({ kind: 'delivered', hubId, at, ...recipient, attempt: record.attempt, latencyMs, ...(result.status ? { status: result.status } : {}) });
       if (waiting.length > 0) this.setHold(output, key, hold, queue.remove(waiting, hubId));
@@ -202,6 +205,7 @@ export class DeliveryWorker {
       return this.deadLetter(key, { ...record, history }, hold, output, 'dead', 'deliver', `retries exhausted after ${record.attempt} attempts: ${result.reason}`, result.status, result.response);
     }
     const dueAt = this.park(output, { ...record, attempt: plan.nextAttempt, parked: false, history }, plan.tier);
+    this.parts.logger.info({ ...log, attempt: record.attempt, reason: result.reason, nextAttemptAt: new Date(dueAt).toISOString() }, 'delivery will be retried');
     metrics.outcome(record.recipient, 'retried');
     output.audit({ kind: 'retried', hubId, at, ...recipient, attempt: record.attempt, reason: result.reason, nextAttemptAt: new Date(dueAt).toISOString(), ...(result.status ? { status: result.status } : {}) });
     const inQueue = waiting.some((p) => p.hubId === hubId);
@@ -217,6 +221,7 @@ export class DeliveryWorker {
       headers: { ...headers, ...(status ? { lgsp_dlq_status: String(status) } : {}), ...(response !== undefined ? { lgsp_dlq_response: String(typeof response === 'string' ? response : JSON.stringify(response)).slice(0, 4096) } : {}) },
     }));
     this.parts.metrics.outcome(record.recipient, outcome);
+    this.parts.logger.warn({ ...messageFields(record.message, record.recipient), stage, reason, ...(status ? { status } : {}) }, 'dead-lettered');
     output.audit({ kind: 'dead-lettered', hubId, at: new Date().toISOString(), connector: record.recipient, agency: record.recipientAgency, attempt: record.attempt, stage, reason, ...(status ? { status } : {}) });
     const waiting = hold?.queue ?? [];
     if (waiting.some((p) => p.hubId === hubId)) this.setHold(output, key, hold, queue.remove(waiting, hubId));

@@ -1,4 +1,4 @@
-/** The one kafkajs client of a hub process, logging through pino. */
+/** The kafkajs clients of a hub process, logging through pino. */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../ops/logger.ts';
 
@@ -9,19 +9,31 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** `failFast`: a short retry budget, for paths where a caller waits (HTTP ingest answers 503 instead). */
+/**
+ * kafkajs messages that describe normal operation, which it logs as errors or warnings: a new
+ * transaction that starts while the broker still completes the previous one (retried at once), and
+ * the hub's deliberate short retry budget on the ingest path (fenced by its transactional id).
+ */
+const ROUTINE = [/concurrent operation on the same transaction/, /Limiting retries for the idempotent producer/, /switched default partitioner/];
+
+/**
+ * `failFast`: a short retry budget, for paths where a caller waits (HTTP ingest answers 503 instead).
+ * Both start retrying within tens of milliseconds: the usual retriable answer is a transaction
+ * coordinator finishing the previous commit, which takes about that long.
+ */
 export function createKafka(brokers: readonly string[], clientId: string, logger: Logger, { failFast = false } = {}): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     brokers: [...brokers],
     clientId,
     connectionTimeout: failFast ? 1_000 : 3_000,
-    ...(failFast ? { requestTimeout: 5_000, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 } } : {}),
+    ...(failFast ? { requestTimeout: 5_000 } : {}),
+    retry: failFast ? { retries: 6, initialRetryTime: 25, maxRetryTime: 800 } : { retries: 10, initialRetryTime: 30, maxRetryTime: 10_000 },
     // kafkajs logs at INFO things like every group join; keep its WARN and above.
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }: LogEntry) => {
       const { message, ...fields } = entry;
-      log[LEVELS[level] ?? 'info'](fields, message);
+      log[ROUTINE.some((r) => r.test(message)) ? 'debug' : (LEVELS[level] ?? 'info')](fields, message);
     },
   });
 }

@@ -14,6 +14,7 @@ import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-
 import { commitTransaction } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { Logger } from '../ops/logger.ts';
+import { messageFields } from '../ops/message-log.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
@@ -77,6 +78,9 @@ export class Router {
     const { recipients, unreachable } = resolveRecipients(message, { directory: registry.directory(), receivers, originalSender: original?.sourceAgency });
 
     const audit: AuditEvent[] = [{ kind: 'routed', hubId, at, recipients, unreachable }];
+    const log = { ...messageFields(message, message.connector), recipients: recipients.length, ...(unreachable.length > 0 ? { unreachable } : {}) };
+    if (recipients.length === 0 || unreachable.length > 0) this.parts.logger.info(log, 'routed, with addressed agencies that have no connector for this type');
+    else this.parts.logger.debug(log, 'routed');
     if (original && event.type === 'vn.gov.document.status') {
       const { statusCode, statusName } = event.data as { statusCode?: string; statusName?: string };
       audit.push({ kind: 'status-reported', hubId: original.hubId, at, agency: source, statusCode: statusCode ?? '', ...(statusName ? { statusName } : {}), statusHubId: hubId });
