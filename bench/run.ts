@@ -1,0 +1,153 @@
+/**
+ * `npm run bench`: in one run on the same local broker, the baseline (raw kafkajs doing the same
+ * hops) and the hub end to end (HTTP ingest → routing → delivery to a loopback sink), with one and
+ * with two hub instances. Prints a table and one JSON line. Counts only messages that arrived.
+ * BENCH_MESSAGES (default 20000) sets the size of the throughput runs.
+ */
+import { cpus } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/config.ts';
+import { KAFKA_VERSION } from '../src/kafka/broker-jars.ts';
+import { startLocalBroker } from '../src/kafka/local-broker.ts';
+import { runBaseline } from './baseline.ts';
+import { closeAgent, post, register, residentMemoryMb, startBenchHub, type BenchHub } from './hub-process.ts';
+import { awaitArrivals, startSink, type Sink } from './sink.ts';
+import { latencySummary, type LatencySummary } from './stats.ts';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const BATCH = 100;
+const CONCURRENCY = 8;
+const PARTITIONS = 6;
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Row {
+  scenario: string;
+  messages: number;
+  ingestPerSecond?: number;
+  deliveredPerSecond: number;
+  latencyMs: LatencySummary;
+  memoryMb?: number;
+}
+
+const template = (await import('../schemas/messages/examples/vn.gov.document.sent.v1/valid-cong-van-bao-cao.json', { with: { type: 'json' } })).default as Record<string, unknown>;
+let sequence = 0;
+const event = () => ({ ...template, id: `bench-${process.pid}-${++sequence}`, subject: `doc-${sequence % 1000}`, to: '000.00.00.H49' });
+
+/** Runs `count` sends through `send`, `concurrency` at a time; returns when each id was sent. */
+async function pump(count: number, perCall: number, concurrency: number, send: (events: ReturnType<typeof event>[]) => Promise<void>): Promise<{ sentAt: Map<string, number>; seconds: number }> {
+  const sentAt = new Map<string, number>();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const events = Array.from({ length: Math.min(perCall, count - next) }, event);
+      next += events.length;
+      const at = performance.now();
+      for (const e of events) sentAt.set(e.id, at);
+      await send(events);
+    }
+  }));
+  return { sentAt, seconds: (performance.now() - started) / 1000 };
+}
+
+function arrivalsRow(scenario: string, sink: Sink, sentAt: Map<string, number>, ingestSeconds?: number): Row {
+  const latencies = [...sentAt].map(([id, at]) => sink.arrivals.get(id)! - at);
+  const first = Math.min(...sentAt.values());
+  const last = Math.max(...[...sentAt.keys()].map((id) => sink.arrivals.get(id)!));
+  return {
+    scenario,
+    messages: sentAt.size,
+    ...(ingestSeconds ? { ingestPerSecond: Math.round(sentAt.size / ingestSeconds) } : {}),
+    deliveredPerSecond: Math.round(sentAt.size / ((last - first) / 1000)),
+    latencyMs: latencySummary(latencies),
+  };
+}
+
+async function hubScenario(name: string, hubs: BenchHub[], sink: Sink, token: string, count: number, perCall: number, concurrency: number): Promise<Row> {
+  let turn = 0;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': perCall === 1 ? 'application/cloudevents+json' : 'application/cloudevents-batch+json' };
+  say(`${name}: ${count} messages, ${perCall === 1 ? 'single events' : `batches of ${perCall}`}, ${concurrency} concurrent senders...`);
+  const { sentAt, seconds } = await pump(count, perCall, concurrency, async (events) => {
+    const hub = hubs[turn++ % hubs.length]!;
+    const res = await post(hub.port, '/v1/messages', JSON.stringify(perCall === 1 ? events[0] : events), headers);
+    if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${res.body}`);
+  });
+  if (!(await awaitArrivals(sink, [...sentAt.keys()], 180_000))) throw new Error(`${name}: not every message arrived within 180 s`);
+  return { ...arrivalsRow(name, sink, sentAt, seconds), memoryMb: Math.max(...(await Promise.all(hubs.map((h) => residentMemoryMb(h.port))))) };
+}
+
+/** Single events at a fixed rate, for latency at a realistic load. */
+async function pacedScenario(hub: BenchHub, sink: Sink, token: string, perSecond: number, seconds: number): Promise<Row> {
+  say(`paced: ${perSecond} messages/s for ${seconds} s...`);
+  const sentAt = new Map<string, number>();
+  const pending: Promise<unknown>[] = [];
+  const started = performance.now();
+  for (let i = 0; i < perSecond * seconds; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const e = event();
+    sentAt.set(e.id, performance.now());
+    pending.push(post(hub.port, '/v1/messages', JSON.stringify(e), { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents+json' }));
+  }
+  await Promise.all(pending);
+  if (!(await awaitArrivals(sink, [...sentAt.keys()], 60_000))) throw new Error('paced: not every message arrived');
+  return { ...arrivalsRow(`hub x1, paced ${perSecond}/s`, sink, sentAt), memoryMb: await residentMemoryMb(hub.port) };
+}
+
+async function withHubs(brokers: string, instances: number, sink: Sink, work: (hubs: BenchHub[], token: string) => Promise<Row[]>): Promise<Row[]> {
+  const prefix = `bench${Date.now()}.`;
+  say(`Starting ${instances} hub instance(s)...`);
+  const hubs = [await startBenchHub(brokers, prefix, { LGSP_PARTITIONS: String(PARTITIONS) })];
+  for (let i = 1; i < instances; i++) hubs.push(await startBenchHub(brokers, prefix, { LGSP_PARTITIONS: String(PARTITIONS) }));
+  try {
+    const port = hubs[0]!.port;
+    const token = await register(port, { id: 'bench-sender', agency: '000.00.15.H49', kind: 'webhook' });
+    await register(port, { id: 'bench-receiver', agency: '000.00.00.H49', kind: 'webhook', endpoint: sink.url, subscriptions: [{ type: 'vn.gov.document.sent' }], delivery: { maxInFlight: 64 } });
+    await new Promise((r) => setTimeout(r, 1_500)); // every instance reads the registration
+    say('Warming up...');
+    await hubScenario('warm-up', hubs, sink, token, 2_000, BATCH, 4);
+    return await work(hubs, token);
+  } finally {
+    await Promise.all(hubs.map((h) => h.stop()));
+  }
+}
+
+const config = loadConfig();
+const dataDir = await mkdtemp(join(tmpdir(), 'lgsp-bench-kafka-'));
+const broker = config.kafkaBrokers ? undefined : await startLocalBroker({ dataDir, cacheDir: config.cacheDir, kafkaHome: config.kafkaHome });
+const brokers = config.kafkaBrokers?.join(',') ?? broker!.brokers.join(',');
+const sink = await startSink();
+const rows: Row[] = [];
+try {
+  say(`baseline: raw kafkajs, ${MESSAGES} messages...`);
+  await runBaseline(brokers.split(','), sink, 2_000, BATCH, PARTITIONS).then((warm) => awaitArrivals(sink, [...warm.sentAt.keys()], 60_000).then(() => warm.stop()));
+  const baseline = await runBaseline(brokers.split(','), sink, MESSAGES, BATCH, PARTITIONS);
+  if (!(await awaitArrivals(sink, [...baseline.sentAt.keys()], 180_000))) throw new Error('baseline: not every message arrived');
+  rows.push(arrivalsRow('baseline (raw kafkajs)', sink, baseline.sentAt, baseline.seconds));
+  await baseline.stop();
+
+  rows.push(...(await withHubs(brokers, 1, sink, async (hubs, token) => [
+    await hubScenario('hub x1, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY),
+    await hubScenario('hub x1, single ingest', hubs, sink, token, Math.round(MESSAGES / 4), 1, 64),
+    await pacedScenario(hubs[0]!, sink, token, 500, 10),
+  ])));
+  rows.push(...(await withHubs(brokers, 2, sink, async (hubs, token) => [await hubScenario('hub x2, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY)])));
+} finally {
+  await sink.close();
+  closeAgent();
+  await broker?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+const baselineRate = rows[0]!.deliveredPerSecond;
+const pad = (v: unknown, n: number) => String(v ?? '').padStart(n);
+console.log(`\nlgsp-hub benchmark: Kafka ${KAFKA_VERSION}, ${cpus().length} cores, ${PARTITIONS} partitions, acks=all; latency = sent to arrived at the sink`);
+console.log(`${'scenario'.padEnd(28)} ${pad('msgs', 7)} ${pad('ingest/s', 9)} ${pad('delivered/s', 12)} ${pad('vs base', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('p99.9 ms', 9)} ${pad('max ms', 8)} ${pad('RSS MB', 7)}`);
+for (const r of rows) {
+  const l = r.latencyMs;
+  console.log(`${r.scenario.padEnd(28)} ${pad(r.messages, 7)} ${pad(r.ingestPerSecond, 9)} ${pad(r.deliveredPerSecond, 12)} ${pad((r.deliveredPerSecond / baselineRate).toFixed(2), 8)} ${pad(l.p50.toFixed(1), 8)} ${pad(l.p99.toFixed(1), 8)} ${pad(l.p999.toFixed(1), 9)} ${pad(l.max.toFixed(0), 8)} ${pad(r.memoryMb, 7)}`);
+}
+console.log(JSON.stringify({ bench: 'lgsp-hub', at: new Date().toISOString(), kafka: KAFKA_VERSION, cores: cpus().length, partitions: PARTITIONS, batch: BATCH, concurrency: CONCURRENCY, rows }));
