@@ -1,7 +1,7 @@
 /** A hub process for the benchmark, and the HTTP calls the benchmark makes to it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { freePort } from './stats.ts';
+import { freePort } from '../src/kafka/local-broker.ts';
 
 export const BENCH_ADMIN_TOKEN = 'bench-operator-token-0123456789';
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });

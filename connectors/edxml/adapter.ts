@@ -47,12 +47,13 @@ export const edxmlAdapter: ConnectorAdapter = {
       endpoint: manifest.endpoint,
       timeoutMs: manifest.delivery.timeoutMs,
       signingKey,
-      encode: ({ event }) => ({ headers: { 'content-type': EDXML_CONTENT_TYPE }, body: Buffer.from(encode(event), 'utf8') }),
+      encode: ({ event }) => ({ headers: { 'content-type': EDXML_CONTENT_TYPE }, body: Buffer.from(encodeForDelivery(event), 'utf8') }),
     });
   },
 };
 
-function encode(event: CloudEvent): string {
+/** edXML for an outbound event; a codec refusal becomes the kit's encode error (dead letter, stage encode). */
+export function encodeForDelivery(event: CloudEvent): string {
   try {
     return encodeEdxml(event);
   } catch (err) {

@@ -12,8 +12,8 @@
  *   (`ADAPTER_ENCODE_FAILED`, with the event path) when the event has no edXML form.
  */
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
-import { EdxmlError, encodeEdxml } from '../edxml/codec.ts';
-import { AdapterError, type ConnectorAdapter, type DeliveryOutcome } from '../kit/adapter.ts';
+import { encodeForDelivery } from '../edxml/adapter.ts';
+import type { ConnectorAdapter, DeliveryOutcome } from '../kit/adapter.ts';
 import { VdxpClient, type SendEdocHeader } from './client.ts';
 import { createVdxpPoller } from './poller.ts';
 import { readVdxpSettings, VDXP_SETTINGS_SCHEMA } from './settings.ts';
@@ -33,7 +33,7 @@ export const vdxpAdapter: ConnectorAdapter = {
     const client = new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs });
     return {
       async deliver({ event, hubId }): Promise<DeliveryOutcome> {
-        const file = encode(event);
+        const file = encodeForDelivery(event);
         const answer = await client.sendEdoc(sendHeader(manifest.agency, event), file, { 'Idempotency-Key': hubId });
         return answer.outcome === 'ok' ? { outcome: 'delivered', status: answer.status } : answer;
       },
@@ -53,13 +53,4 @@ export function sendHeader(from: string, event: CloudEvent): SendEdocHeader {
     servicetype: 'eDoc',
     messagetype: event.type === 'vn.gov.document.status' ? 'status' : 'edoc',
   };
-}
-
-function encode(event: CloudEvent): string {
-  try {
-    return encodeEdxml(event);
-  } catch (err) {
-    if (err instanceof EdxmlError) throw new AdapterError('ADAPTER_ENCODE_FAILED', `${err.code}: ${err.message}`, err.path, { cause: err });
-    throw err;
-  }
 }

@@ -153,7 +153,8 @@ async function stopGuard(child: ChildProcess, exited: Promise<number | null>): P
   clearTimeout(timer);
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (the broker's listeners; tests and the benchmark use it too). */
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const server = createServer();
     server.once('error', rej);

@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
 import { startHub, type Hub } from '../../src/hub.ts';
-import { startLocalBroker, type LocalBroker } from '../../src/kafka/local-broker.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
 import { testConfig } from '../helpers/hub.ts';
+import { startOwnBroker, type OwnBroker } from '../helpers/own-broker.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -15,16 +11,14 @@ const N = 60;
 
 /** This file owns a broker of its own, because it restarts it. */
 describe('a broker restart', () => {
-  let dataDir: string;
-  let broker: LocalBroker;
+  let broker: OwnBroker;
   let hub: Hub;
   let token: string;
   let recipient: AgencySystem;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-restart-'));
-    broker = await startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined });
+    broker = await startOwnBroker();
     const config = testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers });
-    hub = await startHub(config, broker.brokers, createLogger(config));
+    hub = await startHub(config, broker.current.brokers, createLogger(config));
     token = (await seedSenders(hub.url)).sender;
     recipient = await addAgencySystem(hub.url, 'qn-bai-chay', '000.01.05.H49');
   });
@@ -32,7 +26,6 @@ describe('a broker restart', () => {
     await recipient?.sim.close();
     await hub?.close();
     await broker?.stop();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('is ridden out: the hub reconnects by itself and every accepted message is delivered', { timeout: 240_000 }, async () => {
@@ -47,10 +40,10 @@ describe('a broker restart', () => {
       return [];
     };
     await sendAll(messages.slice(0, N / 2));
-    await broker.stop();
+    await broker.current.stop();
     const pending = await sendAll(messages.slice(N / 2));
     expect(pending.length).toBeGreaterThan(0); // the hub answered 503 while the broker was down
-    broker = await startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, ports: broker.ports, say: () => undefined });
+    await broker.restart();
     await waitFor('the hub to be ready again', async () => (await fetch(`${hub.url}/readyz`)).status === 200, 60_000);
     for (const m of pending) {
       await waitFor(`${m.id as string} to be accepted again`, async () => (await post(hub.url, m, { token })).status === 202, 60_000);

@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hub } from '../../src/hub.ts';
-import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
-import { asOperator, startTestHub, testConfig } from '../helpers/hub.ts';
-import { documentSent, post, seedSenders } from '../helpers/messages.ts';
+import { describe, expect, it } from 'vitest';
+import { receivedIds, useDeliveryHub } from '../helpers/agencies.ts';
+import { asOperator } from '../helpers/hub.ts';
+import { documentSent, post } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 interface Letter { id: string; connector: string; stage: string; reason: string; status?: number; replayed?: unknown }
 
 describe('a refused delivery, end to end', () => {
-  let hub: Hub;
-  let token: string;
-  let commune: AgencySystem;
-  beforeAll(async () => {
-    hub = await startTestHub(testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers }));
-    token = (await seedSenders(hub.url)).sender;
-    commune = await addAgencySystem(hub.url, 'qn-hong-gai', '000.02.05.H49');
-  });
-  afterAll(async () => {
-    await commune.sim.close();
-    await hub.close();
-  });
+  const fixture = useDeliveryHub({ 'qn-hong-gai': '000.02.05.H49' });
 
   it('goes to the dead letters with the response, and a replay delivers it with the same Idempotency-Key', async () => {
+    const { hub, token, systems } = fixture;
+    const commune = systems['qn-hong-gai']!;
     commune.sim.faults.set({ kind: 'reject', status: 422, body: { error: 'Thiếu số ký hiệu văn bản' }, times: 1 });
     const message = documentSent({ to: commune.agency });
     const { accepted } = (await (await post(hub.url, message, { token })).json()) as { accepted: { trace: string }[] };

@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hub } from '../../src/hub.ts';
-import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
-import { asOperator, startTestHub, testConfig } from '../helpers/hub.ts';
-import { documentSent, post, seedSenders } from '../helpers/messages.ts';
+import { describe, expect, it } from 'vitest';
+import { receivedIds, useDeliveryHub } from '../helpers/agencies.ts';
+import { asOperator } from '../helpers/hub.ts';
+import { documentSent, post } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 describe('order per (recipient, subject), retries included', () => {
-  let hub: Hub;
-  let token: string;
-  let commune: AgencySystem;
-  beforeAll(async () => {
-    hub = await startTestHub(testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers }));
-    token = (await seedSenders(hub.url)).sender;
-    commune = await addAgencySystem(hub.url, 'qn-bai-chay', '000.01.05.H49');
-  });
-  afterAll(async () => {
-    await commune.sim.close();
-    await hub.close();
-  });
+  const fixture = useDeliveryHub({ 'qn-bai-chay': '000.01.05.H49' });
 
   it('holds later messages of a subject behind one waiting to be retried, and lets other subjects pass', async () => {
+    const { hub, token, systems } = fixture;
+    const commune = systems['qn-bai-chay']!;
     const to = '000.01.05.H49';
     const m1 = documentSent({ to, subject: 'ho-so-1' });
     commune.sim.faults.set({ kind: 'error', status: 503, times: 2 });

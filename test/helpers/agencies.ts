@@ -4,8 +4,11 @@
  */
 import { signingKeyOf } from '../../connectors/kit/signature.ts';
 import { startWebhookSimulator, type WebhookSimulator } from '../../connectors/webhook/simulator.ts';
-import { freePort } from '../../bench/stats.ts';
-import { registerConnector } from './hub.ts';
+import { freePort } from '../../src/kafka/local-broker.ts';
+import { afterAll, beforeAll } from 'vitest';
+import type { Hub } from '../../src/hub.ts';
+import { registerConnector, startTestHub, testConfig } from './hub.ts';
+import { seedSenders } from './messages.ts';
 
 /** LGSP_RETRY_TIERS for tests, and the matching connector schedule. */
 export const FAST_RETRIES = { tiers: '300ms,1s,2s', schedule: ['300ms', '1s', '2s'] } as const;
@@ -40,4 +43,29 @@ export async function addAgencySystem(hubUrl: string, id: string, agency: string
 /** The ids of the events a simulated system stored, in the order it stored them. */
 export function receivedIds(system: AgencySystem): string[] {
   return system.sim.received().map((r) => r.event.id);
+}
+
+export interface DeliveryHub {
+  readonly hub: Hub;
+  /** Token of the demo sender (Sở Tư pháp, 000.00.15.H49). */
+  readonly token: string;
+  readonly systems: Readonly<Record<string, AgencySystem>>;
+}
+
+/**
+ * For a describe block: a hub with fast retry tiers, the demo directory and senders, and one
+ * simulated system per entry of `systems` (connector id → agency code); all closed after the block.
+ */
+export function useDeliveryHub(systems: Readonly<Record<string, string>>): DeliveryHub {
+  const state = { systems: {} as Record<string, AgencySystem> } as { hub: Hub; token: string; systems: Record<string, AgencySystem> };
+  beforeAll(async () => {
+    state.hub = await startTestHub(testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers }));
+    state.token = (await seedSenders(state.hub.url)).sender;
+    for (const [id, agency] of Object.entries(systems)) state.systems[id] = await addAgencySystem(state.hub.url, id, agency);
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(state.systems).map((s) => s.sim.close()));
+    await state.hub?.close();
+  });
+  return state;
 }

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { onTestFinished } from 'vitest';
-import { freePort } from '../../bench/stats.ts';
+import { freePort } from '../../src/kafka/local-broker.ts';
 import { TEST_ADMIN_TOKEN } from './hub.ts';
 import { testBrokers } from './kafka.ts';
 import { waitFor } from './wait-for.ts';

@@ -1,40 +1,33 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
 import { startHub, type Hub } from '../../src/hub.ts';
-import { startLocalBroker, type LocalBroker } from '../../src/kafka/local-broker.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { followTopic } from '../../src/kafka/topic-follower.ts';
 import { testConfig } from '../helpers/hub.ts';
+import { startOwnBroker, type OwnBroker } from '../helpers/own-broker.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 /** This file owns a broker of its own, because it stops it. */
 describe('ingest while Kafka is down', () => {
-  let dataDir: string;
-  let broker: LocalBroker;
+  let broker: OwnBroker;
   let hub: Hub;
   let token: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-outage-'));
-    broker = await startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined });
+    broker = await startOwnBroker();
     const config = testConfig();
-    hub = await startHub(config, broker.brokers, createLogger(config));
+    hub = await startHub(config, broker.current.brokers, createLogger(config));
     token = (await seedSenders(hub.url)).sender;
   });
   afterAll(async () => {
     await hub?.close();
     await broker?.stop();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('answers 503 with Retry-After, turns unready, writes nothing, and accepts again once Kafka is back', async () => {
+  it('answers 503 with Retry-After, turns unready, writes nothing, and accepts again once Kafka is back', { timeout: 120_000 }, async () => {
     const before = documentSent();
     expect((await post(hub.url, before, { token })).status).toBe(202);
-    await broker.stop();
+    await broker.current.stop();
 
     const during = documentSent();
     const started = Date.now();
@@ -45,11 +38,12 @@ describe('ingest while Kafka is down', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     await waitFor('/readyz to say not ready', async () => (await fetch(`${hub.url}/readyz`)).status === 503);
 
-    // The same storage on a new port: a hub configured with it would reconnect; this one checks the log.
-    broker = await startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined });
-    const ids = await committedIds(broker.brokers, hub.topics.ingress);
+    await broker.restart();
+    const ids = await committedIds(broker.current.brokers, hub.topics.ingress);
     expect(ids).toContain(before.id);
     expect(ids).not.toContain(during.id);
+    await waitFor('/readyz to say ready again', async () => (await fetch(`${hub.url}/readyz`)).status === 200, 60_000);
+    expect((await post(hub.url, documentSent(), { token })).status).toBe(202);
   });
 });
 

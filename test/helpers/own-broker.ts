@@ -1,0 +1,37 @@
+/**
+ * A broker owned by one test file, for tests that stop or restart it (the shared test broker must
+ * stay up for everyone else). Fresh storage; `stop()` removes it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/config.ts';
+import { startLocalBroker, type LocalBroker } from '../../src/kafka/local-broker.ts';
+
+export interface OwnBroker {
+  readonly current: LocalBroker;
+  /** Starts it again on the same storage and ports (the hub's KAFKA_BROKERS stay right). */
+  restart(): Promise<void>;
+  /** Stops it and deletes its storage. */
+  stop(): Promise<void>;
+}
+
+export async function startOwnBroker(): Promise<OwnBroker> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-own-'));
+  const start = (ports?: LocalBroker['ports']) =>
+    startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined, ...(ports ? { ports } : {}) });
+  let current = await start();
+  return {
+    get current() {
+      return current;
+    },
+    restart: async () => {
+      await current.stop();
+      current = await start(current.ports);
+    },
+    stop: async () => {
+      await current.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
