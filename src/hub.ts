@@ -19,6 +19,7 @@ import { KafkaUnreachableError } from './kafka/kafka-unreachable-error.ts';
 import { probeCluster } from './kafka/probe.ts';
 import { ensureTopics, topicNames, topicSpecs, type TopicNames } from './kafka/topics.ts';
 import type { Logger } from './ops/logger.ts';
+import { registerConsumerLag } from './ops/consumer-lag.ts';
 import { Metrics } from './ops/metrics.ts';
 import { Readiness, kafkaCheck } from './ops/readiness.ts';
 import { ADAPTERS } from '../connectors/index.ts';
@@ -88,6 +89,10 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
   const deadLetterView = new DeadLetterView();
   await deadLetterView.load(kafka, topics, view('dead-letters'));
   registerDeadLetterGauge(metrics, deadLetterView);
+  registerConsumerLag(metrics, admin, [
+    { groupId: `${config.topicPrefix}router`, topics: [topics.ingress] },
+    { groupId: `${config.topicPrefix}delivery`, topics: [topics.deliveries, ...topics.retries] },
+  ]);
   const replayer = new DeadLetterReplayer(createKafka(brokers, 'lgsp-hub-replay', logger, { failFast: true }), topics, deadLetterView);
   await replayer.connect();
 

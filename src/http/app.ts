@@ -2,10 +2,12 @@
  * Express app assembly: the operational routes here, the feature routers handed in by the hub.
  */
 import express, { type Router } from 'express';
+import { consoleRoute } from '../console/console-route.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { httpMetrics } from '../ops/http-metrics.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { Readiness } from '../ops/readiness.ts';
+import { openApiDocument } from './openapi.ts';
 import { notFound, problemHandler } from './problem-handler.ts';
 
 export interface AppParts {
@@ -31,6 +33,10 @@ export function createApp({ metrics, readiness, logger, routers = [] }: AppParts
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.use(consoleRoute());
   for (const router of routers) app.use(router);
   app.use(notFound);
   app.use(problemHandler(logger));

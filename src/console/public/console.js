@@ -1,0 +1,343 @@
+// The dead-letter workbench (served by src/console/console-route.ts). Plain DOM, no build step.
+// Everything from the hub is rendered with textContent, never as HTML: reasons and responses
+// come from agency systems.
+'use strict';
+
+const TOKEN_KEY = 'lgsp-console-token';
+const BREAKER = { 0: 'closed', 1: 'half-open', 2: 'open' };
+const $ = (id) => document.getElementById(id);
+
+const state = { token: sessionStorage.getItem(TOKEN_KEY), connectors: [], samples: [], letters: [], selected: new Set(), openId: null, timer: null };
+
+class Unauthorized extends Error {}
+
+/** A call to the hub with the operator's token; a problem+json answer becomes an Error with its detail. */
+async function api(path, init = {}) {
+  const headers = { authorization: `Bearer ${state.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) };
+  const res = await fetch(path, { ...init, headers, cache: 'no-store' });
+  if (res.status === 401) throw new Unauthorized('The hub refused this token.');
+  const type = res.headers.get('content-type') ?? '';
+  const body = type.includes('json') ? await res.json() : await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${body?.detail ?? body?.title ?? body}`);
+  return body;
+}
+
+/** Prometheus text exposition → [{ name, labels, value }] (comments and malformed lines dropped). */
+function parseMetrics(text) {
+  const samples = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2].replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+    samples.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+function metric(name, label) {
+  const out = new Map();
+  for (const s of state.samples) if (s.name === name) out.set(s.labels[label], s.value);
+  return out;
+}
+
+function el(tag, text, attrs = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function localTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('sv-SE');
+}
+
+function say(text, kind = 'info') {
+  const status = $('status');
+  status.textContent = text;
+  status.className = kind;
+}
+
+function replayable(letter) {
+  return letter.stage === 'deliver' && !letter.replayed;
+}
+
+// ---- loading -------------------------------------------------------------------------------
+
+async function refresh() {
+  const query = new URLSearchParams({ limit: '1000', includeReplayed: String($('filter-replayed').checked) });
+  if ($('filter-connector').value) query.set('connector', $('filter-connector').value);
+  if ($('filter-stage').value) query.set('stage', $('filter-stage').value);
+  try {
+    const [connectors, metrics, letters] = await Promise.all([
+      api('/v1/connectors'),
+      api('/metrics').catch(() => ''),
+      api(`/v1/dead-letters?${query}`),
+    ]);
+    state.connectors = connectors.connectors;
+    state.samples = typeof metrics === 'string' ? parseMetrics(metrics) : [];
+    state.letters = letters.deadLetters;
+    const known = new Set(state.letters.filter(replayable).map((l) => l.id));
+    for (const id of state.selected) if (!known.has(id)) state.selected.delete(id);
+    renderConnectors();
+    renderLetters();
+    $('refreshed').textContent = `updated ${new Date().toLocaleTimeString('sv-SE')}`;
+    return true;
+  } catch (err) {
+    failed(err);
+    return false;
+  }
+}
+
+function failed(err) {
+  if (err instanceof Unauthorized) signOut(err.message);
+  else if ($('workbench').hidden) $('sign-in-error').textContent = err.message;
+  else say(err.message, 'error');
+}
+
+// ---- connectors ----------------------------------------------------------------------------
+
+function renderConnectors() {
+  const breaker = metric('lgsp_circuit_breaker_state', 'connector');
+  const pending = metric('lgsp_dead_letters', 'connector');
+  const rows = state.connectors.map((c) => ({ id: c.id, agency: c.agency, kind: c.kind }));
+  for (const id of pending.keys()) if (id && !rows.some((r) => r.id === id)) rows.push({ id, agency: '', kind: '(not registered)' });
+  const tbody = $('connectors').tBodies[0];
+  tbody.replaceChildren(...rows.map((r) => {
+    const tr = el('tr', undefined, { 'data-connector': r.id });
+    const state_ = breaker.has(r.id) ? BREAKER[breaker.get(r.id)] ?? String(breaker.get(r.id)) : '—';
+    const count = pending.get(r.id) ?? 0;
+    const idCell = el('td');
+    idCell.append(el('button', r.id, { type: 'button', class: 'link', title: 'Show only its dead letters' }));
+    idCell.firstChild.addEventListener('click', () => {
+      $('filter-connector').value = r.id;
+      void refresh();
+    });
+    tr.append(
+      idCell,
+      el('td', r.agency),
+      el('td', r.kind),
+      el('td', state_, { class: `breaker breaker-${state_}`, title: breaker.has(r.id) ? 'lgsp_circuit_breaker_state' : 'no delivery to it since the hub started' }),
+      el('td', count, { class: count > 0 ? 'count warn' : 'count' }),
+    );
+    return tr;
+  }));
+  const select = $('filter-connector');
+  const chosen = select.value;
+  select.replaceChildren(el('option', 'all', { value: '' }), ...rows.map((r) => el('option', r.id, { value: r.id })));
+  select.value = chosen;
+
+  // lgsp_consumer_lag{topic,partition} (or with a `group` label): summed over partitions.
+  const lag = new Map();
+  let byGroup = false;
+  for (const s of state.samples) {
+    if (s.name !== 'lgsp_consumer_lag') continue;
+    byGroup ||= s.labels.group !== undefined;
+    const key = s.labels.group ?? s.labels.topic ?? '';
+    lag.set(key, (lag.get(key) ?? 0) + s.value);
+  }
+  $('lag').textContent = lag.size === 0
+    ? 'Consumer lag: not reported by this hub (lgsp_consumer_lag).'
+    : `Consumer lag per ${byGroup ? 'group' : 'topic'}: ${[...lag].map(([k, v]) => `${k} ${v}`).join(' · ')}`;
+}
+
+// ---- dead letters --------------------------------------------------------------------------
+
+function shownLetters() {
+  const text = $('filter-text').value.trim().toLowerCase();
+  if (!text) return state.letters;
+  return state.letters.filter((l) =>
+    [l.id, l.reason, l.connector, l.hubId, l.recipientAgency, l.status, l.message?.id, l.message?.type, l.message?.subject]
+      .some((v) => v !== undefined && String(v).toLowerCase().includes(text)));
+}
+
+function renderLetters() {
+  const letters = shownLetters();
+  const tbody = $('letters').tBodies[0];
+  tbody.replaceChildren(...letters.map(letterRow));
+  $('letters-empty').hidden = letters.length > 0;
+  const selectable = letters.filter(replayable);
+  $('select-all').checked = selectable.length > 0 && selectable.every((l) => state.selected.has(l.id));
+  $('select-all').disabled = selectable.length === 0;
+  const n = state.selected.size;
+  $('replay-selected').disabled = n === 0;
+  $('replay-selected').textContent = n === 0 ? 'Replay selected' : `Replay selected (${n})`;
+}
+
+function letterRow(l) {
+  const tr = el('tr', undefined, { 'data-id': l.id, tabindex: '0', class: [l.replayed ? 'replayed' : '', l.id === state.openId ? 'open' : ''].join(' ').trim() });
+  const pick = el('input', undefined, { type: 'checkbox', 'aria-label': `Select ${l.id}` });
+  pick.checked = state.selected.has(l.id);
+  pick.disabled = !replayable(l);
+  pick.addEventListener('change', () => {
+    if (pick.checked) state.selected.add(l.id);
+    else state.selected.delete(l.id);
+    renderLetters();
+  });
+  const replay = el('button', 'Replay', { type: 'button', class: 'replay' });
+  replay.disabled = !replayable(l);
+  if (!replayable(l)) replay.title = l.replayed ? 'replayed already' : `a ${l.stage} letter cannot be replayed: the sender must resend, or a setting must be fixed first`;
+  replay.addEventListener('click', () => void replayLetters([l.id]));
+  const cells = [
+    el('td', undefined, { class: 'pick' }),
+    el('td', localTime(l.at), { title: l.at }),
+    el('td', l.connector),
+    el('td', l.stage),
+    el('td', l.status ?? ''),
+    el('td', l.reason, { class: 'reason', title: l.reason, lang: 'vi' }),
+    el('td', l.message?.id ?? '', { class: 'mono' }),
+    el('td', l.replayed ? `replayed ${localTime(l.replayed.at)}` : '—', { class: 'replayed-cell' }),
+    el('td'),
+  ];
+  cells[0].append(pick);
+  cells[8].append(replay);
+  tr.append(...cells);
+  const open = (event) => {
+    if (event.target.closest('input, button')) return;
+    void openLetter(l.id);
+  };
+  tr.addEventListener('click', open);
+  tr.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') open(event);
+  });
+  return tr;
+}
+
+async function replayLetters(ids) {
+  say(`Replaying ${ids.length} dead letter(s)…`);
+  try {
+    const outcome = ids.length === 1
+      ? await api(`/v1/dead-letters/${encodeURIComponent(ids[0])}:replay`, { method: 'POST' })
+      : await api('/v1/dead-letters:replay', { method: 'POST', body: JSON.stringify({ ids }) });
+    for (const id of ids) state.selected.delete(id);
+    const parts = [`Replayed ${outcome.replayed.length}${outcome.replayed.length ? `: ${outcome.replayed.join(', ')}` : ''}.`];
+    if (outcome.skipped.length) parts.push(`Skipped ${outcome.skipped.length}: ${outcome.skipped.map((s) => `${s.id} (${s.reason})`).join('; ')}.`);
+    const refreshed = await refresh();
+    if (refreshed) say(parts.join(' '), outcome.skipped.length ? 'warn' : 'ok');
+    if (state.openId && ids.includes(state.openId)) void openLetter(state.openId);
+  } catch (err) {
+    failed(err);
+  }
+}
+
+// ---- detail --------------------------------------------------------------------------------
+
+async function openLetter(id) {
+  try {
+    const letter = await api(`/v1/dead-letters/${encodeURIComponent(id)}`);
+    state.openId = id;
+    renderDetail(letter);
+    for (const tr of $('letters').tBodies[0].rows) tr.classList.toggle('open', tr.dataset.id === id);
+  } catch (err) {
+    failed(err);
+  }
+}
+
+function renderDetail(l) {
+  $('detail').hidden = false;
+  $('detail-id').textContent = l.id;
+  const fields = [
+    ['time', l.at], ['connector', l.connector], ['stage', l.stage], ['status', l.status],
+    ['recipient agency', l.recipientAgency], ['hub id', l.hubId],
+    ['message', l.message && `${l.message.id} · ${l.message.type}`], ['source', l.message?.source], ['subject', l.message?.subject],
+    ['replayed', l.replayed ? l.replayed.at : 'no'],
+  ].filter(([, v]) => v !== undefined && v !== null && v !== '');
+  $('detail-fields').replaceChildren(...fields.flatMap(([k, v]) => [el('dt', k), el('dd', v, { lang: 'vi' })]));
+  $('detail-reason').textContent = l.reason || '(none)';
+  $('detail-response').textContent = l.response === undefined ? '(no response recorded)' : pretty(l.response);
+  const attempts = l.attempts ?? [];
+  $('detail-attempts').tBodies[0].replaceChildren(...(attempts.length === 0
+    ? [rowOf([el('td', 'No earlier attempt recorded.', { colspan: '5', class: 'muted' })])]
+    : attempts.map((a) => rowOf([el('td', a.attempt), el('td', localTime(a.at), { title: a.at }), el('td', a.outcome), el('td', a.status ?? ''), el('td', a.reason, { lang: 'vi' })]))));
+  $('detail-original').textContent = !l.original ? '(empty)' : l.original.encoding === 'utf8' ? pretty(l.original.data) : `base64: ${l.original.data}`;
+  $('detail-trace').hidden = !l.hubId;
+  $('detail-trace').onclick = () => void showTrace(l.hubId);
+  $('detail-timeline').replaceChildren();
+}
+
+function rowOf(cells) {
+  const tr = el('tr');
+  tr.append(...cells);
+  return tr;
+}
+
+function pretty(text) {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+async function showTrace(hubId) {
+  try {
+    const trace = await api(`/v1/messages/${encodeURIComponent(hubId)}`);
+    const timeline = trace.timeline ?? [];
+    $('detail-timeline').replaceChildren(...timeline.map((t) =>
+      el('li', [localTime(t.at), t.kind, t.connector, t.status, t.reason].filter((v) => v !== undefined && v !== '').join(' · '), { lang: 'vi' })));
+    if (timeline.length === 0) $('detail-timeline').replaceChildren(el('li', 'The trace has no events yet.'));
+  } catch (err) {
+    failed(err);
+  }
+}
+
+// ---- session -------------------------------------------------------------------------------
+
+async function signIn(token) {
+  state.token = token;
+  if (!(await refresh())) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $('sign-in').hidden = true;
+  $('workbench').hidden = false;
+  $('session').hidden = false;
+  say('Connected.', 'ok');
+}
+
+function signOut(message = '') {
+  sessionStorage.removeItem(TOKEN_KEY);
+  Object.assign(state, { token: null, connectors: [], samples: [], letters: [], openId: null });
+  state.selected.clear();
+  setAutoRefresh(false);
+  $('workbench').hidden = true;
+  $('session').hidden = true;
+  $('detail').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message;
+  $('token').value = '';
+  $('token').focus();
+}
+
+function setAutoRefresh(on) {
+  $('auto-refresh').checked = on;
+  clearInterval(state.timer);
+  state.timer = on ? setInterval(() => void refresh(), 10_000) : null;
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    $('sign-in-error').textContent = '';
+    void signIn($('token').value.trim());
+  });
+  $('sign-out').addEventListener('click', () => signOut());
+  $('refresh').addEventListener('click', () => void refresh());
+  $('auto-refresh').addEventListener('change', () => setAutoRefresh($('auto-refresh').checked));
+  for (const id of ['filter-connector', 'filter-stage', 'filter-replayed']) $(id).addEventListener('change', () => void refresh());
+  $('filter-text').addEventListener('input', renderLetters);
+  $('filters').addEventListener('submit', (event) => event.preventDefault());
+  $('select-all').addEventListener('change', () => {
+    for (const l of shownLetters().filter(replayable)) {
+      if ($('select-all').checked) state.selected.add(l.id);
+      else state.selected.delete(l.id);
+    }
+    renderLetters();
+  });
+  $('replay-selected').addEventListener('click', () => void replayLetters([...state.selected]));
+  $('detail-close').addEventListener('click', () => {
+    state.openId = null;
+    $('detail').hidden = true;
+    renderLetters();
+  });
+  if (state.token) void signIn(state.token);
+});
