@@ -13,12 +13,13 @@
  * says what to do).
  */
 import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import axios, { isAxiosError } from 'axios';
 import { ADAPTERS } from '../../connectors/index.ts';
 import { conformanceSender, formatReport, runConformance } from '../../connectors/kit/conformance.ts';
 import { SchemaSet, type ConnectorManifest } from '../contract/schema-set.ts';
+import { hubUrlOf } from './http-client.ts';
+import { isMainModule, processIo, type CliIo } from './output.ts';
 
 export const EXIT = { passed: 0, failed: 1, usage: 2 } as const;
 
@@ -34,12 +35,6 @@ environment: LGSP_ADMIN_TOKEN (required: the operator token, to read the manifes
 /** A problem the user fixes (exit 2); the message says how. */
 class UsageError extends Error {}
 
-export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  out(text: string): void;
-  err(text: string): void;
-}
-
 /** Runs the command; resolves with the exit code. Never rejects for the user's or the network's trouble. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -48,7 +43,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.out(USAGE);
       return EXIT.passed;
     }
-    const hub = (args.hub ?? io.env.LGSP_HUB_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+    const hub = hubUrlOf(args.hub, io.env);
     const adminToken = io.env.LGSP_ADMIN_TOKEN;
     if (!adminToken) throw new UsageError('LGSP_ADMIN_TOKEN is not set: export the operator token the hub printed at start (it reads the manifest).');
     const token = args.token ?? io.env.LGSP_CONNECTOR_TOKEN;
@@ -147,9 +142,8 @@ async function fetchManifest(hub: string, id: string, adminToken: string, schema
   return manifest;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const io: CliIo = { env: process.env, out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
-  main(process.argv.slice(2), io).then(
+if (isMainModule(import.meta.url)) {
+  main(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
     },
