@@ -14,7 +14,9 @@ export interface BenchHub {
 
 export async function startBenchHub(brokers: string, prefix: string, env: Record<string, string> = {}): Promise<BenchHub> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the hub under load.
+  const nodeArgs = process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, KAFKA_BROKERS: brokers, PORT: String(port), LGSP_ADMIN_TOKEN: BENCH_ADMIN_TOKEN, LGSP_AGENCIES_FILE: 'directory/demo-province.json', LGSP_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

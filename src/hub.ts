@@ -100,7 +100,7 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
   await traces.load(kafka, topics.events, view('traces'));
   const holds = new HoldStore();
   await holds.load(kafka, topics.holds, view('holds'));
-  const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, registry, kinds, originals: traces, logger });
+  const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, partitions: config.partitions, registry, kinds, originals: traces, logger });
   await router.start();
   const senders = new Senders(kinds, metrics);
   const deliveries = new DeliveryWorker({ kafka, topics, groupId: `${config.topicPrefix}delivery`, tiersMs: config.retryTiersMs, registry, senders, holds, metrics: new DeliveryMetrics(metrics), logger });

@@ -9,9 +9,10 @@
  * Batches of the same partition number are handled one at a time, since they share holds.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
+import { PartitionProducers } from '../kafka/partition-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
@@ -68,10 +69,9 @@ class BatchOutput {
 
 export class DeliveryWorker {
   private consumer: SupervisedConsumer | undefined;
-  private producer: Producer | undefined;
-  /** One batch at a time per partition number (they share holds); one transaction at a time overall. */
+  private producers: PartitionProducers | undefined;
+  /** One batch at a time per partition number (they share holds and that number's producer). */
   private readonly partitionChains = new Map<number, Promise<void>>();
-  private commitChain: Promise<void> = Promise.resolve();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private assignmentChanged = true;
 
@@ -79,9 +79,8 @@ export class DeliveryWorker {
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
-    this.producer = kafka.producer({ transactionalId: `${groupId}-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
-    await this.producer.connect();
-    const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 100, readUncommitted: false };
+    this.producers = new PartitionProducers(kafka, `${groupId}-${randomUUID()}`);
+    const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 20, readUncommitted: false };
     this.consumer = await superviseConsumer(kafka, config, async (consumer) => {
       consumer.on(consumer.events.GROUP_JOIN, () => (this.assignmentChanged = true));
       await consumer.subscribe({ topics: [topics.deliveries, ...topics.retries], fromBeginning: true });
@@ -120,7 +119,7 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     for (const timer of this.resumeTimers) clearTimeout(timer);
     await this.consumer?.stop();
-    await this.producer?.disconnect();
+    await this.producers?.close();
   }
 
   /** The records of a retry tier that are due; at the first that is not, pause until it is. */
@@ -241,9 +240,7 @@ export class DeliveryWorker {
   }
 
   private async commit(output: BatchOutput, consumed: { topic: string; partition: number; offset: string }): Promise<void> {
-    const run = this.commitChain.then(() => commitTransaction(this.producer!, this.parts.groupId, output.topicMessages(this.parts.topics), consumed));
-    this.commitChain = run.catch(() => undefined);
-    await run;
+    await commitTransaction(await this.producers!.for(consumed.partition), this.parts.groupId, output.topicMessages(this.parts.topics), consumed);
   }
 
   private serialized(partition: number, work: () => Promise<void>): Promise<void> {

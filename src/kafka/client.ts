@@ -28,12 +28,13 @@ export function createKafka(brokers: readonly string[], clientId: string, logger
     clientId,
     connectionTimeout: failFast ? 1_000 : 3_000,
     ...(failFast ? { requestTimeout: 5_000 } : {}),
-    retry: failFast ? { retries: 6, initialRetryTime: 25, maxRetryTime: 800 } : { retries: 10, initialRetryTime: 30, maxRetryTime: 10_000 },
+    retry: failFast ? { retries: 7, initialRetryTime: 10, maxRetryTime: 800 } : { retries: 12, initialRetryTime: 10, maxRetryTime: 10_000 },
     // kafkajs logs at INFO things like every group join; keep its WARN and above.
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }: LogEntry) => {
       const { message, ...fields } = entry;
-      log[ROUTINE.some((r) => r.test(message)) ? 'debug' : (LEVELS[level] ?? 'info')](fields, message);
+      const routine = ROUTINE.some((r) => r.test(message) || r.test(String(fields.error ?? '')));
+      log[routine ? 'debug' : (LEVELS[level] ?? 'info')](fields, message);
     },
   });
 }

@@ -6,10 +6,11 @@
  * routed exactly once, crashes included.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, TopicMessages } from 'kafkajs';
 import { sourceAgency } from '../contract/cloud-event.ts';
 import { fromKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
 import { deliveryMessage } from '../delivery/delivery-record.ts';
+import { PartitionProducers } from '../kafka/partition-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
@@ -29,6 +30,8 @@ export interface RouterParts {
   kafka: Kafka;
   topics: TopicNames;
   groupId: string;
+  /** Partitions of the ingress topic: routed concurrently, each by its own producer. */
+  partitions: number;
   registry: RegistryStore;
   kinds: ConnectorKinds;
   originals: OriginalLookup;
@@ -37,25 +40,24 @@ export interface RouterParts {
 
 export class Router {
   private consumer: SupervisedConsumer | undefined;
-  private producer: Producer | undefined;
+  private producers: PartitionProducers | undefined;
 
   constructor(private readonly parts: RouterParts) {}
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
-    this.producer = kafka.producer({ transactionalId: `${groupId}-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
-    await this.producer.connect();
-    this.consumer = await superviseConsumer(kafka, { groupId, maxWaitTimeInMs: 100, readUncommitted: false }, async (consumer) => {
+    const producers = (this.producers = new PartitionProducers(kafka, `${groupId}-${randomUUID()}`));
+    this.consumer = await superviseConsumer(kafka, { groupId, maxWaitTimeInMs: 20, readUncommitted: false }, async (consumer) => {
       await consumer.subscribe({ topic: topics.ingress, fromBeginning: true });
       await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // One transaction at a time per producer: batches are routed one after another.
+      partitionsConsumedConcurrently: this.parts.partitions,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (batch.messages.length === 0) return;
         const produced = batch.messages.flatMap((m) => this.route(fromKafkaMessage(m)));
         const last = batch.messages[batch.messages.length - 1]!.offset;
-        await commitTransaction(this.producer!, groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last });
+        await commitTransaction(await producers.for(batch.partition), groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last });
         resolveOffset(last);
         await heartbeat();
       },
@@ -65,7 +67,7 @@ export class Router {
 
   async stop(): Promise<void> {
     await this.consumer?.stop();
-    await this.producer?.disconnect();
+    await this.producers?.close();
   }
 
   private route(message: AcceptedMessage): TopicMessages[] {
