@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/wait-for.ts';
 const PACKAGE = readFileSync('connectors/edxml/fixtures/document-sent.xml', 'utf8');
 
 describe('the national document axis (pull mailbox)', () => {
-  it('loses nothing and produces nothing twice when the hub is killed between fetch and acknowledgement', async () => {
+  it('loses nothing and produces nothing twice when the hub is killed between fetch and acknowledgement', { timeout: 180_000 }, async () => {
     const axis = await startAxisSimulator();
     onTestFinished(() => axis.close());
     const prefix = `${uniqueName('t')}.`;

@@ -17,7 +17,7 @@ async function sendUntilAccepted(url: () => string, body: unknown, token: string
 }
 
 describe('crash safety', () => {
-  it('delivers all N messages to every recipient when the hub is killed (SIGKILL) mid-stream, duplicates only with the same Idempotency-Key', async () => {
+  it('delivers all N messages to every recipient when the hub is killed (SIGKILL) mid-stream, duplicates only with the same Idempotency-Key', { timeout: 240_000 }, async () => {
     const prefix = `${uniqueName('t')}.`;
     const env = { LGSP_RETRY_TIERS: FAST_RETRIES.tiers };
     let hub = await startHubProcess(prefix, env);
