@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { FaultPlan, startSimulatorServer } from '../kit/faults.ts';
+import { FaultPlan, startSimulatedSystem } from '../kit/faults.ts';
 import { PORTAL_ERROR } from './error-codes.ts';
 import type { HoSoMC, TienDoHoSoMC } from './portal-types.ts';
 
@@ -125,11 +125,9 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     res.status(err.status ?? 400).json({ error_code: PORTAL_ERROR.INVALID_DATA, message: err.message });
   });
 
-  const server = await startSimulatorServer(app, { port: options.port ?? 0 });
+  const system = await startSimulatedSystem(app, faults, options.port);
   return {
-    url: server.url,
-    port: server.port,
-    faults,
+    ...system,
     requests,
     dossiers: () => dossiers.map((d) => ({ ...d })),
     progress: () => steps.map((s) => ({ ...s })),
@@ -137,11 +135,6 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     misbehave: (modes) => {
       misbehaviour = { ...modes };
     },
-    close: async () => {
-      faults.clear();
-      await server.close();
-    },
-    restart: () => server.restart(),
   };
 }
 

@@ -12,7 +12,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { SchemaSet } from '../../src/contract/schema-set.ts';
-import { FaultPlan, startSimulatorServer } from '../kit/faults.ts';
+import { FaultPlan, startSimulatedSystem } from '../kit/faults.ts';
 import { decodeEdxml, EdxmlError } from './codec.ts';
 
 export interface EofficeSimulatorOptions {
@@ -101,23 +101,16 @@ export async function startEofficeSimulator(options: EofficeSimulatorOptions = {
     res.status(err.status ?? 400).json({ code: 'INVALID_REQUEST', message: err.message });
   });
 
-  const server = await startSimulatorServer(app, { port: options.port ?? 0 });
+  const system = await startSimulatedSystem(app, faults, options.port);
   return {
-    url: server.url,
-    endpoint: `${server.url}/edxml`,
-    port: server.port,
-    faults,
+    ...system,
+    endpoint: `${system.url}/edxml`,
     counts,
     received: () => [...events],
     requests: () => [...accepted],
     misbehave: (modes) => {
       misbehaviour = { ...modes };
     },
-    close: async () => {
-      await server.close();
-      faults.clear();
-    },
-    restart: () => server.restart(),
   };
 }
 

@@ -151,3 +151,29 @@ function listen(app: RequestListener, port: number): Promise<Server> {
     });
   });
 }
+
+/** What every simulated agency system exposes: its address, its faults, going down and coming back. */
+export interface SimulatedSystem {
+  readonly url: string;
+  readonly port: number;
+  readonly faults: FaultPlan;
+  /** Down: every connection dies first (held requests with them), then the faults are cleared. */
+  close(): Promise<void>;
+  /** Back on the same port. */
+  restart(): Promise<void>;
+}
+
+/** Starts `app` (which applies `faults`) as a simulated system on 127.0.0.1 (`port` 0: any free one). */
+export async function startSimulatedSystem(app: RequestListener, faults: FaultPlan, port = 0): Promise<SimulatedSystem> {
+  const server = await startSimulatorServer(app, { port });
+  return {
+    url: server.url,
+    port: server.port,
+    faults,
+    close: async () => {
+      await server.close();
+      faults.clear();
+    },
+    restart: () => server.restart(),
+  };
+}

@@ -20,7 +20,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { decodeEdxml, EdxmlError } from '../edxml/codec.ts';
 import { SchemaSet } from '../../src/contract/schema-set.ts';
-import { FaultPlan, startSimulatorServer } from '../kit/faults.ts';
+import { FaultPlan, startSimulatedSystem } from '../kit/faults.ts';
 import type { VdxpMessageType } from './client.ts';
 
 export interface AxisSimulatorOptions {
@@ -162,11 +162,9 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
     fail(res, err.status ?? 400, 'INVALID_REQUEST', err.message);
   });
 
-  const server = await startSimulatorServer(app, { port: options.port ?? 0 });
+  const system = await startSimulatedSystem(app, faults, options.port);
   return {
-    url: server.url,
-    port: server.port,
-    faults,
+    ...system,
     requests,
     deposit(organId, edxml, opts = {}) {
       const docId = randomUUID();
@@ -183,11 +181,9 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
       misbehaviour = { ...modes };
     },
     close: async () => {
-      await server.close(); // first: held calls die with their connections
-      faults.clear();
+      await system.close(); // held calls die with their connections
       ackFaults.clear();
     },
-    restart: () => server.restart(),
   };
 }
 

@@ -15,7 +15,7 @@
 import express, { type Request } from 'express';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { SchemaSet } from '../../src/contract/schema-set.ts';
-import { FaultPlan, startSimulatorServer } from '../kit/faults.ts';
+import { FaultPlan, startSimulatedSystem } from '../kit/faults.ts';
 import { verifySignature } from '../kit/signature.ts';
 
 export interface WebhookSimulatorOptions {
@@ -96,12 +96,10 @@ export async function startWebhookSimulator(options: WebhookSimulatorOptions): P
     res.status(200).json({ stored: true });
   });
 
-  const server = await startSimulatorServer(app, { port: options.port ?? 0 });
+  const system = await startSimulatedSystem(app, faults, options.port);
   return {
-    url: server.url,
-    endpoint: `${server.url}/events`,
-    port: server.port,
-    faults,
+    ...system,
+    endpoint: `${system.url}/events`,
     get attempts() {
       return attempts;
     },
@@ -109,11 +107,6 @@ export async function startWebhookSimulator(options: WebhookSimulatorOptions): P
     misbehave: (modes) => {
       misbehaviour = { ...modes };
     },
-    close: async () => {
-      faults.clear();
-      await server.close();
-    },
-    restart: () => server.restart(),
   };
 }
 
