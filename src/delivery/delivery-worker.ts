@@ -73,7 +73,9 @@ export class DeliveryWorker {
   /** One batch at a time per partition number (they share holds and that number's producer). */
   private readonly partitionChains = new Map<number, Promise<void>>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
-  private assignmentChanged = true;
+  /** Group joins seen, and the last one whose holds this instance has read to the end. */
+  private joins = 0;
+  private holdsReadForJoin = -1;
 
   constructor(private readonly parts: DeliveryParts) {}
 
@@ -82,7 +84,7 @@ export class DeliveryWorker {
     this.producers = new PartitionProducers(kafka, `${groupId}-${randomUUID()}`);
     const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 20, readUncommitted: false };
     this.consumer = await superviseConsumer(kafka, config, async (consumer) => {
-      consumer.on(consumer.events.GROUP_JOIN, () => (this.assignmentChanged = true));
+      consumer.on(consumer.events.GROUP_JOIN, () => void this.joins++);
       await consumer.subscribe({ topics: [topics.deliveries, ...topics.retries], fromBeginning: true });
       await this.run(consumer);
     }, (err) => this.parts.logger.warn({ err }, 'delivery consumer stopped; starting a new one'));
@@ -98,9 +100,11 @@ export class DeliveryWorker {
         const tier = topics.retries.indexOf(batch.topic);
         await this.serialized(batch.partition, async () => {
           if (isStale()) return;
-          if (this.assignmentChanged) {
-            this.assignmentChanged = false;
+          if (this.holdsReadForJoin !== this.joins) {
+            // Partitions just assigned: read every hold their previous owner wrote first.
+            const join = this.joins;
             await this.parts.holds.catchUp();
+            this.holdsReadForJoin = join;
           }
           const due = tier < 0 ? batch.messages : this.dueOnly(batch.messages, pause);
           if (due.length === 0) return;
@@ -240,7 +244,7 @@ export class DeliveryWorker {
   }
 
   private async commit(output: BatchOutput, consumed: { topic: string; partition: number; offset: string }): Promise<void> {
-    await commitTransaction(await this.producers!.for(consumed.partition), this.parts.groupId, output.topicMessages(this.parts.topics), consumed);
+    await this.producers!.commit(consumed.partition, (producer) => commitTransaction(producer, this.parts.groupId, output.topicMessages(this.parts.topics), consumed));
   }
 
   private serialized(partition: number, work: () => Promise<void>): Promise<void> {

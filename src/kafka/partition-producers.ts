@@ -14,7 +14,7 @@ export class PartitionProducers {
     private readonly transactionalIdPrefix: string,
   ) {}
 
-  for(partition: number): Promise<Producer> {
+  private for(partition: number): Promise<Producer> {
     let producer = this.producers.get(partition);
     if (!producer) {
       const created = this.kafka.producer({ transactionalId: `${this.transactionalIdPrefix}-p${partition}`, idempotent: true, maxInFlightRequests: 1 });
@@ -23,6 +23,23 @@ export class PartitionProducers {
       this.producers.set(partition, producer);
     }
     return producer;
+  }
+
+  /**
+   * Commits through partition `partition`'s producer. After any failure the producer is dropped
+   * (kafkajs can leave it in a state no later transaction gets out of, e.g. an abort that failed
+   * during a broker restart); the next one, with the same transactional id, fences it, and the
+   * broker aborts its open transaction. The caller's batch is then processed again.
+   */
+  async commit(partition: number, work: (producer: Producer) => Promise<void>): Promise<void> {
+    const producer = await this.for(partition);
+    try {
+      await work(producer);
+    } catch (err) {
+      this.producers.delete(partition);
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

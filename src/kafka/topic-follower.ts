@@ -8,6 +8,8 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { superviseConsumer } from './supervised-consumer.ts';
 
+const READ_TO_END_TIMEOUT_MS = 30_000;
+
 export interface TopicFollower {
   readonly caughtUp: Promise<void>;
   /** Resolves once every record written before the call has been read (for read-your-writes after a handover). */
@@ -45,7 +47,10 @@ export async function followTopic(kafka: Kafka, { topic, groupId, onMessage }: F
   });
   const readToCurrentEnd = async () => {
     const now = await endOffsets(kafka, topic);
+    const deadline = Date.now() + READ_TO_END_TIMEOUT_MS;
     while (!now.every((p) => BigInt(p.high) <= BigInt(p.low) || (position.get(p.partition) ?? BigInt(p.low)) >= BigInt(p.high))) {
+      // A caller waiting here holds work back: fail (and be retried) rather than wait forever.
+      if (Date.now() > deadline) throw new Error(`${topic} view is more than ${READ_TO_END_TIMEOUT_MS / 1000} s behind`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };

@@ -23,6 +23,7 @@ export async function commitTransaction(producer: Producer, groupId: string, pro
     });
     await transaction.commit();
   } catch (err) {
+    // Best effort: the caller replaces a producer whose transaction failed (PartitionProducers.commit).
     await transaction.abort().catch(() => undefined);
     throw err;
   }

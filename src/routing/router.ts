@@ -57,7 +57,7 @@ export class Router {
         if (batch.messages.length === 0) return;
         const produced = batch.messages.flatMap((m) => this.route(fromKafkaMessage(m)));
         const last = batch.messages[batch.messages.length - 1]!.offset;
-        await commitTransaction(await producers.for(batch.partition), groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last });
+        await producers.commit(batch.partition, (producer) => commitTransaction(producer, groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last }));
         resolveOffset(last);
         await heartbeat();
       },
