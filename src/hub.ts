@@ -28,11 +28,12 @@ import { DeadLetterWriter } from './delivery/dead-letters.ts';
 import { requireOperator } from './http/auth.ts';
 import { inboundRoute } from './ingest/inbound-route.ts';
 import { PollSupervisor } from './ingest/poll-supervisor.ts';
-import { AgencyDirectory } from './registry/agency-directory.ts';
 import { agenciesRoute } from './registry/agencies-route.ts';
 import { ConnectorKinds } from './registry/connector-kinds.ts';
 import { connectorsRoute } from './registry/connectors-route.ts';
 import { RegistryStore } from './registry/registry-store.ts';
+import { writeAgencies } from './registry/write-agencies.ts';
+import { HubError } from './contract/problems.ts';
 import { DeadLetterReplayer } from './delivery/dead-letter-replay.ts';
 import { DeadLetterView, registerDeadLetterGauge } from './delivery/dead-letter-view.ts';
 import { deadLettersRoute } from './delivery/dead-letters-route.ts';
@@ -137,10 +138,12 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
 async function seedDirectory(config: HubConfig, registry: RegistryStore, schemas: SchemaSet, logger: Logger): Promise<void> {
   if (!config.agenciesFile || registry.directory().size > 0) return;
   const records = JSON.parse(await readFile(config.agenciesFile, 'utf8')) as AgencyRecord[];
-  const issues = records.flatMap((r, i) => schemas.validateAgency(r).map((issue) => `/${i}${issue.path}: ${issue.message}`));
-  if (issues.length > 0) throw new Error(`${config.agenciesFile} (LGSP_AGENCIES_FILE): ${issues.join('; ')}`);
-  AgencyDirectory.from(records);
-  await registry.putAgencies(records);
+  try {
+    await writeAgencies(registry, schemas, records, true);
+  } catch (err) {
+    if (!(err instanceof HubError)) throw err;
+    throw new Error(`${config.agenciesFile} (LGSP_AGENCIES_FILE): ${err.extra.errors?.map((e) => `${e.path}: ${e.message}`).join('; ')}`, { cause: err });
+  }
   logger.info({ file: config.agenciesFile, agencies: records.length }, 'seeded the agency directory');
 }
 

@@ -35,9 +35,3 @@ export function fromPortalDate(portal: string): string | undefined {
   }
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`;
 }
-
-/** The instant of a portal date (for comparisons), or undefined. */
-export function portalDateInstant(portal: string): Date | undefined {
-  const iso = fromPortalDate(portal);
-  return iso === undefined ? undefined : new Date(iso);
-}

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
-import { PartitionProducers } from '../kafka/partition-producers.ts';
+import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
@@ -69,7 +69,7 @@ class BatchOutput {
 
 export class DeliveryWorker {
   private consumer: SupervisedConsumer | undefined;
-  private producers: PartitionProducers | undefined;
+  private producers: TransactionalProducers | undefined;
   /** One batch at a time per partition number (they share holds and that number's producer). */
   private readonly partitionChains = new Map<number, Promise<void>>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
@@ -81,7 +81,7 @@ export class DeliveryWorker {
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
-    this.producers = new PartitionProducers(kafka, `${groupId}-${randomUUID()}`);
+    this.producers = new TransactionalProducers(kafka, `${groupId}-${randomUUID()}`);
     const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 20, readUncommitted: false };
     this.consumer = await superviseConsumer(kafka, config, async (consumer) => {
       consumer.on(consumer.events.GROUP_JOIN, () => void this.joins++);

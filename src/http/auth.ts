@@ -33,26 +33,30 @@ export function connectorOf(res: Response): ConnectorIdentity {
   return res.locals.connector as ConnectorIdentity;
 }
 
-export function requireOperator(adminToken: string): RequestHandler {
+/** Compares a presented token with LGSP_ADMIN_TOKEN in constant time (both hashed to one length). */
+function operatorTokenCheck(adminToken: string): (token: string | undefined) => boolean {
   const expected = createHash('sha256').update(adminToken).digest();
+  return (token) => token !== undefined && timingSafeEqual(createHash('sha256').update(token).digest(), expected);
+}
+
+export function requireOperator(adminToken: string): RequestHandler {
+  const isOperator = operatorTokenCheck(adminToken);
   return (req, res, next) => {
-    const token = bearer(req);
-    const ok = token !== undefined && timingSafeEqual(createHash('sha256').update(token).digest(), expected);
-    next(ok ? undefined : challenge(res, 'Operator routes need "Authorization: Bearer <LGSP_ADMIN_TOKEN>".'));
+    next(isOperator(bearer(req)) ? undefined : challenge(res, 'Operator routes need "Authorization: Bearer <LGSP_ADMIN_TOKEN>".'));
   };
 }
 
 /**
  * Either caller: the operator (LGSP_ADMIN_TOKEN) or a connector (its token). Sets
- * `res.locals.caller` to `{ operator: true }` or `{ operator: false, connector }`; for routes
+ * `res.locals.caller` (read it with `callerOf`) to `{ operator: true }` or `{ operator: false, connector }`; for routes
  * that decide per resource what the caller may see. Anyone else is `unauthenticated`.
  */
 export function requireCaller(store: () => CredentialStore, adminToken: string): RequestHandler {
-  const expected = createHash('sha256').update(adminToken).digest();
+  const isOperator = operatorTokenCheck(adminToken);
   return (req, res, next) => {
     const token = bearer(req);
     if (!token) return next(challenge(res, 'Send the operator token or a connector token as "Authorization: Bearer <token>".'));
-    if (timingSafeEqual(createHash('sha256').update(token).digest(), expected)) {
+    if (isOperator(token)) {
       res.locals.caller = { operator: true };
       return next();
     }
@@ -61,4 +65,11 @@ export function requireCaller(store: () => CredentialStore, adminToken: string):
     res.locals.caller = { operator: false, connector };
     next();
   };
+}
+
+export type Caller = { readonly operator: true } | { readonly operator: false; readonly connector: ConnectorIdentity };
+
+/** The caller `requireCaller` let through. */
+export function callerOf(res: Response): Caller {
+  return res.locals.caller as Caller;
 }

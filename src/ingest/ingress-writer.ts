@@ -7,8 +7,9 @@
  * nothing of it is visible to the hub's read_committed consumers.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, TopicMessages } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
+import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import type { Logger } from '../ops/logger.ts';
 
 /** Beyond this, queued requests wait for the next transaction (keeps one produce request bounded). */
@@ -23,43 +24,22 @@ interface Pending {
 }
 
 export class IngressWriter {
-  private producer: Producer | undefined;
-  /** Stable for the writer's life: a replacement producer's InitProducerId aborts the old one's open transaction. */
-  private readonly transactionalId = `lgsp-ingress-${randomUUID()}`;
+  /** One lane: a failed producer is replaced by one with the same transactional id, which fences it. */
+  private readonly producers: TransactionalProducers;
   private readonly queue: Pending[] = [];
   private flushing = false;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.producers = new TransactionalProducers(kafka, `lgsp-ingress-${randomUUID()}`);
+  }
 
-  /** Connects now, so a hub that cannot write does not start; later failures reconnect lazily. */
+  /** Connects now (the producer initialises its transactional id), so a hub that cannot write does not start. */
   async connect(): Promise<void> {
-    await this.ready();
+    await this.producers.commit(0, async () => undefined);
   }
-
-  private async ready(): Promise<Producer> {
-    if (this.producer) return this.producer;
-    const producer = this.kafka.producer({
-      transactionalId: this.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      // Fail a request within seconds rather than hold the sender: it gets 503 and retries.
-      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1_000 },
-    });
-    await producer.connect();
-    this.producer = producer;
-    return producer;
-  }
-
-  /** Drops a producer in an unknown state; the next write starts a fresh one. */
-  private async reset(): Promise<void> {
-    const producer = this.producer;
-    this.producer = undefined;
-    await producer?.disconnect().catch(() => undefined);
-  }
-
   /** Resolves once Kafka has committed `topicMessages`; rejects with `kafka-unavailable`. */
   write(topicMessages: TopicMessages[]): Promise<void> {
     const bytes = topicMessages.reduce((sum, t) => sum + t.messages.reduce((s, m) => s + (m.value?.length ?? 0), 0), 0);
@@ -99,20 +79,16 @@ export class IngressWriter {
   }
 
   private async commit(topicMessages: TopicMessages[]): Promise<void> {
-    const producer = await this.ready();
-    try {
+    // No abort round trip on failure (it would wait out the same outage): the replacement
+    // producer fences this one and the broker aborts its open transaction.
+    await this.producers.commit(0, async (producer) => {
       const transaction = await producer.transaction();
       await transaction.sendBatch({ topicMessages, acks: -1 });
       await transaction.commit();
-    } catch (err) {
-      // No abort round trip (it would wait out the same outage): the next producer, with the same
-      // transactional id, fences this one and the broker aborts its open transaction.
-      await this.reset();
-      throw err;
-    }
+    });
   }
 
   async close(): Promise<void> {
-    await this.producer?.disconnect();
+    await this.producers.close();
   }
 }

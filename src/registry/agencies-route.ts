@@ -5,10 +5,10 @@
  */
 import express, { Router, type RequestHandler, type Request } from 'express';
 import { HubError } from '../contract/problems.ts';
-import type { AgencyRecord, SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
-import { DirectoryError } from './agency-directory.ts';
+import type { AgencyRecord, SchemaSet } from '../contract/schema-set.ts';
 import { parseAgencyImport } from './agency-import.ts';
 import type { RegistryStore } from './registry-store.ts';
+import { writeAgencies } from './write-agencies.ts';
 
 export function agenciesRoute(registry: RegistryStore, schemas: SchemaSet, maxBodyBytes: number, operator: RequestHandler): Router {
   const router = Router();
@@ -34,14 +34,14 @@ export function agenciesRoute(registry: RegistryStore, schemas: SchemaSet, maxBo
       throw new HubError('validation-failed', 'The code in the body differs from the one in the path.', { errors: [{ path: '/code', message: `must be ${req.params.code}` }] });
     }
     const record = { ...body, code: req.params.code } as AgencyRecord;
-    await upsert(registry, schemas, [record], false);
+    await writeAgencies(registry, schemas, [record], false);
     res.json(view(record));
   });
 
   router.post('/v1/agencies\\:import', express.text({ type: () => true, limit: maxBodyBytes }), async (req, res) => {
     const { records, issues } = parseAgencyImport(String(req.body ?? ''), importType(req));
     if (issues.length > 0) throw new HubError('validation-failed', `${issues.length} problem(s) in the import; nothing was imported.`, { errors: issues });
-    await upsert(registry, schemas, records, true);
+    await writeAgencies(registry, schemas, records, true);
     res.json({ imported: records.length });
   });
   return router;
@@ -51,19 +51,4 @@ function importType(req: Request): 'application/json' | 'text/csv' {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
   if (type === 'application/json' || type === 'text/csv') return type;
   throw new HubError('unsupported-media-type', `Import a JSON array as "application/json" or CSV (header code,name,level,parent) as "text/csv" (got "${type}").`);
-}
-
-/** Checks every record and the tree they make with the current directory, then writes them all. */
-async function upsert(registry: RegistryStore, schemas: SchemaSet, records: readonly AgencyRecord[], indexed: boolean): Promise<void> {
-  const issues: ValidationIssue[] = records.flatMap((r, i) => schemas.validateAgency(r).map((issue) => ({ ...issue, path: `${indexed ? `/${i}` : ''}${issue.path}` })));
-  if (issues.length === 0) {
-    try {
-      registry.directory().with(records);
-    } catch (err) {
-      if (!(err instanceof DirectoryError)) throw err;
-      issues.push(...err.problems.map((p) => (indexed ? p : { ...p, path: p.path.replace(/^\/0/, '') })));
-    }
-  }
-  if (issues.length > 0) throw new HubError('validation-failed', `${issues.length} problem(s); nothing was written.`, { errors: issues });
-  await registry.putAgencies(records);
 }

@@ -10,7 +10,7 @@ import type { Kafka, TopicMessages } from 'kafkajs';
 import { sourceAgency } from '../contract/cloud-event.ts';
 import { fromKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
 import { deliveryMessage } from '../delivery/delivery-record.ts';
-import { PartitionProducers } from '../kafka/partition-producers.ts';
+import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
@@ -19,7 +19,7 @@ import { messageFields } from '../ops/message-log.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
-import { resolveRecipients } from './recipients.ts';
+import { resolveRecipients, type RoutingContext } from './recipients.ts';
 
 /** How the router finds the message a reply answers (the trace view). */
 export interface OriginalLookup {
@@ -40,13 +40,13 @@ export interface RouterParts {
 
 export class Router {
   private consumer: SupervisedConsumer | undefined;
-  private producers: PartitionProducers | undefined;
+  private producers: TransactionalProducers | undefined;
 
   constructor(private readonly parts: RouterParts) {}
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
-    const producers = (this.producers = new PartitionProducers(kafka, `${groupId}-${randomUUID()}`));
+    const producers = (this.producers = new TransactionalProducers(kafka, `${groupId}-${randomUUID()}`));
     this.consumer = await superviseConsumer(kafka, { groupId, maxWaitTimeInMs: 20, readUncommitted: false }, async (consumer) => {
       await consumer.subscribe({ topic: topics.ingress, fromBeginning: true });
       await consumer.run({
@@ -55,7 +55,8 @@ export class Router {
       partitionsConsumedConcurrently: this.parts.partitions,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (batch.messages.length === 0) return;
-        const produced = batch.messages.flatMap((m) => this.route(fromKafkaMessage(m)));
+        const known = this.snapshot();
+        const produced = batch.messages.flatMap((m) => this.route(fromKafkaMessage(m), known));
         const last = batch.messages[batch.messages.length - 1]!.offset;
         await producers.commit(batch.partition, (producer) => commitTransaction(producer, groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last }));
         resolveOffset(last);
@@ -70,14 +71,19 @@ export class Router {
     await this.producers?.close();
   }
 
-  private route(message: AcceptedMessage): TopicMessages[] {
-    const { registry, kinds, originals, topics } = this.parts;
+  /** The directory and the connectors that can receive, read once per batch. */
+  private snapshot(): Pick<RoutingContext, 'directory' | 'receivers'> {
+    const { registry, kinds } = this.parts;
+    return { directory: registry.directory(), receivers: registry.connectors().map((c) => c.manifest).filter((m) => kinds.get(m.kind)?.createSender) };
+  }
+
+  private route(message: AcceptedMessage, known: Pick<RoutingContext, 'directory' | 'receivers'>): TopicMessages[] {
+    const { originals, topics } = this.parts;
     const { event, hubId } = message;
     const at = new Date().toISOString();
     const source = sourceAgency(event.source) ?? '';
     const original = event.correlationid ? originals.findOriginal(event.correlationid, source) : undefined;
-    const receivers = registry.connectors().map((c) => c.manifest).filter((m) => kinds.get(m.kind)?.createSender);
-    const { recipients, unreachable } = resolveRecipients(message, { directory: registry.directory(), receivers, originalSender: original?.sourceAgency });
+    const { recipients, unreachable } = resolveRecipients(message, { ...known, originalSender: original?.sourceAgency });
 
     const audit: AuditEvent[] = [{ kind: 'routed', hubId, at, recipients, unreachable }];
     const log = { ...messageFields(message, message.connector), recipients: recipients.length, ...(unreachable.length > 0 ? { unreachable } : {}) };

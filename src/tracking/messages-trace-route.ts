@@ -5,13 +5,12 @@
  * unknown id, so hub ids cannot be probed. `data` is not in the audit trail, so the trace never
  * carries it and `?include=data` is ignored.
  */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { HubError } from '../contract/problems.ts';
-import { requireCaller } from '../http/auth.ts';
-import type { ConnectorIdentity, CredentialStore } from '../registry/connector-credentials.ts';
+import { callerOf, requireCaller } from '../http/auth.ts';
+import type { CredentialStore } from '../registry/connector-credentials.ts';
 import type { TraceView } from './trace-view.ts';
 
-type Caller = { readonly operator: true } | { readonly operator: false; readonly connector: ConnectorIdentity };
 
 export function messagesTraceRoute(view: TraceView, credentials: CredentialStore, adminToken: string): Router {
   const router = Router();
@@ -28,7 +27,3 @@ export function messagesTraceRoute(view: TraceView, credentials: CredentialStore
   return router;
 }
 
-/** Set by `requireCaller`, which runs first on this route. */
-function callerOf(res: Response): Caller {
-  return res.locals.caller as Caller;
-}
