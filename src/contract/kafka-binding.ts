@@ -5,6 +5,7 @@
  */
 import type { IHeaders, Message } from 'kafkajs';
 import type { CloudEvent } from './cloud-event.ts';
+import { HEADER } from './kafka-headers.ts';
 
 const ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'dataschema', 'to', 'correlationid'] as const;
 
@@ -17,7 +18,7 @@ export interface AcceptedMessage {
 }
 
 export function toKafkaMessage({ event, hubId, connector, acceptedAt }: AcceptedMessage): Message {
-  const headers: IHeaders = { 'content-type': 'application/json', lgsp_hubid: hubId, lgsp_connector: connector, lgsp_acceptedat: acceptedAt };
+  const headers: IHeaders = { 'content-type': 'application/json', [HEADER.hubId]: hubId, [HEADER.connector]: connector, [HEADER.acceptedAt]: acceptedAt };
   for (const name of ATTRIBUTES) {
     const value = event[name];
     if (value !== undefined) headers[`ce_${name}`] = value;
@@ -33,5 +34,5 @@ export function fromKafkaMessage(message: { value: Buffer | null; headers?: IHea
     const value = header(`ce_${name}`);
     if (value !== undefined) event[name] = value;
   }
-  return { event: event as unknown as CloudEvent, hubId: header('lgsp_hubid') ?? '', connector: header('lgsp_connector') ?? '', acceptedAt: header('lgsp_acceptedat') ?? '' };
+  return { event: event as unknown as CloudEvent, hubId: header(HEADER.hubId) ?? '', connector: header(HEADER.connector) ?? '', acceptedAt: header(HEADER.acceptedAt) ?? '' };
 }

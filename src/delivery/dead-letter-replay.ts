@@ -17,6 +17,7 @@ import { HubError } from '../contract/problems.ts';
 import { auditMessage, type ReplayedEvent } from '../tracking/audit-event.ts';
 import type { DeadLetterView, RawDeadLetter } from './dead-letter-view.ts';
 import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-record.ts';
+import { DLQ_HEADER, HEADER } from '../contract/kafka-headers.ts';
 
 export interface ReplayOutcome {
   /** Letters whose delivery is pending again, in the order given. */
@@ -27,7 +28,7 @@ export interface ReplayOutcome {
 /** One `sendBatch` within the transaction stays under this (a single bigger record goes alone). */
 const MAX_CHUNK_BYTES = 1024 * 1024;
 const RETRY_AFTER_SECONDS = 5;
-const REQUIRED_HEADERS = ['lgsp_hubid', 'lgsp_recipient', 'lgsp_recipient_agency', 'ce_id', 'ce_source', 'ce_type'] as const;
+const REQUIRED_HEADERS = [HEADER.hubId, HEADER.recipient, HEADER.recipientAgency, 'ce_id', 'ce_source', 'ce_type'] as const;
 
 export class DeadLetterReplayer {
   private producer: Producer | undefined;
@@ -87,7 +88,7 @@ export class DeadLetterReplayer {
   private refusal(id: string, raw: RawDeadLetter): string | undefined {
     const replayedAt = this.view.replayedAt(id);
     if (replayedAt) return `already replayed at ${replayedAt}`;
-    const stage = raw.headers.lgsp_dlq_stage;
+    const stage = raw.headers[DLQ_HEADER.stage];
     if (stage === 'decode' || stage === 'validate') {
       return `stage "${stage}" has no delivery to replay: the sender must resend the message (after an operator fixes the cause, if it is on the hub's side)`;
     }

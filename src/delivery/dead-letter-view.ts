@@ -12,7 +12,9 @@ import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import type { RecordOrigin } from './dead-letters.ts';
 import type { AttemptRecord } from './delivery-record.ts';
+import { DLQ_HEADER, HEADER } from '../contract/kafka-headers.ts';
 
 /** One dead letter as the API shows it. `id` is `<partition>:<offset>` on `lgsp.dead-letters`. */
 export interface DeadLetterEntry {
@@ -34,6 +36,8 @@ export interface DeadLetterEntry {
   /** The message's CloudEvents identity, when the letter carries `ce_*` headers. */
   readonly message?: { readonly id: string; readonly source: string; readonly type: string; readonly subject?: string };
   readonly replayed?: { readonly at: string };
+  /** Where the failed record was read from (stages `route`, `encode`, `deliver`). */
+  readonly origin?: RecordOrigin;
 }
 
 /** One dead letter with its original bytes: UTF-8 text when they decode cleanly, else base64. */
@@ -96,21 +100,22 @@ export class DeadLetterView {
   add(message: Pick<KafkaMessage, 'value' | 'headers' | 'offset' | 'timestamp'> & { key?: Buffer | null }, partition: number): void {
     const headers = stringHeaders(message.headers);
     const id = `${partition}:${message.offset}`;
-    const at = headers.lgsp_dlq_at ?? new Date(Number(message.timestamp)).toISOString();
-    const stage = headers.lgsp_dlq_stage ?? 'unknown';
-    const status = Number(headers.lgsp_dlq_status);
-    const recipientAgency = headers.lgsp_recipient_agency ?? (stage === 'deliver' ? message.key?.toString() : undefined);
+    const at = headers[DLQ_HEADER.at] ?? new Date(Number(message.timestamp)).toISOString();
+    const stage = headers[DLQ_HEADER.stage] ?? 'unknown';
+    const status = Number(headers[DLQ_HEADER.status]);
+    const recipientAgency = headers[HEADER.recipientAgency] ?? (stage === 'deliver' ? message.key?.toString() : undefined);
     const entry: Omit<DeadLetterEntry, 'replayed'> = {
       id,
       stage,
-      connector: headers.lgsp_dlq_connector ?? '',
-      reason: headers.lgsp_dlq_reason ?? '',
+      connector: headers[DLQ_HEADER.connector] ?? '',
+      reason: headers[DLQ_HEADER.reason] ?? '',
       at,
-      ...(headers.lgsp_hubid ? { hubId: headers.lgsp_hubid } : {}),
+      ...(headers[HEADER.hubId] ? { hubId: headers[HEADER.hubId] } : {}),
       ...(recipientAgency ? { recipientAgency } : {}),
       ...(Number.isInteger(status) && status > 0 ? { status } : {}),
-      ...(headers.lgsp_dlq_response !== undefined ? { response: headers.lgsp_dlq_response } : {}),
-      ...attemptsOf(headers.lgsp_history),
+      ...(headers[DLQ_HEADER.response] !== undefined ? { response: headers[DLQ_HEADER.response] } : {}),
+      ...attemptsOf(headers[HEADER.history]),
+      ...originOf(headers),
       ...(headers.ce_id && headers.ce_source && headers.ce_type
         ? { message: { id: headers.ce_id, source: headers.ce_source, type: headers.ce_type, ...(headers.ce_subject ? { subject: headers.ce_subject } : {}) } }
         : {}),
@@ -184,7 +189,7 @@ export class DeadLetterView {
   }
 
   private onAuditEvent(message: Pick<KafkaMessage, 'value' | 'headers'>): void {
-    if (message.headers?.lgsp_kind?.toString() !== 'replayed' || !message.value) return;
+    if (message.headers?.[HEADER.auditKind]?.toString() !== 'replayed' || !message.value) return;
     try {
       const event = JSON.parse(message.value.toString()) as { deadLetter?: unknown; at?: unknown };
       if (typeof event.deadLetter === 'string' && typeof event.at === 'string') this.markReplayed(event.deadLetter, event.at);
@@ -258,4 +263,11 @@ function compareIds(a: string, b: string): number {
   const [pa = 0, oa = 0] = a.split(':').map(Number);
   const [pb = 0, ob = 0] = b.split(':').map(Number);
   return pa - pb || oa - ob;
+}
+
+function originOf(headers: Readonly<Record<string, string>>): { origin?: RecordOrigin } {
+  const topic = headers[DLQ_HEADER.topic];
+  const partition = Number(headers[DLQ_HEADER.partition]);
+  const offset = headers[DLQ_HEADER.offset];
+  return topic && offset && Number.isInteger(partition) ? { origin: { topic, partition, offset } } : {};
 }

@@ -5,6 +5,7 @@
  * `deliver`.
  */
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { DLQ_HEADER, HEADER } from '../contract/kafka-headers.ts';
 
 export type DeadLetterStage = 'decode' | 'validate' | 'route' | 'encode' | 'deliver';
 
@@ -17,19 +18,37 @@ export interface DeadLetter {
   readonly original: Buffer | string;
   readonly hubId?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The recipient's HTTP status and answer (stage `deliver`). */
+  readonly status?: number;
+  readonly response?: unknown;
+  /** Where the failed record was read from, when it came from a Kafka topic. */
+  readonly origin?: RecordOrigin;
 }
 
+export interface RecordOrigin {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** How much of a reason or a recipient's answer a letter keeps. */
+const MAX_TEXT = 4096;
+
 export function deadLetterMessage(letter: DeadLetter, at = new Date()): Message {
+  const { status, response, origin } = letter;
   return {
     key: letter.key,
     value: letter.original,
     headers: {
       ...letter.headers,
-      lgsp_dlq_stage: letter.stage,
-      lgsp_dlq_connector: letter.connector,
-      lgsp_dlq_reason: letter.reason.slice(0, 4096),
-      lgsp_dlq_at: at.toISOString(),
-      ...(letter.hubId ? { lgsp_hubid: letter.hubId } : {}),
+      [DLQ_HEADER.stage]: letter.stage,
+      [DLQ_HEADER.connector]: letter.connector,
+      [DLQ_HEADER.reason]: letter.reason.slice(0, MAX_TEXT),
+      [DLQ_HEADER.at]: at.toISOString(),
+      ...(letter.hubId ? { [HEADER.hubId]: letter.hubId } : {}),
+      ...(status ? { [DLQ_HEADER.status]: String(status) } : {}),
+      ...(response !== undefined ? { [DLQ_HEADER.response]: (typeof response === 'string' ? response : JSON.stringify(response)).slice(0, MAX_TEXT) } : {}),
+      ...(origin ? { [DLQ_HEADER.topic]: origin.topic, [DLQ_HEADER.partition]: String(origin.partition), [DLQ_HEADER.offset]: origin.offset } : {}),
     },
   };
 }

@@ -6,6 +6,8 @@
  */
 import type { IHeaders, Message } from 'kafkajs';
 import { fromKafkaMessage, toKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
+import { HEADER } from '../contract/kafka-headers.ts';
+import type { RecordOrigin } from './dead-letters.ts';
 
 export interface AttemptRecord {
   readonly attempt: number;
@@ -27,6 +29,8 @@ export interface DeliveryRecord {
   readonly parked?: boolean;
   /** Earlier failed attempts, newest last (at most the last 10). */
   readonly history: readonly AttemptRecord[];
+  /** Where this record was read from (not written: a dead letter names it). */
+  readonly origin?: RecordOrigin;
 }
 
 const MAX_HISTORY = 10;
@@ -35,26 +39,26 @@ export function deliveryMessage(record: DeliveryRecord): Message {
   const base = toKafkaMessage(record.message);
   const headers: IHeaders = {
     ...base.headers,
-    lgsp_recipient: record.recipient,
-    lgsp_recipient_agency: record.recipientAgency,
-    lgsp_attempt: String(record.attempt),
-    ...(record.dueAt !== undefined ? { lgsp_due_at: String(record.dueAt) } : {}),
-    ...(record.parked ? { lgsp_parked: '1' } : {}),
-    ...(record.history.length > 0 ? { lgsp_history: JSON.stringify(record.history.slice(-MAX_HISTORY)) } : {}),
+    [HEADER.recipient]: record.recipient,
+    [HEADER.recipientAgency]: record.recipientAgency,
+    [HEADER.attempt]: String(record.attempt),
+    ...(record.dueAt !== undefined ? { [HEADER.dueAt]: String(record.dueAt) } : {}),
+    ...(record.parked ? { [HEADER.parked]: '1' } : {}),
+    ...(record.history.length > 0 ? { [HEADER.history]: JSON.stringify(record.history.slice(-MAX_HISTORY)) } : {}),
   };
   return { key: record.recipientAgency, value: base.value ?? null, headers };
 }
 
 export function parseDelivery(message: { value: Buffer | null; headers?: IHeaders }): DeliveryRecord {
   const header = (name: string) => message.headers?.[name]?.toString();
-  const dueAt = header('lgsp_due_at');
+  const dueAt = header(HEADER.dueAt);
   return {
     message: fromKafkaMessage(message),
-    recipient: header('lgsp_recipient') ?? '',
-    recipientAgency: header('lgsp_recipient_agency') ?? '',
-    attempt: Number(header('lgsp_attempt') ?? '1'),
+    recipient: header(HEADER.recipient) ?? '',
+    recipientAgency: header(HEADER.recipientAgency) ?? '',
+    attempt: Number(header(HEADER.attempt) ?? '1'),
     ...(dueAt !== undefined ? { dueAt: Number(dueAt) } : {}),
-    ...(header('lgsp_parked') === '1' ? { parked: true } : {}),
-    history: JSON.parse(header('lgsp_history') ?? '[]') as AttemptRecord[],
+    ...(header(HEADER.parked) === '1' ? { parked: true } : {}),
+    history: JSON.parse(header(HEADER.history) ?? '[]') as AttemptRecord[],
   };
 }

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
+import { HEADER } from '../contract/kafka-headers.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
@@ -109,7 +110,8 @@ export class DeliveryWorker {
           const due = tier < 0 ? batch.messages : this.dueOnly(batch.messages, pause);
           if (due.length === 0) return;
           const output = new BatchOutput();
-          await this.deliverAll(due.map((m) => parseDelivery(m)), tier < 0 ? undefined : tier, output);
+          const origin = (offset: string) => ({ topic: batch.topic, partition: batch.partition, offset });
+          await this.deliverAll(due.map((m) => ({ ...parseDelivery(m), origin: origin(m.offset) })), tier < 0 ? undefined : tier, output);
           const last = due[due.length - 1]!.offset;
           await this.commit(output, { topic: batch.topic, partition: batch.partition, offset: last });
           this.parts.holds.applyCommitted(output.holdChanges);
@@ -129,9 +131,9 @@ export class DeliveryWorker {
   /** The records of a retry tier that are due; at the first that is not, pause until it is. */
   private dueOnly(messages: KafkaMessage[], pause: () => () => void): KafkaMessage[] {
     const now = Date.now();
-    const firstLater = messages.findIndex((m) => Number(m.headers?.lgsp_due_at?.toString() ?? '0') > now);
+    const firstLater = messages.findIndex((m) => Number(m.headers?.[HEADER.dueAt]?.toString() ?? '0') > now);
     if (firstLater < 0) return messages;
-    const wait = Number(messages[firstLater]!.headers!.lgsp_due_at!.toString()) - now;
+    const wait = Number(messages[firstLater]!.headers![HEADER.dueAt]!.toString()) - now;
     const resume = pause();
     const timer = setTimeout(() => {
       this.resumeTimers.delete(timer);
@@ -179,9 +181,9 @@ export class DeliveryWorker {
     const recipient = { connector: record.recipient, agency: record.recipientAgency };
     const waiting = hold?.queue ?? [];
     const entry = registry.connector(record.recipient);
+    if (!entry) return this.deadLetter(key, record, hold, output, 'dead', 'route', `connector "${record.recipient}" is no longer registered`);
     let result: Attempted;
     try {
-      if (!entry) throw new AdapterError('ADAPTER_UNSUPPORTED', `connector "${record.recipient}" is no longer registered`);
       result = await senders.deliver(entry, { event: record.message.event, hubId, attempt: record.attempt });
     } catch (err) {
       if (!(err instanceof AdapterError)) throw err;
@@ -201,7 +203,7 @@ export class DeliveryWorker {
       return this.deadLetter(key, record, hold, output, 'refused', 'deliver', result.reason, result.status, result.response);
     }
     const attempted = !result.breakerOpen;
-    const schedule = scheduleMs(entry!.manifest.delivery.retrySchedule);
+    const schedule = scheduleMs(entry.manifest.delivery.retrySchedule);
     const plan = planRetry(record.attempt, attempted, schedule, tiersMs, result.retryAfterMs);
     const history = attempted ? [...record.history, { attempt: record.attempt, at, outcome: 'retry' as const, reason: result.reason, ...(result.status ? { status: result.status } : {}) }] : record.history;
     if (plan.exhausted) {
@@ -215,13 +217,13 @@ export class DeliveryWorker {
     this.setHold(output, key, hold, inQueue ? queue.move(waiting, hubId, plan.tier) : queue.append(waiting, hubId, plan.tier));
   }
 
-  private deadLetter(key: string, record: DeliveryRecord, hold: Hold | undefined, output: BatchOutput, outcome: 'refused' | 'dead', stage: 'deliver' | 'encode', reason: string, status?: number, response?: unknown): void {
+  private deadLetter(key: string, record: DeliveryRecord, hold: Hold | undefined, output: BatchOutput, outcome: 'refused' | 'dead', stage: 'route' | 'encode' | 'deliver', reason: string, status?: number, response?: unknown): void {
     const { hubId } = record.message;
     const delivery = deliveryMessage(record);
     const headers = Object.fromEntries(Object.entries(delivery.headers ?? {}).map(([k, v]) => [k, String(v)]));
     output.deadLetters.push(deadLetterMessage({
-      stage, connector: record.recipient, reason, key: record.recipientAgency, original: delivery.value ?? '', hubId,
-      headers: { ...headers, ...(status ? { lgsp_dlq_status: String(status) } : {}), ...(response !== undefined ? { lgsp_dlq_response: String(typeof response === 'string' ? response : JSON.stringify(response)).slice(0, 4096) } : {}) },
+      stage, connector: record.recipient, reason, key: record.recipientAgency, original: delivery.value ?? '', hubId, headers, status, response,
+      ...(record.origin ? { origin: record.origin } : {}),
     }));
     this.parts.metrics.outcome(record.recipient, outcome);
     this.parts.logger.warn({ ...messageFields(record.message, record.recipient), stage, reason, ...(status ? { status } : {}) }, 'dead-lettered');

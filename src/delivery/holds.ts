@@ -12,6 +12,7 @@
  */
 import type { Kafka, Message } from 'kafkajs';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
+import { HEADER } from '../contract/kafka-headers.ts';
 
 export interface Parked {
   readonly hubId: string;
@@ -51,7 +52,7 @@ export class HoldStore {
       onMessage: (message) => {
         const key = message.key?.toString() ?? '';
         const hold = message.value ? (JSON.parse(message.value.toString()) as Hold) : undefined;
-        const seq = hold?.seq ?? Number(message.headers?.lgsp_seq?.toString() ?? '0');
+        const seq = hold?.seq ?? Number(message.headers?.[HEADER.holdSeq]?.toString() ?? '0');
         if (seq < this.knownSeq(key)) return; // this instance already wrote a newer state
         this.set(key, hold ?? { seq, queue: [] });
       },
@@ -72,7 +73,7 @@ export class HoldStore {
   record(key: string, before: Hold | undefined, queueAfter: readonly Parked[]): { message: Message; hold: Hold } {
     const hold = { seq: Math.max(before?.seq ?? 0, this.knownSeq(key)) + 1, queue: queueAfter };
     const value = queueAfter.length > 0 ? JSON.stringify(hold) : null;
-    return { message: { key, value, headers: { lgsp_seq: String(hold.seq) } }, hold };
+    return { message: { key, value, headers: { [HEADER.holdSeq]: String(hold.seq) } }, hold };
   }
 
   /** After the transaction that wrote them committed. */

@@ -4,6 +4,7 @@
  * Each kind carries what the trace needs to show without reading any other topic.
  */
 import type { Message } from 'kafkajs';
+import { HEADER } from '../contract/kafka-headers.ts';
 
 interface Base {
   readonly hubId: string;
@@ -82,7 +83,7 @@ export type AuditEvent = AcceptedEvent | RoutedEvent | DeliveredEvent | RetriedE
 export type AuditKind = AuditEvent['kind'];
 
 export function auditMessage(event: AuditEvent): Message {
-  return { key: event.hubId, value: JSON.stringify(event), headers: { lgsp_kind: event.kind } };
+  return { key: event.hubId, value: JSON.stringify(event), headers: { [HEADER.auditKind]: event.kind } };
 }
 
 /** Parses a record of `lgsp.events` (written by the hub itself, so trusted). */

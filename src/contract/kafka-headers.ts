@@ -1,0 +1,39 @@
+/**
+ * The names of the hub's own Kafka record headers (`lgsp_*`), declared once. The CloudEvents
+ * attributes travel as `ce_*` headers (`kafka-binding.ts`); these say what the hub knows besides.
+ * Changing a name here changes the wire format of records already in the topics: add, never rename.
+ */
+export const HEADER = {
+  /** Every message record: the hub's id, the sending connector, when the hub accepted it. */
+  hubId: 'lgsp_hubid',
+  connector: 'lgsp_connector',
+  acceptedAt: 'lgsp_acceptedat',
+  /** Delivery records (`lgsp.deliveries`, retry tiers, dead letters of stage `deliver`). */
+  recipient: 'lgsp_recipient',
+  recipientAgency: 'lgsp_recipient_agency',
+  attempt: 'lgsp_attempt',
+  dueAt: 'lgsp_due_at',
+  parked: 'lgsp_parked',
+  history: 'lgsp_history',
+  /** Hold records (`lgsp.holds`): the sequence number of the hold's last change. */
+  holdSeq: 'lgsp_seq',
+  /** Audit events (`lgsp.events`): the event's kind, readable without parsing the value. */
+  auditKind: 'lgsp_kind',
+} as const;
+
+/**
+ * Dead-letter headers (Kafka Connect's `DeadLetterQueueReporter`): why and where a record failed,
+ * and where it came from (the original topic, partition and offset, when it was read from Kafka).
+ */
+export const DLQ_HEADER = {
+  stage: 'lgsp_dlq_stage',
+  connector: 'lgsp_dlq_connector',
+  reason: 'lgsp_dlq_reason',
+  at: 'lgsp_dlq_at',
+  /** The recipient's HTTP status and the start of its answer (stage `deliver`). */
+  status: 'lgsp_dlq_status',
+  response: 'lgsp_dlq_response',
+  topic: 'lgsp_dlq_topic',
+  partition: 'lgsp_dlq_partition',
+  offset: 'lgsp_dlq_offset',
+} as const;
