@@ -22,6 +22,7 @@ import type { Logger } from './ops/logger.ts';
 import { registerConsumerLag } from './ops/consumer-lag.ts';
 import { Metrics } from './ops/metrics.ts';
 import { Readiness, kafkaCheck } from './ops/readiness.ts';
+import { withLifecycle } from './lifecycle.ts';
 import { ADAPTERS } from '../connectors/index.ts';
 import type { AgencyRecord } from './contract/schema-set.ts';
 import { DeadLetterWriter } from './delivery/dead-letters.ts';
@@ -57,81 +58,63 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
   const instanceId = randomUUID();
   const schemas = await SchemaSet.load();
   const kinds = new ConnectorKinds(ADAPTERS, schemas, config.retryTiersMs);
-
   const brokerCount = await assertReachable(brokers);
-  const kafka = createKafka(brokers, 'lgsp-hub', logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = topicNames(config.topicPrefix, config.retryTiersMs);
-  const replicationFactor = config.replicationFactor ?? Math.min(3, brokerCount);
-  const layout = { partitions: config.partitions, replicationFactor, maxMessageBytes: 2 * config.maxBodyBytes + 1024 * 1024, dedupeWindowMs: config.dedupeWindowMs };
-  const created = await ensureTopics(admin, topicSpecs(topics, layout));
-  if (created.length > 0) logger.info({ topics: created, partitions: config.partitions, replicationFactor }, 'created topics');
+  return withLifecycle(logger, async (life) => {
+    const kafka = createKafka(brokers, 'lgsp-hub', logger);
+    const admin = await life.open('admin', kafka.admin(), (a) => a.disconnect(), (a) => a.connect());
+    const topics = topicNames(config.topicPrefix, config.retryTiersMs);
+    const replicationFactor = config.replicationFactor ?? Math.min(3, brokerCount);
+    const layout = { partitions: config.partitions, replicationFactor, maxMessageBytes: 2 * config.maxBodyBytes + 1024 * 1024, dedupeWindowMs: config.dedupeWindowMs };
+    const created = await ensureTopics(admin, topicSpecs(topics, layout));
+    if (created.length > 0) logger.info({ topics: created, partitions: config.partitions, replicationFactor }, 'created topics');
 
-  const view = (name: string) => `${config.topicPrefix}${name}-view-${instanceId}`;
-  const registry = new RegistryStore(kafka, topics.registry, logger);
-  await registry.load(view('registry'));
-  await seedDirectory(config, registry, schemas, logger);
-  const dedupe = new DedupeStore({ windowMs: config.dedupeWindowMs, maxEntries: config.dedupeMaxEntries });
-  await dedupe.load(kafka, topics.dedupe, view('dedupe'));
-  logger.info({ agencies: registry.directory().size, connectors: registry.connectors().length, dedupeEntries: dedupe.size }, 'registry and dedupe store loaded');
-  const writer = new IngressWriter(createKafka(brokers, 'lgsp-hub-ingest', logger, { failFast: true }), logger);
-  await writer.connect();
-  const deadLetters = new DeadLetterWriter(kafka, topics.deadLetters);
-  await deadLetters.connect();
+    const view = (name: string) => `${config.topicPrefix}${name}-view-${instanceId}`;
+    const ownClient = (clientId: string) => createKafka(brokers, clientId, logger, { failFast: true });
+    const registry = await life.open('registry', new RegistryStore(kafka, topics.registry, logger), (r) => r.close(), (r) => r.load(view('registry')));
+    await seedDirectory(config, registry, schemas, logger);
+    const dedupe = new DedupeStore({ windowMs: config.dedupeWindowMs, maxEntries: config.dedupeMaxEntries });
+    await life.open('dedupe', dedupe, (d) => d.close(), (d) => d.load(kafka, topics.dedupe, view('dedupe')));
+    logger.info({ agencies: registry.directory().size, connectors: registry.connectors().length, dedupeEntries: dedupe.size }, 'registry and dedupe store loaded');
+    const writer = await life.open('ingress writer', new IngressWriter(ownClient('lgsp-hub-ingest'), logger), (w) => w.close(), (w) => w.connect());
+    const deadLetters = await life.open('dead-letter writer', new DeadLetterWriter(kafka, topics.deadLetters), (d) => d.close(), (d) => d.connect());
 
-  const metrics = new Metrics();
-  const readiness = new Readiness();
-  readiness.add('kafka', kafkaCheck(admin));
-  const intake = new MessageIntake({ schemas, directory: () => registry.directory(), dedupe, writer, topics, metrics: new IngestMetrics(metrics) });
-  const pollers = new PollSupervisor(registry, kinds, intake, deadLetters, logger);
-  pollers.start();
+    const metrics = new Metrics();
+    const readiness = new Readiness();
+    readiness.add('kafka', kafkaCheck(admin));
+    const intake = new MessageIntake({ schemas, directory: () => registry.directory(), dedupe, writer, topics, metrics: new IngestMetrics(metrics) });
+    await life.open('pollers', new PollSupervisor(registry, kinds, intake, deadLetters, logger), (p) => p.stop(), (p) => p.start());
 
-  const deadLetterView = new DeadLetterView();
-  await deadLetterView.load(kafka, topics, view('dead-letters'));
-  registerDeadLetterGauge(metrics, deadLetterView);
-  registerConsumerLag(metrics, admin, [
-    { groupId: `${config.topicPrefix}router`, topics: [topics.ingress] },
-    { groupId: `${config.topicPrefix}delivery`, topics: [topics.deliveries, ...topics.retries] },
-  ]);
-  const replayer = new DeadLetterReplayer(createKafka(brokers, 'lgsp-hub-replay', logger, { failFast: true }), topics, deadLetterView);
-  await replayer.connect();
+    const deadLetterView = await life.open('dead-letter view', new DeadLetterView(), (v) => v.close(), (v) => v.load(kafka, topics, view('dead-letters')));
+    registerDeadLetterGauge(metrics, deadLetterView);
+    registerConsumerLag(metrics, admin, [
+      { groupId: `${config.topicPrefix}router`, topics: [topics.ingress] },
+      { groupId: `${config.topicPrefix}delivery`, topics: [topics.deliveries, ...topics.retries] },
+    ]);
+    const replayer = await life.open('replayer', new DeadLetterReplayer(ownClient('lgsp-hub-replay'), topics, deadLetterView), (r) => r.close(), (r) => r.connect());
+    const traces = await life.open('trace view', new TraceView({ logger }), (t) => t.close(), (t) => t.load(kafka, topics.events, view('traces')));
+    const holds = await life.open('holds', new HoldStore(), (h) => h.close(), (h) => h.load(kafka, topics.holds, view('holds')));
+    const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, partitions: config.partitions, registry, kinds, originals: traces, logger });
+    await life.open('router', router, (r) => r.stop(), (r) => r.start());
+    const senders = await life.open('senders', new Senders(kinds, metrics), (s) => s.close());
+    const deliveries = new DeliveryWorker({ kafka, topics, groupId: `${config.topicPrefix}delivery`, tiersMs: config.retryTiersMs, registry, senders, holds, metrics: new DeliveryMetrics(metrics), logger });
+    await life.open('delivery worker', deliveries, (d) => d.stop(), (d) => d.start());
 
-  const traces = new TraceView({ logger });
-  await traces.load(kafka, topics.events, view('traces'));
-  const holds = new HoldStore();
-  await holds.load(kafka, topics.holds, view('holds'));
-  const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, partitions: config.partitions, registry, kinds, originals: traces, logger });
-  await router.start();
-  const senders = new Senders(kinds, metrics);
-  const deliveries = new DeliveryWorker({ kafka, topics, groupId: `${config.topicPrefix}delivery`, tiersMs: config.retryTiersMs, registry, senders, holds, metrics: new DeliveryMetrics(metrics), logger });
-  await deliveries.start();
-
-  const operator = requireOperator(config.adminToken);
-  const routers = [
-    messagesRoute({ intake, credentials: () => registry, maxBodyBytes: config.maxBodyBytes, maxBatchSize: config.maxBatchSize }),
-    inboundRoute(intake, registry, kinds, config.maxBodyBytes),
-    agenciesRoute(registry, schemas, config.maxBodyBytes, operator),
-    connectorsRoute(registry, kinds, config.maxBodyBytes, operator),
-    messagesTraceRoute(traces, registry, config.adminToken),
-    deadLettersRoute(deadLetterView, replayer, operator),
-  ];
-  const app = createApp({ metrics, readiness, logger, routers });
-  const server = await listen(app, config.host, config.port);
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host}:${port}`;
-  logger.info({ url, brokers }, 'hub listening');
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      await new Promise<void>((res) => server.close(() => res()));
-      server.closeAllConnections();
-      await pollers.stop();
-      await Promise.allSettled([router.stop(), deliveries.stop()]);
-      await Promise.allSettled([senders.close(), writer.close(), deadLetters.close(), dedupe.close(), registry.close(), traces.close(), holds.close(), replayer.close(), deadLetterView.close(), admin.disconnect()]);
-    })());
-  return { url, topics, metrics, close };
+    const operator = requireOperator(config.adminToken);
+    const routers = [
+      messagesRoute({ intake, credentials: () => registry, maxBodyBytes: config.maxBodyBytes, maxBatchSize: config.maxBatchSize }),
+      inboundRoute(intake, registry, kinds, config.maxBodyBytes),
+      agenciesRoute(registry, schemas, config.maxBodyBytes, operator),
+      connectorsRoute(registry, kinds, config.maxBodyBytes, operator),
+      messagesTraceRoute(traces, registry, config.adminToken),
+      deadLettersRoute(deadLetterView, replayer, operator),
+    ];
+    const app = createApp({ metrics, readiness, logger, routers });
+    const server = await life.open('http server', await listen(app, config.host, config.port), (s) => closeServer(s));
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host}:${port}`;
+    logger.info({ url, brokers }, 'hub listening');
+    return { url, topics, metrics, close: () => life.stop() };
+  });
 }
 
 /** LGSP_AGENCIES_FILE seeds an empty directory (first start); later changes go through the API. */
@@ -153,6 +136,13 @@ async function assertReachable(brokers: readonly string[]): Promise<number> {
   } catch (err) {
     throw new KafkaUnreachableError(brokers, err);
   }
+}
+
+/** Stops taking connections and ends the open ones (keep-alive clients would hold it open). */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((res) => server.close(() => res()));
+  server.closeAllConnections();
+  await closed;
 }
 
 function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {

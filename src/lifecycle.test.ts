@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { Lifecycle, withLifecycle } from './lifecycle.ts';
+
+const silent = pino({ level: 'silent' });
+
+describe('the hub lifecycle', () => {
+  it('stops components in reverse start order, once, even when one fails to stop', async () => {
+    const stopped: string[] = [];
+    const lifecycle = new Lifecycle(silent);
+    await lifecycle.open('a', 'A', () => void stopped.push('a'));
+    await lifecycle.open('b', 'B', () => Promise.reject(new Error('b is stuck')));
+    await lifecycle.open('c', 'C', () => void stopped.push('c'));
+    await Promise.all([lifecycle.stop(), lifecycle.stop()]);
+    expect(stopped).toEqual(['c', 'a']);
+    expect(lifecycle.names).toEqual(['a', 'b', 'c']);
+  });
+
+  it('closes what a start that failed halfway opened, including the component whose start failed', async () => {
+    const stopped: string[] = [];
+    const failing = withLifecycle(silent, async (lifecycle) => {
+      await lifecycle.open('admin', {}, () => void stopped.push('admin'));
+      await lifecycle.open('registry', {}, () => void stopped.push('registry'), () => Promise.reject(new Error('load timed out')));
+      await lifecycle.open('never', {}, () => void stopped.push('never'));
+    });
+    await expect(failing).rejects.toThrow('load timed out');
+    expect(stopped).toEqual(['registry', 'admin']);
+  });
+
+  it('refuses to open a component once stopping', async () => {
+    const lifecycle = new Lifecycle(silent);
+    await lifecycle.stop();
+    await expect(lifecycle.open('late', {}, () => undefined)).rejects.toThrow(/stopping/);
+  });
+});

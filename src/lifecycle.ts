@@ -1,0 +1,63 @@
+/**
+ * The hub's components in start order, stopped in reverse. `open` registers a component's stop
+ * *before* starting it, so a start that fails halfway (a Kafka client connected, then its load
+ * timing out) still closes what it opened; `startHub` calls `stop` when any later step throws.
+ * Stop errors are logged and do not keep the other components open.
+ */
+import type { Logger } from './ops/logger.ts';
+
+interface Opened {
+  readonly name: string;
+  readonly stop: () => Promise<unknown> | void;
+}
+
+export class Lifecycle {
+  private readonly opened: Opened[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly logger: Logger) {}
+
+  /**
+   * Registers `stop` for `name`, then runs `start` (if any) and returns `component`. If `start`
+   * throws, the error propagates and `stop` still runs when the lifecycle stops.
+   */
+  async open<T>(name: string, component: T, stop: (component: T) => Promise<unknown> | void, start?: (component: T) => Promise<unknown> | void): Promise<T> {
+    if (this.stopping) throw new Error(`cannot open ${name}: the hub is stopping`);
+    this.opened.push({ name, stop: () => stop(component) });
+    await start?.(component);
+    return component;
+  }
+
+  /** Stops every opened component, last opened first. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const { name, stop } of [...this.opened].reverse()) {
+        try {
+          await stop();
+        } catch (err) {
+          this.logger.warn({ err, component: name }, 'component failed to stop cleanly');
+        }
+      }
+    })();
+    return this.stopping;
+  }
+
+  /** The names of the components opened so far, in start order (for tests and diagnostics). */
+  get names(): readonly string[] {
+    return this.opened.map((o) => o.name);
+  }
+}
+
+/**
+ * Runs `build` with a fresh lifecycle; if it throws, stops what it opened and rethrows. The
+ * composition root's one guard against half-started hubs.
+ */
+export async function withLifecycle<T>(logger: Logger, build: (lifecycle: Lifecycle) => Promise<T>): Promise<T> {
+  const lifecycle = new Lifecycle(logger);
+  try {
+    return await build(lifecycle);
+  } catch (err) {
+    await lifecycle.stop();
+    throw err;
+  }
+}
