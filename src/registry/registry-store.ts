@@ -109,6 +109,7 @@ export class RegistryStore implements CredentialStore {
 
   private async write(messages: { key: string; value: string | null }[]): Promise<void> {
     if (!this.producer) throw new Error('RegistryStore.load() was not called');
+    if (messages.length === 0) return; // nothing to write, and no offset to wait for
     const [result] = await this.producer.send({ topic: this.topic, acks: -1, messages });
     const last = BigInt(result!.baseOffset ?? '0') + BigInt(messages.length - 1);
     if (this.appliedOffset >= last) return;
