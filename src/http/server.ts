@@ -1,0 +1,73 @@
+/**
+ * The hub's HTTP server around the express app: the slow-client guard and the answers to requests
+ * Node refuses before express sees them. Node's own answers to those are bare (`400`, `431`, `408`
+ * with no body); here each is problem+json from the catalogue, so every client gets a `type` to
+ * branch on, whatever layer refused it.
+ *
+ * Slow-client guard (slowloris): a client has `HEADERS_TIMEOUT_MS` to send its headers and
+ * `REQUEST_TIMEOUT_MS` for the whole request; then it gets `408 request-timeout` and the socket is
+ * closed. Idle keep-alive sockets close after `KEEP_ALIVE_TIMEOUT_MS`.
+ */
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { HubError, type ProblemCode } from '../contract/problems.ts';
+
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 60_000;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** Node's parser and timeout error codes → the catalogue. */
+function problemFor(err: NodeJS.ErrnoException): { code: ProblemCode; detail: string } {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { code: 'headers-too-large', detail: 'The request headers are larger than the hub accepts (16 KB). Send fewer or shorter headers.' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { code: 'request-timeout', detail: `The request was not received in time (headers within ${HEADERS_TIMEOUT_MS / 1000} s, the whole request within ${REQUEST_TIMEOUT_MS / 1000} s).` };
+    default:
+      return { code: 'malformed-request', detail: `The request is not valid HTTP/1.1 (${err.code ?? 'parse error'}). Check the request line, header syntax and framing.` };
+  }
+}
+
+/** Answers a request Node refused with problem+json, then closes the connection. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { code, detail } = problemFor(err);
+  const problem = new HubError(code, detail);
+  const body = JSON.stringify(problem.toProblem());
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.toProblem().title.replace(/[^\x20-\x7e]/g, '')}\r\n` +
+      'Content-Type: application/problem+json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/** Starts listening on `host:port` (port 0: any free port). */
+export function listen(app: RequestListener, host: string, port: number): Promise<Server> {
+  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, app);
+  server.on('clientError', answerClientError);
+  // Node answers an `Expect` other than 100-continue with a bare 417; say why instead.
+  server.on('checkExpectation', (req, res) => {
+    const problem = new HubError('expectation-failed', `The hub does not support "Expect: ${req.headers.expect}"; only 100-continue is understood. Send the request without it.`);
+    res.writeHead(problem.status, { 'content-type': 'application/problem+json', connection: 'close' }).end(JSON.stringify(problem.toProblem(req.url)));
+  });
+  server.on('connection', (socket) => socket.setNoDelay(true));
+  return new Promise((res, rej) => {
+    server.once('error', rej);
+    server.listen(port, host, () => {
+      server.off('error', rej);
+      res(server);
+    });
+  });
+}
+
+/** Stops taking connections and ends the open ones (keep-alive clients would hold it open). */
+export async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((res) => server.close(() => res()));
+  server.closeAllConnections();
+  await closed;
+}
