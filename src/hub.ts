@@ -4,16 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/config.ts';
 import { SchemaSet } from './contract/schema-set.ts';
 import { createApp } from './http/app.ts';
+import { closeServer, listen } from './http/server.ts';
 import { DedupeStore } from './ingest/dedupe-store.ts';
 import { IngestMetrics } from './ingest/ingest-metrics.ts';
 import { IngressWriter } from './ingest/ingress-writer.ts';
 import { MessageIntake } from './ingest/message-intake.ts';
-import { messagesRoute } from './ingest/messages-route.ts';
+import { messagesRoutes } from './ingest/messages-route.ts';
 import { createKafka } from './kafka/client.ts';
 import { KafkaUnreachableError } from './kafka/kafka-unreachable-error.ts';
 import { probeCluster } from './kafka/probe.ts';
@@ -26,24 +26,24 @@ import { withLifecycle } from './lifecycle.ts';
 import { ADAPTERS } from '../connectors/index.ts';
 import type { AgencyRecord } from './contract/schema-set.ts';
 import { DeadLetterWriter } from './delivery/dead-letters.ts';
-import { requireOperator } from './http/auth.ts';
-import { inboundRoute } from './ingest/inbound-route.ts';
+import { consoleRoutes } from './console/console-route.ts';
+import { inboundRoutes } from './ingest/inbound-route.ts';
 import { PollSupervisor } from './ingest/poll-supervisor.ts';
-import { agenciesRoute } from './registry/agencies-route.ts';
+import { agenciesRoutes } from './registry/agencies-route.ts';
 import { ConnectorKinds } from './registry/connector-kinds.ts';
-import { connectorsRoute } from './registry/connectors-route.ts';
+import { connectorsRoutes } from './registry/connectors-route.ts';
 import { RegistryStore } from './registry/registry-store.ts';
 import { writeAgencies } from './registry/write-agencies.ts';
 import { HubError } from './contract/problems.ts';
 import { DeadLetterReplayer } from './delivery/dead-letter-replay.ts';
 import { DeadLetterView, registerDeadLetterGauge } from './delivery/dead-letter-view.ts';
-import { deadLettersRoute } from './delivery/dead-letters-route.ts';
+import { deadLettersRoutes } from './delivery/dead-letters-route.ts';
 import { DeliveryMetrics } from './delivery/delivery-metrics.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { HoldStore } from './delivery/holds.ts';
 import { Senders } from './delivery/senders.ts';
 import { Router } from './routing/router.ts';
-import { messagesTraceRoute } from './tracking/messages-trace-route.ts';
+import { messagesTraceRoutes } from './tracking/messages-trace-route.ts';
 import { TraceView } from './tracking/trace-view.ts';
 
 export interface Hub {
@@ -93,22 +93,23 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
     const replayer = await life.open('replayer', new DeadLetterReplayer(ownClient('lgsp-hub-replay'), topics, deadLetterView), (r) => r.close(), (r) => r.connect());
     const traces = await life.open('trace view', new TraceView({ logger }), (t) => t.close(), (t) => t.load(kafka, topics.events, view('traces')));
     const holds = await life.open('holds', new HoldStore(), (h) => h.close(), (h) => h.load(kafka, topics.holds, view('holds')));
-    const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, partitions: config.partitions, registry, kinds, originals: traces, logger });
+    const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, partitions: config.partitions, registry, kinds, schemas, originals: traces, logger });
     await life.open('router', router, (r) => r.stop(), (r) => r.start());
     const senders = await life.open('senders', new Senders(kinds, metrics), (s) => s.close());
     const deliveries = new DeliveryWorker({ kafka, topics, groupId: `${config.topicPrefix}delivery`, tiersMs: config.retryTiersMs, registry, senders, holds, metrics: new DeliveryMetrics(metrics), logger });
     await life.open('delivery worker', deliveries, (d) => d.stop(), (d) => d.start());
 
-    const operator = requireOperator(config.adminToken);
-    const routers = [
-      messagesRoute({ intake, credentials: () => registry, maxBodyBytes: config.maxBodyBytes, maxBatchSize: config.maxBatchSize }),
-      inboundRoute(intake, registry, kinds, config.maxBodyBytes),
-      agenciesRoute(registry, schemas, config.maxBodyBytes, operator),
-      connectorsRoute(registry, kinds, config.maxBodyBytes, operator),
-      messagesTraceRoute(traces, registry, config.adminToken),
-      deadLettersRoute(deadLetterView, replayer, operator),
+    const routes = [
+      ...messagesRoutes({ intake, schemas, maxBatchSize: config.maxBatchSize }),
+      ...inboundRoutes(intake, registry, kinds),
+      ...agenciesRoutes(registry, schemas),
+      ...connectorsRoutes(registry, kinds, schemas),
+      ...messagesTraceRoutes(traces),
+      ...deadLettersRoutes(deadLetterView, replayer),
+      ...consoleRoutes(),
     ];
-    const app = createApp({ metrics, readiness, logger, routers });
+    const auth = { adminToken: config.adminToken, credentials: () => registry };
+    const app = createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes: config.maxBodyBytes, routes });
     const server = await life.open('http server', await listen(app, config.host, config.port), (s) => closeServer(s));
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host}:${port}`;
@@ -138,17 +139,3 @@ async function assertReachable(brokers: readonly string[]): Promise<number> {
   }
 }
 
-/** Stops taking connections and ends the open ones (keep-alive clients would hold it open). */
-async function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((res) => server.close(() => res()));
-  server.closeAllConnections();
-  await closed;
-}
-
-function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
-  return new Promise((res, rej) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? rej(err) : res(server)));
-    server.keepAliveTimeout = 65_000;
-    server.on('connection', (socket) => socket.setNoDelay(true));
-  });
-}

@@ -5,6 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { SchemaSet, type ConnectorManifest } from '../../src/contract/schema-set.ts';
 import { AdapterError, type Sender } from '../kit/adapter.ts';
+import { openSender } from '../kit/kind-context.ts';
 import { dvcqgAdapter } from './adapter.ts';
 import { PORTAL_ERROR } from './error-codes.ts';
 import { startPortalSimulator, type PortalSimulator } from './simulator.ts';
@@ -12,6 +13,7 @@ import { startPortalSimulator, type PortalSimulator } from './simulator.ts';
 const fixtureText = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const minimalEvent = JSON.parse(fixtureText('dossier-status-event-minimal.json')) as CloudEvent;
 const SETTINGS = { username: 'lgsp', password: 'secret', dstcode: 'H49', madonvi: '000.00.00.H49' };
+const HUB = { signingKey: 'not-used-by-dvcqg' };
 
 let schemas: SchemaSet;
 beforeAll(async () => {
@@ -48,7 +50,7 @@ describe('dvcqg sender against the simulated portal (real HTTP)', () => {
 
   beforeEach(async () => {
     sim = await startPortalSimulator();
-    sender = dvcqgAdapter.createSender!(manifest({ adapterUrl: sim.url, ...SETTINGS }));
+    sender = openSender(dvcqgAdapter, manifest({ adapterUrl: sim.url, ...SETTINGS }), HUB)!;
   });
   afterEach(async () => {
     await sender.close();
@@ -62,20 +64,22 @@ describe('dvcqg sender against the simulated portal (real HTTP)', () => {
 
   it('a portal refusal is refused with its answer', async () => {
     await sender.close();
-    sender = dvcqgAdapter.createSender!(manifest({ adapterUrl: sim.url, ...SETTINGS, password: 'wrong' }));
+    sender = openSender(dvcqgAdapter, manifest({ adapterUrl: sim.url, ...SETTINGS, password: 'wrong' }), HUB)!;
     expect(await deliver()).toMatchObject({ outcome: 'refused', response: { body: { error_code: PORTAL_ERROR.AUTH_FAILED } } });
   });
 
   it('a 503 is a retry honouring Retry-After; the next attempt delivers', async () => {
     sim.faults.set({ kind: 'error', status: 503, retryAfterSeconds: 3, times: 1 });
-    expect(await deliver(1)).toEqual({ outcome: 'retry', reason: 'HTTP 503', retryAfterMs: 3000 });
+    expect(await deliver(1)).toEqual({
+      outcome: 'retry', failure: 'http-status', reason: 'login: HTTP 503', retryAfterMs: 3000, status: 503, response: { status: 503, body: { error: 'simulated fault' } },
+    });
     expect(await deliver(2)).toEqual({ outcome: 'delivered' });
   });
 
-  it('an unmappable event is ADAPTER_ENCODE_FAILED with the field pointer, before any call', async () => {
+  it('an unmappable event is adapter-encode-failed with the field pointer, before any call', async () => {
     const bad = { ...minimalEvent, data: { ...minimalEvent.data, statusCode: 11 } };
     await expect(sender.deliver({ event: bad, hubId: 'hub-2', attempt: 1 })).rejects.toMatchObject({
-      name: 'AdapterError', code: 'ADAPTER_ENCODE_FAILED', path: '/data/statusCode',
+      name: 'AdapterError', code: 'adapter-encode-failed', path: '/data/statusCode',
     });
     expect(sim.requests.total).toBe(0);
   });
@@ -105,10 +109,10 @@ describe('dvcqg decode', () => {
       }
       throw new Error('expected an AdapterError');
     };
-    expect(failure('{"data": [')).toMatchObject({ code: 'ADAPTER_DECODE_FAILED', path: '' });
+    expect(failure('{"data": [')).toMatchObject({ code: 'adapter-decode-failed', path: '' });
     expect(failure('{"service": "CapNhatTienDoHoSoMC", "data": []}')).toMatchObject({ path: '/service' });
     const body = JSON.parse(fixtureText('dong-bo-ho-so-mc.json')) as { data: Record<string, unknown>[] };
     body.data[1]!.NgayTiepNhan = '2025-07-15';
-    expect(failure(JSON.stringify(body))).toMatchObject({ code: 'ADAPTER_DECODE_FAILED', path: '/data/1/NgayTiepNhan' });
+    expect(failure(JSON.stringify(body))).toMatchObject({ code: 'adapter-decode-failed', path: '/data/1/NgayTiepNhan' });
   });
 });

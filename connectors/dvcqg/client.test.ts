@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
-import { DvcqgClient, type DvcqgClientSettings } from './client.ts';
+import { createTransport, type Transport } from '../kit/transport.ts';
+import { DvcqgClient } from './client.ts';
 import { PORTAL_ERROR } from './error-codes.ts';
 import { DvcqgMappingError } from './errors.ts';
 import { fromDongBoHoSoMC, toDongBoHoSoMC } from './mapping.ts';
+import type { DvcqgSettings } from './settings.ts';
 import { startPortalSimulator, type PortalSimulator } from './simulator.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -16,20 +18,13 @@ const TIMEOUT_MS = 400;
 describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', () => {
   let sim: PortalSimulator;
   let client: DvcqgClient;
-  const clients: DvcqgClient[] = [];
+  const transports: Transport[] = [];
 
-  function makeClient(overrides: Partial<DvcqgClientSettings> = {}): DvcqgClient {
-    const c = new DvcqgClient({
-      adapterUrl: sim.url,
-      username: 'lgsp',
-      password: 'secret',
-      dstcode: 'H49',
-      madonvi: '000.00.00.H49',
-      timeoutMs: TIMEOUT_MS,
-      ...overrides,
-    });
-    clients.push(c);
-    return c;
+  function makeClient(overrides: Partial<DvcqgSettings> = {}): DvcqgClient {
+    const transport = createTransport();
+    transports.push(transport);
+    const settings = { adapterUrl: sim.url, username: 'lgsp', password: 'secret', dstcode: 'H49', madonvi: '000.00.00.H49', ...overrides };
+    return new DvcqgClient(settings, transport, TIMEOUT_MS);
   }
 
   beforeEach(async () => {
@@ -38,7 +33,7 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
   });
 
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
+    for (const t of transports.splice(0)) await t.close();
     await sim.close();
   });
 
@@ -88,17 +83,19 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     expect(sim.requests.total).toBe(0);
   });
 
-  it('503 with Retry-After: retry after the given delay', async () => {
+  it('503 with Retry-After: retry after the given delay, with the status and the answer for the dead letter', async () => {
     sim.faults.set({ kind: 'error', status: 503, retryAfterSeconds: 2, times: 1 });
-    expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'retry', reason: 'HTTP 503', retryAfterMs: 2000 });
+    expect(await client.deliver(minimalEvent)).toEqual({
+      outcome: 'retry', failure: 'http-status', reason: 'login: HTTP 503', retryAfterMs: 2000, status: 503, response: { status: 503, body: { error: 'simulated fault' } },
+    });
     expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'delivered' });
   });
 
   it('429 is retried, another 4xx is refused (at login too)', async () => {
     sim.faults.set({ kind: 'error', status: 429, times: 1 });
-    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', reason: 'HTTP 429' });
+    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', failure: 'http-status', reason: 'login: HTTP 429', status: 429 });
     sim.faults.set({ kind: 'reject', status: 404, body: { message: 'Not Found' }, times: 1 });
-    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'refused', response: { status: 404, body: { message: 'Not Found' } } });
+    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'refused', failure: 'http-status', status: 404, response: { status: 404, body: { message: 'Not Found' } } });
   });
 
   it('a 4xx on the integration call is refused with the response', async () => {
@@ -106,7 +103,9 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     sim.faults.set({ kind: 'reject', status: 413, body: { message: 'Payload Too Large' }, times: 1 });
     expect(await client.deliver(minimalEvent)).toEqual({
       outcome: 'refused',
+      failure: 'http-status',
       reason: 'HTTP 413',
+      status: 413,
       response: { status: 413, body: { message: 'Payload Too Large' } },
     });
   });
@@ -114,14 +113,16 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
   it('a busy portal (error_code 5) is retried', async () => {
     await client.deliver(minimalEvent); // log in first: the fault then hits the integration call
     sim.faults.set({ kind: 'reject', status: 200, body: { error_code: PORTAL_ERROR.TEMPORARILY_UNAVAILABLE, message: 'Hệ thống bận' }, times: 1 });
-    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', reason: expect.stringContaining('TEMPORARILY_UNAVAILABLE') });
+    expect(await client.deliver(minimalEvent)).toMatchObject({
+      outcome: 'retry', failure: 'application', reason: expect.stringContaining('TEMPORARILY_UNAVAILABLE'), status: 200, response: { status: 200, body: { error_code: PORTAL_ERROR.TEMPORARILY_UNAVAILABLE } },
+    });
   });
 
   it('a hanging portal: retry after the timeout', async () => {
     sim.faults.set({ kind: 'hang' });
     const started = Date.now();
     const outcome = await client.deliver(minimalEvent);
-    expect(outcome).toEqual({ outcome: 'retry', reason: `timeout after ${TIMEOUT_MS} ms` });
+    expect(outcome).toEqual({ outcome: 'retry', failure: 'timeout', reason: `timeout after ${TIMEOUT_MS} ms` });
     expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
     sim.faults.clear();
     expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'delivered' });
@@ -129,14 +130,14 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
 
   it('a reset connection is retried', async () => {
     sim.faults.set({ kind: 'refuse', times: 1 });
-    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/^connection error/) });
+    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', failure: 'connection', reason: expect.stringMatching(/^login: connection error/) });
   });
 
   it('the portal down: connection refused is retried; back on its port, delivery resumes', async () => {
     expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'delivered' });
     await sim.close();
-    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/^connection error: (ECONNREFUSED|ECONNRESET)/) });
-    expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'retry', reason: 'connection error: ECONNREFUSED' });
+    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', failure: 'connection', reason: expect.stringMatching(/^connection error: (ECONNREFUSED|ECONNRESET)/) });
+    expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'retry', failure: 'connection', reason: 'connection error: ECONNREFUSED' });
     await sim.restart();
     // The simulator keeps its state across a restart: same session, the dossiers received before.
     expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'delivered' });

@@ -1,69 +1,44 @@
 /**
  * The outbound side of the dvcqg connector: delivers `vn.gov.dossier.status` events to the national
- * portal's adapter (domain/dvcqg.md) and tells the hub what happened, as a `DeliveryOutcome`:
- * - `delivered`: every call answered `error_code` 0;
- * - `retry`: HTTP 408/429/5xx (`Retry-After` honoured), a timeout, a connection error, or an
- *   `error_code` that means temporary trouble (see `error-codes.ts`); the hub retries on the
- *   connector's schedule and counts it against the breaker;
- * - `refused`: a permanent answer (other HTTP 4xx, bad data, wrong credentials), with the portal's
- *   response; the hub dead-letters it.
- * The session is cached; when the portal says it expired, the client logs in again once and retries
- * the call. HTTP keep-alive agents are kept for the client's life: call `close()` at the end.
+ * portal's adapter (domain/dvcqg.md) through the kit transport, and says what happened as a
+ * `DeliveryOutcome`. HTTP itself (timeouts, statuses, redirects, size) is classified by the kit
+ * (`kit/classify.ts`); this module adds only the portal's protocol:
+ * - a delivery is one attempt under one deadline: the login when no session is cached, then
+ *   DongBoHoSoMC, then CapNhatTienDoHoSoMC when the event has `progress`;
+ * - a 2xx answer is read by its `error_code` (`error-codes.ts`): `delivered`, `retry` or `refused`
+ *   (failure `application`); an answer without one is a `retry` (`protocol`);
+ * - when the portal says the session expired, the client logs in again once and retries the call.
+ * Every failure keeps `status` and `response` (`{ status, body }`): dead letters show them.
+ * The session is cached and one login is shared by concurrent deliveries.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
-import type { DeliveryOutcome } from '../kit/adapter.ts';
-import { parseRetryAfter } from '../kit/http-sender.ts';
+import type { DeliveryOutcome, KindLogger } from '../kit/adapter.ts';
+import { classify, jsonOrExcerpt, readJson, type Failure } from '../kit/classify.ts';
+import type { Answer, AttemptScope, Transport } from '../kit/transport.ts';
 import { portalErrorAction, portalErrorName } from './error-codes.ts';
 import { toCapNhatTienDo, toDongBoHoSoMC } from './mapping.ts';
 import type { CapNhatTienDoRequest, DongBoHoSoMCRequest } from './portal-types.ts';
+import type { DvcqgSettings } from './settings.ts';
 
-export interface DvcqgClientSettings {
-  /** The portal adapter's base URL (ADAPTER_URL of the integration guide). */
-  adapterUrl: string;
-  /** Default `/auth`. */
-  authPath?: string;
-  /** Default `/integration`. */
-  integrationPath?: string;
-  username: string;
-  password: string;
-  /** Sent as the `dstcode` header at login. */
-  dstcode: string;
-  /** The province/unit code the portal knows the sender by. */
-  madonvi: string;
-  /** Per HTTP call; default 10 000 ms. */
-  timeoutMs?: number;
-}
-
-/** What the portal answered, kept with a refusal for the dead letter. */
+/** What the portal answered, kept with a failure for the dead letter. */
 export interface PortalResponse {
   status: number;
   body: unknown;
 }
 
-type Failure = Exclude<DeliveryOutcome, { outcome: 'delivered' }>;
-/** A 2xx answer to classify by its `error_code`, or the transport-level outcome. */
-type Posted = { answered: PortalResponse } | Failure;
+const portalResponse = (answer: Answer): PortalResponse => ({ status: answer.status, body: jsonOrExcerpt(answer) });
 
 export class DvcqgClient {
-  private readonly http: AxiosInstance;
-  private readonly httpAgent = new HttpAgent({ keepAlive: true });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
   private session: Promise<string | Failure> | undefined;
   private sessionValue: string | undefined;
 
-  constructor(private readonly settings: DvcqgClientSettings) {
-    this.http = axios.create({
-      baseURL: settings.adapterUrl,
-      timeout: settings.timeoutMs ?? 10_000,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      validateStatus: () => true, // every status is classified below
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-    });
-  }
+  constructor(
+    private readonly settings: DvcqgSettings,
+    private readonly transport: Transport,
+    /** The deadline of one delivery, login and calls together (`manifest.delivery.timeoutMs`). */
+    private readonly timeoutMs: number,
+    private readonly logger?: KindLogger,
+  ) {}
 
   /**
    * Delivers one event: DongBoHoSoMC, then CapNhatTienDoHoSoMC when the event has `progress`. A
@@ -73,39 +48,57 @@ export class DvcqgClient {
   async deliver(event: CloudEvent): Promise<DeliveryOutcome> {
     const dossier = toDongBoHoSoMC(event, { madonvi: this.settings.madonvi });
     const progress = toCapNhatTienDo(event);
-    const first = await this.send(dossier);
-    if (first.outcome !== 'delivered' || !progress) return first;
-    return this.send(progress);
+    return this.transport.attempt(this.timeoutMs, async (scope) => {
+      const first = await this.call(scope, dossier);
+      if (first.outcome !== 'delivered' || !progress) return first;
+      return this.call(scope, progress);
+    });
   }
 
-  /** One integration call (the client adds `session` and `madonvi`). */
-  async send(request: DongBoHoSoMCRequest | CapNhatTienDoRequest): Promise<DeliveryOutcome> {
+  /** One integration call (the client adds `session` and `madonvi`), as an attempt of its own. */
+  send(request: DongBoHoSoMCRequest | CapNhatTienDoRequest): Promise<DeliveryOutcome> {
+    return this.transport.attempt(this.timeoutMs, (scope) => this.call(scope, request));
+  }
+
+  private async call(scope: AttemptScope, request: DongBoHoSoMCRequest | CapNhatTienDoRequest): Promise<DeliveryOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const session = await this.currentSession();
+      const session = await this.currentSession(scope);
       if (typeof session !== 'string') return session;
-      const posted = await this.post(this.settings.integrationPath ?? '/integration', { ...request, session, madonvi: this.settings.madonvi });
-      if (!('answered' in posted)) return posted;
-      const answer = classify(posted.answered);
+      const posted = await this.post(scope, this.settings.integrationPath ?? '/integration', { ...request, session, madonvi: this.settings.madonvi });
+      if ('outcome' in posted) return posted;
+      const answer = byErrorCode(posted);
       if (answer !== 'relogin') return answer;
       this.dropSession(session);
-      if (attempt === 2) return { outcome: 'retry', reason: 'portal session expired again right after a new login' };
+      this.logger?.debug({ service: request.service }, 'portal session expired; logging in again');
+      if (attempt === 2) return { outcome: 'retry', failure: 'application', reason: 'portal session expired again right after a new login', response: posted.response };
     }
   }
 
-  /** Releases the keep-alive sockets. */
-  close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+  /**
+   * The cached session, or one login shared by every concurrent caller, each waiting within its own
+   * deadline. A shared login that ran out of its owner's time is not ours to fail: log in again.
+   */
+  private async currentSession(scope: AttemptScope): Promise<string | Failure> {
+    const shared = this.session;
+    if (shared) {
+      const result = await this.waitFor(scope, shared);
+      if (typeof result === 'string' || result.failure !== 'timeout' || scope.expired()) return result;
+    }
+    // Unless another caller has started a new login meanwhile, this one starts it.
+    if (this.session === undefined || this.session === shared) {
+      const login = this.login(scope).then((result) => {
+        if (typeof result === 'string') this.sessionValue = result;
+        else if (this.session === login) this.session = undefined; // failures are not cached
+        return result;
+      });
+      this.session = login;
+    }
+    return this.waitFor(scope, this.session);
   }
 
-  /** The cached session, or one login shared by every concurrent caller. */
-  private currentSession(): Promise<string | Failure> {
-    this.session ??= this.login().then((result) => {
-      if (typeof result === 'string') this.sessionValue = result;
-      else this.session = undefined; // failures are not cached
-      return result;
-    });
-    return this.session;
+  private async waitFor(scope: AttemptScope, login: Promise<string | Failure>): Promise<string | Failure> {
+    const waited = await scope.wait(login);
+    return typeof waited === 'object' && 'failed' in waited ? (classify(waited) as Failure) : waited;
   }
 
   /** Forgets `used` if it is still the cached session (a concurrent caller may have replaced it). */
@@ -115,43 +108,35 @@ export class DvcqgClient {
     this.sessionValue = undefined;
   }
 
-  private async login(): Promise<string | Failure> {
+  private async login(scope: AttemptScope): Promise<string | Failure> {
     const { username, password, dstcode } = this.settings;
-    const posted = await this.post(this.settings.authPath ?? '/auth', { username, password }, { dstcode });
-    if (!('answered' in posted)) return posted;
-    const answer = classify(posted.answered);
-    if (answer === 'relogin') return { outcome: 'retry', reason: 'portal login answered session expired' };
+    const posted = await this.post(scope, this.settings.authPath ?? '/auth', { username, password }, { dstcode });
+    // A timeout is the attempt's (login and calls share one deadline), not the login's.
+    if ('outcome' in posted) return posted.failure === 'timeout' ? posted : { ...posted, reason: `login: ${posted.reason}` };
+    const answer = byErrorCode(posted);
+    if (answer === 'relogin') return { outcome: 'retry', failure: 'application', reason: 'portal login answered session expired', response: posted.response };
     if (answer.outcome !== 'delivered') return { ...answer, reason: `login: ${answer.reason}` };
-    const session = (posted.answered.body as { session?: unknown }).session;
-    if (typeof session !== 'string' || session === '') return { outcome: 'retry', reason: 'login answered no session' };
+    const session = (posted.json as { session?: unknown }).session;
+    if (typeof session !== 'string' || session === '') return { outcome: 'retry', failure: 'protocol', reason: 'login answered no session', response: posted.response };
     return session;
   }
 
-  private async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Posted> {
-    try {
-      const res = await this.http.post<unknown>(path, body, { headers });
-      const header = res.headers['retry-after'];
-      const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined);
-      const response = { status: res.status, body: res.data };
-      if (res.status === 408 || res.status === 429 || res.status >= 500) {
-        return { outcome: 'retry', reason: `HTTP ${res.status}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-      }
-      if (res.status < 200 || res.status >= 300) return { outcome: 'refused', reason: `HTTP ${res.status}`, response };
-      return { answered: response };
-    } catch (err) {
-      if (!isAxiosError(err)) throw err; // a programmer error, never retried
-      const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
-      return { outcome: 'retry', reason: timedOut ? `timeout after ${this.http.defaults.timeout} ms` : `connection error: ${err.code ?? err.message}` };
-    }
+  /** A JSON POST under the attempt's deadline: the 2xx answer's JSON, or the kit's failure. */
+  private async post(scope: AttemptScope, path: string, json: unknown, headers: Record<string, string> = {}): Promise<Failure | { json: unknown; response: PortalResponse }> {
+    const url = `${this.settings.adapterUrl.replace(/\/+$/, '')}${path}`;
+    const classified = classify(await scope.send({ method: 'POST', url, json, headers }), { response: portalResponse });
+    if (!('ok' in classified)) return classified;
+    const read = readJson(classified.ok, { response: portalResponse });
+    if ('outcome' in read) return read;
+    return { json: read.json, response: portalResponse(classified.ok) };
   }
 }
 
 /** A 2xx answer by its `error_code` (table in `error-codes.ts`). */
-function classify(response: PortalResponse): DeliveryOutcome | 'relogin' {
-  const body = response.body;
-  const code = typeof body === 'object' && body !== null ? (body as { error_code?: unknown }).error_code : undefined;
-  if (typeof code !== 'number') return { outcome: 'retry', reason: 'portal answer without a numeric error_code' };
-  const message = (body as { message?: unknown }).message;
+function byErrorCode({ json, response }: { json: unknown; response: PortalResponse }): DeliveryOutcome | 'relogin' {
+  const code = typeof json === 'object' && json !== null ? (json as { error_code?: unknown }).error_code : undefined;
+  if (typeof code !== 'number') return { outcome: 'retry', failure: 'protocol', reason: 'portal answer without a numeric error_code', status: response.status, response };
+  const message = (json as { message?: unknown }).message;
   const reason = `${portalErrorName(code)} (error_code ${code})${typeof message === 'string' ? `: ${message}` : ''}`;
   switch (portalErrorAction(code)) {
     case 'success':
@@ -159,8 +144,8 @@ function classify(response: PortalResponse): DeliveryOutcome | 'relogin' {
     case 'relogin':
       return 'relogin';
     case 'retry':
-      return { outcome: 'retry', reason };
+      return { outcome: 'retry', failure: 'application', reason, status: response.status, response };
     case 'refuse':
-      return { outcome: 'refused', reason, response };
+      return { outcome: 'refused', failure: 'application', reason, status: response.status, response };
   }
 }

@@ -2,7 +2,7 @@
  * Dates between the hub (RFC 3339 with offset) and the portal (`yyyyMMddHHmmss` in
  * Asia/Ho_Chi_Minh time). Vietnam is UTC+07:00 all year (no DST), so the conversion is a fixed
  * offset computed here, never the machine's time zone. Both functions return undefined on bad input;
- * the mapping turns that into `DVCQG_BAD_DATE` with the field's pointer.
+ * the mapping turns that into `dvcqg-bad-date` with the field's pointer.
  */
 const OFFSET_MS = 7 * 60 * 60 * 1000;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;

@@ -4,32 +4,31 @@
  * (`/data/receivedAt`); inbound, from the portal body (`/data/0/NgayTiepNhan`). None of them is
  * retriable: the same input always fails the same way.
  */
+import { LgspError } from '../../src/contract/errors.ts';
 export const DVCQG_ERROR_CODES = [
   /** A date is not RFC 3339 (event) or not a real `yyyyMMddHHmmss` instant (portal). */
-  'DVCQG_BAD_DATE',
+  'dvcqg-bad-date',
   /** A field the other side requires is absent or empty. */
-  'DVCQG_MISSING_FIELD',
+  'dvcqg-missing-field',
   /** A field has the wrong type or shape (not a string, not an object, not a list). */
-  'DVCQG_BAD_VALUE',
+  'dvcqg-bad-value',
   /** TrangThaiHoSo / statusCode is not an integer 1..10. */
-  'DVCQG_BAD_STATUS',
+  'dvcqg-bad-status',
   /** LoaiDoiTuong / applicant.type is not 1 (citizen) or 2 (business). */
-  'DVCQG_BAD_APPLICANT_TYPE',
+  'dvcqg-bad-applicant-type',
   /** The event is not a `vn.gov.dossier.status`. */
-  'DVCQG_WRONG_TYPE',
+  'dvcqg-wrong-type',
 ] as const;
 
 export type DvcqgErrorCode = (typeof DVCQG_ERROR_CODES)[number];
 
-export class DvcqgMappingError extends Error {
-  readonly retriable = false;
+export class DvcqgMappingError extends LgspError<DvcqgErrorCode> {
   constructor(
-    readonly code: DvcqgErrorCode,
+    code: DvcqgErrorCode,
     /** JSON Pointer of the failing field. */
     readonly path: string,
     detail: string,
   ) {
-    super(`${code} at ${path || '/'}: ${detail}`);
-    this.name = 'DvcqgMappingError';
+    super(code, `${code} at ${path || '/'}: ${detail}`, { retriable: false });
   }
 }

@@ -201,18 +201,18 @@ describe('fromDongBoHoSoMC', () => {
 describe('mapping errors: closed codes with the failing field', () => {
   const first = portalBody.data[0] ?? {};
   const cases: Array<[string, () => unknown, DvcqgErrorCode, string]> = [
-    ['wrong event type', () => toDongBoHoSoMC({ ...fullEvent, type: 'vn.gov.document.sent' }, { madonvi: 'H49' }), 'DVCQG_WRONG_TYPE', '/type'],
-    ['portal date in an event', () => toDongBoHoSoMC(withData(fullEvent, { receivedAt: '20250701081200' }), { madonvi: 'H49' }), 'DVCQG_BAD_DATE', '/data/receivedAt'],
-    ['no applicant name', () => toDongBoHoSoMC(withData(fullEvent, { applicant: { type: 1 } }), { madonvi: 'H49' }), 'DVCQG_MISSING_FIELD', '/data/applicant/name'],
-    ['applicant not an object', () => toDongBoHoSoMC(withData(fullEvent, { applicant: 'Hoà' }), { madonvi: 'H49' }), 'DVCQG_BAD_VALUE', '/data/applicant'],
-    ['status 11', () => toDongBoHoSoMC(withData(fullEvent, { statusCode: 11 }), { madonvi: 'H49' }), 'DVCQG_BAD_STATUS', '/data/statusCode'],
-    ['bad progress date', () => toCapNhatTienDo(withData(fullEvent, { progress: { handler: 'A', handledAt: 'now' } })), 'DVCQG_BAD_DATE', '/data/progress/handledAt'],
-    ['30 February', () => fromDongBoHoSoMC({ data: [{ ...first, NgayTiepNhan: '20250230083000' }] }, { agency: '000.00.00.H49' }), 'DVCQG_BAD_DATE', '/data/0/NgayTiepNhan'],
-    ['no MaHoSo', () => fromDongBoHoSoMC({ data: [first, { ...first, MaHoSo: '' }] }, { agency: '000.00.00.H49' }), 'DVCQG_MISSING_FIELD', '/data/1/MaHoSo'],
-    ['LoaiDoiTuong 3', () => fromDongBoHoSoMC({ data: [{ ...first, LoaiDoiTuong: '3' }] }, { agency: '000.00.00.H49' }), 'DVCQG_BAD_APPLICANT_TYPE', '/data/0/LoaiDoiTuong'],
-    ['TrangThaiHoSo "x"', () => fromDongBoHoSoMC({ data: [{ ...first, TrangThaiHoSo: 'x' }] }, { agency: '000.00.00.H49' }), 'DVCQG_BAD_VALUE', '/data/0/TrangThaiHoSo'],
-    ['data not a list', () => fromDongBoHoSoMC({ data: {} }, { agency: '000.00.00.H49' }), 'DVCQG_BAD_VALUE', '/data'],
-    ['no data', () => fromDongBoHoSoMC({}, { agency: '000.00.00.H49' }), 'DVCQG_MISSING_FIELD', '/data'],
+    ['wrong event type', () => toDongBoHoSoMC({ ...fullEvent, type: 'vn.gov.document.sent' }, { madonvi: 'H49' }), 'dvcqg-wrong-type', '/type'],
+    ['portal date in an event', () => toDongBoHoSoMC(withData(fullEvent, { receivedAt: '20250701081200' }), { madonvi: 'H49' }), 'dvcqg-bad-date', '/data/receivedAt'],
+    ['no applicant name', () => toDongBoHoSoMC(withData(fullEvent, { applicant: { type: 1 } }), { madonvi: 'H49' }), 'dvcqg-missing-field', '/data/applicant/name'],
+    ['applicant not an object', () => toDongBoHoSoMC(withData(fullEvent, { applicant: 'Hoà' }), { madonvi: 'H49' }), 'dvcqg-bad-value', '/data/applicant'],
+    ['status 11', () => toDongBoHoSoMC(withData(fullEvent, { statusCode: 11 }), { madonvi: 'H49' }), 'dvcqg-bad-status', '/data/statusCode'],
+    ['bad progress date', () => toCapNhatTienDo(withData(fullEvent, { progress: { handler: 'A', handledAt: 'now' } })), 'dvcqg-bad-date', '/data/progress/handledAt'],
+    ['30 February', () => fromDongBoHoSoMC({ data: [{ ...first, NgayTiepNhan: '20250230083000' }] }, { agency: '000.00.00.H49' }), 'dvcqg-bad-date', '/data/0/NgayTiepNhan'],
+    ['no MaHoSo', () => fromDongBoHoSoMC({ data: [first, { ...first, MaHoSo: '' }] }, { agency: '000.00.00.H49' }), 'dvcqg-missing-field', '/data/1/MaHoSo'],
+    ['LoaiDoiTuong 3', () => fromDongBoHoSoMC({ data: [{ ...first, LoaiDoiTuong: '3' }] }, { agency: '000.00.00.H49' }), 'dvcqg-bad-applicant-type', '/data/0/LoaiDoiTuong'],
+    ['TrangThaiHoSo "x"', () => fromDongBoHoSoMC({ data: [{ ...first, TrangThaiHoSo: 'x' }] }, { agency: '000.00.00.H49' }), 'dvcqg-bad-value', '/data/0/TrangThaiHoSo'],
+    ['data not a list', () => fromDongBoHoSoMC({ data: {} }, { agency: '000.00.00.H49' }), 'dvcqg-bad-value', '/data'],
+    ['no data', () => fromDongBoHoSoMC({}, { agency: '000.00.00.H49' }), 'dvcqg-missing-field', '/data'],
   ];
 
   it.each(cases)('%s', (_name, fn, code, path) => {

@@ -99,8 +99,8 @@ export interface FromPortalOptions {
 export function fromDongBoHoSoMC(body: unknown, options: FromPortalOptions): CloudEvent[] {
   const root = FieldReader.of(body, '');
   const items = root.raw('data');
-  if (items === undefined || items === null) throw new DvcqgMappingError('DVCQG_MISSING_FIELD', '/data', 'is required');
-  if (!Array.isArray(items) || items.length === 0) throw new DvcqgMappingError('DVCQG_BAD_VALUE', '/data', 'must be a non-empty list');
+  if (items === undefined || items === null) throw new DvcqgMappingError('dvcqg-missing-field', '/data', 'is required');
+  if (!Array.isArray(items) || items.length === 0) throw new DvcqgMappingError('dvcqg-bad-value', '/data', 'must be a non-empty list');
   return items.map((item: unknown, i) => toEvent(FieldReader.of(item, pointer('/data', i)), options));
 }
 
@@ -142,21 +142,21 @@ function toEvent(h: FieldReader, options: FromPortalOptions): CloudEvent {
 
 function eventData(event: CloudEvent): FieldReader {
   if (event.type !== DOSSIER_STATUS_TYPE) {
-    throw new DvcqgMappingError('DVCQG_WRONG_TYPE', '/type', `expected ${DOSSIER_STATUS_TYPE}, got ${event.type}`);
+    throw new DvcqgMappingError('dvcqg-wrong-type', '/type', `expected ${DOSSIER_STATUS_TYPE}, got ${event.type}`);
   }
-  if (!isRecord(event.data)) throw new DvcqgMappingError('DVCQG_BAD_VALUE', '/data', 'must be an object');
+  if (!isRecord(event.data)) throw new DvcqgMappingError('dvcqg-bad-value', '/data', 'must be an object');
   return new FieldReader(event.data, '/data');
 }
 
 function statusCode(r: FieldReader, name: string): DossierStatusCode {
   const code = r.code(name, true);
-  if (!isDossierStatusCode(code)) throw new DvcqgMappingError('DVCQG_BAD_STATUS', r.path(name), `${code} is not a status 1..10`);
+  if (!isDossierStatusCode(code)) throw new DvcqgMappingError('dvcqg-bad-status', r.path(name), `${code} is not a status 1..10`);
   return code;
 }
 
 function applicantType(r: FieldReader, name: string): 1 | 2 {
   const code = r.code(name, true);
-  if (code !== 1 && code !== 2) throw new DvcqgMappingError('DVCQG_BAD_APPLICANT_TYPE', r.path(name), `${code} is not 1 (citizen) or 2 (business)`);
+  if (code !== 1 && code !== 2) throw new DvcqgMappingError('dvcqg-bad-applicant-type', r.path(name), `${code} is not 1 (citizen) or 2 (business)`);
   return code;
 }
 

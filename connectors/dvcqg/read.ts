@@ -20,8 +20,8 @@ export class FieldReader {
   ) {}
 
   static of(value: unknown, base: string): FieldReader {
-    if (value === undefined || value === null) throw new DvcqgMappingError('DVCQG_MISSING_FIELD', base, 'is required');
-    if (!isRecord(value)) throw new DvcqgMappingError('DVCQG_BAD_VALUE', base, 'must be an object');
+    if (value === undefined || value === null) throw new DvcqgMappingError('dvcqg-missing-field', base, 'is required');
+    if (!isRecord(value)) throw new DvcqgMappingError('dvcqg-bad-value', base, 'must be an object');
     return new FieldReader(value, base);
   }
 
@@ -39,10 +39,10 @@ export class FieldReader {
   string(name: string, required = false): string | undefined {
     const value = this.obj[name];
     if (value === undefined || value === null || value === '') {
-      if (required) throw new DvcqgMappingError('DVCQG_MISSING_FIELD', this.path(name), 'is required');
+      if (required) throw new DvcqgMappingError('dvcqg-missing-field', this.path(name), 'is required');
       return undefined;
     }
-    if (typeof value !== 'string') throw new DvcqgMappingError('DVCQG_BAD_VALUE', this.path(name), 'must be a string');
+    if (typeof value !== 'string') throw new DvcqgMappingError('dvcqg-bad-value', this.path(name), 'must be a string');
     return value;
   }
 
@@ -53,7 +53,7 @@ export class FieldReader {
     const text = required ? this.string(name, true) : this.string(name);
     if (text === undefined) return undefined;
     const converted = convert(text);
-    if (converted === undefined) throw new DvcqgMappingError('DVCQG_BAD_DATE', this.path(name), `"${text}" is not a valid date here`);
+    if (converted === undefined) throw new DvcqgMappingError('dvcqg-bad-date', this.path(name), `"${text}" is not a valid date here`);
     return converted;
   }
 
@@ -63,11 +63,11 @@ export class FieldReader {
   code(name: string, required = false): number | undefined {
     const value = this.obj[name];
     if (value === undefined || value === null || value === '') {
-      if (required) throw new DvcqgMappingError('DVCQG_MISSING_FIELD', this.path(name), 'is required');
+      if (required) throw new DvcqgMappingError('dvcqg-missing-field', this.path(name), 'is required');
       return undefined;
     }
     if (typeof value === 'number' && Number.isInteger(value)) return value;
     if (typeof value === 'string' && /^\d{1,9}$/.test(value.trim())) return Number(value.trim());
-    throw new DvcqgMappingError('DVCQG_BAD_VALUE', this.path(name), 'must be an integer code');
+    throw new DvcqgMappingError('dvcqg-bad-value', this.path(name), 'must be an integer code');
   }
 }

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { FaultPlan, startSimulatedSystem } from '../kit/faults.ts';
+import { FaultPlan, startSimulatedSystem, type SimulatorTls } from '../kit/faults.ts';
 import { PORTAL_ERROR } from './error-codes.ts';
 import type { HoSoMC, TienDoHoSoMC } from './portal-types.ts';
 
@@ -26,6 +26,8 @@ export interface PortalSimulatorOptions {
   integrationPath?: string;
   /** 0 or absent: any free port. */
   port?: number;
+  /** Serve https (with a required client certificate when `clientCa` is set). */
+  tls?: SimulatorTls;
 }
 
 /** Ways to break the contract on purpose, for the conformance kit's own tests. */
@@ -125,7 +127,7 @@ export async function startPortalSimulator(options: PortalSimulatorOptions = {})
     res.status(err.status ?? 400).json({ error_code: PORTAL_ERROR.INVALID_DATA, message: err.message });
   });
 
-  const system = await startSimulatedSystem(app, faults, options.port);
+  const system = await startSimulatedSystem(app, faults, options.port, options.tls);
   return {
     ...system,
     requests,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
 import { AdapterError, type Sender } from '../kit/adapter.ts';
+import { openSender } from '../kit/kind-context.ts';
 import { signingKeyOf, verifySignature } from '../kit/signature.ts';
 import { edxmlAdapter } from './adapter.ts';
 import { decodeEdxml } from './codec.ts';
@@ -19,7 +20,6 @@ function manifest(endpoint: string): ConnectorManifest {
     endpoint,
     subscriptions: [{ type: 'vn.gov.document.sent' }],
     delivery: { timeoutMs: 2000, retrySchedule: ['1s'], maxInFlight: 1, mode: 'structured', breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000 } },
-    settings: { signingKey },
   };
 }
 
@@ -41,10 +41,10 @@ describe('edxml adapter: decode', () => {
     expect(events[0]?.type).toBe('vn.gov.document.sent');
   });
 
-  it('refuses an attack package with ADAPTER_DECODE_FAILED, keeping the codec path', () => {
+  it('refuses an attack package with adapter-decode-failed, keeping the codec path', () => {
     const error = refusal(() => edxmlAdapter.decode!(xml(fixture('attack-external-entity.xml')), manifest('http://127.0.0.1:1/edxml')));
-    expect(error.code).toBe('ADAPTER_DECODE_FAILED');
-    expect(error.message).toMatch(/^EDXML_FORBIDDEN_DTD: /);
+    expect(error.code).toBe('adapter-decode-failed');
+    expect(error.message).toMatch(/^edxml-forbidden-dtd: /);
     const wrongHash = refusal(() => edxmlAdapter.decode!(xml(fixture('invalid-attachment-wrong-hash.xml')), manifest('http://127.0.0.1:1/edxml')));
     expect(wrongHash.path).toMatch(/^\/edXML\//);
   });
@@ -61,7 +61,7 @@ describe('edxml adapter: sender', () => {
 
   it('delivers a document to the e-office simulator: the event round-trips, signed, once per key', async () => {
     sim = await startEofficeSimulator();
-    sender = edxmlAdapter.createSender!(manifest(sim.endpoint));
+    sender = openSender(edxmlAdapter, manifest(sim.endpoint), { signingKey })!;
     const [event] = decodeEdxml(fixture('document-sent.xml'));
     const delivery = { event: event!, hubId: 'hub-1', attempt: 1 };
     expect(await sender.deliver(delivery)).toEqual({ outcome: 'delivered', status: 200 });
@@ -75,7 +75,7 @@ describe('edxml adapter: sender', () => {
 
   it('retries on 503 and refuses what the e-office system rejects', async () => {
     sim = await startEofficeSimulator();
-    sender = edxmlAdapter.createSender!(manifest(sim.endpoint));
+    sender = openSender(edxmlAdapter, manifest(sim.endpoint), { signingKey })!;
     const [event] = decodeEdxml(fixture('status-accepted.xml'));
     sim.faults.set({ kind: 'error', status: 503, times: 1 });
     expect(await sender.deliver({ event: event!, hubId: 'hub-2', attempt: 1 })).toMatchObject({ outcome: 'retry', status: 503 });
@@ -83,11 +83,11 @@ describe('edxml adapter: sender', () => {
     expect(await sender.deliver({ event: event!, hubId: 'hub-2', attempt: 2 })).toMatchObject({ outcome: 'refused', status: 422 });
   });
 
-  it('throws ADAPTER_ENCODE_FAILED for an event with no edXML form', async () => {
+  it('throws adapter-encode-failed for an event with no edXML form', async () => {
     sim = await startEofficeSimulator();
-    sender = edxmlAdapter.createSender!(manifest(sim.endpoint));
+    sender = openSender(edxmlAdapter, manifest(sim.endpoint), { signingKey })!;
     const [event] = decodeEdxml(fixture('document-sent.xml'));
-    await expect(sender.deliver({ event: { ...event!, type: 'vn.gov.dossier.status' }, hubId: 'hub-3', attempt: 1 })).rejects.toMatchObject({ code: 'ADAPTER_ENCODE_FAILED', path: '/type' });
+    await expect(sender.deliver({ event: { ...event!, type: 'vn.gov.dossier.status' }, hubId: 'hub-3', attempt: 1 })).rejects.toMatchObject({ code: 'adapter-encode-failed', path: '/type' });
     expect(sim.counts.total).toBe(0);
   });
 });

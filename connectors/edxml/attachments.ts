@@ -37,9 +37,9 @@ export function decodeAttachments(root: XmlElement, envelope: XmlElement): Attac
     if (!file) {
       const href = reference.attributes.href ?? '';
       if (href && !href.startsWith('cid:')) {
-        throw new EdxmlError('EDXML_UNSUPPORTED', reference.path, `The file "${href}" is referenced, not carried; put its content in AttachmentEncoded.`);
+        throw new EdxmlError('edxml-unsupported', reference.path, `The file "${href}" is referenced, not carried; put its content in AttachmentEncoded.`);
       }
-      throw new EdxmlError('EDXML_ATTACHMENT_MISMATCH', reference.path, `The manifest lists cid:${id} but no AttachmentEncoded/Attachment carries it; add the file or remove the Reference.`);
+      throw new EdxmlError('edxml-attachment-mismatch', reference.path, `The manifest lists cid:${id} but no AttachmentEncoded/Attachment carries it; add the file or remove the Reference.`);
     }
     unclaimed.delete(file);
     return decodeAttachment(file, reference);
@@ -69,10 +69,10 @@ function decodeBase64(file: XmlElement): Buffer {
   const text = childOf(file, 'ContentTransferEncoded')?.text.replace(/\s+/g, '');
   if (text === undefined) throw missing(path, 'the base64 content of the file');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-    throw new EdxmlError('EDXML_MALFORMED', path, 'The content is not standard base64 (RFC 4648 §4: A-Z a-z 0-9 + /, padded with =).');
+    throw new EdxmlError('edxml-malformed', path, 'The content is not standard base64 (RFC 4648 §4: A-Z a-z 0-9 + /, padded with =).');
   }
   if ((text.length / 4) * 3 > MAX_INLINE_BYTES + 2) {
-    throw new EdxmlError('EDXML_TOO_LARGE', path, `The file is larger than ${MAX_INLINE_BYTES} bytes, the inline limit of the hub's messages; send it by reference.`);
+    throw new EdxmlError('edxml-too-large', path, `The file is larger than ${MAX_INLINE_BYTES} bytes, the inline limit of the hub's messages; send it by reference.`);
   }
   return Buffer.from(text, 'base64');
 }
@@ -81,12 +81,12 @@ function checkDeclared(file: XmlElement, reference: XmlElement | undefined, size
   const sizeOwner = [file, reference].find((e) => textOf(e, 'Size') !== undefined);
   const declaredSize = sizeOwner && readInteger(textOf(sizeOwner, 'Size') ?? '', `${sizeOwner.path}/Size`);
   if (sizeOwner && declaredSize !== size) {
-    throw new EdxmlError('EDXML_ATTACHMENT_MISMATCH', `${sizeOwner.path}/Size`, `The declared size ${declaredSize} differs from the ${size} bytes carried; the file was truncated or altered in transit. Resend the package.`);
+    throw new EdxmlError('edxml-attachment-mismatch', `${sizeOwner.path}/Size`, `The declared size ${declaredSize} differs from the ${size} bytes carried; the file was truncated or altered in transit. Resend the package.`);
   }
   const hashOwner = [file, reference].find((e) => textOf(e, 'Sha256') !== undefined);
   const declaredHash = textOf(hashOwner, 'Sha256')?.toLowerCase();
   if (hashOwner && declaredHash !== sha256) {
-    throw new EdxmlError('EDXML_ATTACHMENT_MISMATCH', `${hashOwner.path}/Sha256`, `The declared SHA-256 ${declaredHash} differs from that of the content carried (${sha256}); the file was altered in transit. Resend the package.`);
+    throw new EdxmlError('edxml-attachment-mismatch', `${hashOwner.path}/Sha256`, `The declared SHA-256 ${declaredHash} differs from that of the content carried (${sha256}); the file was altered in transit. Resend the package.`);
   }
 }
 
@@ -100,14 +100,14 @@ function contentIdOf(element: XmlElement): string {
 function mediaTypeOf(contentType: string | undefined, path: string): string {
   const type = (contentType ?? 'application/octet-stream').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(type)) {
-    throw new EdxmlError('EDXML_INVALID_VALUE', `${path}/ContentType`, `"${contentType}" is not a media type; write e.g. application/pdf.`);
+    throw new EdxmlError('edxml-invalid-value', `${path}/ContentType`, `"${contentType}" is not a media type; write e.g. application/pdf.`);
   }
   return type;
 }
 
 /**
  * The manifest References and the AttachmentEncoded element for `attachments` (event.data.attachments).
- * Only inline files can travel in edXML: an `href` attachment is EDXML_UNSUPPORTED (the caller
+ * Only inline files can travel in edXML: an `href` attachment is edxml-unsupported (the caller
  * fetches it first). Declared size and SHA-256 are checked against the content before encoding.
  */
 export function encodeAttachments(attachments: unknown): { references: XmlOut[]; encoded: XmlOut } {
@@ -120,11 +120,11 @@ export function encodeAttachments(attachments: unknown): { references: XmlOut[];
     const { name, mediaType, description, contentBase64 } = a;
     if (typeof name !== 'string' || typeof mediaType !== 'string') throw invalidEvent(pointer, 'needs name and mediaType');
     if (typeof contentBase64 !== 'string') {
-      throw new EdxmlError('EDXML_UNSUPPORTED', `${pointer}/href`, 'edXML carries files inline: fetch the file behind href and put it in contentBase64 before encoding.');
+      throw new EdxmlError('edxml-unsupported', `${pointer}/href`, 'edXML carries files inline: fetch the file behind href and put it in contentBase64 before encoding.');
     }
     const bytes = Buffer.from(contentBase64, 'base64');
     if (a.size !== bytes.length || a.sha256 !== createHash('sha256').update(bytes).digest('hex')) {
-      throw new EdxmlError('EDXML_ATTACHMENT_MISMATCH', pointer, `${pointer} declares size ${String(a.size)} and sha256 ${String(a.sha256)}, which do not match its content.`);
+      throw new EdxmlError('edxml-attachment-mismatch', pointer, `${pointer} declares size ${String(a.size)} and sha256 ${String(a.sha256)}, which do not match its content.`);
     }
     const cid = `cid:attachment-${index + 1}`;
     const describe = typeof description === 'string' ? [{ name: 'Description', text: description }] : [];

@@ -197,67 +197,67 @@ describe('encodeEdxml', () => {
     const [sent] = decodeEdxml(fixture('document-sent.xml'));
     const data = sent?.data as { attachments: Record<string, unknown>[] };
     const byHref = { ...sent, data: { ...data, attachments: [{ name: 'a.pdf', mediaType: 'application/pdf', size: 1, sha256: 'a'.repeat(64), href: 'https://example.gov.vn/a.pdf' }] } } as CloudEvent;
-    expectRefused(() => encodeEdxml(byHref), 'EDXML_UNSUPPORTED', '/data/attachments/0/href');
+    expectRefused(() => encodeEdxml(byHref), 'edxml-unsupported', '/data/attachments/0/href');
     const tampered = { ...sent, data: { ...data, attachments: [{ ...data.attachments[0], size: 1 }] } } as CloudEvent;
-    expectRefused(() => encodeEdxml(tampered), 'EDXML_ATTACHMENT_MISMATCH', '/data/attachments/0');
-    expectRefused(() => encodeEdxml({ ...sent, type: 'vn.gov.dossier.status' } as CloudEvent), 'EDXML_UNSUPPORTED', '/type');
+    expectRefused(() => encodeEdxml(tampered), 'edxml-attachment-mismatch', '/data/attachments/0');
+    expectRefused(() => encodeEdxml({ ...sent, type: 'vn.gov.dossier.status' } as CloudEvent), 'edxml-unsupported', '/type');
     const noSubject = { ...sent, data: { ...data, subject: undefined } } as CloudEvent;
-    expectRefused(() => encodeEdxml(noSubject), 'EDXML_INVALID_EVENT', '/data/subject');
+    expectRefused(() => encodeEdxml(noSubject), 'edxml-invalid-event', '/data/subject');
   });
 });
 
 describe('decodeEdxml: refusals', () => {
   it('refuses an external entity before parsing', () => {
-    expectRefused(() => decodeEdxml(fixture('attack-external-entity.xml')), 'EDXML_FORBIDDEN_DTD', '/');
+    expectRefused(() => decodeEdxml(fixture('attack-external-entity.xml')), 'edxml-forbidden-dtd', '/');
   });
 
   it('refuses billion laughs before parsing', () => {
-    expectRefused(() => decodeEdxml(fixture('attack-billion-laughs.xml')), 'EDXML_FORBIDDEN_DTD', '/');
+    expectRefused(() => decodeEdxml(fixture('attack-billion-laughs.xml')), 'edxml-forbidden-dtd', '/');
   });
 
   it('refuses an oversized package, by default at 16 MiB and at a configured limit', () => {
     const big = fixture('document-sent.xml').toString('utf8').replace('<edXML:Content>', `<edXML:Content>${'x'.repeat(16 * 1024 * 1024)}`);
-    expectRefused(() => decodeEdxml(big), 'EDXML_TOO_LARGE', '/');
-    expectRefused(() => decodeEdxml(fixture('document-sent.xml'), { maxBytes: 1024 }), 'EDXML_TOO_LARGE', '/');
+    expectRefused(() => decodeEdxml(big), 'edxml-too-large', '/');
+    expectRefused(() => decodeEdxml(fixture('document-sent.xml'), { maxBytes: 1024 }), 'edxml-too-large', '/');
   });
 
   it('refuses a package nested too deep, naming where', () => {
-    const error = expectRefused(() => decodeEdxml(fixture('attack-too-deep.xml')), 'EDXML_TOO_DEEP');
+    const error = expectRefused(() => decodeEdxml(fixture('attack-too-deep.xml')), 'edxml-too-deep');
     expect(error.path).toMatch(/^\/edXML\/edXMLEnvelope\/edXMLHeader\/MessageHeader\/Subject\/a\/a/);
   });
 
   it('refuses a package with too many elements', () => {
-    expectRefused(() => decodeEdxml(fixture('document-sent.xml'), { maxElements: 50 }), 'EDXML_TOO_MANY_ELEMENTS');
+    expectRefused(() => decodeEdxml(fixture('document-sent.xml'), { maxElements: 50 }), 'edxml-too-many-elements');
   });
 
   it('refuses malformed XML, undefined entities and non-UTF-8 input', () => {
-    expectRefused(() => decodeEdxml(fixture('invalid-malformed.xml')), 'EDXML_MALFORMED', '/');
+    expectRefused(() => decodeEdxml(fixture('invalid-malformed.xml')), 'edxml-malformed', '/');
     const nbsp = fixture('document-sent.xml').toString('utf8').replace('Quảng Ninh</edXML:Place>', 'Quảng&nbsp;Ninh</edXML:Place>');
-    expectRefused(() => decodeEdxml(nbsp), 'EDXML_MALFORMED', `${HEADER}/PromulgationInfo/Place`);
-    expectRefused(() => decodeEdxml(Buffer.from([0x3c, 0x61, 0x3e, 0xff, 0x3c, 0x2f, 0x61, 0x3e])), 'EDXML_MALFORMED', '/');
-    expectRefused(() => decodeEdxml('<?xml version="1.0" encoding="windows-1258"?><a/>'), 'EDXML_UNSUPPORTED', '/');
+    expectRefused(() => decodeEdxml(nbsp), 'edxml-malformed', `${HEADER}/PromulgationInfo/Place`);
+    expectRefused(() => decodeEdxml(Buffer.from([0x3c, 0x61, 0x3e, 0xff, 0x3c, 0x2f, 0x61, 0x3e])), 'edxml-malformed', '/');
+    expectRefused(() => decodeEdxml('<?xml version="1.0" encoding="windows-1258"?><a/>'), 'edxml-unsupported', '/');
   });
 
   it('refuses an attachment whose declared hash or size does not match', () => {
-    expectRefused(() => decodeEdxml(fixture('invalid-attachment-wrong-hash.xml')), 'EDXML_ATTACHMENT_MISMATCH', '/edXML/AttachmentEncoded/Attachment[2]/Sha256');
+    expectRefused(() => decodeEdxml(fixture('invalid-attachment-wrong-hash.xml')), 'edxml-attachment-mismatch', '/edXML/AttachmentEncoded/Attachment[2]/Sha256');
     const xml = fixture('document-sent.xml').toString('utf8');
     const rightHash = xml.replace('<edXML:ContentType>application/pdf</edXML:ContentType>\n      <edXML:ContentTransferEncoded>', `<edXML:ContentType>application/pdf</edXML:ContentType>\n      <edXML:Sha256>${'37BEF317EFE646C464B546F4D0C28DA5269178EB391066E6A0A166B8AAC78499'}</edXML:Sha256><edXML:Size>118</edXML:Size>\n      <edXML:ContentTransferEncoded>`);
     expect(rightHash).not.toBe(xml);
     expect(decodeEdxml(rightHash)).toEqual(decodeEdxml(xml));
     const wrongSize = rightHash.replace('<edXML:Size>118</edXML:Size>', '<edXML:Size>119</edXML:Size>');
-    expectRefused(() => decodeEdxml(wrongSize), 'EDXML_ATTACHMENT_MISMATCH', '/edXML/AttachmentEncoded/Attachment[2]/Size');
+    expectRefused(() => decodeEdxml(wrongSize), 'edxml-attachment-mismatch', '/edXML/AttachmentEncoded/Attachment[2]/Size');
     const missingFile = xml.replace('<edXML:ContentId>cid:cv-2150-pdf</edXML:ContentId>\n      <edXML:AttachmentName>', '<edXML:ContentId>cid:other</edXML:ContentId>\n      <edXML:AttachmentName>');
-    expectRefused(() => decodeEdxml(missingFile), 'EDXML_ATTACHMENT_MISMATCH', '/edXML/edXMLEnvelope/edXMLBody/edXMLManifest/Reference[2]');
+    expectRefused(() => decodeEdxml(missingFile), 'edxml-attachment-mismatch', '/edXML/edXMLEnvelope/edXMLBody/edXMLManifest/Reference[2]');
   });
 
   it('names the missing field and invalid values by path', () => {
     const xml = fixture('document-sent.xml').toString('utf8');
-    expectRefused(() => decodeEdxml(xml.replace('<edXML:OrganId>000.00.00.H49</edXML:OrganId>', '')), 'EDXML_MISSING_FIELD', `${HEADER}/From/OrganId`);
-    expectRefused(() => decodeEdxml(xml.replace('2025/07/14</edXML:PromulgationDate>', '14/07/2025</edXML:PromulgationDate>')), 'EDXML_INVALID_VALUE', `${HEADER}/PromulgationInfo/PromulgationDate`);
-    expectRefused(() => decodeEdxml(xml.replace('<edXML:Type>18</edXML:Type>', '<edXML:Type>mười tám</edXML:Type>')), 'EDXML_INVALID_VALUE', `${HEADER}/DocumentType/Type`);
-    expectRefused(() => decodeEdxml(xml.replace('<edXML:BussinessDocType>0<', '<edXML:BussinessDocType>7<')), 'EDXML_UNSUPPORTED', '/edXML/edXMLEnvelope/edXMLHeader/TraceHeaderList/Bussiness/BussinessDocType');
+    expectRefused(() => decodeEdxml(xml.replace('<edXML:OrganId>000.00.00.H49</edXML:OrganId>', '')), 'edxml-missing-field', `${HEADER}/From/OrganId`);
+    expectRefused(() => decodeEdxml(xml.replace('2025/07/14</edXML:PromulgationDate>', '14/07/2025</edXML:PromulgationDate>')), 'edxml-invalid-value', `${HEADER}/PromulgationInfo/PromulgationDate`);
+    expectRefused(() => decodeEdxml(xml.replace('<edXML:Type>18</edXML:Type>', '<edXML:Type>mười tám</edXML:Type>')), 'edxml-invalid-value', `${HEADER}/DocumentType/Type`);
+    expectRefused(() => decodeEdxml(xml.replace('<edXML:BussinessDocType>0<', '<edXML:BussinessDocType>7<')), 'edxml-unsupported', '/edXML/edXMLEnvelope/edXMLHeader/TraceHeaderList/Bussiness/BussinessDocType');
     const status = fixture('status-accepted.xml').toString('utf8');
-    expectRefused(() => decodeEdxml(status.replace('>03<', '>99<')), 'EDXML_UNSUPPORTED', `${HEADER}/StatusCode`);
-    expectRefused(() => decodeEdxml('<root/>'), 'EDXML_UNSUPPORTED', '/root');
+    expectRefused(() => decodeEdxml(status.replace('>03<', '>99<')), 'edxml-unsupported', `${HEADER}/StatusCode`);
+    expectRefused(() => decodeEdxml('<root/>'), 'edxml-unsupported', '/root');
   });
 });

@@ -15,7 +15,7 @@ const INSTANT = /^(\d{4})[/-](\d{2})[/-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:
 export function edxmlDateToIso(value: string, path: string): string {
   const m = DATE.exec(value);
   if (!m || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
-    throw new EdxmlError('EDXML_INVALID_VALUE', path, `"${value}" is not a date; write yyyy/MM/dd, e.g. 2025/07/14.`);
+    throw new EdxmlError('edxml-invalid-value', path, `"${value}" is not a date; write yyyy/MM/dd, e.g. 2025/07/14.`);
   }
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
@@ -30,13 +30,13 @@ export function edxmlInstantToRfc3339(value: string, path: string): string {
   const m = INSTANT.exec(value.trim());
   const [, y, mo, d, h, mi, s = '00', offset] = m ?? [];
   if (!m || !isCalendarDate(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
-    throw new EdxmlError('EDXML_INVALID_VALUE', path, `"${value}" is not a timestamp; write yyyy/MM/dd HH:mm:ss in Vietnam time, e.g. 2025/07/14 16:02:11.`);
+    throw new EdxmlError('edxml-invalid-value', path, `"${value}" is not a timestamp; write yyyy/MM/dd HH:mm:ss in Vietnam time, e.g. 2025/07/14 16:02:11.`);
   }
   const local = `${y}-${mo}-${d}T${h}:${mi}:${s}`;
   if (!offset) return `${local}+07:00`;
   const normalised = offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
   const vietnam = toVietnamTime(`${local}${normalised}`);
-  if (!vietnam) throw new EdxmlError('EDXML_INVALID_VALUE', path, `"${value}" has an impossible offset; write yyyy/MM/dd HH:mm:ss in Vietnam time.`);
+  if (!vietnam) throw new EdxmlError('edxml-invalid-value', path, `"${value}" has an impossible offset; write yyyy/MM/dd HH:mm:ss in Vietnam time.`);
   return vietnam;
 }
 
@@ -44,7 +44,7 @@ export function edxmlInstantToRfc3339(value: string, path: string): string {
 export function rfc3339ToEdxmlInstant(value: string, path: string): string {
   const vietnam = toVietnamTime(value);
   if (!vietnam) {
-    throw new EdxmlError('EDXML_INVALID_EVENT', path, `"${value}" is not an RFC 3339 date-time with offset, e.g. 2025-07-14T16:02:11+07:00.`);
+    throw new EdxmlError('edxml-invalid-event', path, `"${value}" is not an RFC 3339 date-time with offset, e.g. 2025-07-14T16:02:11+07:00.`);
   }
   return vietnam.slice(0, 19).replace('T', ' ').replaceAll('-', '/');
 }

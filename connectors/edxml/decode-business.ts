@@ -90,6 +90,6 @@ function changeEvent(change: Change, type: DocumentMessageType, documentId: stri
 function receiverType(receiver: XmlElement): 0 | 1 {
   const path = `${receiver.path}/ReceiverType`;
   const value = readInteger(requireText(receiver, 'ReceiverType'), path);
-  if (value !== 0 && value !== 1) throw new EdxmlError('EDXML_INVALID_VALUE', path, `ReceiverType is ${value}; it is 0 (recipient removed) or 1 (recipient added).`);
+  if (value !== 0 && value !== 1) throw new EdxmlError('edxml-invalid-value', path, `ReceiverType is ${value}; it is 0 (recipient removed) or 1 (recipient added).`);
   return value;
 }

@@ -69,7 +69,7 @@ export function decodeStatus(pkg: EdxmlPackage): CloudEvent[] {
 function readStatusCode(text: string, path: string): StatusCode {
   const code = /^\d$/.test(text) ? `0${text}` : text;
   if (!isStatusCode(code)) {
-    throw new EdxmlError('EDXML_UNSUPPORTED', path, `StatusCode "${text}" is not in the edoc status table; use one of ${Object.keys(STATUS_NAMES).join(', ')}.`);
+    throw new EdxmlError('edxml-unsupported', path, `StatusCode "${text}" is not in the edoc status table; use one of ${Object.keys(STATUS_NAMES).join(', ')}.`);
   }
   return code;
 }

@@ -54,7 +54,7 @@ export function decodeEdxml(xml: Buffer | string, options: DecodeOptions = {}): 
   const type = typeText === undefined ? 0 : readInteger(typeText, path);
   const decode = BY_BUSINESS_DOC_TYPE[type];
   if (!decode) {
-    throw new EdxmlError('EDXML_UNSUPPORTED', path, `BussinessDocType ${type} is not one of 0 (new), 1 (revoke), 2 (update), 3 (replace).`);
+    throw new EdxmlError('edxml-unsupported', path, `BussinessDocType ${type} is not one of 0 (new), 1 (revoke), 2 (update), 3 (replace).`);
   }
   return decode(pkg, business ?? pkg.messageHeader);
 }

@@ -42,17 +42,17 @@ function isDocumentType(type: string): type is DocumentMessageType {
  * envelope `id`, recomputed on decode; selectors in `to`; instants other than whole seconds at
  * +07:00; leading and trailing blanks of text values).
  *
- * Throws `EdxmlError`: EDXML_UNSUPPORTED for another type or schema version, or an attachment
- * sent by `href` (fetch it first); EDXML_INVALID_EVENT when a field the package needs is
- * missing or mistyped (validate the event first); EDXML_ATTACHMENT_MISMATCH when an attachment's
+ * Throws `EdxmlError`: edxml-unsupported for another type or schema version, or an attachment
+ * sent by `href` (fetch it first); edxml-invalid-event when a field the package needs is
+ * missing or mistyped (validate the event first); edxml-attachment-mismatch when an attachment's
  * size or sha256 does not match its content.
  */
 export function encodeEdxml(event: CloudEvent): string {
   if (!isDocumentType(event.type)) {
-    throw new EdxmlError('EDXML_UNSUPPORTED', '/type', `edXML carries documents and their statuses; "${event.type}" is not one of ${Object.keys(BY_TYPE).join(', ')}.`);
+    throw new EdxmlError('edxml-unsupported', '/type', `edXML carries documents and their statuses; "${event.type}" is not one of ${Object.keys(BY_TYPE).join(', ')}.`);
   }
   if (event.dataschema !== undefined && event.dataschema !== dataschemaOf(event.type)) {
-    throw new EdxmlError('EDXML_UNSUPPORTED', '/dataschema', `The codec maps ${dataschemaOf(event.type)}; "${event.dataschema}" is another version.`);
+    throw new EdxmlError('edxml-unsupported', '/dataschema', `The codec maps ${dataschemaOf(event.type)}; "${event.dataschema}" is another version.`);
   }
   const parts = BY_TYPE[event.type](event, asObject(event.data, '/data'));
   const header: XmlOut[] = [{ name: 'MessageHeader', children: parts.messageHeader }];

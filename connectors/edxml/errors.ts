@@ -4,47 +4,45 @@
  * 4xx with `code`, `path` and the message, which says what the sender must fix. No code is
  * retriable: the same bytes fail the same way.
  */
+import { LgspError } from '../../src/contract/errors.ts';
 
 export const EDXML_ERROR_CODES = [
   /** Not well-formed XML, not UTF-8, or a value that cannot be read (bad base64, undefined entity). */
-  'EDXML_MALFORMED',
+  'edxml-malformed',
   /** A `<!DOCTYPE` or `<!ENTITY` declaration: refused before parsing (XXE, billion laughs). */
-  'EDXML_FORBIDDEN_DTD',
+  'edxml-forbidden-dtd',
   /** Larger than the byte limit, or an attachment larger than the inline limit of the schemas. */
-  'EDXML_TOO_LARGE',
+  'edxml-too-large',
   /** Elements nested deeper than the depth limit. */
-  'EDXML_TOO_DEEP',
+  'edxml-too-deep',
   /** More elements than the element-count limit. */
-  'EDXML_TOO_MANY_ELEMENTS',
+  'edxml-too-many-elements',
   /** A field the mapping needs is absent or empty. */
-  'EDXML_MISSING_FIELD',
+  'edxml-missing-field',
   /** A field is present but its value is not what edXML allows (a date, a number, a code). */
-  'EDXML_INVALID_VALUE',
+  'edxml-invalid-value',
   /** An attachment's declared size or SHA-256 differs from its content, or its content is absent. */
-  'EDXML_ATTACHMENT_MISMATCH',
+  'edxml-attachment-mismatch',
   /** Valid input the codec does not handle: another root, encoding, business type, message type. */
-  'EDXML_UNSUPPORTED',
+  'edxml-unsupported',
   /** encodeEdxml only: the event lacks or mistypes a field the edXML package needs. */
-  'EDXML_INVALID_EVENT',
+  'edxml-invalid-event',
 ] as const;
 
 export type EdxmlErrorCode = (typeof EDXML_ERROR_CODES)[number];
 
-export class EdxmlError extends Error {
-  readonly retriable = false;
-
+export class EdxmlError extends LgspError<EdxmlErrorCode> {
   /**
    * @param path where the problem is: an XPath-like location in the package for decode errors
    *   (`/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/From/OrganId`, `[n]` for the n-th of
    *   repeated siblings), a JSON Pointer into the event for encode errors (`/data/documentId`).
    */
   constructor(
-    readonly code: EdxmlErrorCode,
+    code: EdxmlErrorCode,
     readonly path: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'EdxmlError';
+    super(code, message, { ...(options?.cause === undefined ? {} : { cause: options.cause }), retriable: false });
   }
 }

@@ -112,7 +112,7 @@ function readField(parent: XmlElement, field: Field): unknown {
 
 export function readInteger(text: string, path: string): number {
   if (!/^\d{1,9}$/.test(text)) {
-    throw new EdxmlError('EDXML_INVALID_VALUE', path, `"${text}" is not a whole number; write digits only.`);
+    throw new EdxmlError('edxml-invalid-value', path, `"${text}" is not a whole number; write digits only.`);
   }
   return Number(text);
 }
@@ -157,5 +157,5 @@ export function asObject(value: unknown, pointer: string): Readonly<Record<strin
 }
 
 export function invalidEvent(pointer: string, problem: string): EdxmlError {
-  return new EdxmlError('EDXML_INVALID_EVENT', pointer, `${pointer} ${problem}; the event must be valid against its v1 schema before it is encoded to edXML.`);
+  return new EdxmlError('edxml-invalid-event', pointer, `${pointer} ${problem}; the event must be valid against its v1 schema before it is encoded to edXML.`);
 }

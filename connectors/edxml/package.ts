@@ -34,7 +34,7 @@ export interface EdxmlPackage {
 
 export function readPackage(root: XmlElement): EdxmlPackage {
   if (root.name !== 'edXML') {
-    throw new EdxmlError('EDXML_UNSUPPORTED', root.path, `The root element is <${root.name}>; an edXML package starts with <edXML:edXML> (QCVN 102:2016).`);
+    throw new EdxmlError('edxml-unsupported', root.path, `The root element is <${root.name}>; an edXML package starts with <edXML:edXML> (QCVN 102:2016).`);
   }
   const envelope = requireChild(root, 'edXMLEnvelope');
   const header = requireChild(envelope, 'edXMLHeader');

@@ -31,21 +31,23 @@ const ROOT = '/';
 export function parseXml(xml: Buffer | string, limits: ParseLimits): XmlElement {
   const size = typeof xml === 'string' ? Buffer.byteLength(xml, 'utf8') : xml.byteLength;
   if (size > limits.maxBytes) {
-    throw new EdxmlError('EDXML_TOO_LARGE', ROOT, `The package is ${size} bytes; at most ${limits.maxBytes} are accepted. Send large files by reference or split the package.`);
+    throw new EdxmlError('edxml-too-large', ROOT, `The package is ${size} bytes; at most ${limits.maxBytes} are accepted. Send large files by reference or split the package.`);
   }
   const text = toText(xml);
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
-    throw new EdxmlError('EDXML_FORBIDDEN_DTD', ROOT, 'The package contains a <!DOCTYPE> or <!ENTITY> declaration; edXML needs none and the hub refuses them (external entities, entity expansion). Remove it.');
+    throw new EdxmlError('edxml-forbidden-dtd', ROOT, 'The package contains a <!DOCTYPE> or <!ENTITY> declaration; edXML needs none and the hub refuses them (external entities, entity expansion). Remove it.');
   }
   checkDeclaredEncoding(text);
   scanStructure(text, limits);
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new EdxmlError('EDXML_MALFORMED', ROOT, `The package is not well-formed XML: ${msg} (line ${line}, column ${col}).`);
+    throw new EdxmlError('edxml-malformed', ROOT, `The package is not well-formed XML: ${msg} (line ${line}, column ${col}).`);
   }
-  const root = toElements(newParser(limits).parse(text), '').find((e) => !e.name.startsWith('?'));
-  if (!root) throw new EdxmlError('EDXML_MALFORMED', ROOT, 'The package has no root element.');
+  // The validator accepts a second root element (`<a/><b/>`); XML allows exactly one.
+  const [root, ...more] = toElements(newParser(limits).parse(text), '').filter((e) => !e.name.startsWith('?'));
+  if (!root) throw new EdxmlError('edxml-malformed', ROOT, 'The package has no root element.');
+  if (more.length > 0) throw new EdxmlError('edxml-malformed', ROOT, `The package has ${more.length + 1} root elements (<${root.name}>, <${more[0]!.name}>); an XML document has exactly one.`);
   return root;
 }
 
@@ -70,14 +72,14 @@ function toText(xml: Buffer | string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(xml);
   } catch (cause) {
-    throw new EdxmlError('EDXML_MALFORMED', ROOT, 'The package is not valid UTF-8; edXML packages must be UTF-8 encoded.', { cause });
+    throw new EdxmlError('edxml-malformed', ROOT, 'The package is not valid UTF-8; edXML packages must be UTF-8 encoded.', { cause });
   }
 }
 
 function checkDeclaredEncoding(text: string): void {
   const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']/.exec(text)?.[1];
   if (declared && !/^utf-?8$/i.test(declared)) {
-    throw new EdxmlError('EDXML_UNSUPPORTED', ROOT, `The XML declaration says encoding="${declared}"; only UTF-8 is accepted.`);
+    throw new EdxmlError('edxml-unsupported', ROOT, `The XML declaration says encoding="${declared}"; only UTF-8 is accepted.`);
   }
 }
 
@@ -102,12 +104,12 @@ function scanStructure(text: string, limits: ParseLimits): void {
       const name = /^<([^\s/>]+)/.exec(text.slice(i, Math.min(end, i + 200)))?.[1] ?? '?';
       count += 1;
       if (count > limits.maxElements) {
-        throw new EdxmlError('EDXML_TOO_MANY_ELEMENTS', pathOf([...stack, name]), `The package has more than ${limits.maxElements} elements; split it or send fewer attachments.`);
+        throw new EdxmlError('edxml-too-many-elements', pathOf([...stack, name]), `The package has more than ${limits.maxElements} elements; split it or send fewer attachments.`);
       }
       if (text[end - 1] !== '/') {
         stack.push(localName(name));
         if (stack.length > limits.maxDepth) {
-          throw new EdxmlError('EDXML_TOO_DEEP', pathOf(stack), `Elements are nested more than ${limits.maxDepth} deep; edXML needs fewer than 10 levels.`);
+          throw new EdxmlError('edxml-too-deep', pathOf(stack), `Elements are nested more than ${limits.maxDepth} deep; edXML needs fewer than 10 levels.`);
         }
       }
       i = end + 1;
@@ -118,7 +120,7 @@ function scanStructure(text: string, limits: ParseLimits): void {
 
 function skipPast(text: string, from: number, terminator: string): number {
   const at = text.indexOf(terminator, from + 1);
-  if (at === -1) throw new EdxmlError('EDXML_MALFORMED', ROOT, `The package is not well-formed XML: a markup construct opened at offset ${from} is never closed with "${terminator}".`);
+  if (at === -1) throw new EdxmlError('edxml-malformed', ROOT, `The package is not well-formed XML: a markup construct opened at offset ${from} is never closed with "${terminator}".`);
   return at + terminator.length;
 }
 
@@ -132,7 +134,7 @@ function tagEnd(text: string, from: number): number {
     } else if (c === '"' || c === "'") quote = c;
     else if (c === '>') return j;
   }
-  throw new EdxmlError('EDXML_MALFORMED', ROOT, `The package is not well-formed XML: the tag opened at offset ${from} is never closed.`);
+  throw new EdxmlError('edxml-malformed', ROOT, `The package is not well-formed XML: the tag opened at offset ${from} is never closed.`);
 }
 
 function localName(qualified: string): string {
@@ -211,18 +213,19 @@ function textOf(content: unknown, path: string): string {
   return text;
 }
 
-const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** A Map, not an object literal: a reference like `&toString;` must not find Object.prototype's members. */
+const NAMED: ReadonlyMap<string, string> = new Map([['lt', '<'], ['gt', '>'], ['amp', '&'], ['quot', '"'], ['apos', "'"]]);
 
 /** Decodes the five predefined entities and character references; anything else is refused. */
 function decodeEntities(text: string, path: string): string {
   if (!text.includes('&')) return text;
   return text.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
-    const named = NAMED[ref];
+    const named = NAMED.get(ref);
     if (named !== undefined && whole.endsWith(';')) return named;
     const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
     const cp = m ? Number.parseInt(m[1] ?? m[2] ?? '', m[1] ? 16 : 10) : NaN;
     if (whole.endsWith(';') && isXmlChar(cp)) return String.fromCodePoint(cp);
-    throw new EdxmlError('EDXML_MALFORMED', path, `"${whole}" is not an XML entity reference the hub accepts: use &lt; &gt; &amp; &quot; &apos; or a character reference (&#...;), and write a literal & as &amp;.`);
+    throw new EdxmlError('edxml-malformed', path, `"${whole}" is not an XML entity reference the hub accepts: use &lt; &gt; &amp; &quot; &apos; or a character reference (&#...;), and write a literal & as &amp;.`);
   });
 }
 
@@ -231,5 +234,5 @@ function isXmlChar(cp: number): boolean {
 }
 
 function unexpected(path: string): EdxmlError {
-  return new EdxmlError('EDXML_MALFORMED', path || ROOT, 'The XML parser returned an unexpected shape here; the package is probably malformed.');
+  return new EdxmlError('edxml-malformed', path || ROOT, 'The XML parser returned an unexpected shape here; the package is probably malformed.');
 }

@@ -12,7 +12,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { SchemaSet } from '../../src/contract/schema-set.ts';
-import { FaultPlan, startSimulatedSystem } from '../kit/faults.ts';
+import { FaultPlan, startSimulatedSystem, type SimulatorTls } from '../kit/faults.ts';
 import { decodeEdxml, EdxmlError } from './codec.ts';
 
 export interface EofficeSimulatorOptions {
@@ -20,6 +20,8 @@ export interface EofficeSimulatorOptions {
   port?: number;
   /** Validates decoded `data`; default: `SchemaSet.load()`, once per process. */
   schemas?: SchemaSet;
+  /** Serve https (with a required client certificate when `clientCa` is set). */
+  tls?: SimulatorTls;
 }
 
 /** Ways to break the contract on purpose, for the conformance kit's own tests. */
@@ -101,7 +103,7 @@ export async function startEofficeSimulator(options: EofficeSimulatorOptions = {
     res.status(err.status ?? 400).json({ code: 'INVALID_REQUEST', message: err.message });
   });
 
-  const system = await startSimulatedSystem(app, faults, options.port);
+  const system = await startSimulatedSystem(app, faults, options.port, options.tls);
   return {
     ...system,
     endpoint: `${system.url}/edxml`,

@@ -1,6 +1,6 @@
 /**
  * The checked XML tree the decoder reads (built by `parse.ts`) and the accessors that turn an
- * absent field into an `EDXML_MISSING_FIELD` error naming its path. Element names are local
+ * absent field into an `edxml-missing-field` error naming its path. Element names are local
  * names: the `edXML:` prefix (or any other) is gone, so prefixed and unprefixed input read alike.
  */
 import { EdxmlError } from './errors.ts';
@@ -45,5 +45,5 @@ export function requireText(parent: XmlElement, name: string, why = ''): string 
 
 export function missing(path: string, why = ''): EdxmlError {
   const field = path.slice(path.lastIndexOf('/') + 1).replace(/\[\d+\]$/, '');
-  return new EdxmlError('EDXML_MISSING_FIELD', path, `${field} is required here${why ? ` (${why})` : ''} and is absent or empty.`);
+  return new EdxmlError('edxml-missing-field', path, `${field} is required here${why ? ` (${why})` : ''} and is absent or empty.`);
 }

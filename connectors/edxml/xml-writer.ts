@@ -44,7 +44,7 @@ function writeElement(element: XmlOut, indent: string): string {
 function escape(value: string, attribute: boolean): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(value)) {
-    throw new EdxmlError('EDXML_INVALID_EVENT', '', `The value "${value.slice(0, 40)}" contains a control character that XML 1.0 cannot carry; remove it.`);
+    throw new EdxmlError('edxml-invalid-event', '', `The value "${value.slice(0, 40)}" contains a control character that XML 1.0 cannot carry; remove it.`);
   }
   const text = value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
   return attribute ? text.replaceAll('"', '&quot;').replaceAll('\n', '&#10;').replaceAll('\r', '&#13;').replaceAll('\t', '&#9;') : text.replaceAll('\r', '&#13;');

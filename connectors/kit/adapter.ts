@@ -8,9 +8,15 @@
  * - `createSender`: deliver a canonical event to the agency system and say what happened;
  * - `createPoller`: for pull systems (a mailbox the hub must poll), fetch packages, hand them to
  *   the hub, and acknowledge each only after the hub has it in Kafka.
+ * Senders and pollers get a `KindContext` from the hub (`kind-context.ts`): their settings parsed
+ * against the kind's TypeBox spec, the hub's signing key, the connector's transport and a logger.
  */
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import { LgspError } from '../../src/contract/errors.ts';
 import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
+import type { Transport } from './transport.ts';
+import type { ConformanceProfile, SimulatorFactory, StatusNames, TypePattern } from './kind-facts.ts';
 
 /** A native request as it reached the hub. */
 export interface InboundRequest {
@@ -28,13 +34,74 @@ export interface Delivery {
   readonly attempt: number;
 }
 
+/**
+ * Why a delivery did not succeed, as a type (callers branch on it, never on `reason` text). Which
+ * ones retry and which refuse is decided once, in `classify.ts`.
+ */
+export const DELIVERY_FAILURES = [
+  /** The attempt's deadline passed before every request of it was answered (retry). */
+  'timeout',
+  /** No answer: connection refused or reset, DNS failure (retry). */
+  'connection',
+  /** The TLS handshake failed: an untrusted certificate, a client certificate required (retry). */
+  'tls',
+  /** The HTTP status said so: 408, 429, 5xx retry; any other 4xx is refused. */
+  'http-status',
+  /** A 3xx: redirects are never followed (refused: the connector's address is wrong). */
+  'redirect',
+  /** An answer over the transport's size cap that had to be read whole (retry). */
+  'too-large',
+  /** A 2xx answer that is not in the system's documented shape (retry). */
+  'protocol',
+  /** The system's own error code in its answer (dvcqg `error_code`, ...): as the kind's table says. */
+  'application',
+  /** Not attempted: the connector's circuit breaker is open (retry). */
+  'breaker-open',
+] as const;
+export type DeliveryFailure = (typeof DELIVERY_FAILURES)[number];
+
 /** What the recipient's answer means for the hub. */
 export type DeliveryOutcome =
   | { readonly outcome: 'delivered'; readonly status?: number }
-  /** Try again later (408, 429, 5xx, timeouts, connection errors); counts against the breaker. */
-  | { readonly outcome: 'retry'; readonly reason: string; readonly retryAfterMs?: number; readonly status?: number; readonly response?: unknown }
+  /** Try again later; counts against the breaker. */
+  | RetryOutcome
   /** Never retried: straight to the dead-letter topic, with the response. */
-  | { readonly outcome: 'refused'; readonly reason: string; readonly status?: number; readonly response?: unknown };
+  | RefusedOutcome;
+
+interface FailedOutcome {
+  readonly failure: DeliveryFailure;
+  /** For people (logs, dead letters, traces): `HTTP 503`, `timeout after 10000 ms`. */
+  readonly reason: string;
+  readonly status?: number;
+  /** What the system answered (an excerpt as text, or the kind's parsed answer). */
+  readonly response?: unknown;
+}
+export interface RetryOutcome extends FailedOutcome {
+  readonly outcome: 'retry';
+  readonly retryAfterMs?: number;
+}
+export interface RefusedOutcome extends FailedOutcome {
+  readonly outcome: 'refused';
+}
+
+/** What the hub gives a kind's sender or poller (`kind-context.ts` builds it). */
+export interface KindContext<Settings = unknown> {
+  /** `manifest.settings` parsed against the kind's `settingsSchema` (defaults applied). */
+  readonly settings: Settings;
+  /** The key of `X-LGSP-Signature` (`signingKeyOf(token)`); never part of `settings`. */
+  readonly signingKey: string;
+  /** The connector's transport (its TLS settings applied); the hub closes it after the sender or poller. */
+  readonly transport: Transport;
+  readonly logger: KindLogger;
+}
+
+/** The part of the hub's logger (pino) a kind may use; lines carry the connector id already. */
+export interface KindLogger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 export interface Sender {
   /** Never throws for the recipient's trouble (that is an outcome); throws `AdapterError` when the event cannot be encoded. */
@@ -57,7 +124,8 @@ export interface Poller {
   stop(): Promise<void>;
 }
 
-export interface ConnectorAdapter {
+/** A kind; `Spec` is its TypeBox settings spec, so `ctx.settings` is typed from the same declaration. */
+export interface ConnectorAdapter<Spec extends TSchema = TSchema> {
   readonly kind: string;
   /** One line for operators and the manifest docs. */
   readonly summary: string;
@@ -66,30 +134,50 @@ export interface ConnectorAdapter {
    * messages may carry any agency as `source`. Every other connector sends only as its own agency.
    */
   readonly relay?: boolean;
-  /** JSON Schema of `manifest.settings` for this kind (validated at registration). */
-  readonly settingsSchema: Readonly<Record<string, unknown>>;
+  /**
+   * The TypeBox spec (plain JSON Schema) of `manifest.settings` for this kind: validated at
+   * registration, parsed into `ctx.settings`. The transport's own settings (TLS) are added by the
+   * kit (`transport-settings.ts`), not declared here.
+   */
+  readonly settingsSchema: Spec;
   /** True when deliveries go to `manifest.endpoint` (so a connector that subscribes must have one). */
   readonly endpointRequired?: boolean;
   /** Settings that are credentials (a portal password): never shown back by the API. */
   readonly secretSettings?: readonly string[];
+  // Facts about the kind, read by the shared code from the registered kinds (`kind-facts.ts`).
+  /** The types the kind carries by nature (checked when a manifest has no subscriptions); absent: every type. */
+  readonly naturalTypes?: readonly TypePattern[];
+  /** Names of the business status codes its system reports, per message type (a status that carries no name is named from these). */
+  readonly statusNames?: StatusNames;
+  /** Starts a simulator of the kind's agency system (the conformance suite, tests); required of a kind that delivers. */
+  readonly simulator?: SimulatorFactory;
+  /** How the shared conformance suite holds the kind to the checks; required of a kind that delivers. */
+  readonly conformance?: ConformanceProfile;
   decode?(request: InboundRequest, connector: ConnectorManifest): CloudEvent[];
-  createSender?(connector: ConnectorManifest): Sender;
-  createPoller?(connector: ConnectorManifest, sink: PollSink): Poller;
+  createSender?(connector: ConnectorManifest, ctx: KindContext<Static<Spec>>): Sender;
+  createPoller?(connector: ConnectorManifest, ctx: KindContext<Static<Spec>>, sink: PollSink): Poller;
 }
 
-export const ADAPTER_ERROR_CODES = ['ADAPTER_DECODE_FAILED', 'ADAPTER_ENCODE_FAILED', 'ADAPTER_UNSUPPORTED'] as const;
+export const ADAPTER_ERROR_CODES = [
+  /** A native inbound payload the kind cannot map to events. */
+  'adapter-decode-failed',
+  /** An event the kind cannot express in its system's format (dead letter, stage encode). */
+  'adapter-encode-failed',
+  /** Something the kind does not do (a capability, a content type). */
+  'adapter-unsupported',
+  /** A connector's settings do not match its kind's spec (registration checks them first). */
+  'adapter-settings-invalid',
+] as const;
 export type AdapterErrorCode = (typeof ADAPTER_ERROR_CODES)[number];
 
-/** A native payload the adapter cannot map; `path` points at the failing field (JSON Pointer or XML path). */
-export class AdapterError extends Error {
-  readonly retriable = false;
+/** A native payload the adapter cannot map; `path` points at the failing field (JSON Pointer or XML path). Never retriable. */
+export class AdapterError extends LgspError<AdapterErrorCode> {
   constructor(
-    readonly code: AdapterErrorCode,
+    code: AdapterErrorCode,
     message: string,
     readonly path: string = '',
-    options?: ErrorOptions,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'AdapterError';
+    super(code, message, { ...(options?.cause === undefined ? {} : { cause: options.cause }), retriable: false });
   }
 }

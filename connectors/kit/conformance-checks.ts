@@ -175,7 +175,7 @@ async function timeoutBudget(ctx: CheckContext): Promise<Verdict> {
   const late: string[] = [];
   for (const t of ctx.timings) {
     slowest.set(t.check, Math.max(slowest.get(t.check) ?? 0, t.ms));
-    const timedOut = t.outcome.outcome === 'retry' && t.outcome.reason.startsWith('timeout');
+    const timedOut = t.outcome.outcome === 'retry' && t.outcome.failure === 'timeout';
     if (timedOut || t.ms > budget) late.push(`${t.check} (${timedOut ? t.outcome.reason : `${t.ms} ms`})`);
   }
   const per = [...slowest].map(([check, ms]) => `${check} ${ms} ms`).join(', ');

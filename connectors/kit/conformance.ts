@@ -14,6 +14,9 @@ import type { ConnectorManifest, SchemaSet } from '../../src/contract/schema-set
 import { AdapterError, type ConnectorAdapter, type Sender } from './adapter.ts';
 import { CHECKS, type CheckContext, type Example, type ExampleSet, type Sent, type Timing, type Verdict } from './conformance-checks.ts';
 import { signingKeyOf } from './signature.ts';
+import { openSender } from './kind-context.ts';
+import { naturalTypesOf } from './kind-facts.ts';
+import { ADAPTERS } from '../index.ts';
 
 export type { Example, ExampleSet } from './conformance-checks.ts';
 
@@ -43,17 +46,9 @@ export interface ConformanceOptions {
   readonly schemas: SchemaSet;
   /** Default: `loadExamples()` (the repository's `schemas/messages/examples`). */
   readonly examples?: ExampleSet;
+  /** The kind of `manifest` (its facts: natural types); default: the registered kind of that name. */
+  readonly adapter?: ConnectorAdapter;
 }
-
-/**
- * The types a kind carries by nature, checked when a manifest has no subscriptions. Kinds not
- * listed carry every type. (A candidate for a field of `ConnectorAdapter` when a kind needs it.)
- */
-export const NATURAL_TYPES: Readonly<Record<string, (type: string) => boolean>> = {
-  edxml: (type) => type.startsWith('vn.gov.document.'),
-  vdxp: (type) => type.startsWith('vn.gov.document.'),
-  dvcqg: (type) => type === 'vn.gov.dossier.status',
-};
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../schemas/messages/examples/', import.meta.url));
 
@@ -72,8 +67,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const examples = options.examples ?? (await loadExamples());
   let types = [...new Set(manifest.subscriptions.map((s) => s.type))];
   if (types.length === 0) {
-    const natural = NATURAL_TYPES[manifest.kind] ?? (() => true);
-    types = schemas.messageTypes.filter(natural);
+    const adapter = options.adapter ?? ADAPTERS.find((a) => a.kind === manifest.kind);
+    types = adapter ? naturalTypesOf(adapter, schemas.messageTypes) : [...schemas.messageTypes];
     notes.push(`no subscriptions: checking the types kind ${manifest.kind} carries (${types.join(', ')})`);
   }
   const timings: Timing[] = [];
@@ -136,15 +131,16 @@ function isEventLike(value: unknown): value is CloudEvent {
 }
 
 /**
- * The sender the hub would use for `manifest`, or undefined for a kind that only polls: `settings`
- * (the secret ones a registry read-back hides) merged over the manifest's, and the signing key
- * derived from the connector `token` injected as the hub does. Throws the adapter's own error when
- * something it needs is missing (an endpoint, a setting, the token): say so to the integrator.
+ * The sender the hub would use for `manifest`, or undefined for a kind that only polls, opened as
+ * the hub opens it (`openSender`: settings parsed against the kind's spec, its own transport):
+ * `settings` (the secret ones a registry read-back hides) merged over the manifest's, and the
+ * signing key derived from the connector `token` as the hub derives it. Throws the kit's or the
+ * kind's error when something it needs is missing (an endpoint, a setting, the token): say so to
+ * the integrator.
  */
 export function conformanceSender(adapter: ConnectorAdapter, manifest: ConnectorManifest, options: { token?: string; settings?: Readonly<Record<string, unknown>> } = {}): Sender | undefined {
-  if (!adapter.createSender) return undefined;
-  const settings = { ...manifest.settings, ...options.settings, ...(options.token ? { signingKey: signingKeyOf(options.token) } : {}) };
-  return adapter.createSender({ ...manifest, settings });
+  const settings = { ...manifest.settings, ...options.settings };
+  return openSender(adapter, { ...manifest, settings }, { signingKey: options.token ? signingKeyOf(options.token) : '' });
 }
 
 /** The report as a table (check, PASS/FAIL/SKIP, reason) and a summary line. */

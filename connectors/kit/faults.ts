@@ -11,11 +11,16 @@
  * - `slow`: waits `delayMs`, then lets the real handler answer;
  * - `hang`: never answers while the fault is set (a client timeout); `clear()` lets the held
  *   requests through to the real handler if their client is still there;
- * - `refuse`: destroys the socket without answering (a connection reset).
+ * - `refuse`: destroys the socket without answering (a connection reset);
+ * - `redirect`: answers `status` (default 307) with `Location: location` (a test puts another
+ *   server there and checks that it receives nothing);
+ * - `oversize`: answers `status` (default 200) with a JSON body of `bytes` bytes, written in
+ *   chunks while the client reads; `cut` counts the answers whose client hung up before the end.
  * `times` applies the fault to the next N requests only, then the plan clears itself (requests a
  * `hang` holds stay held until `clear()` or the server closes).
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -24,7 +29,17 @@ export type Fault =
   | { readonly kind: 'reject'; readonly status: number; readonly body?: unknown; readonly times?: number }
   | { readonly kind: 'slow'; readonly delayMs: number; readonly times?: number }
   | { readonly kind: 'hang'; readonly times?: number }
-  | { readonly kind: 'refuse'; readonly times?: number };
+  | { readonly kind: 'refuse'; readonly times?: number }
+  | { readonly kind: 'redirect'; readonly location: string; readonly status?: 301 | 302 | 303 | 307 | 308; readonly times?: number }
+  | { readonly kind: 'oversize'; readonly bytes: number; readonly status?: number; readonly times?: number };
+
+/** TLS of a simulated system: its certificate, and the CA its clients' certificates must chain to (mutual TLS). */
+export interface SimulatorTls {
+  readonly key: string;
+  readonly cert: string;
+  /** When set, a client certificate signed by this CA is required (the handshake fails without one). */
+  readonly clientCa?: string;
+}
 
 export class FaultPlan {
   private current: Fault | undefined;
@@ -32,6 +47,8 @@ export class FaultPlan {
   private readonly held = new Set<() => void>();
   /** Requests a fault was applied to since the plan was made. */
   applied = 0;
+  /** `oversize` answers whose client closed the connection before the whole body was written. */
+  cut = 0;
 
   /** Replaces the current fault. */
   set(fault: Fault): void {
@@ -86,8 +103,33 @@ export class FaultPlan {
         case 'refuse':
           req.socket.destroy();
           return;
+        case 'redirect':
+          res.status(fault.status ?? 307).set('Location', fault.location).end();
+          return;
+        case 'oversize':
+          return this.oversize(res, fault.status ?? 200, fault.bytes);
       }
     };
+  }
+
+  /** `{"padding":"xxx…"}` of `bytes` bytes, written as the client drains it; counts a client that hangs up early. */
+  private oversize(res: Response, status: number, bytes: number): void {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let left = Math.max(0, bytes - 14);
+    res.status(status).set('content-type', 'application/json').set('content-length', String(left + 14));
+    res.on('close', () => {
+      if (!res.writableFinished) this.cut += 1;
+    });
+    res.write('{"padding":"');
+    const pump = (): void => {
+      while (left > 0 && !res.destroyed) {
+        const part = chunk.subarray(0, Math.min(chunk.length, left));
+        left -= part.length;
+        if (!res.write(part)) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end('"}');
+    };
+    pump();
   }
 
   /** The fault for one request, counting `times` down. */
@@ -115,15 +157,19 @@ export interface SimulatorServer {
   restart(): Promise<void>;
 }
 
-/** Starts `app` (an express app or any request listener) on 127.0.0.1 (`port` 0 or absent: a free port chosen by the system). */
+/**
+ * Starts `app` (an express app or any request listener) on 127.0.0.1 (`port` 0 or absent: a free
+ * port chosen by the system), over https when `tls` is given.
+ */
 export async function startSimulatorServer(
   app: RequestListener,
-  options: { port?: number } = {},
+  options: { port?: number; tls?: SimulatorTls } = {},
 ): Promise<SimulatorServer> {
-  let server: Server | undefined = await listen(app, options.port ?? 0);
+  const { tls } = options;
+  let server: Server | undefined = await listen(app, options.port ?? 0, tls);
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     async close() {
       const s = server;
@@ -136,14 +182,16 @@ export async function startSimulatorServer(
     },
     async restart() {
       if (server) return;
-      server = await listen(app, port);
+      server = await listen(app, port, tls);
     },
   };
 }
 
-function listen(app: RequestListener, port: number): Promise<Server> {
+function listen(app: RequestListener, port: number, tls?: SimulatorTls): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(app);
+    const server = tls
+      ? createTlsServer({ key: tls.key, cert: tls.cert, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, app)
+      : createServer(app);
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
@@ -163,9 +211,9 @@ export interface SimulatedSystem {
   restart(): Promise<void>;
 }
 
-/** Starts `app` (which applies `faults`) as a simulated system on 127.0.0.1 (`port` 0: any free one). */
-export async function startSimulatedSystem(app: RequestListener, faults: FaultPlan, port = 0): Promise<SimulatedSystem> {
-  const server = await startSimulatorServer(app, { port });
+/** Starts `app` (which applies `faults`) as a simulated system on 127.0.0.1 (`port` 0: any free one), over https with `tls`. */
+export async function startSimulatedSystem(app: RequestListener, faults: FaultPlan, port = 0, tls?: SimulatorTls): Promise<SimulatedSystem> {
+  const server = await startSimulatorServer(app, { port, ...(tls ? { tls } : {}) });
   return {
     url: server.url,
     port: server.port,
@@ -176,4 +224,32 @@ export async function startSimulatedSystem(app: RequestListener, faults: FaultPl
     },
     restart: () => server.restart(),
   };
+}
+
+/** One request as a `RecordingServer` saw it. */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** A server that answers 200 to everything and keeps what it got: the place a redirect points to. */
+export interface RecordingServer {
+  readonly url: string;
+  readonly requests: readonly RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingServer(): Promise<RecordingServer> {
+  const requests: RecordedRequest[] = [];
+  const server = await startSimulatorServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body: Buffer.concat(chunks) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"error_code":0,"session":"stolen","status":"OK","docId":"stolen"}');
+    });
+  });
+  return { url: server.url, requests, close: () => server.close() };
 }

@@ -9,37 +9,44 @@
  *   the envelope `to`). Outcomes: `delivered` when the axis answers `{ status: 'OK', docId }`;
  *   `retry` for 408/429/5xx, timeouts, connection errors and answers without a docId; `refused`
  *   for other 4xx (a package the axis will never take). Throws `AdapterError`
- *   (`ADAPTER_ENCODE_FAILED`, with the event path) when the event has no edXML form.
+ *   (`adapter-encode-failed`, with the event path) when the event has no edXML form.
  */
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
-import { encodeForDelivery } from '../edxml/adapter.ts';
+import { encodeForDelivery } from '../edxml/delivery-encoding.ts';
 import type { ConnectorAdapter, DeliveryOutcome } from '../kit/adapter.ts';
 import { VdxpClient, type SendEdocHeader } from './client.ts';
 import { createVdxpPoller } from './poller.ts';
-import { readVdxpSettings, VDXP_SETTINGS_SCHEMA } from './settings.ts';
+import { VDXP_SETTINGS } from './settings.ts';
 
 const AGENCY_CODE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
 
-export const vdxpAdapter: ConnectorAdapter = {
+export const vdxpAdapter: ConnectorAdapter<typeof VDXP_SETTINGS> = {
   kind: 'vdxp',
   summary: 'National document exchange axis (VDXP): polls the hub\'s mailbox and sends edXML packages with sendEdoc.',
   /** Packages on the axis come from every ministry and province: their events keep their own `source`. */
   relay: true,
-  settingsSchema: VDXP_SETTINGS_SCHEMA,
+  settingsSchema: VDXP_SETTINGS,
   secretSettings: ['secret'],
-  createPoller: (manifest, sink) => createVdxpPoller(manifest, sink, { onError: (err) => sink.error(err) }),
-  createSender(manifest) {
-    const settings = readVdxpSettings(manifest);
-    const client = new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs });
+  naturalTypes: ['vn.gov.document.*'],
+  simulator: async ({ schemas }) => {
+    const { startAxisSimulator } = await import('./simulator.ts');
+    const sim = await startAxisSimulator({ systemId: 'lgsp-h49', secret: 'secret', schemas });
+    return { settings: { baseUrl: sim.url, systemId: 'lgsp-h49', secret: 'secret' }, misbehave: (modes) => sim.misbehave(modes), close: () => sim.close() };
+  },
+  conformance: {
+    gaps: { 'vn.gov.document.sent': 'sent as edXML, which carries attachments inline; the examples reference them by href (docs/conformance.md, "Known gap")' },
+  },
+  createPoller: (manifest, ctx, sink) => createVdxpPoller(manifest, ctx, sink, { onError: (err) => sink.error(err) }),
+  createSender(manifest, { settings, transport }) {
+    const client = new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs }, transport);
     return {
       async deliver({ event, hubId }): Promise<DeliveryOutcome> {
         const file = encodeForDelivery(event);
-        const answer = await client.sendEdoc(sendHeader(manifest.agency, event), file, { 'Idempotency-Key': hubId });
+        const answer = await client.sendEdoc(sendHeader(manifest.agency, event), file, hubId);
         return answer.outcome === 'ok' ? { outcome: 'delivered', status: answer.status } : answer;
       },
-      async close() {
-        client.close();
-      },
+      // The transport belongs to the kind context; the hub closes it.
+      close: async () => {},
     };
   },
 };

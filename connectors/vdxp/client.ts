@@ -12,25 +12,23 @@
  * Every call carries the SDK credentials as the `systemId` and `secret` headers. A refusal answers
  * 4xx with `{ status: 'FAIL', errorCode, errorDesc }`.
  *
- * Every call resolves to a `VdxpAnswer`, never throws for the axis's trouble: `ok` with the parsed
- * body, or a failure classified as dvcqg's are: `retry` for HTTP 408/429/5xx (`Retry-After`
- * honoured), timeouts, connection errors and 2xx answers that do not have the documented shape;
- * `refused` for any other 4xx, with the axis's response. Keep-alive agents live as long as the
- * client: call `close()` at the end.
+ * Every call is one attempt of the kit transport (`kit/transport.ts`: its own deadline, no
+ * redirects, a size cap, the connector's TLS) and resolves to a `VdxpAnswer`, never throws for the
+ * axis's trouble: `ok` with the parsed body, or the kit's classification (`kit/classify.ts`); this
+ * module adds only the axis's own reading: a refusal's `errorDesc` in the reason, and a 2xx without
+ * the documented body as a `retry` (`protocol`). Failures keep the status and the axis's answer.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import axios, { isAxiosError, type AxiosInstance } from 'axios';
-import type { DeliveryOutcome } from '../kit/adapter.ts';
-import { parseRetryAfter } from '../kit/http-sender.ts';
+import type { RetryOutcome } from '../kit/adapter.ts';
+import { classify, jsonOrExcerpt, readJson, type Failure } from '../kit/classify.ts';
+import type { Transport } from '../kit/transport.ts';
 
 export interface VdxpClientSettings {
   readonly baseUrl: string;
   /** The SDK's system id for this LGSP. */
   readonly systemId: string;
   readonly secret: string;
-  /** Per HTTP call; default 10 000 ms. */
-  readonly timeoutMs?: number;
+  /** The deadline of each call (`manifest.delivery.timeoutMs`). */
+  readonly timeoutMs: number;
 }
 
 export type VdxpMessageType = 'edoc' | 'status';
@@ -52,31 +50,23 @@ export interface ReceivedEdoc {
   readonly created: string;
 }
 
-export type VdxpFailure = Extract<DeliveryOutcome, { outcome: 'retry' | 'refused' }>;
+export type VdxpFailure = Failure;
 export type VdxpAnswer<T> = { readonly outcome: 'ok'; readonly value: T; readonly status: number } | VdxpFailure;
 
-type Answered = { readonly status: number; readonly body: unknown };
-
 export class VdxpClient {
-  private readonly http: AxiosInstance;
-  private readonly httpAgent = new HttpAgent({ keepAlive: true });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
+  private readonly baseUrl: string;
 
-  constructor(private readonly settings: VdxpClientSettings) {
-    this.http = axios.create({
-      baseURL: settings.baseUrl.replace(/\/+$/, ''),
-      timeout: settings.timeoutMs ?? 10_000,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      validateStatus: () => true, // every status is classified below
-      headers: { systemId: settings.systemId, secret: settings.secret },
-    });
+  constructor(
+    private readonly settings: VdxpClientSettings,
+    private readonly transport: Transport,
+  ) {
+    this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
   }
 
-  /** Sends one edXML package; `headers` go with the request (e.g. `Idempotency-Key`). */
-  async sendEdoc(header: SendEdocHeader, edxml: Buffer | string, headers: Record<string, string> = {}): Promise<VdxpAnswer<{ docId: string }>> {
+  /** Sends one edXML package; `idempotencyKey` (the hub id) makes a re-send answer the first docId. */
+  async sendEdoc(header: SendEdocHeader, edxml: Buffer | string, idempotencyKey?: string): Promise<VdxpAnswer<{ docId: string }>> {
     const file = Buffer.from(edxml).toString('base64');
-    return this.call('POST', '/sendEdoc', { header, file }, headers, (body) => {
+    return this.call('POST', '/sendEdoc', { header, file }, idempotencyKey, (body) => {
       const docId = isOk(body) ? body.docId : undefined;
       return typeof docId === 'string' && docId !== '' ? { docId } : undefined;
     });
@@ -84,7 +74,7 @@ export class VdxpClient {
 
   /** The packages waiting in `organId`'s mailbox, in the axis's order. */
   async getReceivedEdocList(organId: string): Promise<VdxpAnswer<ReceivedEdoc[]>> {
-    return this.call('GET', `/getReceivedEdocList?organId=${encodeURIComponent(organId)}`, undefined, {}, (body) => {
+    return this.call('GET', `/getReceivedEdocList?organId=${encodeURIComponent(organId)}`, undefined, undefined, (body) => {
       const docs = record(body).docs;
       if (!Array.isArray(docs)) return undefined;
       const list = docs.map(readReceived);
@@ -94,7 +84,7 @@ export class VdxpClient {
 
   /** One package's bytes (the edXML as the sender wrote it). */
   async getEdoc(docId: string): Promise<VdxpAnswer<Buffer>> {
-    return this.call('GET', `/getEdoc/${encodeURIComponent(docId)}`, undefined, {}, (body) => {
+    return this.call('GET', `/getEdoc/${encodeURIComponent(docId)}`, undefined, undefined, (body) => {
       const file = record(body).file;
       return typeof file === 'string' ? Buffer.from(file, 'base64') : undefined;
     });
@@ -102,45 +92,35 @@ export class VdxpClient {
 
   /** The transport acknowledgement: the package leaves the mailbox as `done` or `fail`. */
   async updateStatus(docId: string, status: 'done' | 'fail'): Promise<VdxpAnswer<null>> {
-    return this.call('POST', '/updateStatus', { docId, status }, {}, (body) => (isOk(body) ? null : undefined));
-  }
-
-  /** Releases the keep-alive sockets. */
-  close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    return this.call('POST', '/updateStatus', { docId, status }, undefined, (body) => (isOk(body) ? null : undefined));
   }
 
   private async call<T>(
     method: 'GET' | 'POST',
-    url: string,
-    data: unknown,
-    headers: Record<string, string>,
+    path: string,
+    json: unknown,
+    idempotencyKey: string | undefined,
     read: (body: unknown) => T | undefined,
   ): Promise<VdxpAnswer<T>> {
-    let answered: Answered;
-    try {
-      const res = await this.http.request<unknown>({ method, url, data, headers });
-      const retryAfter: unknown = res.headers['retry-after'];
-      const retryAfterMs = parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined);
-      answered = { status: res.status, body: res.data };
-      if (res.status === 408 || res.status === 429 || res.status >= 500) {
-        return { outcome: 'retry', reason: `HTTP ${res.status}`, status: res.status, response: res.data, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-      }
-    } catch (err) {
-      if (!isAxiosError(err)) throw err; // a programmer error, never retried
-      const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
-      return { outcome: 'retry', reason: timedOut ? `timeout after ${this.http.defaults.timeout} ms` : `connection error: ${err.code ?? err.message}` };
+    const { systemId, secret, timeoutMs } = this.settings;
+    const exchange = await this.transport.attempt(timeoutMs, (scope) =>
+      scope.send({ method, url: `${this.baseUrl}${path}`, headers: { systemId, secret }, ...(json === undefined ? {} : { json }), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
+    );
+    const classified = classify(exchange, { response: jsonOrExcerpt });
+    if (!('ok' in classified)) {
+      const desc = record(classified.response).errorDesc;
+      return classified.failure === 'http-status' && typeof desc === 'string' ? { ...classified, reason: `${classified.reason}: ${desc}` } : classified;
     }
-    const { status, body } = answered;
-    if (status < 200 || status >= 300) {
-      const desc = record(body).errorDesc;
-      return { outcome: 'refused', reason: `HTTP ${status}${typeof desc === 'string' ? `: ${desc}` : ''}`, status, response: body };
-    }
-    const value = read(body);
-    if (value === undefined) return { outcome: 'retry', reason: `${url.split('?')[0]} answered ${status} without the documented body`, status, response: body };
-    return { outcome: 'ok', value, status };
+    const body = readJson(classified.ok, { response: jsonOrExcerpt });
+    if ('outcome' in body) return body;
+    const value = read(body.json);
+    if (value === undefined) return undocumented(path, classified.ok.status, body.json);
+    return { outcome: 'ok', value, status: classified.ok.status };
   }
+}
+
+function undocumented(path: string, status: number, response: unknown): RetryOutcome {
+  return { outcome: 'retry', failure: 'protocol', reason: `${path.split('?')[0]} answered ${status} without the documented body`, status, response };
 }
 
 function isOk(body: unknown): body is { status: 'OK'; docId?: unknown } {

@@ -21,14 +21,15 @@
  *
  * `stop()` lets the package in progress finish (accept and acknowledge, or fail), starts no other,
  * and resolves when the round has ended; an acknowledgement the axis holds is awaited up to the
- * client's timeout.
+ * call's deadline (`delivery.timeoutMs`).
  */
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
 import { decodeEdxml, EdxmlError } from '../edxml/codec.ts';
-import type { Poller, PollSink } from '../kit/adapter.ts';
+import type { KindContext, Poller, PollSink } from '../kit/adapter.ts';
 import { VdxpClient, type VdxpAnswer } from './client.ts';
-import { readVdxpSettings } from './settings.ts';
+import { VdxpCallError } from './errors.ts';
+import { DEFAULT_POLL_INTERVAL_MS, type VdxpSettings } from './settings.ts';
 
 export interface VdxpPollerOptions {
   /** Pause between the end of a round and the start of the next; default `settings.pollIntervalMs` (2000). */
@@ -37,22 +38,14 @@ export interface VdxpPollerOptions {
   readonly onError?: (error: Error) => void;
 }
 
-/** Thrown inside a round when the axis does not give what was asked; ends the round. */
-export class VdxpCallError extends Error {
-  constructor(
-    readonly call: string,
-    readonly answer: Exclude<VdxpAnswer<unknown>, { outcome: 'ok' }>,
-  ) {
-    super(`VDXP ${call}: ${answer.outcome} (${answer.reason})`);
-    this.name = 'VdxpCallError';
-  }
-}
+export { VdxpCallError } from './errors.ts';
 
-export function createVdxpPoller(manifest: ConnectorManifest, sink: PollSink, options: VdxpPollerOptions = {}): Poller {
-  const settings = readVdxpSettings(manifest);
-  const intervalMs = options.intervalMs ?? settings.pollIntervalMs;
+/** The poller of one vdxp connector; its calls go through `ctx.transport`, each under `delivery.timeoutMs`. */
+export function createVdxpPoller(manifest: ConnectorManifest, ctx: KindContext<VdxpSettings>, sink: PollSink, options: VdxpPollerOptions = {}): Poller {
+  const { settings } = ctx;
+  const intervalMs = options.intervalMs ?? settings.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const onError = options.onError ?? (() => {});
-  let client: VdxpClient | undefined;
+  const client = new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs }, ctx.transport);
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> | undefined;
@@ -84,7 +77,7 @@ export function createVdxpPoller(manifest: ConnectorManifest, sink: PollSink, op
   function schedule(delayMs: number): void {
     timer = setTimeout(() => {
       timer = undefined;
-      if (!running || !client) return;
+      if (!running) return;
       round = runRound(client)
         .catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
         .finally(() => {
@@ -98,17 +91,13 @@ export function createVdxpPoller(manifest: ConnectorManifest, sink: PollSink, op
     start() {
       if (running) return;
       running = true;
-      client ??= new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs });
       if (!round) schedule(0);
     },
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      await round;
-      if (running) return; // started again meanwhile
-      client?.close();
-      client = undefined;
+      await round; // the transport belongs to the kind context: the hub closes it after stop
     },
   };
 }

@@ -20,7 +20,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { decodeEdxml, EdxmlError } from '../edxml/codec.ts';
 import { SchemaSet } from '../../src/contract/schema-set.ts';
-import { FaultPlan, startSimulatedSystem } from '../kit/faults.ts';
+import { FaultPlan, startSimulatedSystem, type SimulatorTls } from '../kit/faults.ts';
 import type { VdxpMessageType } from './client.ts';
 
 export interface AxisSimulatorOptions {
@@ -30,6 +30,8 @@ export interface AxisSimulatorOptions {
   port?: number;
   /** Validates the data of sent packages; default: `SchemaSet.load()`, once per process. */
   schemas?: SchemaSet;
+  /** Serve https (with a required client certificate when `clientCa` is set). */
+  tls?: SimulatorTls;
 }
 
 /** Ways to break the contract on purpose, for the conformance kit's own tests. */
@@ -162,7 +164,7 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
     fail(res, err.status ?? 400, 'INVALID_REQUEST', err.message);
   });
 
-  const system = await startSimulatedSystem(app, faults, options.port);
+  const system = await startSimulatedSystem(app, faults, options.port, options.tls);
   return {
     ...system,
     requests,

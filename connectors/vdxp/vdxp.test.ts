@@ -5,8 +5,10 @@ import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { decodeEdxml } from '../edxml/codec.ts';
 import type { Poller, PollSink, Sender } from '../kit/adapter.ts';
+import { kindContext, openSender } from '../kit/kind-context.ts';
+import type { Transport } from '../kit/transport.ts';
 import { vdxpAdapter } from './adapter.ts';
-import { createVdxpPoller } from './poller.ts';
+import { createVdxpPoller, type VdxpPollerOptions } from './poller.ts';
 import { startAxisSimulator, type AxisSimulator } from './simulator.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../edxml/fixtures/${name}`, import.meta.url));
@@ -49,17 +51,29 @@ class MemorySink implements PollSink {
   }
 }
 
+const HUB = { signingKey: 'not-used-by-vdxp' };
+
 let sim: AxisSimulator | undefined;
 let poller: Poller | undefined;
 let sender: Sender | undefined;
+let transport: Transport | undefined;
 afterEach(async () => {
   await poller?.stop();
+  await transport?.close();
   await sender?.close();
   await sim?.close();
   sim = undefined;
   poller = undefined;
   sender = undefined;
+  transport = undefined;
 });
+
+/** A poller of `m` in the context the hub would give it (the test closes its transport). */
+function pollerOf(m: ConnectorManifest, sink: PollSink, options: VdxpPollerOptions): Poller {
+  const ctx = kindContext(vdxpAdapter, m, HUB);
+  transport = ctx.transport;
+  return createVdxpPoller(m, ctx, sink, options);
+}
 
 describe('vdxp poller', () => {
   it('accepts deposited packages in order and acknowledges each done after accept', async () => {
@@ -68,7 +82,7 @@ describe('vdxp poller', () => {
     const a = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
     const b = sim.deposit(HUB_ORGAN, fixture('status-accepted.xml'), { messagetype: 'status' });
     const other = sim.deposit('000.00.15.H49', fixture('document-sent.xml'));
-    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20 });
+    poller = pollerOf(manifest(sim.url), sink, { intervalMs: 20 });
     poller.start();
     await waitFor('both acknowledged', () => sim!.status(a) === 'done' && sim!.status(b) === 'done');
     expect(sink.accepted).toEqual([decodeEdxml(fixture('document-sent.xml')), decodeEdxml(fixture('status-accepted.xml'))]);
@@ -81,12 +95,12 @@ describe('vdxp poller', () => {
     const sink = new MemorySink();
     const bad = sim.deposit(HUB_ORGAN, fixture('invalid-malformed.xml'));
     const good = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
-    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20 });
+    poller = pollerOf(manifest(sim.url), sink, { intervalMs: 20 });
     poller.start();
     await waitFor('both acknowledged', () => sim!.status(bad) === 'fail' && sim!.status(good) === 'done');
     expect(sink.rejected).toHaveLength(1);
     expect(sink.rejected[0]?.original.equals(fixture('invalid-malformed.xml'))).toBe(true);
-    expect(sink.rejected[0]?.reason).toMatch(/^EDXML_MALFORMED at \//);
+    expect(sink.rejected[0]?.reason).toMatch(/^edxml-malformed at \//);
     expect(sink.accepted).toHaveLength(1);
   });
 
@@ -97,7 +111,7 @@ describe('vdxp poller', () => {
     const errors: Error[] = [];
     const a = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
     const b = sim.deposit(HUB_ORGAN, fixture('document-revoked.xml'));
-    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20, onError: (e) => errors.push(e) });
+    poller = pollerOf(manifest(sim.url), sink, { intervalMs: 20, onError: (e) => errors.push(e) });
     poller.start();
     await waitFor('both acknowledged', () => sim!.status(a) === 'done' && sim!.status(b) === 'done');
     expect(errors.map((e) => e.message)).toEqual(['Kafka unreachable']);
@@ -112,7 +126,7 @@ describe('vdxp poller', () => {
     sink.gate = new Promise((resolve) => (release = resolve));
     const a = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
     const b = sim.deposit(HUB_ORGAN, fixture('status-accepted.xml'));
-    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20 });
+    poller = pollerOf(manifest(sim.url), sink, { intervalMs: 20 });
     poller.start();
     await waitFor('accept called', () => sink.acceptCalls === 1);
     let stopped = false;
@@ -129,7 +143,7 @@ describe('vdxp poller', () => {
     const sink = new MemorySink();
     const a = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'));
     sim.holdAcknowledgements(true);
-    poller = createVdxpPoller(manifest(sim.url), sink, { intervalMs: 20 });
+    poller = pollerOf(manifest(sim.url), sink, { intervalMs: 20 });
     poller.start();
     await waitFor('acknowledgement held', () => sim!.requests.updateStatus === 1);
     expect(sim.status(a)).toBe('pending');
@@ -145,7 +159,7 @@ describe('vdxp poller', () => {
 describe('vdxp sender', () => {
   it('sends a document and a status with sendEdoc; the axis decodes them equal', async () => {
     sim = await startAxisSimulator();
-    sender = vdxpAdapter.createSender!(manifest(sim.url));
+    sender = openSender(vdxpAdapter, manifest(sim.url), HUB)!;
     const [document] = decodeEdxml(fixture('document-sent.xml'));
     const [status] = decodeEdxml(fixture('status-accepted.xml'));
     expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toEqual({ outcome: 'delivered', status: 200 });
@@ -160,21 +174,21 @@ describe('vdxp sender', () => {
 
   it('classifies 503 as retry (Retry-After kept), wrong credentials as refused', async () => {
     sim = await startAxisSimulator();
-    sender = vdxpAdapter.createSender!(manifest(sim.url));
+    sender = openSender(vdxpAdapter, manifest(sim.url), HUB)!;
     const [document] = decodeEdxml(fixture('document-sent.xml'));
     sim.faults.set({ kind: 'error', status: 503, retryAfterSeconds: 3, times: 1 });
-    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({ outcome: 'retry', status: 503, retryAfterMs: 3000 });
-    const wrong = vdxpAdapter.createSender!(manifest(sim.url, 'wrong'));
-    expect(await wrong.deliver({ event: document!, hubId: 'hub-1', attempt: 2 })).toMatchObject({ outcome: 'refused', status: 401 });
+    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({ outcome: 'retry', failure: 'http-status', status: 503, retryAfterMs: 3000 });
+    const wrong = openSender(vdxpAdapter, manifest(sim.url, 'wrong'), HUB)!;
+    expect(await wrong.deliver({ event: document!, hubId: 'hub-1', attempt: 2 })).toMatchObject({ outcome: 'refused', failure: 'http-status', status: 401, response: { status: 'FAIL', errorCode: 'AUTH_FAILED' } });
     await wrong.close();
     expect(sim.sent()).toEqual([]);
   });
 
   it('retries when the axis is down', async () => {
     sim = await startAxisSimulator();
-    sender = vdxpAdapter.createSender!(manifest(sim.url));
+    sender = openSender(vdxpAdapter, manifest(sim.url), HUB)!;
     const [document] = decodeEdxml(fixture('document-sent.xml'));
     await sim.close();
-    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/^connection error/) });
+    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({ outcome: 'retry', failure: 'connection', reason: expect.stringMatching(/^connection error/) });
   });
 });

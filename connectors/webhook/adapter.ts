@@ -1,70 +1,55 @@
 /**
  * The `webhook` kind: canonical CloudEvents JSON in and out, for any agency system that adopts the
  * hub's own format. Inbound: structured mode, one event or a batch (`codec.ts`). Outbound: POST to
- * `manifest.endpoint` through the kit's HTTP sender, binary mode unless `delivery.mode` is
- * `structured`, signed with the connector's signing key.
- *
- * The signing key is a secret the manifest never holds (`settings` has no such field and rejects
- * unknown ones). The hub calls `webhookSender(manifest, signingKey)` with the key from the registry;
- * `webhookAdapter.createSender(manifest)` is the generic entry point and reads the key from
- * `manifest.settings.signingKey`, which the hub injects into its in-memory copy after validation.
+ * `manifest.endpoint` through the kit's push sender, binary mode unless `delivery.mode` is
+ * `structured`, signed with the connector's signing key (which the hub keeps, never `settings`).
  */
-import type { ConnectorAdapter, Sender } from '../kit/adapter.ts';
-import { createHttpSender } from '../kit/http-sender.ts';
-import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
+import { Type } from '@sinclair/typebox';
+import type { ConnectorAdapter } from '../kit/adapter.ts';
+import { createPushSender } from '../kit/push-sender.ts';
 import { decodeEvents, encodeEvent } from './codec.ts';
 
-/** JSON Schema of `manifest.settings` for `webhook` connectors (every field optional). */
-export const webhookSettingsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    headers: {
-      type: 'object',
-      description:
-        'Static headers added to every delivery, e.g. an API gateway key. They cannot replace the hub\'s own (ce-*, content-type, Idempotency-Key, X-LGSP-Signature).',
-      maxProperties: 20,
-      propertyNames: { type: 'string', pattern: "^(?![Cc][Ee]-)[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$" },
-      additionalProperties: { type: 'string', maxLength: 1024, pattern: '^[\\t\\x20-\\x7e]*$' },
-    },
+/** `manifest.settings` of `webhook` connectors (every field optional). */
+export const WEBHOOK_SETTINGS = Type.Object(
+  {
+    headers: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: "^(?![Cc][Ee]-)[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$" }),
+        Type.String({ maxLength: 1024, pattern: '^[\\t\\x20-\\x7e]*$' }),
+        {
+          maxProperties: 20,
+          additionalProperties: false,
+          description:
+            "Static headers added to every delivery, e.g. an API gateway key. They cannot replace the hub's own (ce-*, content-type, Idempotency-Key, X-LGSP-Signature).",
+        },
+      ),
+    ),
   },
-} as const;
+  { additionalProperties: false },
+);
 
-export const webhookAdapter: ConnectorAdapter = {
+export const webhookAdapter: ConnectorAdapter<typeof WEBHOOK_SETTINGS> = {
   kind: 'webhook',
   summary: 'CloudEvents JSON both ways: structured events in, binary (or structured) mode deliveries out, signed.',
   endpointRequired: true,
-  settingsSchema: webhookSettingsSchema,
+  settingsSchema: WEBHOOK_SETTINGS,
+  simulator: async ({ signingKey, schemas }) => {
+    const { startWebhookSimulator } = await import('./simulator.ts');
+    const sim = await startWebhookSimulator({ signingKey, schemas });
+    return { endpoint: sim.endpoint, misbehave: (modes) => sim.misbehave(modes), close: () => sim.close() };
+  },
+  conformance: {},
   decode: (request) => decodeEvents(request),
-  createSender(manifest) {
-    const key = manifest.settings?.signingKey;
-    if (typeof key !== 'string' || key === '') {
-      throw new Error(`connector ${manifest.id}: no signing key; the hub injects settings.signingKey or calls webhookSender`);
-    }
-    return webhookSender(manifest, key);
+  /** Throws (a programmer error: registration checks it) when the manifest has no http(s) `endpoint`. */
+  createSender(manifest, ctx) {
+    const extraHeaders = ctx.settings.headers ?? {};
+    const mode = manifest.delivery.mode;
+    return createPushSender({
+      endpoint: manifest.endpoint,
+      timeoutMs: manifest.delivery.timeoutMs,
+      transport: ctx.transport,
+      signingKey: ctx.signingKey,
+      encode: (delivery) => encodeEvent(delivery.event, mode, extraHeaders),
+    });
   },
 };
-
-/**
- * The sender of one `webhook` connector. Throws (a programmer error: registration checks these)
- * when the manifest has no http(s) `endpoint`.
- */
-export function webhookSender(manifest: ConnectorManifest, signingKey: string): Sender {
-  if (manifest.endpoint === undefined) throw new Error(`connector ${manifest.id} has no endpoint to deliver to`);
-  const extraHeaders = staticHeaders(manifest.settings?.headers);
-  const mode = manifest.delivery.mode;
-  return createHttpSender({
-    endpoint: manifest.endpoint,
-    timeoutMs: manifest.delivery.timeoutMs,
-    signingKey,
-    encode: (delivery) => encodeEvent(delivery.event, mode, extraHeaders),
-  });
-}
-
-/** `settings.headers` as validated by the schema; anything else is ignored. */
-function staticHeaders(value: unknown): Record<string, string> {
-  if (typeof value !== 'object' || value === null) return {};
-  const headers: Record<string, string> = {};
-  for (const [name, v] of Object.entries(value)) if (typeof v === 'string') headers[name] = v;
-  return headers;
-}

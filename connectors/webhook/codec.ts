@@ -61,7 +61,7 @@ export function percentEncode(value: string): string {
 /**
  * A structured-mode request → its events, in order: `application/cloudevents+json` (one event)
  * or `application/cloudevents-batch+json` (a JSON array of events). Throws
- * `AdapterError('ADAPTER_DECODE_FAILED')` for another content type, bytes that are not UTF-8
+ * `AdapterError('adapter-decode-failed')` for another content type, bytes that are not UTF-8
  * JSON, or a value that is not an object (path `''`) or an array of objects (path `/<index>`).
  * The events are not validated yet: the hub checks them against the schema set next.
  */
@@ -92,5 +92,5 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function failed(message: string, path: string, cause?: unknown): AdapterError {
-  return new AdapterError('ADAPTER_DECODE_FAILED', message, path, cause === undefined ? undefined : { cause });
+  return new AdapterError('adapter-decode-failed', message, path, cause === undefined ? undefined : { cause });
 }

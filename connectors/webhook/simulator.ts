@@ -15,7 +15,7 @@
 import express, { type Request } from 'express';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { SchemaSet } from '../../src/contract/schema-set.ts';
-import { FaultPlan, startSimulatedSystem } from '../kit/faults.ts';
+import { FaultPlan, startSimulatedSystem, type SimulatorTls } from '../kit/faults.ts';
 import { verifySignature } from '../kit/signature.ts';
 
 export interface WebhookSimulatorOptions {
@@ -25,6 +25,8 @@ export interface WebhookSimulatorOptions {
   port?: number;
   /** Validates `data`; default: `SchemaSet.load()`, once per process. */
   schemas?: SchemaSet;
+  /** Serve https (with a required client certificate when `clientCa` is set). */
+  tls?: SimulatorTls;
 }
 
 /** Ways to break the contract on purpose, for the conformance kit's own tests. */
@@ -96,7 +98,7 @@ export async function startWebhookSimulator(options: WebhookSimulatorOptions): P
     res.status(200).json({ stored: true });
   });
 
-  const system = await startSimulatedSystem(app, faults, options.port);
+  const system = await startSimulatedSystem(app, faults, options.port, options.tls);
   return {
     ...system,
     endpoint: `${system.url}/events`,

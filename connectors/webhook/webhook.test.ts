@@ -6,7 +6,8 @@ import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { SchemaSet, type ConnectorManifest } from '../../src/contract/schema-set.ts';
 import { AdapterError, type Sender } from '../kit/adapter.ts';
 import { signingKeyOf } from '../kit/signature.ts';
-import { webhookAdapter, webhookSender } from './adapter.ts';
+import { openSender } from '../kit/kind-context.ts';
+import { webhookAdapter } from './adapter.ts';
 import { encodeEvent, percentEncode } from './codec.ts';
 import { startWebhookSimulator, type WebhookSimulator } from './simulator.ts';
 
@@ -14,6 +15,9 @@ const fixture = (name: string): CloudEvent => JSON.parse(readFileSync(new URL(`.
 const sent = fixture('binary-document-sent.json'); // has dataschema, datacontenttype, to
 const status = fixture('structured-document-status.json'); // has to, correlationid; no datacontenttype
 const KEY = signingKeyOf('webhook-token-1');
+
+/** The sender the hub would open for this manifest, signing with `signingKey`. */
+const webhookSender = (m: ConnectorManifest, signingKey: string): Sender => openSender(webhookAdapter, m, { signingKey })!;
 
 let schemas: SchemaSet;
 beforeAll(async () => {
@@ -75,7 +79,7 @@ describe('webhook decode', () => {
 
   it('refuses non-JSON, non-UTF-8, wrong shapes and other content types, with the path', () => {
     const failure = (contentType: string, body: string | Buffer) => decodeError(() => decode(request(contentType, body), {} as ConnectorManifest));
-    expect(failure('application/cloudevents+json', '{"id": ')).toMatchObject({ code: 'ADAPTER_DECODE_FAILED', path: '' });
+    expect(failure('application/cloudevents+json', '{"id": ')).toMatchObject({ code: 'adapter-decode-failed', path: '' });
     expect(failure('application/cloudevents+json', Buffer.from([0x7b, 0xff, 0x7d]))).toMatchObject({ path: '' });
     expect(failure('application/cloudevents+json', '[{}]')).toMatchObject({ path: '' });
     expect(failure('application/cloudevents-batch+json', '{}')).toMatchObject({ path: '' });
@@ -143,7 +147,7 @@ describe('webhook sender against the simulated agency system (real HTTP)', () =>
   });
 
   it('a repeated Idempotency-Key is answered 200 and stored once; a retried attempt too', async () => {
-    const sender = track(webhookAdapter.createSender!(manifest(sim.endpoint, {}, { signingKey: KEY })));
+    const sender = track(webhookSender(manifest(sim.endpoint), KEY));
     sim.faults.set({ kind: 'error', status: 503, times: 1 });
     expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 1 })).toMatchObject({ outcome: 'retry', status: 503 });
     expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 2 })).toMatchObject({ outcome: 'delivered' });
@@ -155,13 +159,14 @@ describe('webhook sender against the simulated agency system (real HTTP)', () =>
   it('a down system is a retry; back on its port, delivery resumes', async () => {
     const sender = track(webhookSender(manifest(sim.endpoint), KEY));
     await sim.close();
-    expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 1 })).toMatchObject({ outcome: 'retry', reason: 'connection error: ECONNREFUSED' });
+    expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 1 })).toEqual({ outcome: 'retry', failure: 'connection', reason: 'connection error: ECONNREFUSED' });
     await sim.restart();
     expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 2 })).toMatchObject({ outcome: 'delivered' });
     expect(sim.received()).toHaveLength(1);
   });
 
-  it('createSender needs the injected signing key', () => {
-    expect(() => webhookAdapter.createSender!(manifest(sim.endpoint))).toThrow(/signing key/);
+  it('a sender needs the signing key the hub keeps (settings cannot carry one)', () => {
+    expect(() => webhookSender(manifest(sim.endpoint), '')).toThrow(/signing key/);
+    expect(() => webhookSender(manifest(sim.endpoint, {}, { signingKey: KEY }), KEY)).toThrow(/settings\.signingKey/); // refused by the settings spec
   });
 });

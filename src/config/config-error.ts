@@ -1,7 +1,8 @@
+import { LgspError } from '../contract/errors.ts';
+
 /** Thrown by `loadConfig` with one line per bad variable; the process prints them and exits 78. */
-export class ConfigError extends Error {
+export class ConfigError extends LgspError<'config-invalid'> {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n  ${problems.join('\n  ')}\nSee "Configuration" in README.md.`);
-    this.name = 'ConfigError';
+    super('config-invalid', `Invalid configuration:\n  ${problems.join('\n  ')}\nSee "Configuration" in README.md.`);
   }
 }

@@ -4,17 +4,12 @@
  * holds no data, so it loads without a token; it asks the operator for LGSP_ADMIN_TOKEN and every
  * data call it makes (`/v1/connectors`, `/v1/dead-letters`, `/v1/messages`, `/metrics`) carries it.
  *
- * The files are read once, when the router is made: a missing file fails the hub's start, not a
+ * The files are read once, when the routes are made: a missing file fails the hub's start, not a
  * request. The Content-Security-Policy allows only this origin, so data an agency system put in a
  * reason or response can never run as script (the page also renders it only as text).
  */
 import { readFileSync } from 'node:fs';
-import { Router } from 'express';
-
-interface Asset {
-  readonly type: string;
-  readonly body: Buffer;
-}
+import { route, type Route } from '../http/route.ts';
 
 const PUBLIC = new URL('./public/', import.meta.url);
 
@@ -26,21 +21,18 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-cache',
 };
 
-export function consoleRoute(): Router {
-  const assets = new Map<string, Asset>([
-    ['/console', asset('index.html', 'text/html; charset=utf-8')],
-    ['/console/console.js', asset('console.js', 'text/javascript; charset=utf-8')],
-    ['/console/console.css', asset('console.css', 'text/css; charset=utf-8')],
-  ]);
-  const router = Router();
-  for (const [path, { type, body }] of assets) {
-    router.get(path, (_req, res) => {
-      res.set(SECURITY_HEADERS).type(type).send(body);
+export function consoleRoutes(): Route[] {
+  const assets = [
+    { path: '/console', file: 'index.html', type: 'text/html', summary: 'The dead-letter workbench (a page; it asks for the operator token)', description: 'The page.' },
+    { path: '/console/console.js', file: 'console.js', type: 'text/javascript', summary: "The workbench's script", description: 'JavaScript.' },
+    { path: '/console/console.css', file: 'console.css', type: 'text/css', summary: "The workbench's stylesheet", description: 'CSS.' },
+  ];
+  return assets.map(({ path, file, type, summary, description }) => {
+    const body = readFileSync(new URL(file, PUBLIC));
+    return route({
+      method: 'get', path, auth: 'public', tag: 'console', summary,
+      responses: { 200: { description, content: { [type]: { type: 'string' } } } },
+      handle: () => ({ status: 200, headers: SECURITY_HEADERS, type: `${type}; charset=utf-8`, body }),
     });
-  }
-  return router;
-}
-
-function asset(name: string, type: string): Asset {
-  return { type, body: readFileSync(new URL(name, PUBLIC)) };
+  });
 }

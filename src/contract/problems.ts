@@ -1,29 +1,45 @@
 /**
- * The error catalogue: every error the HTTP API answers, as a closed set of codes, each mapped
- * once to its HTTP status and RFC 9457 problem `type` (https://lgsp-hub.dev/problems/<name>).
- * `docs/problems.md` documents each; a test checks the two agree both ways.
+ * The problem catalogue: every error the HTTP API answers, as a closed set of codes, each declared
+ * once with its HTTP status, title, and whether trying again may work. A code is also the RFC 9457
+ * problem `type` (https://lgsp-hub.dev/problems/<code>). `docs/problems.md` documents each; a test
+ * checks the two agree both ways. Where errors become problems: `src/http/problem-handler.ts`.
  */
+import { LgspError } from './errors.ts';
 import type { ValidationIssue } from './schema-set.ts';
 
+interface ProblemSpec {
+  readonly status: number;
+  readonly title: string;
+  /** True when the same request may succeed later, unchanged. */
+  readonly retriable: boolean;
+}
+
 export const PROBLEMS = {
-  'malformed-json': { status: 400, title: 'The body is not valid JSON' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
-  'body-too-large': { status: 413, title: 'The body is larger than the hub accepts' },
-  'batch-too-large': { status: 413, title: 'The batch has more events than the hub accepts' },
-  'validation-failed': { status: 422, title: 'The message does not match its schema' },
-  'unknown-message-type': { status: 422, title: 'Unknown message type' },
-  'unknown-recipient': { status: 422, title: 'A recipient is not in the agency directory' },
-  unauthenticated: { status: 401, title: 'Missing or wrong credentials' },
-  'source-not-allowed': { status: 403, title: 'The connector may not send as this source' },
-  forbidden: { status: 403, title: 'This credential may not do that' },
-  'not-found': { status: 404, title: 'Not found' },
-  conflict: { status: 409, title: 'It exists already' },
-  'decode-failed': { status: 422, title: "The connector's native payload could not be decoded" },
-  'kafka-unavailable': { status: 503, title: 'Kafka is unavailable; nothing was written' },
-  internal: { status: 500, title: 'Internal error' },
-} as const satisfies Record<string, { status: number; title: string }>;
+  'malformed-json': { status: 400, title: 'The body is not valid JSON', retriable: false },
+  'malformed-request': { status: 400, title: 'The request is malformed', retriable: false },
+  'headers-too-large': { status: 431, title: 'The request headers are larger than the hub accepts', retriable: false },
+  'request-timeout': { status: 408, title: 'The request was not received in time', retriable: true },
+  'expectation-failed': { status: 417, title: 'The Expect header is not supported', retriable: false },
+  'unsupported-media-type': { status: 415, title: 'Unsupported content type', retriable: false },
+  'unsupported-encoding': { status: 415, title: 'Unsupported content encoding', retriable: false },
+  'body-too-large': { status: 413, title: 'The body is larger than the hub accepts', retriable: false },
+  'batch-too-large': { status: 413, title: 'The batch has more events than the hub accepts', retriable: false },
+  'validation-failed': { status: 422, title: 'The message does not match its schema', retriable: false },
+  'unknown-message-type': { status: 422, title: 'Unknown message type', retriable: false },
+  'unknown-recipient': { status: 422, title: 'A recipient is not in the agency directory', retriable: false },
+  unauthenticated: { status: 401, title: 'Missing or wrong credentials', retriable: false },
+  'source-not-allowed': { status: 403, title: 'The connector may not send as this source', retriable: false },
+  forbidden: { status: 403, title: 'This credential may not do that', retriable: false },
+  'not-found': { status: 404, title: 'Not found', retriable: false },
+  conflict: { status: 409, title: 'It exists already', retriable: false },
+  'decode-failed': { status: 422, title: "The connector's native payload could not be decoded", retriable: false },
+  'kafka-unavailable': { status: 503, title: 'Kafka is unavailable; nothing was written', retriable: true },
+  internal: { status: 500, title: 'Internal error', retriable: false },
+} as const satisfies Record<string, ProblemSpec>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
+
+export const PROBLEM_CODES = Object.keys(PROBLEMS) as readonly ProblemCode[];
 
 export const PROBLEM_BASE_URI = 'https://lgsp-hub.dev/problems/';
 
@@ -36,21 +52,25 @@ export interface ProblemDetails {
   [extension: string]: unknown;
 }
 
-/** An error the API answers as problem+json. `retriable` tells a client that trying again may work. */
-export class HubError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ProblemCode,
-    detail: string,
-    readonly extra: { errors?: ValidationIssue[]; retryAfterSeconds?: number; cause?: unknown } = {},
-  ) {
-    super(detail, { cause: extra.cause });
-    this.name = 'HubError';
-    this.status = PROBLEMS[code].status;
-  }
+export interface HubErrorExtra {
+  /** The failing fields, as JSON Pointers (validation problems). */
+  readonly errors?: ValidationIssue[];
+  /** Sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
+  readonly cause?: unknown;
+}
 
-  get retriable(): boolean {
-    return this.status === 503;
+/** An error the API answers as problem+json; `code` is its problem type, `retriable` from `PROBLEMS`. */
+export class HubError extends LgspError<ProblemCode> {
+  readonly status: number;
+
+  constructor(
+    code: ProblemCode,
+    detail: string,
+    readonly extra: HubErrorExtra = {},
+  ) {
+    super(code, detail, { cause: extra.cause, retriable: PROBLEMS[code].retriable });
+    this.status = PROBLEMS[code].status;
   }
 
   toProblem(instance?: string): ProblemDetails {

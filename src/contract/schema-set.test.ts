@@ -80,7 +80,7 @@ describe('SchemaSet.load', () => {
       writeFileSync(join(dir, 'broken.schema.json'), JSON.stringify(broken));
       const err = await SchemaSet.load(dir).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SchemaLoadError);
-      expect(err).toMatchObject({ file: 'broken.schema.json', code: 'SCHEMA_INVALID' });
+      expect(err).toMatchObject({ file: 'broken.schema.json', code: 'schema-load-failed' });
       writeFileSync(join(dir, 'broken.schema.json'), JSON.stringify({ ...broken, $id: 'https://example.org/x.json', type: 'object' }));
       await expect(SchemaSet.load(dir)).rejects.toThrow(/broken\.schema\.json: \$id must be/);
     } finally {

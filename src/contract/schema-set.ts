@@ -11,6 +11,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
+import { LgspError } from './errors.ts';
 
 export interface ValidationIssue {
   /** JSON Pointer from the validated root (the event for envelope and data issues). */
@@ -66,40 +67,75 @@ export interface ConnectorManifest {
 }
 
 /** Thrown by `SchemaSet.load` when a schema file cannot be read, parsed, or compiled. */
-export class SchemaLoadError extends Error {
-  readonly code = 'SCHEMA_INVALID';
+export class SchemaLoadError extends LgspError<'schema-load-failed'> {
   constructor(
     readonly file: string,
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`Invalid schema ${file}: ${detail}`, options);
-    this.name = 'SchemaLoadError';
+    super('schema-load-failed', `Invalid schema ${file}: ${detail}`, { cause: options?.cause });
   }
 }
 
-const BASE = 'https://lgsp-hub.dev/schemas/';
+/** The `$id` of every file under `schemas/` is this base plus its path there. */
+export const SCHEMA_BASE = 'https://lgsp-hub.dev/schemas/';
+const BASE = SCHEMA_BASE;
 const ENVELOPE_ID = `${BASE}envelope.schema.json`;
 const AGENCY_ID = `${BASE}agency.schema.json`;
 const CONNECTOR_ID = `${BASE}connector.schema.json`;
 const MESSAGE_ID = /^https:\/\/lgsp-hub\.dev\/schemas\/messages\/(.+)\.v(\d+)\.json$/;
 const DEFAULT_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
-interface SchemaFile {
+/** One file under `schemas/` as read: its path there and its schema (with its `$id`). */
+export interface SchemaFile {
   readonly file: string;
   readonly schema: AnySchemaObject & { $id: string };
 }
+
+/**
+ * Formats of the hub's own, beside ajv-formats' standard ones, for the HTTP routes' schemas;
+ * each with the message its failure gives.
+ */
+const HUB_FORMATS: Readonly<Record<string, { validate: (value: string) => boolean; hint: string }>> = {
+  /** ISO 8601: a date, or a date and time (seconds optional) with `Z` or an offset. */
+  'date-or-date-time': {
+    validate: (value) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value)),
+    hint: 'must be an ISO 8601 time, e.g. 2025-07-01T00:00:00Z',
+  },
+};
 
 interface MessageVersion {
   readonly version: number;
   readonly uri: string;
   readonly validate: ValidateFunction;
+  readonly statusReport?: StatusReportFields;
 }
+
+/**
+ * The `x-lgsp-status-report` annotation of a message schema: a message of that type reports its
+ * sender's business status of the message its `correlationid` names (an edXML status answering a
+ * document), `data[code]` the status code and `data[name]` its name, if given. The type's schema
+ * is the one place that says so: the router reads it (`statusReport`), whatever kind carried it.
+ */
+export interface StatusReportFields {
+  readonly code: string;
+  readonly name?: string;
+}
+
+const STATUS_REPORT_KEYWORD = 'x-lgsp-status-report';
+const STATUS_REPORT_META = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code'],
+  properties: { code: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
+};
 
 export class SchemaSet {
   readonly messageTypes: readonly string[];
 
   private constructor(
+    /** Every schema file as read (do not modify): `/openapi.json` publishes them as components. */
+    readonly files: readonly SchemaFile[],
     private readonly ajv: Ajv2020,
     private readonly envelope: ValidateFunction,
     private readonly agency: ValidateFunction,
@@ -135,19 +171,26 @@ export class SchemaSet {
       const match = MESSAGE_ID.exec(schema.$id);
       if (!match?.[1] || !match[2]) continue;
       const versions = messages.get(match[1]) ?? [];
-      versions.push({ version: Number(match[2]), uri: schema.$id, validate });
+      const statusReport = schema[STATUS_REPORT_KEYWORD] as StatusReportFields | undefined; // checked by the keyword's meta-schema
+      versions.push({ version: Number(match[2]), uri: schema.$id, validate, ...(statusReport ? { statusReport } : {}) });
       messages.set(match[1], versions);
     }
     for (const versions of messages.values()) versions.sort((a, b) => b.version - a.version);
     // The connector manifest alone is validated with defaults applied (ajv mutates its input).
     const connector = compile(CONNECTOR_ID, createAjv(true, files));
     return new SchemaSet(
+      files,
       strictAjv,
       compile(ENVELOPE_ID, strictAjv),
       compile(AGENCY_ID, strictAjv),
       connector as ValidateFunction<ConnectorManifest>,
       messages,
     );
+  }
+
+  /** The `$id`s of every version of `type`, latest first (empty for an unknown type). */
+  schemaUris(type: string): readonly string[] {
+    return this.messages.get(type)?.map((v) => v.uri) ?? [];
   }
 
   hasType(type: string): boolean {
@@ -159,6 +202,11 @@ export class SchemaSet {
     const latest = this.messages.get(type)?.[0];
     if (!latest) throw new Error(`unknown message type "${type}"`);
     return latest.uri;
+  }
+
+  /** Where a status report of `type` carries its code and name (`StatusReportFields`); undefined for other types. Latest version. */
+  statusReport(type: string): StatusReportFields | undefined {
+    return this.messages.get(type)?.[0]?.statusReport;
   }
 
   /** Checks the CloudEvents envelope only (`data` must be an object); paths from the event root. */
@@ -193,6 +241,15 @@ export class SchemaSet {
     return (settings) => run(validate, settings ?? {}, '/settings');
   }
 
+  /**
+   * Compiles one of the HTTP routes' schemas, once, at start (same strict ajv instance, so it may
+   * `$ref` the contract's schemas by `$id`). Issues are at `prefix` + the JSON Pointer.
+   */
+  validator(schema: Readonly<Record<string, unknown>>, prefix = ''): (value: unknown) => ValidationIssue[] {
+    const validate = this.ajv.compile(schema as AnySchemaObject);
+    return (value) => run(validate, value, prefix);
+  }
+
   /** Checks one agency record (a directory entry, or one element of an import). */
   validateAgency(value: unknown): ValidationIssue[] {
     return run(this.agency, value, '');
@@ -218,6 +275,8 @@ export class SchemaSet {
 function createAjv(useDefaults: boolean, files: readonly SchemaFile[]): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, coerceTypes: false, useDefaults });
   ajvFormats.default(ajv);
+  for (const [name, { validate }] of Object.entries(HUB_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
+  ajv.addKeyword({ keyword: STATUS_REPORT_KEYWORD, metaSchema: STATUS_REPORT_META });
   for (const { file, schema } of files) {
     try {
       ajv.addSchema(schema);
@@ -275,7 +334,7 @@ function toIssues(errors: readonly ErrorObject[] | null | undefined, prefix: str
     } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
       message = `must be one of: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (e.keyword === 'format' && typeof params.format === 'string') {
-      message = FORMAT_HINTS[params.format] ?? message;
+      message = FORMAT_HINTS[params.format] ?? HUB_FORMATS[params.format]?.hint ?? message;
     } else if (e.keyword === 'const') {
       message = `must be ${JSON.stringify(params.allowedValue)}`;
     } else if (e.keyword === 'oneOf') {

@@ -6,7 +6,8 @@
  * A registration change (new endpoint, rotated token) replaces the sender.
  */
 import CircuitBreaker from 'opossum';
-import type { Delivery, DeliveryOutcome, Sender } from '../../connectors/kit/adapter.ts';
+import type { Delivery, DeliveryOutcome, KindLogger, Sender } from '../../connectors/kit/adapter.ts';
+import { openSender } from '../../connectors/kit/kind-context.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { ConnectorEntry } from '../registry/registry-store.ts';
@@ -36,6 +37,8 @@ export class Senders {
   constructor(
     private readonly kinds: ConnectorKinds,
     metrics: Metrics,
+    /** Handed to each kind (its lines carry the connector id); default: silent. */
+    private readonly logger?: KindLogger,
   ) {
     this.breakerState = metrics.gauge('lgsp_circuit_breaker_state', 'Circuit breaker per destination connector: 0 closed, 1 half-open, 2 open', ['connector']);
   }
@@ -48,7 +51,7 @@ export class Senders {
       return await lane.breaker.fire(delivery);
     } catch (err) {
       if (err instanceof RetryOutcome) return err.outcome;
-      if ((err as { code?: string }).code === 'EOPENBREAKER') return { outcome: 'retry', reason: 'circuit breaker open', breakerOpen: true };
+      if ((err as { code?: string }).code === 'EOPENBREAKER') return { outcome: 'retry', failure: 'breaker-open', reason: 'circuit breaker open', breakerOpen: true };
       throw err;
     } finally {
       lane.slots.release();
@@ -66,9 +69,10 @@ export class Senders {
     if (current?.entry === entry) return current;
     if (current) void this.retire(current);
     const adapter = this.kinds.get(entry.manifest.kind);
-    if (!adapter?.createSender) throw new Error(`connector kind "${entry.manifest.kind}" cannot deliver`);
     // The signing key lives in the registry, never in a manifest an operator sees.
-    const sender = adapter.createSender({ ...entry.manifest, settings: { ...entry.manifest.settings, signingKey: entry.credential.signingKey } });
+    const logger = this.logger && childOf(this.logger, id);
+    const sender = adapter && openSender(adapter, entry.manifest, { signingKey: entry.credential.signingKey, ...(logger ? { logger } : {}) });
+    if (!sender) throw new Error(`connector kind "${entry.manifest.kind}" cannot deliver`);
     const { breaker: options, maxInFlight } = entry.manifest.delivery;
     const breaker = new CircuitBreaker(
       async (delivery: Delivery) => {
@@ -97,6 +101,12 @@ export class Senders {
     lane.breaker.shutdown();
     await lane.sender.close();
   }
+}
+
+/** `logger` with the connector id on every line (pino's `child` when it has one). */
+function childOf(logger: KindLogger, connector: string): KindLogger {
+  const child = (logger as { child?: (bindings: object) => KindLogger }).child;
+  return typeof child === 'function' ? child.call(logger, { connector }) : logger;
 }
 
 /** At most `size` deliveries in flight to one connector (`delivery.maxInFlight`). */

@@ -1,43 +1,43 @@
 /**
- * Express app assembly: the operational routes here, the feature routers handed in by the hub.
+ * Express app assembly: the operational routes and the feature modules' route lists form one
+ * route table, bound to express (`route-binding.ts`) and described at `/openapi.json`. Throws
+ * `RouteTableError` when the table is not safe to serve (a route without a declared caller).
  */
-import express, { type Router } from 'express';
-import { consoleRoute } from '../console/console-route.ts';
+import express from 'express';
+import type { SchemaSet } from '../contract/schema-set.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { httpMetrics } from '../ops/http-metrics.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { Readiness } from '../ops/readiness.ts';
+import { authenticator, type AuthOptions } from './auth.ts';
 import { openApiDocument } from './openapi.ts';
+import { opsRoutes } from './ops-routes.ts';
 import { notFound, problemHandler } from './problem-handler.ts';
+import { bindRoutes } from './route-binding.ts';
+import type { Route } from './route.ts';
 
 export interface AppParts {
-  metrics: Metrics;
-  readiness: Readiness;
-  logger: Logger;
-  routers?: readonly Router[];
+  readonly metrics: Metrics;
+  readonly readiness: Readiness;
+  readonly logger: Logger;
+  /** The one ajv instance: compiles the routes' schemas; its files become OpenAPI components. */
+  readonly schemas: SchemaSet;
+  readonly auth: AuthOptions;
+  /** LGSP_MAX_BODY_BYTES. */
+  readonly maxBodyBytes: number;
+  /** The feature modules' routes. */
+  readonly routes?: readonly Route[];
 }
 
-export function createApp({ metrics, readiness, logger, routers = [] }: AppParts): express.Express {
+export function createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes, routes = [] }: AppParts): express.Express {
+  let document: object | undefined;
+  const table = [...opsRoutes({ metrics, readiness, document: () => document! }), ...routes];
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(httpMetrics(metrics));
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'live' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const report = await readiness.report();
-    res.status(report.ready ? 200 : 503).json(report);
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
-  });
-  app.use(consoleRoute());
-  for (const router of routers) app.use(router);
+  bindRoutes(app, table, { schemas, authenticate: authenticator(auth), maxBodyBytes });
+  document = openApiDocument(table, schemas, { maxBodyBytes });
   app.use(notFound);
   app.use(problemHandler(logger));
   return app;

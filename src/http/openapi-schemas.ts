@@ -1,19 +1,21 @@
 /**
- * The repository's JSON Schemas as OpenAPI components: every file under `schemas/` (examples
- * skipped) read from disk, `$ref`s rewritten from `$id`-relative references
- * (`../common.schema.json#/$defs/date`) to in-document ones (`#/components/schemas/Common/$defs/date`),
- * `$id`/`$schema` dropped (kept in `$comment`). Throws when a file is not JSON or a `$ref` points
- * outside `schemas/`.
+ * `components/schemas` of `/openapi.json`: every file under `schemas/` (as `SchemaSet` read them)
+ * and every named part of the routes' schemas, with every `$ref` pointing inside the document.
+ *
+ * A contract file's `$ref`s are rewritten from `$id`-relative references
+ * (`../common.schema.json#/$defs/date`) to in-document ones
+ * (`#/components/schemas/Common/$defs/date`), its `$id`/`$schema` dropped (kept in `$comment`), so
+ * any OpenAPI tool resolves them without a schema registry. A route schema's `$ref` to a contract
+ * `$id` is rewritten the same way, and a part with a plain-name `$id` (`named`) becomes the
+ * component of that name, referenced where it stood. Throws when a `$ref` points outside
+ * `schemas/` or two different schemas take one name.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SCHEMA_BASE, type SchemaFile } from '../contract/schema-set.ts';
+import type { JsonSchema } from './route.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
-const SCHEMA_BASE = 'https://lgsp-hub.dev/schemas/';
 export const ref = (name: string, pointer = ''): JsonObject => ({ $ref: `#/components/schemas/${name}${pointer}` });
 
 /** `schemas/<rel>` → its component name: `Envelope`, `Common`, …, and `vn.gov.document.sent.v1`. */
@@ -25,55 +27,53 @@ export function componentName(rel: string): string {
   throw new Error(`schemas/${rel}: no component name for this file`);
 }
 
-export interface LoadedSchemas {
-  readonly components: Record<string, JsonObject>;
-  /** Message type → its versions (component name and `$id`), latest first. */
-  readonly messages: ReadonlyMap<string, { name: string; id: string }[]>;
-}
+const PLAIN_NAME = /^[A-Za-z][\w.-]*$/;
 
-export function loadSchemas(dir: string): LoadedSchemas {
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.json'))
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .filter((rel) => !rel.split('/').includes('examples'))
-    .sort();
-  const byId = new Map<string, string>();
-  const raw = new Map<string, JsonObject>();
-  for (const rel of files) {
-    const schema = JSON.parse(readFileSync(join(dir, rel), 'utf8')) as JsonObject;
-    const id = typeof schema.$id === 'string' ? schema.$id : SCHEMA_BASE + rel;
-    byId.set(id, componentName(rel));
-    raw.set(id, schema);
-  }
-  const components: Record<string, JsonObject> = {};
-  const messages = new Map<string, { name: string; id: string }[]>();
-  for (const [id, schema] of raw) {
-    const name = byId.get(id)!;
-    const { $id: _id, $schema: _dialect, ...rest } = schema;
-    components[name] = { $comment: `$id ${id}`, ...(rewriteRefs(rest, id, byId, name) as JsonObject) };
-    const version = /^(.+)\.v(\d+)$/.exec(name);
-    if (version?.[1] && id.startsWith(`${SCHEMA_BASE}messages/`)) messages.set(version[1], [...(messages.get(version[1]) ?? []), { name, id }]);
-  }
-  const versionOf = (name: string) => Number(/\.v(\d+)$/.exec(name)?.[1]);
-  for (const versions of messages.values()) versions.sort((a, b) => versionOf(b.name) - versionOf(a.name));
-  return { components, messages };
-}
+export class Components {
+  readonly schemas: Record<string, JsonObject> = {};
+  private readonly byId = new Map<string, string>();
 
-function rewriteRefs(node: Json, baseId: string, byId: ReadonlyMap<string, string>, owner: string): Json {
-  if (Array.isArray(node)) return node.map((n) => rewriteRefs(n, baseId, byId, owner));
-  if (node === null || typeof node !== 'object') return node;
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === '$ref' && typeof value === 'string') {
-      const target = new URL(value, baseId);
-      const pointer = target.hash.slice(1); // a JSON Pointer, kept as written (URI-fragment encoded)
-      target.hash = '';
-      const name = byId.get(target.href);
-      if (!name || (pointer !== '' && !pointer.startsWith('/'))) throw new Error(`${owner}: $ref "${value}" is not a schema under schemas/`);
-      out[key] = `#/components/schemas/${name}${pointer}`;
-    } else {
-      out[key] = rewriteRefs(value, baseId, byId, owner);
+  constructor(files: readonly SchemaFile[]) {
+    for (const { file, schema } of files) this.byId.set(schema.$id, componentName(file));
+    for (const { schema } of files) {
+      const name = this.byId.get(schema.$id)!;
+      const { $id, $schema: _dialect, ...rest } = schema;
+      this.schemas[name] = { $comment: `$id ${$id}`, ...(this.rewrite(rest, $id, name) as JsonObject) };
     }
   }
-  return out;
+
+  /** A route's schema as it stands in the document. */
+  use(schema: JsonSchema, owner: string): JsonObject {
+    return this.rewrite(schema, SCHEMA_BASE, owner) as JsonObject;
+  }
+
+  private rewrite(node: unknown, baseId: string, owner: string): Json {
+    if (Array.isArray(node)) return node.map((n) => this.rewrite(n, baseId, owner));
+    if (node === null || typeof node !== 'object') return node as Json;
+    const { $id, ...rest } = node as Record<string, unknown>;
+    if (typeof $id === 'string' && PLAIN_NAME.test($id)) return this.name($id, this.rewrite(rest, baseId, $id) as JsonObject);
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') out[key] = this.target(value, baseId, owner);
+      else out[key] = this.rewrite(value, baseId, owner);
+    }
+    return out;
+  }
+
+  private target(reference: string, baseId: string, owner: string): string {
+    if (reference.startsWith('#/components/')) return reference;
+    const target = new URL(reference, baseId);
+    const pointer = target.hash.slice(1); // a JSON Pointer, kept as written (URI-fragment encoded)
+    target.hash = '';
+    const name = this.byId.get(target.href);
+    if (!name || (pointer !== '' && !pointer.startsWith('/'))) throw new Error(`${owner}: $ref "${reference}" is not a schema under schemas/`);
+    return `#/components/schemas/${name}${pointer}`;
+  }
+
+  private name(name: string, schema: JsonObject): JsonObject {
+    const existing = this.schemas[name];
+    if (existing && JSON.stringify(existing) !== JSON.stringify(schema)) throw new Error(`two different schemas are named ${name}`);
+    this.schemas[name] = schema;
+    return ref(name);
+  }
 }

@@ -4,13 +4,42 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { consoleRoutes } from '../console/console-route.ts';
 import { PROBLEM_BASE_URI, PROBLEMS } from '../contract/problems.ts';
+import { SchemaSet } from '../contract/schema-set.ts';
+import { deadLettersRoutes } from '../delivery/dead-letters-route.ts';
+import { inboundRoutes } from '../ingest/inbound-route.ts';
+import { messagesRoutes } from '../ingest/messages-route.ts';
+import { agenciesRoutes } from '../registry/agencies-route.ts';
+import { connectorsRoutes } from '../registry/connectors-route.ts';
+import { messagesTraceRoutes } from '../tracking/messages-trace-route.ts';
+import { createLogger } from '../ops/logger.ts';
+import { Metrics } from '../ops/metrics.ts';
+import { Readiness } from '../ops/readiness.ts';
+import { createApp } from './app.ts';
 import { componentName, openApiDocument } from './openapi.ts';
+import { opsRoutes } from './ops-routes.ts';
 
 type Node = Record<string, unknown>;
 const SCHEMAS = fileURLToPath(new URL('../../schemas/', import.meta.url));
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
-const doc = openApiDocument() as Node & { paths: Record<string, Record<string, Node>>; components: Node & { schemas: Record<string, Node>; responses: Record<string, Node> } };
+
+// The hub's route table as `startHub` builds it; handlers never run here, so their parts are stubs.
+const MAX_BATCH = 7;
+const MAX_BODY_BYTES = 123_456;
+const schemas = await SchemaSet.load();
+const stub = {} as never;
+const table = [
+  ...opsRoutes({ metrics: stub, readiness: stub, document: () => ({}) }),
+  ...messagesRoutes({ intake: stub, schemas, maxBatchSize: MAX_BATCH }),
+  ...inboundRoutes(stub, stub, stub),
+  ...agenciesRoutes(stub, schemas),
+  ...connectorsRoutes(stub, stub, schemas),
+  ...messagesTraceRoutes(stub),
+  ...deadLettersRoutes(stub, stub),
+  ...consoleRoutes(),
+];
+const doc = openApiDocument(table, schemas, { maxBodyBytes: MAX_BODY_BYTES }) as Node & { paths: Record<string, Record<string, Node>>; components: Node & { schemas: Record<string, Node>; responses: Record<string, Node> } };
 
 function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null;
@@ -73,6 +102,35 @@ describe('openApiDocument', () => {
         expect((op.parameters as Node[] | undefined)?.find((p) => p.in === 'path' && p.name === param), `${name}: parameter ${param}`).toMatchObject({ required: true, example: expect.any(String) });
       }
     }
+  });
+
+  it('comes from a table the app binds: every route declares its caller, every schema compiles in strict mode', () => {
+    const app = createApp({ metrics: new Metrics(), readiness: new Readiness(), logger: createLogger({ logLevel: 'silent', logPretty: false }), schemas, auth: { adminToken: 'x'.repeat(16), credentials: stub }, maxBodyBytes: MAX_BODY_BYTES, routes: table.slice(4) });
+    expect(typeof app).toBe('function');
+  });
+
+  it('has one operation per route of the table, and no other', () => {
+    expect(operations().map(({ method, path }) => `${method} ${path}`).sort()).toEqual(table.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('reflects the configuration: LGSP_MAX_BATCH and LGSP_MAX_BODY_BYTES', () => {
+    const send = doc.paths['/v1/messages']!.post!;
+    const content = (send.requestBody as { content: Record<string, { schema: Node }> }).content;
+    expect(content['application/cloudevents-batch+json']!.schema).toMatchObject({ type: 'array', minItems: 1, maxItems: MAX_BATCH });
+    expect(send.description).toContain(`at most ${MAX_BATCH} events`);
+    expect((send.requestBody as { description: string }).description).toContain(`At most ${MAX_BODY_BYTES} bytes (LGSP_MAX_BODY_BYTES)`);
+    expect((doc.paths['/v1/dead-letters:replay']!.post!.requestBody as { description: string }).description).toContain(`At most ${1024 * 1024} bytes.`);
+    expect((doc.info as { description: string }).description).toContain(String(MAX_BODY_BYTES));
+  });
+
+  it('documents each problem a route may answer under its status', () => {
+    const statuses = (method: string, path: string) => Object.keys(doc.paths[path]![method]!.responses as Node);
+    expect(statuses('post', '/v1/messages')).toEqual(['202', '400', '401', '403', '413', '415', '422', '500', '503']);
+    expect(statuses('get', '/v1/dead-letters/{id}')).toEqual(['200', '400', '401', '404', '500']);
+    expect(statuses('get', '/v1/dead-letters')).toEqual(['200', '401', '422', '500']);
+    expect(statuses('get', '/healthz')).toEqual(['200', '500']);
+    expect(doc.components.responses.Problem401!.headers).toHaveProperty('WWW-Authenticate');
+    expect(doc.components.responses.Problem503!.headers).toHaveProperty('Retry-After');
   });
 
   it('states who may call each route', () => {

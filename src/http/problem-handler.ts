@@ -1,18 +1,33 @@
 /**
- * The last express middleware: every error becomes RFC 9457 problem+json. Express's own body
- * errors (too large, bad encoding) are mapped to the catalogue; anything unknown is a 500
+ * The last express middleware, and the one place where errors become RFC 9457 problem+json:
+ * a `HubError` as it is; the body reader's errors (too large, bad encoding or charset, cut off)
+ * and express's failure to decode a path parameter mapped to the catalogue; anything else a 500
  * whose detail hides internals (they go to the log).
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { HubError } from '../contract/problems.ts';
+import { HubError, type ProblemCode } from '../contract/problems.ts';
 import type { Logger } from '../ops/logger.ts';
+
+interface ProblemHeader {
+  readonly description: string;
+  readonly schema: { readonly type: 'string' | 'integer' };
+  value(error: HubError): string | undefined;
+}
+
+/** Headers a problem answer carries, by problem code: set here, documented in `/openapi.json`. */
+export const PROBLEM_HEADERS: Readonly<Partial<Record<ProblemCode, Readonly<Record<string, ProblemHeader>>>>> = {
+  unauthenticated: { 'WWW-Authenticate': { description: 'Bearer realm="lgsp-hub"', schema: { type: 'string' }, value: () => 'Bearer realm="lgsp-hub"' } },
+  'kafka-unavailable': { 'Retry-After': { description: 'Seconds to wait before retrying with the same ids.', schema: { type: 'integer' }, value: (e) => e.extra.retryAfterSeconds?.toString() } },
+};
 
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const problem = asHubError(err);
     if (problem.code === 'internal') logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-    const retryAfter = problem.extra.retryAfterSeconds;
-    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    for (const [header, { value }] of Object.entries(PROBLEM_HEADERS[problem.code] ?? {})) {
+      const text = value(problem);
+      if (text !== undefined) res.setHeader(header, text);
+    }
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.toProblem(req.originalUrl)));
   };
 }
@@ -22,14 +37,23 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new HubError('not-found', `No route for ${req.method} ${req.path}.`));
 };
 
+/** body-parser's and raw-body's error `type`s → the catalogue. */
+const BODY_ERRORS: Readonly<Record<string, (e: { limit?: number; encoding?: string; charset?: string; message: string }) => HubError>> = {
+  'entity.parse.failed': (e) => new HubError('malformed-json', `The body is not valid JSON: ${e.message}.`),
+  'entity.too.large': (e) => new HubError('body-too-large', `The body is larger than ${e.limit} bytes (LGSP_MAX_BODY_BYTES). Send attachments by reference (href) or split the batch.`),
+  'encoding.unsupported': (e) => new HubError('unsupported-encoding', `Content-Encoding "${e.encoding}" is not supported: send the body uncompressed, or as gzip, deflate or br.`),
+  'charset.unsupported': (e) => new HubError('unsupported-media-type', `The charset "${e.charset}" is not supported: send UTF-8.`),
+  'request.aborted': () => new HubError('malformed-request', 'The request was aborted before its body was complete.'),
+  'request.size.invalid': () => new HubError('malformed-request', 'The body is not as long as its Content-Length says.'),
+};
+
 function asHubError(err: unknown): HubError {
   if (err instanceof HubError) return err;
-  const bodyError = err as { type?: string; limit?: number; status?: number };
-  if (bodyError.type === 'entity.parse.failed') {
-    return new HubError('malformed-json', `The body is not valid JSON: ${(err as Error).message}.`);
-  }
-  if (bodyError.type === 'entity.too.large') {
-    return new HubError('body-too-large', `The body is larger than ${bodyError.limit} bytes (LGSP_MAX_BODY_BYTES). Send attachments by reference (href) or split the batch.`);
+  const { type } = err as { type?: unknown };
+  const body = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
+  if (body) return body(err as Parameters<typeof body>[0]);
+  if (err instanceof URIError && (err as { status?: number }).status === 400) {
+    return new HubError('malformed-request', `The path is not valid percent-encoded UTF-8: ${err.message}.`);
   }
   return new HubError('internal', 'The hub failed to handle this request; it has been logged.', { cause: err });
 }

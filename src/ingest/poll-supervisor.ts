@@ -6,6 +6,7 @@
  * as taken: the hub holds it, an operator decides.
  */
 import type { Poller, PollSink } from '../../connectors/kit/adapter.ts';
+import { openPoller } from '../../connectors/kit/kind-context.ts';
 import type { CloudEvent } from '../contract/cloud-event.ts';
 import { HubError } from '../contract/problems.ts';
 import type { DeadLetterWriter } from '../delivery/dead-letters.ts';
@@ -56,7 +57,9 @@ export class PollSupervisor {
     }
     const adapter = entry && this.kinds.get(entry.manifest.kind);
     if (!entry || !adapter?.createPoller) return;
-    const poller = adapter.createPoller(entry.manifest, this.sink(entry, adapter.relay ?? false));
+    const hub = { signingKey: entry.credential.signingKey, logger: this.logger.child({ connector: id }) };
+    const poller = openPoller(adapter, entry.manifest, hub, this.sink(entry, adapter.relay ?? false));
+    if (!poller) return;
     poller.start();
     this.running.set(id, { entry, poller });
     this.logger.info({ connector: id, kind: entry.manifest.kind }, 'poller started');

@@ -1,7 +1,8 @@
+import { LgspError } from '../contract/errors.ts';
+
 /** The local broker could not be provisioned or started; the message says what to do next. */
-export class LocalBrokerError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'LocalBrokerError';
+export class LocalBrokerError extends LgspError<'local-broker-failed'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('local-broker-failed', message, { cause: options?.cause });
   }
 }

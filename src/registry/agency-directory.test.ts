@@ -11,7 +11,7 @@ function problemsOf(build: () => unknown): readonly { path: string; message: str
   } catch (error) {
     expect(error).toBeInstanceOf(DirectoryError);
     if (error instanceof DirectoryError) {
-      expect(error.code).toBe('AGENCY_DIRECTORY_INVALID');
+      expect(error.code).toBe('agency-directory-invalid');
       return error.problems;
     }
   }

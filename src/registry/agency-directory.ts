@@ -12,6 +12,7 @@
  *
  * The directory never changes: `with` builds a new one (O(n)), which the registry swaps in.
  */
+import { LgspError } from '../contract/errors.ts';
 import type { AgencyLevel, AgencyRecord, ValidationIssue } from '../contract/schema-set.ts';
 import { checkAgencyCode, derivedParent } from './agency-code.ts';
 
@@ -21,11 +22,9 @@ import { checkAgencyCode, derivedParent } from './agency-code.ts';
  * code or parent, duplicate code, unknown explicit parent, parent neither given nor derivable
  * (or derived but absent), cycle. Answer it as a validation problem with `problems` as `errors`.
  */
-export class DirectoryError extends Error {
-  readonly code = 'AGENCY_DIRECTORY_INVALID';
+export class DirectoryError extends LgspError<'agency-directory-invalid'> {
   constructor(readonly problems: readonly ValidationIssue[]) {
-    super(`Invalid agency directory:\n  ${problems.map((p) => `${p.path}: ${p.message}`).join('\n  ')}`);
-    this.name = 'DirectoryError';
+    super('agency-directory-invalid', `Invalid agency directory:\n  ${problems.map((p) => `${p.path}: ${p.message}`).join('\n  ')}`);
   }
 }
 

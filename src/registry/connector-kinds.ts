@@ -1,9 +1,12 @@
 /**
- * The connector kinds the hub knows (`connectors/index.ts`), with each kind's settings schema
- * compiled once, and the checks a manifest must pass before it is registered (also available
- * alone, as `POST /v1/connectors:validate`, so an integrator can check a manifest first).
+ * The connector kinds the hub knows (`connectors/index.ts`), each as the hub registers it: its
+ * settings spec with the kit transport's added (TLS; `withTransportSettings`), compiled once with
+ * the one ajv instance, and its secret settings with the transport's. Also the checks a manifest
+ * must pass before it is registered (also available alone, as `POST /v1/connectors:validate`, so
+ * an integrator can check a manifest first).
  */
 import type { ConnectorAdapter } from '../../connectors/kit/adapter.ts';
+import { withTransportSettings } from '../../connectors/kit/transport-settings.ts';
 import { formatDuration, parseDuration } from '../config/duration.ts';
 import type { ConnectorManifest, SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
 import type { AgencyDirectory } from './agency-directory.ts';
@@ -17,9 +20,12 @@ export class ConnectorKinds {
     /** The hub's retry tiers: every wait of a retry schedule must be one of them. */
     private readonly retryTiersMs: readonly number[],
   ) {
-    this.adapters = new Map(adapters.map((adapter) => [adapter.kind, { adapter, checkSettings: schemas.settingsValidator(adapter.settingsSchema) }]));
+    this.adapters = new Map(
+      adapters.map(withTransportSettings).map((adapter) => [adapter.kind, { adapter, checkSettings: schemas.settingsValidator(adapter.settingsSchema) }]),
+    );
   }
 
+  /** The kind as registered: `settingsSchema` and `secretSettings` include the transport's. */
   get(kind: string): ConnectorAdapter | undefined {
     return this.adapters.get(kind)?.adapter;
   }

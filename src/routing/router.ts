@@ -1,14 +1,17 @@
 /**
  * The routing stage: a consumer group on `lgsp.ingress` that resolves each accepted message's
  * recipients and writes one record per (message, recipient connector) to `lgsp.deliveries`, plus
- * its `routed` audit event (and, for an edXML status answering a document, a `status-reported`
- * event on the document's trace), in one transaction with the consumer offsets: every message is
- * routed exactly once, crashes included.
+ * its `routed` audit event (and, for a message that reports a business status of a message the
+ * hub carried, a `status-reported` event on that message's trace: `status-report.ts`), in one
+ * transaction with the consumer offsets: every message is routed exactly once, crashes included.
+ * It names no message type and no kind: it reads their facts from the schema set and the kinds.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, TopicMessages } from 'kafkajs';
+import type { ConnectorAdapter } from '../../connectors/kit/adapter.ts';
 import { sourceAgency } from '../contract/cloud-event.ts';
 import { fromKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
+import type { SchemaSet } from '../contract/schema-set.ts';
 import { deliveryMessage } from '../delivery/delivery-record.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
@@ -20,6 +23,7 @@ import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
 import { resolveRecipients, type RoutingContext } from './recipients.ts';
+import { statusReported } from './status-report.ts';
 
 /** How the router finds the message a reply answers (the trace view). */
 export interface OriginalLookup {
@@ -34,6 +38,8 @@ export interface RouterParts {
   partitions: number;
   registry: RegistryStore;
   kinds: ConnectorKinds;
+  /** Which message types report a business status (their schemas' `x-lgsp-status-report`). */
+  schemas: SchemaSet;
   originals: OriginalLookup;
   logger: Logger;
 }
@@ -71,6 +77,12 @@ export class Router {
     await this.producers?.close();
   }
 
+  /** The registered kinds, for their facts (status names). */
+  private kindAdapters(): ConnectorAdapter[] {
+    const { kinds } = this.parts;
+    return kinds.names.map((name) => kinds.get(name)).filter((k): k is ConnectorAdapter => k !== undefined);
+  }
+
   /** The directory and the connectors that can receive, read once per batch. */
   private snapshot(): Pick<RoutingContext, 'directory' | 'receivers'> {
     const { registry, kinds } = this.parts;
@@ -89,10 +101,8 @@ export class Router {
     const log = { ...messageFields(message, message.connector), recipients: recipients.length, ...(unreachable.length > 0 ? { unreachable } : {}) };
     if (recipients.length === 0 || unreachable.length > 0) this.parts.logger.info(log, 'routed, with addressed agencies that have no connector for this type');
     else this.parts.logger.debug(log, 'routed');
-    if (original && event.type === 'vn.gov.document.status') {
-      const { statusCode, statusName } = event.data as { statusCode?: string; statusName?: string };
-      audit.push({ kind: 'status-reported', hubId: original.hubId, at, agency: source, statusCode: statusCode ?? '', ...(statusName ? { statusName } : {}), statusHubId: hubId });
-    }
+    const status = original && statusReported({ event, hubId, agency: source, originalHubId: original.hubId, at }, this.parts.schemas, this.kindAdapters());
+    if (status) audit.push(status);
     return [
       { topic: topics.deliveries, messages: recipients.map((r) => deliveryMessage({ message, recipient: r.connector, recipientAgency: r.agency, attempt: 1, history: [] })) },
       { topic: topics.events, messages: audit.map(auditMessage) },

@@ -5,25 +5,59 @@
  * unknown id, so hub ids cannot be probed. `data` is not in the audit trail, so the trace never
  * carries it and `?include=data` is ignored.
  */
-import { Router } from 'express';
+import { Type } from '@sinclair/typebox';
 import { HubError } from '../contract/problems.ts';
-import { callerOf, requireCaller } from '../http/auth.ts';
-import type { CredentialStore } from '../registry/connector-credentials.ts';
+import { json, named, route, type Route } from '../http/route.ts';
 import type { TraceView } from './trace-view.ts';
 
+const TRACE = named('Trace', {
+  type: 'object',
+  description: 'The trace of one message, from its audit events. Never carries `data`.',
+  required: ['hubId', 'message', 'recipients', 'unreachable', 'statuses', 'summary', 'timeline'],
+  properties: {
+    hubId: { type: 'string' },
+    message: {
+      type: 'object',
+      required: ['id', 'source', 'type', 'subject', 'connector', 'acceptedAt'],
+      properties: {
+        id: { type: 'string' }, source: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' }, time: { type: 'string' }, to: { type: 'string' },
+        correlationid: { type: 'string' }, connector: { type: 'string', description: 'The connector that handed it in.' }, acceptedAt: { type: 'string', format: 'date-time' },
+      },
+    },
+    recipients: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['connector', 'agency', 'state', 'attempts'],
+        properties: {
+          connector: { type: 'string' }, agency: { type: 'string' }, state: { enum: ['pending', 'retrying', 'delivered', 'dead'] }, attempts: { type: 'integer' },
+          lastError: { type: 'object', properties: { reason: { type: 'string' }, status: { type: 'integer' }, stage: { type: 'string' }, at: { type: 'string' } } },
+          nextAttemptAt: { type: 'string' }, deliveredAt: { type: 'string' }, latencyMs: { type: 'number' },
+          businessStatus: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, at: { type: 'string' } } },
+        },
+      },
+    },
+    unreachable: { type: 'array', items: { type: 'string' }, description: 'Agencies addressed that have no connector for the type.' },
+    statuses: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, at: { type: 'string' }, agency: { type: 'string' }, statusHubId: { type: 'string' } } } },
+    summary: { type: 'string', examples: ['3 recipients: 2 delivered, 1 retrying; 1 unreachable'] },
+    timeline: { type: 'array', items: { type: 'object', required: ['kind', 'at'], properties: { kind: { type: 'string' }, at: { type: 'string' } } } },
+  },
+});
 
-export function messagesTraceRoute(view: TraceView, credentials: CredentialStore, adminToken: string): Router {
-  const router = Router();
-  router.get('/v1/messages/:id', requireCaller(() => credentials, adminToken));
-  router.get('/v1/messages/:id', (req, res) => {
-    const hubId = req.params.id;
-    const caller = callerOf(res);
-    const trace = view.trace(hubId);
-    const allowed = caller.operator || view.visibleTo(hubId, caller.connector.agency) || trace?.message.connector === caller.connector.id;
-    if (!trace || !allowed) throw new HubError('not-found', `No message "${hubId}" that this credential may see.`);
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(trace);
-  });
-  return router;
+export function messagesTraceRoutes(view: TraceView): Route[] {
+  return [
+    route({
+      method: 'get', path: '/v1/messages/{id}', auth: 'caller', tag: 'messages', summary: "A message's trace",
+      description: 'For operators, connectors of the sending or a recipient agency, and the connector that handed it in; anyone else gets the same 404 as for an unknown id.',
+      params: Type.Object({ id: Type.String({ description: 'The hub id (the end of `trace` in the 202 answer).', examples: ['9b2f3c1e-0d5c-5a4e-8f2a-1c7d9e0b6a31'] }) }),
+      responses: { 200: json(TRACE, 'The trace.') },
+      problems: ['not-found'],
+      handle({ caller, params: { id: hubId } }) {
+        const trace = view.trace(hubId);
+        const allowed = caller.operator || view.visibleTo(hubId, caller.connector.agency) || trace?.message.connector === caller.connector.id;
+        if (!trace || !allowed) throw new HubError('not-found', `No message "${hubId}" that this credential may see.`);
+        return { status: 200, headers: { 'Cache-Control': 'no-store' }, json: trace };
+      },
+    }),
+  ];
 }
-

@@ -6,8 +6,10 @@
  * Per recipient connector: `routed` makes it `pending`, `retried` `retrying`, `dead-lettered`
  * `dead`, `replayed` `pending` again (attempts kept), `delivered` `delivered`. Delivered is final:
  * a later (or clock-skewed) retry or dead letter of a delivered message is kept in the timeline
- * but does not undo it. Business statuses (`status-reported`, edXML codes) belong to every
- * recipient connector of the reporting agency; the latest by `at` wins whatever order they came in.
+ * but does not undo it. Business statuses (`status-reported`) belong to every recipient connector
+ * of the reporting agency; the latest by `at` wins whatever order they came in. A status shows the
+ * name its event carries: the router names it when it writes it (from the status message, else
+ * from the registered kinds' status tables), so the trace needs nothing but the events.
  */
 import type { AcceptedEvent, AuditEvent, AuditKind, StatusReportedEvent } from './audit-event.ts';
 
@@ -63,19 +65,6 @@ export interface Trace {
   readonly summary: string;
   readonly timeline: TimelineEntry[];
 }
-
-/** Names of the edXML status codes (`domain/edxml.md`), used when the event carries none. */
-export const EDXML_STATUS_NAMES: Readonly<Record<string, string>> = {
-  '01': 'arrived',
-  '02': 'refused',
-  '03': 'accepted',
-  '04': 'assigned',
-  '05': 'processing',
-  '06': 'completed',
-  '13': 'revoked',
-  '15': 'agrees to revoke or update',
-  '16': 'refuses revoke or update',
-};
 
 /** Tie-break for events with the same `at`: the order in which they happen to one message. */
 const KIND_ORDER: Readonly<Record<AuditKind, number>> = {
@@ -184,9 +173,9 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
   };
 }
 
+/** The status as reported; its name is the one the router recorded (`status-report.ts`), if any. */
 function statusOf(e: StatusReportedEvent): StatusTrace {
-  const name = e.statusName ?? EDXML_STATUS_NAMES[e.statusCode];
-  return { agency: e.agency, code: e.statusCode, ...(name !== undefined ? { name } : {}), at: e.at, statusHubId: e.statusHubId };
+  return { agency: e.agency, code: e.statusCode, ...(e.statusName !== undefined ? { name: e.statusName } : {}), at: e.at, statusHubId: e.statusHubId };
 }
 
 /**

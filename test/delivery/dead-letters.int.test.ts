@@ -2,15 +2,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import { SchemaSet } from '../../src/contract/schema-set.ts';
 import { hubIdOf } from '../../src/contract/hub-id.ts';
 import { DeadLetterReplayer } from '../../src/delivery/dead-letter-replay.ts';
 import { DeadLetterView, registerDeadLetterGauge, type DeadLetterDetail, type DeadLetterEntry } from '../../src/delivery/dead-letter-view.ts';
-import { deadLettersRoute } from '../../src/delivery/dead-letters-route.ts';
+import { deadLettersRoutes } from '../../src/delivery/dead-letters-route.ts';
 import { deadLetterMessage } from '../../src/delivery/dead-letters.ts';
 import { deliveryMessage, type DeliveryRecord } from '../../src/delivery/delivery-record.ts';
 import type { Hub } from '../../src/hub.ts';
 import { createApp } from '../../src/http/app.ts';
-import { requireOperator } from '../../src/http/auth.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { Readiness } from '../../src/ops/readiness.ts';
@@ -71,7 +71,11 @@ describe('dead letters: inspect and replay', () => {
     registerDeadLetterGauge(metrics, view);
     replayer = new DeadLetterReplayer(testKafka(), hub.topics, view);
     await replayer.connect();
-    const app = createApp({ metrics, readiness: new Readiness(), logger: createLogger(config), routers: [deadLettersRoute(view, replayer, requireOperator(TEST_ADMIN_TOKEN))] });
+    const app = createApp({
+      metrics, readiness: new Readiness(), logger: createLogger(config), schemas: await SchemaSet.load(), maxBodyBytes: config.maxBodyBytes,
+      auth: { adminToken: TEST_ADMIN_TOKEN, credentials: () => ({ verify: () => undefined }) },
+      routes: deadLettersRoutes(view, replayer),
+    });
     server = await new Promise<Server>((res) => {
       const s = app.listen(0, '127.0.0.1', () => res(s));
     });

@@ -216,7 +216,7 @@ export function badRequest(operations: readonly Operation[], creds: Credentials)
         let i = 0;
         const path = op.path.replace(/\{[^}]+\}/g, () => r.values[i++] as string);
         const qs = r.query.map(([k, v]) => `${k}=${v}`).join('&');
-        const headers: [string, string][] = [];
+        const headers: (readonly [string, string])[] = [];
         if (r.auth !== undefined) headers.push(['Authorization', r.auth]);
         if (wire && r.contentType !== undefined) headers.push(['Content-Type', r.contentType]);
         if (wire?.[0] !== undefined) headers.push(['Content-Encoding', wire[0]]);

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SchemaSet } from '../../src/contract/schema-set.ts';
 import type { Hub } from '../../src/hub.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/ops/logger.ts';
@@ -14,7 +15,7 @@ import { Metrics } from '../../src/ops/metrics.ts';
 import { Readiness } from '../../src/ops/readiness.ts';
 import type { ConnectorIdentity, CredentialStore } from '../../src/registry/connector-credentials.ts';
 import { auditMessage, type AuditEvent } from '../../src/tracking/audit-event.ts';
-import { messagesTraceRoute } from '../../src/tracking/messages-trace-route.ts';
+import { messagesTraceRoutes } from '../../src/tracking/messages-trace-route.ts';
 import { TraceView } from '../../src/tracking/trace-view.ts';
 import type { Trace } from '../../src/tracking/trace.ts';
 import { startTestHub, TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
@@ -46,7 +47,11 @@ describe('GET /v1/messages/{id}', () => {
     const identities = new Map<string, ConnectorIdentity>([[tokens.sender, SENDER], [tokens.other, OTHER], [RECIPIENT_TOKEN, { id: RECIPIENTS[1].connector, agency: RECIPIENTS[1].agency }]]);
     const credentials: CredentialStore = { verify: (token) => identities.get(token) };
     const logger = createLogger({ logLevel: 'silent', logPretty: false });
-    const app = createApp({ metrics: new Metrics(), readiness: new Readiness(), logger, routers: [messagesTraceRoute(view, credentials, TEST_ADMIN_TOKEN)] });
+    const app = createApp({
+      metrics: new Metrics(), readiness: new Readiness(), logger, schemas: await SchemaSet.load(), maxBodyBytes: 1024 * 1024,
+      auth: { adminToken: TEST_ADMIN_TOKEN, credentials: () => credentials },
+      routes: messagesTraceRoutes(view),
+    });
     server = await new Promise<Server>((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     producer = testKafka().producer();
@@ -75,7 +80,7 @@ describe('GET /v1/messages/{id}', () => {
       { kind: 'routed', hubId, at: t(10), recipients: [...RECIPIENTS], unreachable: [] },
       { kind: 'delivered', hubId, at: t(20), ...a, attempt: 1, status: 204, latencyMs: 20 },
       { kind: 'retried', hubId, at: t(30), ...b, attempt: 1, reason: 'HTTP 503', status: 503, nextAttemptAt: t(5_030) },
-      { kind: 'status-reported', hubId, at: t(40), agency: a.agency, statusCode: '03', statusHubId: 'status-hub-id' },
+      { kind: 'status-reported', hubId, at: t(40), agency: a.agency, statusCode: '03', statusName: 'Đã tiếp nhận', statusHubId: 'status-hub-id' },
     ];
     // Out of order on purpose: the trace sorts by time.
     await producer.send({ topic: hub.topics.events, acks: -1, messages: [...later].reverse().map(auditMessage) });
@@ -88,7 +93,7 @@ describe('GET /v1/messages/{id}', () => {
     expect(trace.message).toMatchObject({ id: event.id, source: event.source, type: 'vn.gov.document.sent', subject: event.subject, connector: SENDER.id });
     expect(trace.message).not.toHaveProperty('to');
     expect(trace.recipients).toEqual([
-      { ...a, state: 'delivered', attempts: 1, deliveredAt: later[1]!.at, latencyMs: 20, businessStatus: { code: '03', name: 'accepted', at: later[3]!.at } },
+      { ...a, state: 'delivered', attempts: 1, deliveredAt: later[1]!.at, latencyMs: 20, businessStatus: { code: '03', name: 'Đã tiếp nhận', at: later[3]!.at } },
       { ...b, state: 'retrying', attempts: 1, nextAttemptAt: expect.any(String), lastError: { reason: 'HTTP 503', status: 503, at: later[2]!.at } },
       { ...c, state: 'pending', attempts: 0 },
     ]);

@@ -1,0 +1,210 @@
+/**
+ * The one HTTP transport of every connector kind (the only module of `connectors/` that speaks
+ * HTTP as a client). One transport per connector, made by the hub with the connector's TLS
+ * settings and handed to the kind in its context (`kind-context.ts`); `close()` when the connector
+ * goes away. What it guarantees, so no kind has to:
+ * - keep-alive agents for the transport's life;
+ * - one deadline per *attempt* (`attempt(timeoutMs, run)`): every request `run` makes (a portal
+ *   login and its calls) shares one `AbortSignal`, so the sum of them is bounded, not each;
+ * - redirects are never followed: a 3xx is the answer (the secret headers and login bodies of a
+ *   request never reach the `Location` host);
+ * - at most `maxResponseBytes` of an answer are read; then the stream is destroyed and the answer
+ *   is marked `truncated` (what that means is for `classify.ts`);
+ * - the connector's CA bundle and client certificate (mutual TLS) on its https agent;
+ * - `Idempotency-Key` and `X-LGSP-Signature` (over the exact bytes sent) when asked; the caller
+ *   gives the signing key per request, so the transport holds no secret but TLS material.
+ * It never throws for the far side's trouble: a request resolves to an `Exchange`, an answer or a
+ * typed failure; `classify.ts` turns that into a `DeliveryOutcome`.
+ */
+import { Agent as HttpAgent, validateHeaderName, validateHeaderValue } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
+import axios, { isAxiosError } from 'axios';
+import { AdapterError } from './adapter.ts';
+import { SIGNATURE_HEADER, signBody } from './signature.ts';
+
+/** PEM material for https requests of one connector (`transport-settings.ts` declares the settings). */
+export interface TransportTls {
+  /** CA bundle trusted instead of the system's roots. */
+  readonly ca?: string;
+  /** Client certificate chain and its key, for systems that require mutual TLS. */
+  readonly cert?: string;
+  readonly key?: string;
+}
+
+export interface TransportOptions {
+  readonly tls?: TransportTls;
+  /** Most bytes of an answer read (after decompression); default `DEFAULT_MAX_RESPONSE_BYTES`. */
+  readonly maxResponseBytes?: number;
+}
+
+/** 1 MiB: far above any answer a kind parses (a portal's JSON, an axis listing), far below harm. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export interface TransportRequest {
+  readonly method: 'GET' | 'POST';
+  /** Absolute http(s) URL. */
+  readonly url: string;
+  /** Header names are case-insensitive; a name or value Node cannot send is an `AdapterError`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The exact bytes to send (signed as they are), or `json` to send as UTF-8 JSON. */
+  readonly body?: Buffer;
+  readonly json?: unknown;
+  /** Sent as `Idempotency-Key`. */
+  readonly idempotencyKey?: string;
+  /** Adds `X-LGSP-Signature` over the body bytes, keyed with this signing key (`ctx.signingKey`). */
+  readonly signWith?: string;
+}
+
+/** An answer as read: any status (3xx included), at most `maxResponseBytes` of its body. */
+export interface Answer {
+  readonly status: number;
+  /** Lower-case names; only single-valued headers are kept. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** The answer was longer than the cap: `body` is its first `maxResponseBytes`, the rest unread. */
+  readonly truncated: boolean;
+}
+
+/** Why no answer came: the attempt's deadline, the connection, or TLS. */
+export type NoAnswer =
+  | { readonly failure: 'timeout'; readonly afterMs: number }
+  | { readonly failure: 'connection' | 'tls'; readonly code: string };
+
+export type Exchange = { readonly answered: Answer } | { readonly failed: NoAnswer };
+
+/** The requests of one attempt, under its one deadline. */
+export interface AttemptScope {
+  send(request: TransportRequest): Promise<Exchange>;
+  /**
+   * Waits for work shared with other attempts (a login in flight) no longer than this attempt's
+   * deadline: `{ failed: timeout }` when it passes first.
+   */
+  wait<T>(shared: Promise<T>): Promise<T | { readonly failed: NoAnswer }>;
+  /** True once the deadline has passed. */
+  expired(): boolean;
+}
+
+export interface Transport {
+  /** Runs `run` with a scope whose requests all end by `timeoutMs` from now (aborted, `timeout`). */
+  attempt<T>(timeoutMs: number, run: (scope: AttemptScope) => Promise<T>): Promise<T>;
+  /** Releases the keep-alive sockets; a request after `close` opens new ones. */
+  close(): Promise<void>;
+}
+
+/** Node's TLS error codes (certificate, handshake, alerts), told apart from plain connection trouble. */
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO)/;
+
+export function createTransport(options: TransportOptions = {}): Transport {
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const httpAgent = new HttpAgent({ keepAlive: true });
+  const { ca, cert, key } = options.tls ?? {};
+  const httpsAgent = new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+  const http = axios.create({
+    httpAgent,
+    httpsAgent,
+    proxy: false, // a connector's system is reached directly; no environment proxy sees its secrets
+    maxRedirects: 0, // a redirect is the system's answer, not an instruction
+    validateStatus: () => true, // every status is classified by classify.ts
+    responseType: 'stream',
+    decompress: true, // the cap counts decompressed bytes
+  });
+
+  async function send(request: TransportRequest, signal: AbortSignal, timeoutMs: number): Promise<Exchange> {
+    const protocol = URL.canParse(request.url) ? new URL(request.url).protocol : '';
+    if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`not an http(s) URL: "${request.url}"`); // a programmer error
+    const { headers, body } = prepare(request);
+    try {
+      const res = await http.request<Readable>({
+        method: request.method,
+        url: request.url,
+        headers,
+        signal,
+        ...(body === undefined ? {} : { data: body }),
+        transformRequest: [(data: unknown) => data], // the signed bytes, untouched
+      });
+      const read = await readCapped(res.data, maxBytes);
+      return { answered: { status: res.status, headers: singleValued(res.headers), ...read } };
+    } catch (err) {
+      if (signal.aborted) return { failed: { failure: 'timeout', afterMs: timeoutMs } };
+      if (!isAxiosError(err) && !isSystemError(err)) throw err; // a programmer error, never retried
+      const code = (err as { code?: string }).code ?? 'UNKNOWN';
+      const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+      const tlsCode = [code, cause].find((c): c is string => typeof c === 'string' && TLS_CODE.test(c));
+      if (tlsCode) return { failed: { failure: 'tls', code: tlsCode } };
+      if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') return { failed: { failure: 'timeout', afterMs: timeoutMs } };
+      return { failed: { failure: 'connection', code } };
+    }
+  }
+
+  return {
+    async attempt(timeoutMs, run) {
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), timeoutMs);
+      const timedOut = { failed: { failure: 'timeout', afterMs: timeoutMs } } as const;
+      const expired = new Promise<typeof timedOut>((resolve) => deadline.signal.addEventListener('abort', () => resolve(timedOut), { once: true }));
+      try {
+        return await run({
+          send: (request) => (deadline.signal.aborted ? Promise.resolve(timedOut) : send(request, deadline.signal, timeoutMs)),
+          wait: (shared) => Promise.race([shared, expired]),
+          expired: () => deadline.signal.aborted,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+/** Headers checked and lower-cased, plus the kit's own; the body as the bytes to send. */
+function prepare(request: TransportRequest): { headers: Record<string, string>; body?: Buffer } {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch (cause) {
+      throw new AdapterError('adapter-encode-failed', `header "${name}" cannot be sent: ${(cause as Error).message}`, '', { cause });
+    }
+    headers[name.toLowerCase()] = value;
+  }
+  let body = request.body;
+  if (request.json !== undefined) {
+    body = Buffer.from(JSON.stringify(request.json), 'utf8');
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
+  if (request.signWith !== undefined) headers[SIGNATURE_HEADER.toLowerCase()] = signBody(body ?? Buffer.alloc(0), request.signWith);
+  return body === undefined ? { headers } : { headers, body };
+}
+
+/** At most `limit` bytes; past it the stream (and its socket) is destroyed, never drained. */
+async function readCapped(stream: Readable, limit: number): Promise<{ body: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    chunks.push(buf);
+    size += buf.length;
+    if (size > limit) {
+      stream.destroy();
+      return { body: Buffer.concat(chunks).subarray(0, limit), truncated: true };
+    }
+  }
+  return { body: Buffer.concat(chunks), truncated: false };
+}
+
+function singleValued(headers: Record<string, unknown>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') kept[name.toLowerCase()] = value;
+  return kept;
+}
+
+/** A Node system error (`ECONNRESET` while reading the body arrives as one, not as an AxiosError). */
+function isSystemError(err: unknown): boolean {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
+}
