@@ -9,7 +9,7 @@ import { freePort } from '../src/kafka/local-broker.ts';
 import { startPortalSimulator, type PortalSimulator } from '../connectors/dvcqg/simulator.ts';
 import { encodeEdxml } from '../connectors/edxml/codec.ts';
 import { startEofficeSimulator, type EofficeSimulator } from '../connectors/edxml/simulator.ts';
-import { EDXML_CONTENT_TYPE } from '../connectors/edxml/adapter.ts';
+import { EDXML_CONTENT_TYPE } from '../connectors/edxml/delivery-encoding.ts';
 import { signingKeyOf } from '../connectors/kit/signature.ts';
 import { startAxisSimulator, type AxisSimulator } from '../connectors/vdxp/simulator.ts';
 import { startWebhookSimulator, type WebhookSimulator } from '../connectors/webhook/simulator.ts';

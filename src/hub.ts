@@ -95,7 +95,7 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
     const holds = await life.open('holds', new HoldStore(), (h) => h.close(), (h) => h.load(kafka, topics.holds, view('holds')));
     const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, partitions: config.partitions, registry, kinds, schemas, originals: traces, logger });
     await life.open('router', router, (r) => r.stop(), (r) => r.start());
-    const senders = await life.open('senders', new Senders(kinds, metrics), (s) => s.close());
+    const senders = await life.open('senders', new Senders(kinds, metrics, logger), (s) => s.close());
     const deliveries = new DeliveryWorker({ kafka, topics, groupId: `${config.topicPrefix}delivery`, tiersMs: config.retryTiersMs, registry, senders, holds, metrics: new DeliveryMetrics(metrics), logger });
     await life.open('delivery worker', deliveries, (d) => d.stop(), (d) => d.start());
 

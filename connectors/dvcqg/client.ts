@@ -70,7 +70,8 @@ export class DvcqgClient {
       if (answer !== 'relogin') return answer;
       this.dropSession(session);
       this.logger?.debug({ service: request.service }, 'portal session expired; logging in again');
-      if (attempt === 2) return { outcome: 'retry', failure: 'application', reason: 'portal session expired again right after a new login', response: posted.response };
+      if (attempt === 2)
+        return { outcome: 'retry', failure: 'application', reason: 'portal session expired again right after a new login', response: posted.response };
     }
   }
 
@@ -117,12 +118,18 @@ export class DvcqgClient {
     if (answer === 'relogin') return { outcome: 'retry', failure: 'application', reason: 'portal login answered session expired', response: posted.response };
     if (answer.outcome !== 'delivered') return { ...answer, reason: `login: ${answer.reason}` };
     const session = (posted.json as { session?: unknown }).session;
-    if (typeof session !== 'string' || session === '') return { outcome: 'retry', failure: 'protocol', reason: 'login answered no session', response: posted.response };
+    if (typeof session !== 'string' || session === '')
+      return { outcome: 'retry', failure: 'protocol', reason: 'login answered no session', response: posted.response };
     return session;
   }
 
   /** A JSON POST under the attempt's deadline: the 2xx answer's JSON, or the kit's failure. */
-  private async post(scope: AttemptScope, path: string, json: unknown, headers: Record<string, string> = {}): Promise<Failure | { json: unknown; response: PortalResponse }> {
+  private async post(
+    scope: AttemptScope,
+    path: string,
+    json: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Failure | { json: unknown; response: PortalResponse }> {
     const url = `${this.settings.adapterUrl.replace(/\/+$/, '')}${path}`;
     const classified = classify(await scope.send({ method: 'POST', url, json, headers }), { response: portalResponse });
     if (!('ok' in classified)) return classified;
@@ -135,7 +142,8 @@ export class DvcqgClient {
 /** A 2xx answer by its `error_code` (table in `error-codes.ts`). */
 function byErrorCode({ json, response }: { json: unknown; response: PortalResponse }): DeliveryOutcome | 'relogin' {
   const code = typeof json === 'object' && json !== null ? (json as { error_code?: unknown }).error_code : undefined;
-  if (typeof code !== 'number') return { outcome: 'retry', failure: 'protocol', reason: 'portal answer without a numeric error_code', status: response.status, response };
+  if (typeof code !== 'number')
+    return { outcome: 'retry', failure: 'protocol', reason: 'portal answer without a numeric error_code', status: response.status, response };
   const message = (json as { message?: unknown }).message;
   const reason = `${portalErrorName(code)} (error_code ${code})${typeof message === 'string' ? `: ${message}` : ''}`;
   switch (portalErrorAction(code)) {

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import type { ConnectorManifest, SchemaSet } from '../../src/contract/schema-set.ts';
-import { AdapterError, type DeliveryOutcome, type Sender } from './adapter.ts';
+import type { AdapterError, DeliveryOutcome, Sender } from './adapter.ts';
 
 /** One example message: a file of `schemas/messages/examples/<type>.v<N>/`. */
 export interface Example {

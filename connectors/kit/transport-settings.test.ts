@@ -24,18 +24,26 @@ const OWN: Record<string, Record<string, unknown>> = {
 const KINDS: readonly ConnectorAdapter[] = [webhookAdapter, edxmlAdapter, dvcqgAdapter, vdxpAdapter];
 
 const manifest = (kind: string, settings: Record<string, unknown>): ConnectorManifest =>
-  ({ id: `qn-${kind}`, agency: '000.00.15.H49', kind, endpoint: 'https://127.0.0.1:1/in', subscriptions: [], delivery: { timeoutMs: 1000 }, settings }) as unknown as ConnectorManifest;
+  ({
+    id: `qn-${kind}`,
+    agency: '000.00.15.H49',
+    kind,
+    endpoint: 'https://127.0.0.1:1/in',
+    subscriptions: [],
+    delivery: { timeoutMs: 1000 },
+    settings,
+  }) as unknown as ConnectorManifest;
 
 let schemas: SchemaSet;
 beforeAll(async () => {
   schemas = await SchemaSet.load();
 });
 
-describe.each(KINDS)('the $kind settings spec with the transport\'s', (adapter) => {
+describe.each(KINDS)("the $kind settings spec with the transport's", (adapter) => {
   const registered = withTransportSettings(adapter);
   const own = OWN[adapter.kind]!;
 
-  it('compiles in the hub\'s strict ajv and accepts the TLS settings, cert and key together only', () => {
+  it("compiles in the hub's strict ajv and accepts the TLS settings, cert and key together only", () => {
     const check = schemas.settingsValidator(registered.settingsSchema);
     expect(check(own)).toEqual([]);
     expect(check({ ...own, ...TLS })).toEqual([]);
@@ -56,7 +64,7 @@ describe.each(KINDS)('the $kind settings spec with the transport\'s', (adapter) 
 });
 
 describe('the kind context', () => {
-  it('applies the spec\'s defaults and types the settings', async () => {
+  it("applies the spec's defaults and types the settings", async () => {
     const ctx = kindContext(vdxpAdapter, manifest('vdxp', OWN.vdxp!), { signingKey: 'k' });
     try {
       expect(ctx.settings).toEqual({ ...OWN.vdxp, pollIntervalMs: 2000 });
@@ -68,7 +76,9 @@ describe('the kind context', () => {
 
   it('refuses settings that do not match, naming the field (adapter-settings-invalid)', () => {
     const bad = manifest('dvcqg', { ...OWN.dvcqg, adapterUrl: 'ftp://x' });
-    expect(() => openSender(dvcqgAdapter, bad, { signingKey: 'k' })).toThrow(expect.objectContaining({ code: 'adapter-settings-invalid', path: '/settings/adapterUrl' }));
+    expect(() => openSender(dvcqgAdapter, bad, { signingKey: 'k' })).toThrow(
+      expect.objectContaining({ code: 'adapter-settings-invalid', path: '/settings/adapterUrl' }),
+    );
   });
 
   it('opens only what a kind does', () => {

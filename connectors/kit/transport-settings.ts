@@ -65,7 +65,12 @@ export function withTransportSettings<A extends ConnectorAdapter>(adapter: A): A
 export function parseSettings<S extends TSchema>(schema: S, manifest: ConnectorManifest): Static<S> {
   const value = Value.Default(schema, structuredClone(manifest.settings ?? {}));
   const first = Value.Errors(schema, value).First();
-  if (first) throw new AdapterError('adapter-settings-invalid', `connector ${manifest.id}: settings${first.path.replaceAll('/', '.')}: ${first.message}`, `/settings${first.path}`);
+  if (first)
+    throw new AdapterError(
+      'adapter-settings-invalid',
+      `connector ${manifest.id}: settings${first.path.replaceAll('/', '.')}: ${first.message}`,
+      `/settings${first.path}`,
+    );
   const { tlsClientCert, tlsClientKey } = value as TransportSettings;
   if ((tlsClientCert === undefined) !== (tlsClientKey === undefined)) {
     throw new AdapterError('adapter-settings-invalid', `connector ${manifest.id}: settings.tlsClientCert and settings.tlsClientKey go together`, '/settings');

@@ -4,6 +4,7 @@
  * kind's own sender.
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import express, { type Request, type Response } from 'express';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
@@ -50,24 +51,42 @@ describe('signature', () => {
 });
 
 describe('classify, readJson and parseRetryAfter', () => {
-  const answer = (status: number, headers: Record<string, string> = {}, body = '', truncated = false): Answer => ({ status, headers, body: Buffer.from(body), truncated });
+  const answer = (status: number, headers: Record<string, string> = {}, body = '', truncated = false): Answer => ({
+    status,
+    headers,
+    body: Buffer.from(body),
+    truncated,
+  });
   const answered = (status: number, headers: Record<string, string> = {}, body = ''): Exchange => ({ answered: answer(status, headers, body) });
 
   it('sorts statuses into ok, retry and refused, each failure typed', () => {
     expect(classify(answered(204))).toEqual({ ok: answer(204) });
-    for (const status of [408, 429, 500, 502, 503, 504]) expect(classify(answered(status))).toMatchObject({ outcome: 'retry', failure: 'http-status', reason: `HTTP ${status}`, status });
-    for (const status of [400, 401, 403, 404, 409, 413, 422]) expect(classify(answered(status))).toMatchObject({ outcome: 'refused', failure: 'http-status', status });
+    for (const status of [408, 429, 500, 502, 503, 504])
+      expect(classify(answered(status))).toMatchObject({ outcome: 'retry', failure: 'http-status', reason: `HTTP ${status}`, status });
+    for (const status of [400, 401, 403, 404, 409, 413, 422])
+      expect(classify(answered(status))).toMatchObject({ outcome: 'refused', failure: 'http-status', status });
     for (const status of [301, 302, 303, 307, 308]) {
       expect(classify(answered(status, { location: 'http://elsewhere.invalid/x' }))).toMatchObject({
-        outcome: 'refused', failure: 'redirect', status, reason: `HTTP ${status} redirect to http://elsewhere.invalid/x not followed`,
+        outcome: 'refused',
+        failure: 'redirect',
+        status,
+        reason: `HTTP ${status} redirect to http://elsewhere.invalid/x not followed`,
       });
     }
   });
 
   it('types the failures without an answer', () => {
     expect(classify({ failed: { failure: 'timeout', afterMs: 250 } })).toEqual({ outcome: 'retry', failure: 'timeout', reason: 'timeout after 250 ms' });
-    expect(classify({ failed: { failure: 'connection', code: 'ECONNRESET' } })).toEqual({ outcome: 'retry', failure: 'connection', reason: 'connection error: ECONNRESET' });
-    expect(classify({ failed: { failure: 'tls', code: 'CERT_HAS_EXPIRED' } })).toEqual({ outcome: 'retry', failure: 'tls', reason: 'TLS error: CERT_HAS_EXPIRED' });
+    expect(classify({ failed: { failure: 'connection', code: 'ECONNRESET' } })).toEqual({
+      outcome: 'retry',
+      failure: 'connection',
+      reason: 'connection error: ECONNRESET',
+    });
+    expect(classify({ failed: { failure: 'tls', code: 'CERT_HAS_EXPIRED' } })).toEqual({
+      outcome: 'retry',
+      failure: 'tls',
+      reason: 'TLS error: CERT_HAS_EXPIRED',
+    });
   });
 
   it('reads Retry-After as seconds or an HTTP date, never negative', () => {
@@ -138,7 +157,7 @@ describe('the transport against a real server on 127.0.0.1', () => {
     expect(Date.now() - started).toBeLessThan(500);
   });
 
-  it('wait() bounds shared work by this attempt\'s deadline', async () => {
+  it("wait() bounds shared work by this attempt's deadline", async () => {
     const never = new Promise<string>(() => {});
     expect(await make().attempt(100, (scope) => scope.wait(never))).toEqual({ failed: { failure: 'timeout', afterMs: 100 } });
     expect(await make().attempt(1000, (scope) => scope.wait(Promise.resolve('session')))).toBe('session');
@@ -147,7 +166,11 @@ describe('the transport against a real server on 127.0.0.1', () => {
   it('reads at most maxResponseBytes, marks the answer truncated and hangs up', async () => {
     faults.set({ kind: 'oversize', bytes: 8_000_000, times: 1 }); // more than the kernel buffers, so hanging up shows
     const result = await make({ maxResponseBytes: 10_000 }).attempt(2000, (scope) => scope.send({ method: 'GET', url: `${server.url}/big` }));
-    expect('answered' in result && { status: result.answered.status, length: result.answered.body.length, truncated: result.answered.truncated }).toEqual({ status: 200, length: 10_000, truncated: true });
+    expect('answered' in result && { status: result.answered.status, length: result.answered.body.length, truncated: result.answered.truncated }).toEqual({
+      status: 200,
+      length: 10_000,
+      truncated: true,
+    });
     await expect.poll(() => faults.cut).toBe(1);
     const whole = await make({ maxResponseBytes: 10_000 }).attempt(2000, (scope) => scope.send({ method: 'GET', url: `${server.url}/small` }));
     expect('answered' in whole && whole.answered.truncated).toBe(false);
@@ -158,7 +181,9 @@ describe('the transport against a real server on 127.0.0.1', () => {
     try {
       for (const status of [301, 302, 303, 307, 308] as const) {
         faults.set({ kind: 'redirect', status, location: `${target.url}/x`, times: 1 });
-        const result = await make().attempt(2000, (scope) => scope.send({ method: 'POST', url: `${server.url}/in`, json: { password: 'p' }, headers: { secret: 's' } }));
+        const result = await make().attempt(2000, (scope) =>
+          scope.send({ method: 'POST', url: `${server.url}/in`, json: { password: 'p' }, headers: { secret: 's' } }),
+        );
         expect('answered' in result && result.answered.status).toBe(status);
       }
       expect(target.requests).toEqual([]);
@@ -178,8 +203,8 @@ describe('TLS options', () => {
     certs = await makeTestCertificates();
   });
 
-  it('trusts the connector\'s CA, presents its client certificate, and types TLS failures', async () => {
-    const app = express().get('/', (req, res) => void res.json({ client: (req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN }));
+  it("trusts the connector's CA, presents its client certificate, and types TLS failures", async () => {
+    const app = express().get('/', (req, res) => void res.json({ client: (req.socket as TLSSocket).getPeerCertificate().subject?.CN }));
     const server = await startSimulatorServer(app, { tls: { key: certs.server.key, cert: certs.server.cert, clientCa: certs.ca } });
     const transports = [
       createTransport({ tls: { ca: certs.ca, cert: certs.client.cert, key: certs.client.key } }),
@@ -192,7 +217,11 @@ describe('TLS options', () => {
       expect(mutual).toMatchObject({ ok: { status: 200 } });
       expect(JSON.parse((mutual as { ok: Answer }).ok.body.toString())).toEqual({ client: 'lgsp-hub' });
       expect(noClientCert).toMatchObject({ outcome: 'retry', failure: 'tls' });
-      expect(untrusted).toMatchObject({ outcome: 'retry', failure: 'tls', reason: expect.stringMatching(/^TLS error: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)/) });
+      expect(untrusted).toMatchObject({
+        outcome: 'retry',
+        failure: 'tls',
+        reason: expect.stringMatching(/^TLS error: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)/),
+      });
     } finally {
       for (const t of transports) await t.close();
       await server.close();
@@ -267,7 +296,12 @@ describe('createPushSender against a real server on 127.0.0.1', () => {
     const sender = makeSender();
     faults.set({ kind: 'error', status: 503, retryAfterSeconds: 2, times: 1 });
     expect(await sender.deliver(delivery(1))).toEqual({
-      outcome: 'retry', failure: 'http-status', reason: 'HTTP 503', status: 503, retryAfterMs: 2000, response: '{"error":"simulated fault"}',
+      outcome: 'retry',
+      failure: 'http-status',
+      reason: 'HTTP 503',
+      status: 503,
+      retryAfterMs: 2000,
+      response: '{"error":"simulated fault"}',
     });
     faults.set({ kind: 'error', status: 429, times: 1 });
     expect(await sender.deliver(delivery(2))).toMatchObject({ outcome: 'retry', failure: 'http-status', status: 429 });
@@ -278,7 +312,11 @@ describe('createPushSender against a real server on 127.0.0.1', () => {
   });
 
   it('honours Retry-After as an HTTP date', async () => {
-    answer = (res) => void res.status(503).set('Retry-After', new Date(Date.now() + 30_000).toUTCString()).end();
+    answer = (res) =>
+      void res
+        .status(503)
+        .set('Retry-After', new Date(Date.now() + 30_000).toUTCString())
+        .end();
     const outcome = await makeSender().deliver(delivery());
     expect(outcome).toMatchObject({ outcome: 'retry', status: 503 });
     const ms = (outcome as { retryAfterMs?: number }).retryAfterMs;
@@ -328,7 +366,11 @@ describe('createPushSender against a real server on 127.0.0.1', () => {
   });
 
   it('passes on encode failures, refuses to send a header Node cannot write, and needs an http(s) endpoint and a key', async () => {
-    const failing = makeSender({ encode: () => { throw new AdapterError('adapter-encode-failed', 'no', '/data/x'); } });
+    const failing = makeSender({
+      encode: () => {
+        throw new AdapterError('adapter-encode-failed', 'no', '/data/x');
+      },
+    });
     await expect(failing.deliver(delivery())).rejects.toMatchObject({ code: 'adapter-encode-failed', path: '/data/x', retriable: false });
     const badHeader = makeSender({ encode: () => ({ headers: { 'x-note': 'a\nb' }, body: Buffer.alloc(0) }) });
     await expect(badHeader.deliver(delivery())).rejects.toMatchObject({ name: 'AdapterError', code: 'adapter-encode-failed' });

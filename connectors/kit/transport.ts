@@ -67,9 +67,7 @@ export interface Answer {
 }
 
 /** Why no answer came: the attempt's deadline, the connection, or TLS. */
-export type NoAnswer =
-  | { readonly failure: 'timeout'; readonly afterMs: number }
-  | { readonly failure: 'connection' | 'tls'; readonly code: string };
+export type NoAnswer = { readonly failure: 'timeout'; readonly afterMs: number } | { readonly failure: 'connection' | 'tls'; readonly code: string };
 
 export type Exchange = { readonly answered: Answer } | { readonly failed: NoAnswer };
 

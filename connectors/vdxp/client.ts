@@ -104,7 +104,13 @@ export class VdxpClient {
   ): Promise<VdxpAnswer<T>> {
     const { systemId, secret, timeoutMs } = this.settings;
     const exchange = await this.transport.attempt(timeoutMs, (scope) =>
-      scope.send({ method, url: `${this.baseUrl}${path}`, headers: { systemId, secret }, ...(json === undefined ? {} : { json }), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
+      scope.send({
+        method,
+        url: `${this.baseUrl}${path}`,
+        headers: { systemId, secret },
+        ...(json === undefined ? {} : { json }),
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      }),
     );
     const classified = classify(exchange, { response: jsonOrExcerpt });
     if (!('ok' in classified)) {

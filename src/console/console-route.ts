@@ -14,7 +14,8 @@ import { route, type Route } from '../http/route.ts';
 const PUBLIC = new URL('./public/', import.meta.url);
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   // The page and its files change with the hub's version; always ask again (they are small).
@@ -23,14 +24,24 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 export function consoleRoutes(): Route[] {
   const assets = [
-    { path: '/console', file: 'index.html', type: 'text/html', summary: 'The dead-letter workbench (a page; it asks for the operator token)', description: 'The page.' },
+    {
+      path: '/console',
+      file: 'index.html',
+      type: 'text/html',
+      summary: 'The dead-letter workbench (a page; it asks for the operator token)',
+      description: 'The page.',
+    },
     { path: '/console/console.js', file: 'console.js', type: 'text/javascript', summary: "The workbench's script", description: 'JavaScript.' },
     { path: '/console/console.css', file: 'console.css', type: 'text/css', summary: "The workbench's stylesheet", description: 'CSS.' },
   ];
   return assets.map(({ path, file, type, summary, description }) => {
     const body = readFileSync(new URL(file, PUBLIC));
     return route({
-      method: 'get', path, auth: 'public', tag: 'console', summary,
+      method: 'get',
+      path,
+      auth: 'public',
+      tag: 'console',
+      summary,
       responses: { 200: { description, content: { [type]: { type: 'string' } } } },
       handle: () => ({ status: 200, headers: SECURITY_HEADERS, type: `${type}; charset=utf-8`, body }),
     });

@@ -5,7 +5,10 @@ import { HubError, PROBLEM_CODES, PROBLEMS } from './problems.ts';
 
 /** `| `code` | status | yes/no |` rows of docs/problems.md. */
 const documented = new Map(
-  [...readFileSync('docs/problems.md', 'utf8').matchAll(/^\| `([a-z-]+)` \| (\d{3}) \| (yes|no) \|/gm)].map((m) => [m[1]!, { status: Number(m[2]), retriable: m[3] === 'yes' }]),
+  [...readFileSync('docs/problems.md', 'utf8').matchAll(/^\| `([a-z-]+)` \| (\d{3}) \| (yes|no) \|/gm)].map((m) => [
+    m[1]!,
+    { status: Number(m[2]), retriable: m[3] === 'yes' },
+  ]),
 );
 
 describe('the problem catalogue', () => {
@@ -20,7 +23,14 @@ describe('the problem catalogue', () => {
 
   it('renders RFC 9457 problem details with a stable type URI and the failing fields', () => {
     const problem = new HubError('validation-failed', 'bad', { errors: [{ path: '/data/subject', message: 'required' }] }).toProblem('/v1/messages');
-    expect(problem).toEqual({ type: 'https://lgsp-hub.dev/problems/validation-failed', title: PROBLEMS['validation-failed'].title, status: 422, detail: 'bad', instance: '/v1/messages', errors: [{ path: '/data/subject', message: 'required' }] });
+    expect(problem).toEqual({
+      type: 'https://lgsp-hub.dev/problems/validation-failed',
+      title: PROBLEMS['validation-failed'].title,
+      status: 422,
+      detail: 'bad',
+      instance: '/v1/messages',
+      errors: [{ path: '/data/subject', message: 'required' }],
+    });
   });
 
   it('is an LgspError whose code, status and retriable come from the one table', () => {

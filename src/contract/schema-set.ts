@@ -335,6 +335,8 @@ function toIssues(errors: readonly ErrorObject[] | null | undefined, prefix: str
       message = `must be one of: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (e.keyword === 'format' && typeof params.format === 'string') {
       message = FORMAT_HINTS[params.format] ?? HUB_FORMATS[params.format]?.hint ?? message;
+    } else if (e.keyword === 'false schema') {
+      message = 'is not allowed together with the other properties given';
     } else if (e.keyword === 'const') {
       message = `must be ${JSON.stringify(params.allowedValue)}`;
     } else if (e.keyword === 'oneOf') {

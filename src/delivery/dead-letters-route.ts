@@ -42,11 +42,10 @@ const REPLAY_BODY = Type.Object(
   },
   {
     additionalProperties: false,
-    // `{ connector, from?, to? }` or `{ ids, connector? }`: without ids, a connector; with ids, no time range.
-    allOf: [
-      { if: { not: { required: ['ids'] } }, then: { required: ['connector'] } },
-      { if: { required: ['ids'] }, then: { properties: { from: false, to: false } } },
-    ],
+    // `{ connector, from?, to? }` or `{ ids, connector? }`: with ids, no time range; without, a connector.
+    if: { properties: { ids: true }, required: ['ids'] },
+    then: { properties: { from: false, to: false } },
+    else: { properties: { connector: true }, required: ['connector'] },
   },
 );
 
@@ -67,6 +66,12 @@ const DEAD_LETTER = named('DeadLetter', {
     attempts: { type: 'array', items: { type: 'object' }, description: 'Earlier failed attempts.' },
     message: { type: 'object', properties: { id: { type: 'string' }, source: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' } } },
     replayed: { type: 'object', properties: { at: { type: 'string', format: 'date-time' } } },
+    origin: {
+      type: 'object',
+      description: 'Where the failed record was read from (stages route, encode, deliver): its topic, partition and offset.',
+      required: ['topic', 'partition', 'offset'],
+      properties: { topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' } },
+    },
   },
 });
 
@@ -75,7 +80,15 @@ const DEAD_LETTER_DETAIL = named('DeadLetterDetail', {
     DEAD_LETTER,
     {
       required: ['original'],
-      properties: { original: { description: 'The original bytes: UTF-8 text when they decode cleanly, else base64.', oneOf: [{ type: 'null' }, { type: 'object', required: ['encoding', 'data'], properties: { encoding: { enum: ['utf8', 'base64'] }, data: { type: 'string' } } }] } },
+      properties: {
+        original: {
+          description: 'The original bytes: UTF-8 text when they decode cleanly, else base64.',
+          oneOf: [
+            { type: 'null' },
+            { type: 'object', required: ['encoding', 'data'], properties: { encoding: { enum: ['utf8', 'base64'] }, data: { type: 'string' } } },
+          ],
+        },
+      },
     },
   ],
 });
@@ -93,15 +106,27 @@ const REPLAY_OUTCOME = named('ReplayOutcome', {
 export function deadLettersRoutes(view: DeadLetterView, replayer: DeadLetterReplayer): Route[] {
   return [
     route({
-      method: 'get', path: '/v1/dead-letters', auth: 'operator', tag: 'dead-letters', summary: 'List dead letters, newest first', query: LIST_QUERY,
-      responses: { 200: json({ type: 'object', required: ['deadLetters'], properties: { deadLetters: { type: 'array', items: DEAD_LETTER } } }, 'The matching letters.') },
+      method: 'get',
+      path: '/v1/dead-letters',
+      auth: 'operator',
+      tag: 'dead-letters',
+      summary: 'List dead letters, newest first',
+      query: LIST_QUERY,
+      responses: {
+        200: json({ type: 'object', required: ['deadLetters'], properties: { deadLetters: { type: 'array', items: DEAD_LETTER } } }, 'The matching letters.'),
+      },
       handle({ query }) {
         checkRange(query.from, query.to);
         return { status: 200, json: { deadLetters: view.list(query) } };
       },
     }),
     route({
-      method: 'get', path: '/v1/dead-letters/{id}', auth: 'operator', tag: 'dead-letters', summary: 'Show a dead letter with its original bytes', params: LETTER,
+      method: 'get',
+      path: '/v1/dead-letters/{id}',
+      auth: 'operator',
+      tag: 'dead-letters',
+      summary: 'Show a dead letter with its original bytes',
+      params: LETTER,
       responses: { 200: json(DEAD_LETTER_DETAIL, 'The letter.') },
       problems: ['not-found'],
       handle({ params: { id } }) {
@@ -111,7 +136,12 @@ export function deadLettersRoutes(view: DeadLetterView, replayer: DeadLetterRepl
       },
     }),
     route({
-      method: 'post', path: '/v1/dead-letters/{id}:replay', auth: 'operator', tag: 'dead-letters', summary: 'Replay one dead letter', params: LETTER,
+      method: 'post',
+      path: '/v1/dead-letters/{id}:replay',
+      auth: 'operator',
+      tag: 'dead-letters',
+      summary: 'Replay one dead letter',
+      params: LETTER,
       responses: { 200: json(REPLAY_OUTCOME, 'Replayed or skipped (with the reason).') },
       problems: ['not-found', 'kafka-unavailable'],
       async handle({ params: { id } }) {
@@ -120,8 +150,13 @@ export function deadLettersRoutes(view: DeadLetterView, replayer: DeadLetterRepl
       },
     }),
     route({
-      method: 'post', path: '/v1/dead-letters:replay', auth: 'operator', tag: 'dead-letters', summary: 'Replay dead letters by connector and time range, or by ids',
-      description: 'Either `{ connector, from?, to? }` (stage deliver, oldest first, one Kafka transaction) or `{ ids, connector? }`. A failed transaction is 503 with nothing replayed.',
+      method: 'post',
+      path: '/v1/dead-letters:replay',
+      auth: 'operator',
+      tag: 'dead-letters',
+      summary: 'Replay dead letters by connector and time range, or by ids',
+      description:
+        'Either `{ connector, from?, to? }` (stage deliver, oldest first, one Kafka transaction) or `{ ids, connector? }`. A failed transaction is 503 with nothing replayed.',
       body: { content: { 'application/json': REPLAY_BODY }, maxBytes: 1024 * 1024 },
       responses: { 200: json(REPLAY_OUTCOME, 'Replayed and skipped letters.') },
       problems: ['kafka-unavailable'],

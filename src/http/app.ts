@@ -30,14 +30,13 @@ export interface AppParts {
 }
 
 export function createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes, routes = [] }: AppParts): express.Express {
-  let document: object | undefined;
-  const table = [...opsRoutes({ metrics, readiness, document: () => document! }), ...routes];
+  const table = [...opsRoutes({ metrics, readiness, document: () => document }), ...routes];
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(httpMetrics(metrics));
   bindRoutes(app, table, { schemas, authenticate: authenticator(auth), maxBodyBytes });
-  document = openApiDocument(table, schemas, { maxBodyBytes });
+  const document = openApiDocument(table, schemas, { maxBodyBytes });
   app.use(notFound);
   app.use(problemHandler(logger));
   return app;

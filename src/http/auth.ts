@@ -22,7 +22,10 @@ export type Authenticate = <A extends Auth>(auth: A, authorization: string | und
 const OPERATOR: Operator = Object.freeze({ operator: true });
 
 const ASK: Readonly<Record<Exclude<Auth, 'public'>, { missing: string; wrong: string }>> = {
-  operator: { missing: 'Operator routes need "Authorization: Bearer <LGSP_ADMIN_TOKEN>".', wrong: 'Operator routes need "Authorization: Bearer <LGSP_ADMIN_TOKEN>".' },
+  operator: {
+    missing: 'Operator routes need "Authorization: Bearer <LGSP_ADMIN_TOKEN>".',
+    wrong: 'Operator routes need "Authorization: Bearer <LGSP_ADMIN_TOKEN>".',
+  },
   connector: {
     missing: 'Send the connector token issued at registration as "Authorization: Bearer <token>".',
     wrong: 'The bearer token is not a valid connector token. Check it, or rotate it through the operator.',

@@ -39,7 +39,10 @@ const table = [
   ...deadLettersRoutes(stub, stub),
   ...consoleRoutes(),
 ];
-const doc = openApiDocument(table, schemas, { maxBodyBytes: MAX_BODY_BYTES }) as Node & { paths: Record<string, Record<string, Node>>; components: Node & { schemas: Record<string, Node>; responses: Record<string, Node> } };
+const doc = openApiDocument(table, schemas, { maxBodyBytes: MAX_BODY_BYTES }) as Node & {
+  paths: Record<string, Record<string, Node>>;
+  components: Node & { schemas: Record<string, Node>; responses: Record<string, Node> };
+};
 
 function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null;
@@ -57,7 +60,10 @@ function refs(node: unknown, at = '#'): { at: string; ref: string }[] {
 function resolve(ref: string): unknown {
   if (!ref.startsWith('#/')) return undefined;
   let node: unknown = doc;
-  for (const token of ref.slice(2).split('/').map((t) => decodeURIComponent(t).replace(/~1/g, '/').replace(/~0/g, '~'))) {
+  for (const token of ref
+    .slice(2)
+    .split('/')
+    .map((t) => decodeURIComponent(t).replace(/~1/g, '/').replace(/~0/g, '~'))) {
     if (!isNode(node) || !Object.hasOwn(node, token)) return undefined;
     node = node[token];
   }
@@ -65,7 +71,11 @@ function resolve(ref: string): unknown {
 }
 
 function operations(): { method: string; path: string; op: Node }[] {
-  return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([method, op]) => ({ method, path, op })));
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([m]) => METHODS.includes(m))
+      .map(([method, op]) => ({ method, path, op })),
+  );
 }
 
 function schemaFiles(): string[] {
@@ -96,21 +106,39 @@ describe('openApiDocument', () => {
         for (const scheme of Object.keys(requirement)) expect(Object.keys(doc.components.securitySchemes as Node), `${name}: ${scheme}`).toContain(scheme);
       }
       const statuses = Object.keys(op.responses as Node);
-      expect(statuses.some((s) => /^2\d\d$/.test(s)), `${name}: a success answer`).toBe(true);
+      expect(
+        statuses.some((s) => /^2\d\d$/.test(s)),
+        `${name}: a success answer`,
+      ).toBe(true);
       if ((op.security as Node[]).length > 0) expect(statuses, `${name}: authenticated, so 401`).toContain('401');
       for (const param of [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1])) {
-        expect((op.parameters as Node[] | undefined)?.find((p) => p.in === 'path' && p.name === param), `${name}: parameter ${param}`).toMatchObject({ required: true, example: expect.any(String) });
+        expect(
+          (op.parameters as Node[] | undefined)?.find((p) => p.in === 'path' && p.name === param),
+          `${name}: parameter ${param}`,
+        ).toMatchObject({ required: true, example: expect.any(String) });
       }
     }
   });
 
   it('comes from a table the app binds: every route declares its caller, every schema compiles in strict mode', () => {
-    const app = createApp({ metrics: new Metrics(), readiness: new Readiness(), logger: createLogger({ logLevel: 'silent', logPretty: false }), schemas, auth: { adminToken: 'x'.repeat(16), credentials: stub }, maxBodyBytes: MAX_BODY_BYTES, routes: table.slice(4) });
+    const app = createApp({
+      metrics: new Metrics(),
+      readiness: new Readiness(),
+      logger: createLogger({ logLevel: 'silent', logPretty: false }),
+      schemas,
+      auth: { adminToken: 'x'.repeat(16), credentials: stub },
+      maxBodyBytes: MAX_BODY_BYTES,
+      routes: table.slice(4),
+    });
     expect(typeof app).toBe('function');
   });
 
   it('has one operation per route of the table, and no other', () => {
-    expect(operations().map(({ method, path }) => `${method} ${path}`).sort()).toEqual(table.map((r) => `${r.method} ${r.path}`).sort());
+    expect(
+      operations()
+        .map(({ method, path }) => `${method} ${path}`)
+        .sort(),
+    ).toEqual(table.map((r) => `${r.method} ${r.path}`).sort());
   });
 
   it('reflects the configuration: LGSP_MAX_BATCH and LGSP_MAX_BODY_BYTES', () => {

@@ -63,10 +63,19 @@ export function openApiDocument(routes: readonly Route[], schemas: SchemaSet, { 
 function operation(route: Route, components: Components, maxBodyBytes: number): JsonObject {
   const owner = `${route.method} ${route.path}`;
   const use = (schema: JsonSchema) => components.use(schema, owner);
-  const parameter = (where: 'path' | 'query', required: (name: string, schema: JsonSchema) => boolean) => ([name, property]: [string, JsonSchema]): JsonObject => {
-    const { description, examples, ...schema } = property as JsonSchema & { description?: string; examples?: Json[] };
-    return { name, in: where, required: required(name, property), ...(description ? { description } : {}), ...(examples?.length ? { example: examples[0]! } : {}), schema: use(schema) };
-  };
+  const parameter =
+    (where: 'path' | 'query', required: (name: string, schema: JsonSchema) => boolean) =>
+    ([name, property]: [string, JsonSchema]): JsonObject => {
+      const { description, examples, ...schema } = property as JsonSchema & { description?: string; examples?: Json[] };
+      return {
+        name,
+        in: where,
+        required: required(name, property),
+        ...(description ? { description } : {}),
+        ...(examples?.length ? { example: examples[0]! } : {}),
+        schema: use(schema),
+      };
+    };
   const queryRequired = new Set((route.query?.required ?? []) as string[]);
   const parameters = [
     ...Object.entries(propertiesOf(route.params)).map(parameter('path', () => true)),
@@ -95,7 +104,10 @@ function operation(route: Route, components: Components, maxBodyBytes: number): 
       ...Object.fromEntries(
         Object.entries(route.responses).map(([status, { description, content }]) => [
           status,
-          { description, ...(content ? { content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema: use(schema) }])) } : {}) },
+          {
+            description,
+            ...(content ? { content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema: use(schema) }])) } : {}),
+          },
         ]),
       ),
       ...Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Problem${s}` }])),
@@ -110,11 +122,23 @@ function problemSchemas(): Record<string, JsonObject> {
     ValidationIssue: {
       type: 'object',
       required: ['path', 'message'],
-      properties: { path: { type: 'string', description: 'JSON Pointer into the request body (a batch: starts with the event index, /3/data/subject) or to a query parameter (/limit).' }, message: { type: 'string' } },
+      properties: {
+        path: {
+          type: 'string',
+          description: 'JSON Pointer into the request body (a batch: starts with the event index, /3/data/subject) or to a query parameter (/limit).',
+        },
+        message: { type: 'string' },
+      },
     },
     ProblemDetails: {
       type: 'object',
-      description: ['RFC 9457 problem details (`application/problem+json`). `type` is stable: branch on it, not on `detail`. A failed request writes nothing. See docs/problems.md.', '', '| type | status | title |', '| --- | --- | --- |', ...rows].join('\n'),
+      description: [
+        'RFC 9457 problem details (`application/problem+json`). `type` is stable: branch on it, not on `detail`. A failed request writes nothing. See docs/problems.md.',
+        '',
+        '| type | status | title |',
+        '| --- | --- | --- |',
+        ...rows,
+      ].join('\n'),
       required: ['type', 'title', 'status', 'detail'],
       properties: {
         type: { type: 'string', format: 'uri', enum: PROBLEM_CODES.map((c) => PROBLEM_BASE_URI + c) },
@@ -134,7 +158,9 @@ function problemResponses(): JsonObject {
   for (const code of PROBLEM_CODES) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
   return Object.fromEntries(
     [...byStatus].map(([status, codes]) => {
-      const headers = Object.fromEntries(codes.flatMap((c) => Object.entries(PROBLEM_HEADERS[c] ?? {})).map(([name, { description, schema }]) => [name, { description, schema }]));
+      const headers = Object.fromEntries(
+        codes.flatMap((c) => Object.entries(PROBLEM_HEADERS[c] ?? {})).map(([name, { description, schema }]) => [name, { description, schema }]),
+      );
       return [
         `Problem${status}`,
         {

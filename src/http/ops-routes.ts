@@ -22,12 +22,20 @@ const READINESS = named('Readiness', {
 export function opsRoutes({ metrics, readiness, document }: OpsRoutesOptions): Route[] {
   return [
     route({
-      method: 'get', path: '/healthz', auth: 'public', tag: 'operations', summary: 'Liveness',
+      method: 'get',
+      path: '/healthz',
+      auth: 'public',
+      tag: 'operations',
+      summary: 'Liveness',
       responses: { 200: json({ type: 'object', required: ['status'], properties: { status: { const: 'live' } } }, 'The process is live.') },
       handle: () => ({ status: 200, json: { status: 'live' } }),
     }),
     route({
-      method: 'get', path: '/readyz', auth: 'public', tag: 'operations', summary: 'Readiness: Kafka reachable and the registry loaded',
+      method: 'get',
+      path: '/readyz',
+      auth: 'public',
+      tag: 'operations',
+      summary: 'Readiness: Kafka reachable and the registry loaded',
       responses: { 200: json(READINESS, 'Ready.'), 503: json(READINESS, 'Not ready; `checks` says what failed (this is not problem+json).') },
       handle: async () => {
         const report = await readiness.report();
@@ -35,12 +43,20 @@ export function opsRoutes({ metrics, readiness, document }: OpsRoutesOptions): R
       },
     }),
     route({
-      method: 'get', path: '/metrics', auth: 'public', tag: 'operations', summary: 'Prometheus metrics (SPEC §6)',
+      method: 'get',
+      path: '/metrics',
+      auth: 'public',
+      tag: 'operations',
+      summary: 'Prometheus metrics (SPEC §6)',
       responses: { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain': { type: 'string' } } } },
       handle: async () => ({ status: 200, type: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     }),
     route({
-      method: 'get', path: '/openapi.json', auth: 'public', tag: 'operations', summary: 'This document',
+      method: 'get',
+      path: '/openapi.json',
+      auth: 'public',
+      tag: 'operations',
+      summary: 'This document',
       responses: { 200: json({ type: 'object' }, 'The OpenAPI 3.1 description of the API.') },
       handle: () => ({ status: 200, json: document() }),
     }),

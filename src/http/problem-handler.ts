@@ -1,8 +1,8 @@
 /**
  * The last express middleware, and the one place where errors become RFC 9457 problem+json:
- * a `HubError` as it is; the body reader's errors (too large, bad encoding or charset, cut off)
- * and express's failure to decode a path parameter mapped to the catalogue; anything else a 500
- * whose detail hides internals (they go to the log).
+ * a `HubError` as it is; the body reader's errors (too large, bad encoding or charset, cut off,
+ * not inflating) and express's failure to decode a path parameter mapped to the catalogue;
+ * anything else a 500 whose detail hides internals (they go to the log).
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
@@ -17,7 +17,13 @@ interface ProblemHeader {
 /** Headers a problem answer carries, by problem code: set here, documented in `/openapi.json`. */
 export const PROBLEM_HEADERS: Readonly<Partial<Record<ProblemCode, Readonly<Record<string, ProblemHeader>>>>> = {
   unauthenticated: { 'WWW-Authenticate': { description: 'Bearer realm="lgsp-hub"', schema: { type: 'string' }, value: () => 'Bearer realm="lgsp-hub"' } },
-  'kafka-unavailable': { 'Retry-After': { description: 'Seconds to wait before retrying with the same ids.', schema: { type: 'integer' }, value: (e) => e.extra.retryAfterSeconds?.toString() } },
+  'kafka-unavailable': {
+    'Retry-After': {
+      description: 'Seconds to wait before retrying with the same ids.',
+      schema: { type: 'integer' },
+      value: (e) => e.extra.retryAfterSeconds?.toString(),
+    },
+  },
 };
 
 export function problemHandler(logger: Logger): ErrorRequestHandler {
@@ -28,7 +34,10 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       const text = value(problem);
       if (text !== undefined) res.setHeader(header, text);
     }
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.toProblem(req.originalUrl)));
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problem.toProblem(req.originalUrl)));
   };
 }
 
@@ -40,8 +49,10 @@ export const notFound: RequestHandler = (req, _res, next) => {
 /** body-parser's and raw-body's error `type`s → the catalogue. */
 const BODY_ERRORS: Readonly<Record<string, (e: { limit?: number; encoding?: string; charset?: string; message: string }) => HubError>> = {
   'entity.parse.failed': (e) => new HubError('malformed-json', `The body is not valid JSON: ${e.message}.`),
-  'entity.too.large': (e) => new HubError('body-too-large', `The body is larger than ${e.limit} bytes (LGSP_MAX_BODY_BYTES). Send attachments by reference (href) or split the batch.`),
-  'encoding.unsupported': (e) => new HubError('unsupported-encoding', `Content-Encoding "${e.encoding}" is not supported: send the body uncompressed, or as gzip, deflate or br.`),
+  'entity.too.large': (e) =>
+    new HubError('body-too-large', `The body is larger than ${e.limit} bytes (LGSP_MAX_BODY_BYTES). Send attachments by reference (href) or split the batch.`),
+  'encoding.unsupported': (e) =>
+    new HubError('unsupported-encoding', `Content-Encoding "${e.encoding}" is not supported: send the body uncompressed, or as gzip, deflate or br.`),
   'charset.unsupported': (e) => new HubError('unsupported-media-type', `The charset "${e.charset}" is not supported: send UTF-8.`),
   'request.aborted': () => new HubError('malformed-request', 'The request was aborted before its body was complete.'),
   'request.size.invalid': () => new HubError('malformed-request', 'The body is not as long as its Content-Length says.'),
@@ -54,6 +65,11 @@ function asHubError(err: unknown): HubError {
   if (body) return body(err as Parameters<typeof body>[0]);
   if (err instanceof URIError && (err as { status?: number }).status === 400) {
     return new HubError('malformed-request', `The path is not valid percent-encoded UTF-8: ${err.message}.`);
+  }
+  // Any other client error of the body reader (http-errors, `expose`): a body that does not inflate as its Content-Encoding says.
+  const { status, expose } = err as { status?: unknown; expose?: unknown };
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    return new HubError('malformed-request', `The body could not be read: ${(err as Error).message}.`);
   }
   return new HubError('internal', 'The hub failed to handle this request; it has been logged.', { cause: err });
 }

@@ -27,7 +27,11 @@ function compile(schemas: SchemaSet, schema: JsonSchema): Check {
 function withoutNames(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutNames);
   if (typeof node !== 'object' || node === null) return node;
-  return Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === '$id' && typeof v === 'string' && !v.includes(':'))).map(([k, v]) => [k, withoutNames(v)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k, v]) => !(k === '$id' && typeof v === 'string' && !v.includes(':')))
+      .map(([k, v]) => [k, withoutNames(v)]),
+  );
 }
 
 export function paramsReader(schemas: SchemaSet, schema: JsonSchema): (params: Record<string, string>, path: string) => unknown {
@@ -70,13 +74,20 @@ export interface ReadBody {
 export function bodyReader(schemas: SchemaSet, spec: BodySpec, defaultMaxBytes: number): ReadBody {
   const read = spec.read ?? 'json';
   const limit = spec.maxBytes ?? defaultMaxBytes;
-  const parser: RequestHandler = read === 'bytes' ? express.raw({ type: () => true, limit }) : express.text({ type: () => true, limit, defaultCharset: 'utf-8' });
+  const parser: RequestHandler =
+    read === 'bytes' ? express.raw({ type: () => true, limit }) : express.text({ type: () => true, limit, defaultCharset: 'utf-8' });
   const declared = Object.keys(spec.content).map((t) => t.toLowerCase());
-  const checks = new Map(read === 'json' && !spec.checkedBy ? Object.entries(spec.content).map(([type, schema]) => [type.toLowerCase(), compile(schemas, schema)] as const) : []);
+  const checks = new Map(
+    read === 'json' && !spec.checkedBy ? Object.entries(spec.content).map(([type, schema]) => [type.toLowerCase(), compile(schemas, schema)] as const) : [],
+  );
   return async (req, res) => {
     const mediaType = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase() || undefined;
     const matched = declared.find((t) => t === '*/*' || t === mediaType || (t.endsWith('/*') && mediaType?.startsWith(t.slice(0, -1))));
-    if (!matched) throw new HubError('unsupported-media-type', `Send the body as ${declared.map((t) => `"${t}"`).join(' or ')} (got ${mediaType ? `"${mediaType}"` : 'no Content-Type'}).`);
+    if (!matched)
+      throw new HubError(
+        'unsupported-media-type',
+        `Send the body as ${declared.map((t) => `"${t}"`).join(' or ')} (got ${mediaType ? `"${mediaType}"` : 'no Content-Type'}).`,
+      );
     await new Promise<void>((resolve, reject) => parser(req, res, (err?: unknown) => (err ? reject(err as Error) : resolve())));
     const body: unknown = req.body;
     if (read === 'bytes') return { mediaType, value: body ?? Buffer.alloc(0) };

@@ -35,36 +35,96 @@ function parts(routes: readonly Route[]): AppParts {
 }
 
 const routes: Route[] = [
-  route({ method: 'get', path: '/t/operator', auth: 'operator', tag: 't', summary: 'operator', responses: ok, handle: ({ caller }) => ({ status: 200, json: caller }) }),
-  route({ method: 'get', path: '/t/connector', auth: 'connector', tag: 't', summary: 'connector', responses: ok, handle: ({ caller }) => ({ status: 200, json: caller }) }),
-  route({ method: 'get', path: '/t/caller', auth: 'caller', tag: 't', summary: 'caller', responses: ok, handle: ({ caller }) => ({ status: 200, json: caller }) }),
   route({
-    method: 'get', path: '/t/letters/{id}', auth: 'public', tag: 't', summary: 'params',
+    method: 'get',
+    path: '/t/operator',
+    auth: 'operator',
+    tag: 't',
+    summary: 'operator',
+    responses: ok,
+    handle: ({ caller }) => ({ status: 200, json: caller }),
+  }),
+  route({
+    method: 'get',
+    path: '/t/connector',
+    auth: 'connector',
+    tag: 't',
+    summary: 'connector',
+    responses: ok,
+    handle: ({ caller }) => ({ status: 200, json: caller }),
+  }),
+  route({
+    method: 'get',
+    path: '/t/caller',
+    auth: 'caller',
+    tag: 't',
+    summary: 'caller',
+    responses: ok,
+    handle: ({ caller }) => ({ status: 200, json: caller }),
+  }),
+  route({
+    method: 'get',
+    path: '/t/letters/{id}',
+    auth: 'public',
+    tag: 't',
+    summary: 'params',
     params: Type.Object({ id: Type.String({ pattern: '^\\d+:\\d+$', examples: ['0:42'] }) }),
     responses: ok,
     handle: ({ params }) => ({ status: 200, json: params }),
   }),
   route({
-    method: 'post', path: '/t/letters/{id}:replay', auth: 'public', tag: 't', summary: 'custom method',
+    method: 'post',
+    path: '/t/letters/{id}:replay',
+    auth: 'public',
+    tag: 't',
+    summary: 'custom method',
     params: Type.Object({ id: Type.String({ examples: ['0:42'] }) }),
     responses: ok,
     handle: ({ params }) => ({ status: 200, json: { replayed: params.id } }),
   }),
   route({
-    method: 'get', path: '/t/query', auth: 'public', tag: 't', summary: 'query',
-    query: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 10, default: 5 }), all: Type.Boolean({ default: false }), from: Type.Optional(Type.String({ format: 'date-or-date-time' })) }, { additionalProperties: false }),
+    method: 'get',
+    path: '/t/query',
+    auth: 'public',
+    tag: 't',
+    summary: 'query',
+    query: Type.Object(
+      {
+        limit: Type.Integer({ minimum: 1, maximum: 10, default: 5 }),
+        all: Type.Boolean({ default: false }),
+        from: Type.Optional(Type.String({ format: 'date-or-date-time' })),
+      },
+      { additionalProperties: false },
+    ),
     responses: ok,
     handle: ({ query }) => ({ status: 200, json: query }),
   }),
   route({
-    method: 'put', path: '/t/agency', auth: 'public', tag: 't', summary: 'body',
+    method: 'put',
+    path: '/t/agency',
+    auth: 'public',
+    tag: 't',
+    summary: 'body',
     body: { content: { 'application/json': contractRef('agency.schema.json') } },
     responses: ok,
     handle: ({ body, mediaType }) => ({ status: 200, json: { body, mediaType } }),
   }),
-  route({ method: 'get', path: '/t/undeclared', auth: 'public', tag: 't', summary: 'answers a status it does not declare', responses: ok, handle: () => ({ status: 201, json: {} }) }),
   route({
-    method: 'get', path: '/t/unavailable', auth: 'public', tag: 't', summary: 'a retriable problem', responses: ok,
+    method: 'get',
+    path: '/t/undeclared',
+    auth: 'public',
+    tag: 't',
+    summary: 'answers a status it does not declare',
+    responses: ok,
+    handle: () => ({ status: 201, json: {} }),
+  }),
+  route({
+    method: 'get',
+    path: '/t/unavailable',
+    auth: 'public',
+    tag: 't',
+    summary: 'a retriable problem',
+    responses: ok,
     handle: () => {
       throw new HubError('kafka-unavailable', 'Kafka is down.', { retryAfterSeconds: 3 });
     },
@@ -112,7 +172,10 @@ describe('a route table bound to express', () => {
   afterAll(() => new Promise<void>((res) => server.close(() => res())));
 
   const call = (path: string, init: RequestInit & { token?: string } = {}) =>
-    fetch(`${url}${path}`, { ...init, headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.headers as Record<string, string>) } });
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.headers as Record<string, string>) },
+    });
   const problem = async (res: Response) => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     return (await res.json()) as { type: string; status: number; detail: string; errors?: { path: string; message: string }[] };
@@ -124,7 +187,12 @@ describe('a route table bound to express', () => {
     expect(await (await call('/t/connector', { token: 'connector-token' })).json()).toEqual(CONNECTOR);
     expect(await (await call('/t/caller', { token: ADMIN })).json()).toEqual({ operator: true });
     expect(await (await call('/t/caller', { token: 'connector-token' })).json()).toEqual({ operator: false, connector: CONNECTOR });
-    for (const [path, token] of [['/t/operator', undefined], ['/t/operator', 'connector-token'], ['/t/connector', ADMIN], ['/t/caller', 'nobody']] as const) {
+    for (const [path, token] of [
+      ['/t/operator', undefined],
+      ['/t/operator', 'connector-token'],
+      ['/t/connector', ADMIN],
+      ['/t/caller', 'nobody'],
+    ] as const) {
       const res = await call(path, { token });
       expect(res.status, `${path} with ${token}`).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="lgsp-hub"');
@@ -157,14 +225,19 @@ describe('a route table bound to express', () => {
 
   it('takes a body only in its media types, within the limit, as JSON, checked against its schema', async () => {
     const agency = { code: '000.00.15.H49', name: 'Sở Tư pháp', level: 'unit' };
-    const put = (body: BodyInit, headers: Record<string, string> = { 'content-type': 'application/json' }) => call('/t/agency', { method: 'PUT', body, headers });
+    const put = (body: BodyInit, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+      call('/t/agency', { method: 'PUT', body, headers });
     expect(await (await put(JSON.stringify(agency))).json()).toEqual({ body: agency, mediaType: 'application/json' });
-    expect(await (await put(gzipSync(JSON.stringify(agency)), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).json()).toEqual({ body: agency, mediaType: 'application/json' });
+    expect(await (await put(gzipSync(JSON.stringify(agency)), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).json()).toEqual({
+      body: agency,
+      mediaType: 'application/json',
+    });
     const cases: [Response, number, string][] = [
       [await put(JSON.stringify(agency), { 'content-type': 'text/plain' }), 415, 'unsupported-media-type'],
       [await put(JSON.stringify(agency), {}), 415, 'unsupported-media-type'],
       [await put(JSON.stringify(agency), { 'content-type': 'application/json; charset=klingon' }), 415, 'unsupported-media-type'],
       [await put(JSON.stringify(agency), { 'content-type': 'application/json', 'content-encoding': 'compress' }), 415, 'unsupported-encoding'],
+      [await put('not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, 'malformed-request'],
       [await put('{"code": '), 400, 'malformed-json'],
       [await put(''), 400, 'malformed-json'],
       [await put(JSON.stringify({ ...agency, name: 'x'.repeat(3000) })), 413, 'body-too-large'],

@@ -43,7 +43,11 @@ export function checkRouteTable(routes: readonly Route[]): void {
     const name = routeName(route);
     const invalid = (detail: string) => new RouteTableError('route-table-invalid', name, detail);
     if (!(AUTHS as readonly unknown[]).includes(route.auth)) {
-      throw new RouteTableError('route-without-caller', name, `declares no caller (auth is ${JSON.stringify(route.auth)}); every route says who may call it: ${AUTHS.join(', ')}. Routes are closed by default.`);
+      throw new RouteTableError(
+        'route-without-caller',
+        name,
+        `declares no caller (auth is ${JSON.stringify(route.auth)}); every route says who may call it: ${AUTHS.join(', ')}. Routes are closed by default.`,
+      );
     }
     if (!(METHODS as readonly unknown[]).includes(route.method)) throw invalid(`method must be one of ${METHODS.join(', ')}`);
     if (!/^(\/([\w.-]|\{\w+\}|:)+)+$/.test(route.path)) throw invalid('the path is not /segment/{param}/..., with a custom method as {param}:verb');
@@ -52,7 +56,8 @@ export function checkRouteTable(routes: readonly Route[]): void {
     seen.add(shape);
     const inPath = pathParameters(route.path);
     const declared = Object.keys(propertiesOf(route.params));
-    if (inPath.join() !== declared.join()) throw invalid(`path parameters ${JSON.stringify(inPath)} differ from the properties of params ${JSON.stringify(declared)}`);
+    if (inPath.join() !== declared.join())
+      throw invalid(`path parameters ${JSON.stringify(inPath)} differ from the properties of params ${JSON.stringify(declared)}`);
     if (route.query && route.query.type !== 'object') throw invalid('query must be an object schema');
     if (route.body) {
       const read = route.body.read ?? 'json';

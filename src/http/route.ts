@@ -58,9 +58,7 @@ export interface ResponseSpec {
 
 /** A handler's answer: JSON, a body of a given type, or nothing. Its status must be one the route declares. */
 export type Reply = { readonly status: number; readonly headers?: Readonly<Record<string, string>> } & (
-  | { readonly json: unknown }
-  | { readonly body: string | Buffer; readonly type: string }
-  | Record<never, never>
+  { readonly json: unknown } | { readonly body: string | Buffer; readonly type: string } | Record<never, never>
 );
 
 export interface RouteInput<A extends Auth, P, Q, B> {
@@ -99,8 +97,10 @@ export interface RouteSpec<A extends Auth = Auth, P extends JsonSchema = JsonSch
 export type Route = RouteSpec;
 
 /** Declares a route; the types of its handler's input follow from its schemas. */
-export function route<A extends Auth, P extends JsonSchema = JsonSchema, Q extends JsonSchema = JsonSchema, B extends JsonSchema = JsonSchema>(spec: RouteSpec<A, P, Q, B>): Route {
-  return spec as unknown as Route;
+export function route<A extends Auth, P extends JsonSchema = JsonSchema, Q extends JsonSchema = JsonSchema, B extends JsonSchema = JsonSchema>(
+  spec: RouteSpec<A, P, Q, B>,
+): Route {
+  return spec;
 }
 
 /** A JSON answer. */

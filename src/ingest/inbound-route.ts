@@ -15,16 +15,34 @@ import { ACCEPTED } from './messages-route.ts';
 export function inboundRoutes(intake: MessageIntake, registry: RegistryStore, kinds: ConnectorKinds): Route[] {
   return [
     route({
-      method: 'post', path: '/v1/connectors/{id}/inbound', auth: 'connector', tag: 'messages', summary: "Send in the connector's native format",
-      description: "The connector's adapter decodes the body (an edXML package, the national portal's JSON) into messages, then they are accepted as by POST /v1/messages. Only with the token of connector {id}.",
+      method: 'post',
+      path: '/v1/connectors/{id}/inbound',
+      auth: 'connector',
+      tag: 'messages',
+      summary: "Send in the connector's native format",
+      description:
+        "The connector's adapter decodes the body (an edXML package, the national portal's JSON) into messages, then they are accepted as by POST /v1/messages. Only with the token of connector {id}.",
       params: Type.Object({ id: Type.String({ description: 'The connector id.', examples: ['hcc-quang-ninh'] }) }),
       body: {
-        content: { '*/*': Type.Unsafe<Buffer>({ description: "Whatever the connector's kind decodes: an edXML package (application/xml), the national portal's JSON (application/json)." }) },
+        content: {
+          '*/*': Type.Unsafe<Buffer>({
+            description: "Whatever the connector's kind decodes: an edXML package (application/xml), the national portal's JSON (application/json).",
+          }),
+        },
         read: 'bytes',
         checkedBy: "the connector kind's adapter (decode), then MessageIntake.accept",
       },
       responses: { 202: json(ACCEPTED, 'Accepted: each decoded message with its trace.') },
-      problems: ['forbidden', 'not-found', 'decode-failed', 'validation-failed', 'unknown-message-type', 'unknown-recipient', 'source-not-allowed', 'kafka-unavailable'],
+      problems: [
+        'forbidden',
+        'not-found',
+        'decode-failed',
+        'validation-failed',
+        'unknown-message-type',
+        'unknown-recipient',
+        'source-not-allowed',
+        'kafka-unavailable',
+      ],
       async handle({ caller, params, body, headers }) {
         if (caller.id !== params.id) throw new HubError('forbidden', `This token belongs to connector "${caller.id}", not "${params.id}".`);
         const { manifest } = registry.connector(caller.id)!;

@@ -32,7 +32,11 @@ export const ACCEPTED = named('Accepted', {
         properties: {
           id: { type: 'string' },
           source: { type: 'string' },
-          trace: { type: 'string', description: '`/v1/messages/<hub id>`: where to follow the message.', examples: ['/v1/messages/9b2f3c1e-0d5c-5a4e-8f2a-1c7d9e0b6a31'] },
+          trace: {
+            type: 'string',
+            description: '`/v1/messages/<hub id>`: where to follow the message.',
+            examples: ['/v1/messages/9b2f3c1e-0d5c-5a4e-8f2a-1c7d9e0b6a31'],
+          },
         },
       },
     },
@@ -42,7 +46,8 @@ export const ACCEPTED = named('Accepted', {
 /** One message: the envelope with `data` matching the schema of its `type` (the version `dataschema` names, else the latest). */
 function cloudEvent(schemas: SchemaSet): JsonSchema {
   return named('CloudEvent', {
-    description: 'One message: the envelope (Envelope) with `data` matching the schema of its `type`: the version whose $id `dataschema` names, or the latest without it. Types are the components named `<type>.v<N>`. Recipients in `to` must also be in the agency directory (checked by the hub, `unknown-recipient`).',
+    description:
+      'One message: the envelope (Envelope) with `data` matching the schema of its `type`: the version whose $id `dataschema` names, or the latest without it. Types are the components named `<type>.v<N>`. Recipients in `to` must also be in the agency directory (checked by the hub, `unknown-recipient`).',
     allOf: [
       contractRef('envelope.schema.json'),
       {
@@ -50,7 +55,10 @@ function cloudEvent(schemas: SchemaSet): JsonSchema {
           const [latest, ...older] = schemas.schemaUris(type);
           return [
             { required: ['type'], not: { required: ['dataschema'] }, properties: { type: { const: type }, data: { $ref: latest } } },
-            ...[latest, ...older].map((uri) => ({ required: ['type', 'dataschema'], properties: { type: { const: type }, dataschema: { const: uri }, data: { $ref: uri } } })),
+            ...[latest, ...older].map((uri) => ({
+              required: ['type', 'dataschema'],
+              properties: { type: { const: type }, dataschema: { const: uri }, data: { $ref: uri } },
+            })),
           ];
         }),
       },
@@ -62,7 +70,11 @@ export function messagesRoutes({ intake, schemas, maxBatchSize }: MessagesRouteO
   const event = cloudEvent(schemas);
   return [
     route({
-      method: 'post', path: '/v1/messages', auth: 'connector', tag: 'messages', summary: 'Send one message or a batch',
+      method: 'post',
+      path: '/v1/messages',
+      auth: 'connector',
+      tag: 'messages',
+      summary: 'Send one message or a batch',
       description: `Answered once Kafka acknowledged every message (acks from all in-sync replicas). A batch (at most ${maxBatchSize} events, LGSP_MAX_BATCH) is all-or-nothing. Re-sending the same source+id is answered with the first result and not routed twice. A connector sends only as its own agency (\`source\` urn:lgsp:agency:<its agency>).`,
       body: {
         content: { [SINGLE]: event, [BATCH]: { type: 'array', minItems: 1, maxItems: maxBatchSize, items: event } },
@@ -73,10 +85,13 @@ export function messagesRoutes({ intake, schemas, maxBatchSize }: MessagesRouteO
       async handle({ caller, body, mediaType }) {
         const batch = mediaType === BATCH;
         if (batch && (!Array.isArray(body) || body.length === 0)) {
-          throw new HubError('validation-failed', 'A batch is a non-empty JSON array of CloudEvents.', { errors: [{ path: '', message: 'expected a non-empty array of events' }] });
+          throw new HubError('validation-failed', 'A batch is a non-empty JSON array of CloudEvents.', {
+            errors: [{ path: '', message: 'expected a non-empty array of events' }],
+          });
         }
         const items: unknown[] = batch ? (body as unknown[]) : [body];
-        if (items.length > maxBatchSize) throw new HubError('batch-too-large', `The batch has ${items.length} events; the most is ${maxBatchSize} (LGSP_MAX_BATCH). Split it.`);
+        if (items.length > maxBatchSize)
+          throw new HubError('batch-too-large', `The batch has ${items.length} events; the most is ${maxBatchSize} (LGSP_MAX_BATCH). Split it.`);
         return { status: 202, json: { accepted: await intake.accept(caller, items, batch) } };
       },
     }),

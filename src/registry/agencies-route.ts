@@ -37,12 +37,21 @@ export function agenciesRoutes(registry: RegistryStore, schemas: SchemaSet): Rou
 
   return [
     route({
-      method: 'get', path: '/v1/agencies', auth: 'operator', tag: 'agencies', summary: 'List the agency directory',
+      method: 'get',
+      path: '/v1/agencies',
+      auth: 'operator',
+      tag: 'agencies',
+      summary: 'List the agency directory',
       responses: { 200: json({ type: 'object', required: ['agencies'], properties: { agencies: { type: 'array', items: agencyView } } }, 'Every agency.') },
       handle: () => ({ status: 200, json: { agencies: registry.directory().all().map(view) } }),
     }),
     route({
-      method: 'get', path: '/v1/agencies/{code}', auth: 'operator', tag: 'agencies', summary: 'Show an agency', params: CODE,
+      method: 'get',
+      path: '/v1/agencies/{code}',
+      auth: 'operator',
+      tag: 'agencies',
+      summary: 'Show an agency',
+      params: CODE,
       responses: { 200: json(agencyView, 'The agency.') },
       problems: ['not-found'],
       handle({ params }) {
@@ -52,14 +61,21 @@ export function agenciesRoutes(registry: RegistryStore, schemas: SchemaSet): Rou
       },
     }),
     route({
-      method: 'put', path: '/v1/agencies/{code}', auth: 'operator', tag: 'agencies', summary: 'Create or replace an agency', params: CODE,
+      method: 'put',
+      path: '/v1/agencies/{code}',
+      auth: 'operator',
+      tag: 'agencies',
+      summary: 'Create or replace an agency',
+      params: CODE,
       description: 'The directory must stay a consistent tree (`unknown-recipient` for the parent of a root).',
       body: { content: { 'application/json': agencyUpdate } },
       responses: { 200: json(agencyView, 'Written.') },
       problems: ['validation-failed'],
       async handle({ params, body }) {
         if (body.code !== undefined && body.code !== params.code) {
-          throw new HubError('validation-failed', 'The code in the body differs from the one in the path.', { errors: [{ path: '/code', message: `must be ${params.code}` }] });
+          throw new HubError('validation-failed', 'The code in the body differs from the one in the path.', {
+            errors: [{ path: '/code', message: `must be ${params.code}` }],
+          });
         }
         const record = { ...body, code: params.code } as AgencyRecord;
         await writeAgencies(registry, schemas, [record], false);
@@ -67,11 +83,19 @@ export function agenciesRoutes(registry: RegistryStore, schemas: SchemaSet): Rou
       },
     }),
     route({
-      method: 'post', path: '/v1/agencies:import', auth: 'operator', tag: 'agencies', summary: 'Import agencies (all or nothing)',
+      method: 'post',
+      path: '/v1/agencies:import',
+      auth: 'operator',
+      tag: 'agencies',
+      summary: 'Import agencies (all or nothing)',
       body: {
         content: {
           'application/json': Type.Unsafe<string>({ type: 'array', items: contractRef('agency.schema.json') }),
-          'text/csv': Type.Unsafe<string>({ type: 'string', description: 'Header `code,name,level,parent`.', examples: ['code,name,level,parent\n000.00.00.H49,Ủy ban nhân dân tỉnh Quảng Ninh,province,\n'] }),
+          'text/csv': Type.Unsafe<string>({
+            type: 'string',
+            description: 'Header `code,name,level,parent`.',
+            examples: ['code,name,level,parent\n000.00.00.H49,Ủy ban nhân dân tỉnh Quảng Ninh,province,\n'],
+          }),
         },
         read: 'text',
         checkedBy: 'parseAgencyImport (JSON or CSV), then writeAgencies (each record, and the tree)',

@@ -2,6 +2,8 @@
  * Connector credentials. A token is `<connector id>.<secret>`, shown once at registration or
  * rotation. The registry keeps only the SHA-256 of the secret (checked in constant time) and
  * the signing key derived from the token (`X-LGSP-Signature` on deliveries), never the token.
+ * The signing key reaches a connector's kind only through its kind context (`ctx.signingKey`,
+ * `connectors/kit/kind-context.ts`), never through `settings`, which operators read and write.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { signingKeyOf } from '../../connectors/kit/signature.ts';

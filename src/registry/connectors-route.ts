@@ -15,15 +15,24 @@ import type { ConnectorEntry, RegistryStore } from './registry-store.ts';
 const HIDDEN = '(hidden)';
 const ID = Type.Object({ id: Type.String({ description: 'The connector id.', examples: ['hcc-quang-ninh'] }) });
 const CHECKED_BY = 'ConnectorKinds.check: the manifest schema (defaults applied), its kind and settings, the agency directory';
-const TOKEN = named('Token', { type: 'object', required: ['token'], properties: { token: { type: 'string', description: "The connector's bearer token, shown once: store it now." } } });
+const TOKEN = named('Token', {
+  type: 'object',
+  required: ['token'],
+  properties: { token: { type: 'string', description: "The connector's bearer token, shown once: store it now." } },
+});
 
 export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds, schemas: SchemaSet): Route[] {
   const manifestBody = { content: { 'application/json': contractRef('connector.schema.json') }, checkedBy: CHECKED_BY };
   const connectorView = named('ConnectorView', {
     type: 'object',
-    description: 'A registered connector: its manifest with defaults applied and secret settings shown as "(hidden)" (send "(hidden)" back in a PUT to keep a secret), plus timestamps. The token is never shown again.',
+    description:
+      'A registered connector: its manifest with defaults applied and secret settings shown as "(hidden)" (send "(hidden)" back in a PUT to keep a secret), plus timestamps. The token is never shown again.',
     required: ['id', 'agency', 'kind', 'subscriptions', 'delivery', 'createdAt', 'updatedAt'],
-    properties: { ...propertyRefs(schemas, 'connector.schema.json'), createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } },
+    properties: {
+      ...propertyRefs(schemas, 'connector.schema.json'),
+      createdAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
   });
   const view = ({ manifest, createdAt, updatedAt }: ConnectorEntry) => {
     const secrets = kinds.get(manifest.kind)?.secretSettings ?? [];
@@ -43,18 +52,37 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
 
   return [
     route({
-      method: 'get', path: '/v1/connectors', auth: 'operator', tag: 'connectors', summary: 'List connectors',
-      responses: { 200: json({ type: 'object', required: ['connectors'], properties: { connectors: { type: 'array', items: connectorView } } }, 'Every registered connector.') },
+      method: 'get',
+      path: '/v1/connectors',
+      auth: 'operator',
+      tag: 'connectors',
+      summary: 'List connectors',
+      responses: {
+        200: json(
+          { type: 'object', required: ['connectors'], properties: { connectors: { type: 'array', items: connectorView } } },
+          'Every registered connector.',
+        ),
+      },
       handle: () => ({ status: 200, json: { connectors: registry.connectors().map(view) } }),
     }),
     route({
-      method: 'post', path: '/v1/connectors', auth: 'operator', tag: 'connectors', summary: 'Register a connector',
+      method: 'post',
+      path: '/v1/connectors',
+      auth: 'operator',
+      tag: 'connectors',
+      summary: 'Register a connector',
       body: manifestBody,
-      responses: { 201: json({ type: 'object', required: ['connector', 'token'], properties: { connector: connectorView, token: TOKEN.properties.token } }, 'Registered; the token is shown this once.') },
+      responses: {
+        201: json(
+          { type: 'object', required: ['connector', 'token'], properties: { connector: connectorView, token: TOKEN.properties.token } },
+          'Registered; the token is shown this once.',
+        ),
+      },
       problems: ['validation-failed', 'conflict'],
       async handle({ body }) {
         const manifest = checked(body);
-        if (registry.connector(manifest.id)) throw new HubError('conflict', `A connector "${manifest.id}" is registered already; PUT /v1/connectors/${manifest.id} changes it.`);
+        if (registry.connector(manifest.id))
+          throw new HubError('conflict', `A connector "${manifest.id}" is registered already; PUT /v1/connectors/${manifest.id} changes it.`);
         const { token, credential } = issueCredential(manifest.id);
         const now = new Date().toISOString();
         const entry = { manifest, credential, createdAt: now, updatedAt: now };
@@ -63,20 +91,39 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       },
     }),
     route({
-      method: 'post', path: '/v1/connectors:validate', auth: 'operator', tag: 'connectors', summary: 'Check a manifest without registering it',
+      method: 'post',
+      path: '/v1/connectors:validate',
+      auth: 'operator',
+      tag: 'connectors',
+      summary: 'Check a manifest without registering it',
       body: manifestBody,
-      responses: { 200: json({ type: 'object', required: ['valid', 'connector'], properties: { valid: { const: true }, connector: contractRef('connector.schema.json') } }, 'Valid; the manifest with its defaults applied.') },
+      responses: {
+        200: json(
+          { type: 'object', required: ['valid', 'connector'], properties: { valid: { const: true }, connector: contractRef('connector.schema.json') } },
+          'Valid; the manifest with its defaults applied.',
+        ),
+      },
       problems: ['validation-failed'],
       handle: ({ body }) => ({ status: 200, json: { valid: true, connector: checked(body) } }),
     }),
     route({
-      method: 'get', path: '/v1/connectors/{id}', auth: 'operator', tag: 'connectors', summary: 'Show a connector', params: ID,
+      method: 'get',
+      path: '/v1/connectors/{id}',
+      auth: 'operator',
+      tag: 'connectors',
+      summary: 'Show a connector',
+      params: ID,
       responses: { 200: json(connectorView, 'The connector.') },
       problems: ['not-found'],
       handle: ({ params }) => ({ status: 200, json: view(existing(params.id)) }),
     }),
     route({
-      method: 'put', path: '/v1/connectors/{id}', auth: 'operator', tag: 'connectors', summary: "Replace a connector's manifest", params: ID,
+      method: 'put',
+      path: '/v1/connectors/{id}',
+      auth: 'operator',
+      tag: 'connectors',
+      summary: "Replace a connector's manifest",
+      params: ID,
       description: '`id` may be left out of the body; "(hidden)" keeps a stored secret setting. The token is unchanged.',
       body: manifestBody,
       responses: { 200: json(connectorView, 'Replaced.') },
@@ -85,7 +132,8 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
         const before = existing(params.id);
         const given = (body ?? {}) as { id?: unknown; settings?: Record<string, unknown> };
         // A manifest read back from GET carries "(hidden)" for secrets: keep the stored ones.
-        const settings = given.settings && Object.fromEntries(Object.entries(given.settings).map(([k, v]) => [k, v === HIDDEN ? before.manifest.settings?.[k] : v]));
+        const settings =
+          given.settings && Object.fromEntries(Object.entries(given.settings).map(([k, v]) => [k, v === HIDDEN ? before.manifest.settings?.[k] : v]));
         const manifest = checked({ ...given, ...(settings ? { settings } : {}), id: params.id });
         if (given.id !== undefined && given.id !== params.id) throw invalid([{ path: '/id', message: `must be ${params.id}` }]);
         const entry = { ...before, manifest, updatedAt: new Date().toISOString() };
@@ -94,7 +142,12 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       },
     }),
     route({
-      method: 'delete', path: '/v1/connectors/{id}', auth: 'operator', tag: 'connectors', summary: 'Delete a connector', params: ID,
+      method: 'delete',
+      path: '/v1/connectors/{id}',
+      auth: 'operator',
+      tag: 'connectors',
+      summary: 'Delete a connector',
+      params: ID,
       responses: { 204: { description: 'Deleted.' } },
       problems: ['not-found'],
       async handle({ params }) {
@@ -104,7 +157,12 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       },
     }),
     route({
-      method: 'post', path: '/v1/connectors/{id}:rotate', auth: 'operator', tag: 'connectors', summary: 'Issue a new token (the old one stops working)', params: ID,
+      method: 'post',
+      path: '/v1/connectors/{id}:rotate',
+      auth: 'operator',
+      tag: 'connectors',
+      summary: 'Issue a new token (the old one stops working)',
+      params: ID,
       responses: { 200: json(TOKEN, 'The new token, shown this once.') },
       problems: ['not-found'],
       async handle({ params }) {

@@ -20,8 +20,15 @@ const TRACE = named('Trace', {
       type: 'object',
       required: ['id', 'source', 'type', 'subject', 'connector', 'acceptedAt'],
       properties: {
-        id: { type: 'string' }, source: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' }, time: { type: 'string' }, to: { type: 'string' },
-        correlationid: { type: 'string' }, connector: { type: 'string', description: 'The connector that handed it in.' }, acceptedAt: { type: 'string', format: 'date-time' },
+        id: { type: 'string' },
+        source: { type: 'string' },
+        type: { type: 'string' },
+        subject: { type: 'string' },
+        time: { type: 'string' },
+        to: { type: 'string' },
+        correlationid: { type: 'string' },
+        connector: { type: 'string', description: 'The connector that handed it in.' },
+        acceptedAt: { type: 'string', format: 'date-time' },
       },
     },
     recipients: {
@@ -30,15 +37,29 @@ const TRACE = named('Trace', {
         type: 'object',
         required: ['connector', 'agency', 'state', 'attempts'],
         properties: {
-          connector: { type: 'string' }, agency: { type: 'string' }, state: { enum: ['pending', 'retrying', 'delivered', 'dead'] }, attempts: { type: 'integer' },
-          lastError: { type: 'object', properties: { reason: { type: 'string' }, status: { type: 'integer' }, stage: { type: 'string' }, at: { type: 'string' } } },
-          nextAttemptAt: { type: 'string' }, deliveredAt: { type: 'string' }, latencyMs: { type: 'number' },
+          connector: { type: 'string' },
+          agency: { type: 'string' },
+          state: { enum: ['pending', 'retrying', 'delivered', 'dead'] },
+          attempts: { type: 'integer' },
+          lastError: {
+            type: 'object',
+            properties: { reason: { type: 'string' }, status: { type: 'integer' }, stage: { type: 'string' }, at: { type: 'string' } },
+          },
+          nextAttemptAt: { type: 'string' },
+          deliveredAt: { type: 'string' },
+          latencyMs: { type: 'number' },
           businessStatus: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, at: { type: 'string' } } },
         },
       },
     },
     unreachable: { type: 'array', items: { type: 'string' }, description: 'Agencies addressed that have no connector for the type.' },
-    statuses: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, at: { type: 'string' }, agency: { type: 'string' }, statusHubId: { type: 'string' } } } },
+    statuses: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { code: { type: 'string' }, name: { type: 'string' }, at: { type: 'string' }, agency: { type: 'string' }, statusHubId: { type: 'string' } },
+      },
+    },
     summary: { type: 'string', examples: ['3 recipients: 2 delivered, 1 retrying; 1 unreachable'] },
     timeline: { type: 'array', items: { type: 'object', required: ['kind', 'at'], properties: { kind: { type: 'string' }, at: { type: 'string' } } } },
   },
@@ -47,9 +68,16 @@ const TRACE = named('Trace', {
 export function messagesTraceRoutes(view: TraceView): Route[] {
   return [
     route({
-      method: 'get', path: '/v1/messages/{id}', auth: 'caller', tag: 'messages', summary: "A message's trace",
-      description: 'For operators, connectors of the sending or a recipient agency, and the connector that handed it in; anyone else gets the same 404 as for an unknown id.',
-      params: Type.Object({ id: Type.String({ description: 'The hub id (the end of `trace` in the 202 answer).', examples: ['9b2f3c1e-0d5c-5a4e-8f2a-1c7d9e0b6a31'] }) }),
+      method: 'get',
+      path: '/v1/messages/{id}',
+      auth: 'caller',
+      tag: 'messages',
+      summary: "A message's trace",
+      description:
+        'For operators, connectors of the sending or a recipient agency, and the connector that handed it in; anyone else gets the same 404 as for an unknown id.',
+      params: Type.Object({
+        id: Type.String({ description: 'The hub id (the end of `trace` in the 202 answer).', examples: ['9b2f3c1e-0d5c-5a4e-8f2a-1c7d9e0b6a31'] }),
+      }),
       responses: { 200: json(TRACE, 'The trace.') },
       problems: ['not-found'],
       handle({ caller, params: { id: hubId } }) {

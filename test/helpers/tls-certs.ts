@@ -33,8 +33,23 @@ export async function makeTestCertificates(): Promise<TestCertificates> {
   const dir = await mkdtemp(join(tmpdir(), 'lgsp-tls-'));
   const file = (name: string) => join(dir, name);
   try {
-    await openssl(['req', '-x509', ...KEY, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '1', '-subj', '/CN=lgsp-hub test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    await openssl([
+      'req',
+      '-x509',
+      ...KEY,
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.crt'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=lgsp-hub test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     const server = await signed(file, 'server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
     const client = await signed(file, 'client', '/CN=lgsp-hub', 'extendedKeyUsage=clientAuth\n');
     return { ca: await readFile(file('ca.crt'), 'utf8'), server, client };
@@ -46,8 +61,23 @@ export async function makeTestCertificates(): Promise<TestCertificates> {
 async function signed(file: (name: string) => string, name: string, subject: string, extensions: string): Promise<KeyPair> {
   await writeFile(file(`${name}.ext`), extensions);
   await openssl(['req', ...KEY, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject]);
-  await openssl(['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial',
-    '-out', file(`${name}.crt`), '-days', '1', '-extfile', file(`${name}.ext`)]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    file(`${name}.csr`),
+    '-CA',
+    file('ca.crt'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file(`${name}.crt`),
+    '-days',
+    '1',
+    '-extfile',
+    file(`${name}.ext`),
+  ]);
   return { cert: await readFile(file(`${name}.crt`), 'utf8'), key: await readFile(file(`${name}.key`), 'utf8') };
 }
 
@@ -55,6 +85,6 @@ async function openssl(args: readonly string[]): Promise<void> {
   try {
     await run('openssl', [...args], { timeout: 30_000 });
   } catch (err) {
-    throw new Error(`openssl ${args[0]} failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
+    throw new Error(`openssl ${args[0]} failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`, { cause: err });
   }
 }
