@@ -81,7 +81,7 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
     const metrics = new Metrics();
     const readiness = new Readiness();
     readiness.add('kafka', kafkaCheck(admin));
-    const intake = new MessageIntake({ schemas, directory: () => registry.directory(), dedupe, writer, topics, metrics: new IngestMetrics(metrics) });
+    const intake = new MessageIntake({ schemas, directory: () => registry.directory(), dedupe, writer, topics, metrics: new IngestMetrics(metrics), maxBatchSize: config.maxBatchSize });
     await life.open('pollers', new PollSupervisor(registry, kinds, intake, deadLetters, logger), (p) => p.stop(), (p) => p.start());
 
     const deadLetterView = await life.open('dead-letter view', new DeadLetterView(), (v) => v.close(), (v) => v.load(kafka, topics, view('dead-letters')));
@@ -109,8 +109,8 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
       ...consoleRoutes(),
     ];
     const auth = { adminToken: config.adminToken, credentials: () => registry };
-    const app = createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes: config.maxBodyBytes, routes });
-    const server = await life.open('http server', await listen(app, config.host, config.port), (s) => closeServer(s));
+    const app = createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, routes });
+    const server = await life.open('http server', await listen(app, config), (s) => closeServer(s));
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host}:${port}`;
     logger.info({ url, brokers }, 'hub listening');

@@ -2,10 +2,13 @@
  * The `dvcqg` kind: the national public-service portal (Cổng Dịch vụ công quốc gia) and the
  * one-stop-shop systems that speak its JSON (domain/dvcqg.md).
  * - Outbound (`createSender`): `vn.gov.dossier.status` events to the portal adapter through
- *   `DvcqgClient` (login, DongBoHoSoMC, CapNhatTienDoHoSoMC, one deadline for all). The portal's
- *   URL and credentials are `manifest.settings` (`settings.ts`); `manifest.endpoint` is not used.
+ *   `DvcqgClient` (login, LayThuTuc, TraCuuHoSo, DongBoHoSoMC, CapNhatTienDoHoSoMC, one deadline
+ *   for all). The portal's URL, credentials and status table are `manifest.settings`
+ *   (`settings.ts`); `manifest.endpoint` is not used.
  * - Inbound (`decode`): a one-stop system posts the portal's own DongBoHoSoMC body to
- *   `POST /v1/connectors/{id}/inbound`; each dossier becomes an event from the connector's agency.
+ *   `POST /v1/connectors/{id}/inbound`; each dossier becomes an event from the connector's agency,
+ *   its TrangThaiHoSo read back through the connector's status table.
+ * The mapping, the default status table and every decision the facts file left open: docs/dvcqg.md.
  * Mapping failures become `AdapterError` with the failing field's JSON Pointer: `adapter-encode-failed`
  * (pointer from the event root) or `adapter-decode-failed` (pointer from the portal body).
  */
@@ -15,6 +18,7 @@ import { DvcqgClient } from './client.ts';
 import { DvcqgMappingError } from './errors.ts';
 import { DOSSIER_STATUS_TYPE, fromDongBoHoSoMC } from './mapping.ts';
 import { DVCQG_SETTINGS } from './settings.ts';
+import { statusTableOf } from './status.ts';
 
 export const dvcqgAdapter: ConnectorAdapter<typeof DVCQG_SETTINGS> = {
   kind: 'dvcqg',
@@ -46,14 +50,15 @@ export const dvcqgAdapter: ConnectorAdapter<typeof DVCQG_SETTINGS> = {
       throw new AdapterError('adapter-decode-failed', `only DongBoHoSoMC is accepted inbound, got ${JSON.stringify(service)}`, '/service');
     }
     try {
-      return fromDongBoHoSoMC(body, { agency: connector.agency });
+      const overrides = (connector.settings as { statusTable?: Record<string, string> } | undefined)?.statusTable;
+      return fromDongBoHoSoMC(body, { agency: connector.agency, table: statusTableOf(overrides) });
     } catch (err) {
       throw asAdapterError('adapter-decode-failed', err);
     }
   },
 
   createSender(connector, ctx): Sender {
-    const client = new DvcqgClient(ctx.settings, ctx.transport, connector.delivery.timeoutMs, ctx.logger);
+    const client = new DvcqgClient(ctx.settings, ctx.transport, connector.delivery.timeoutMs, { logger: ctx.logger });
     return {
       async deliver(delivery) {
         try {

@@ -1,8 +1,11 @@
 /**
  * The portal's `error_code` values as this connector understands them, and what the hub does with
- * each. The real portal's table was NOT read (domain/dvcqg.md): these codes are our assumption,
- * kept in this one table so that correcting them is a one-file change. The simulator answers with
- * exactly these codes; the client classifies with `portalErrorAction`.
+ * each. What the facts say (domain/dvcqg.md): success is `error_code` 0, which public clients read
+ * as the number 0 or the strings "0" and "00" (`readErrorCode` accepts all three), and anything
+ * else is the portal's refusal, with its `message`. The rest of this table was NOT read from the
+ * portal: it is our assumption, kept in this one place so that correcting it is a one-file change.
+ * The client never relies on SESSION_EXPIRED alone: an integration call refused while using a
+ * session from an earlier attempt is retried once after a new login, whatever its code (`client.ts`).
  *
  * | error_code | name                  | meaning                                        | hub action           |
  * | ---------- | --------------------- | ---------------------------------------------- | -------------------- |
@@ -48,4 +51,14 @@ export function portalErrorAction(code: number): PortalErrorAction {
 export function portalErrorName(code: number): string {
   const entry = Object.entries(PORTAL_ERROR).find(([, value]) => value === code);
   return entry ? entry[0] : `error_code ${code}`;
+}
+
+/**
+ * An answer's `error_code` as a number: an integer, or a string of digits (`"0"`, `"00"`, `"2"`,
+ * `" -1 "`) as public clients compare it. Undefined when absent or anything else.
+ */
+export function readErrorCode(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^\s*-?\d{1,9}\s*$/.test(value)) return Number(value.trim());
+  return undefined;
 }

@@ -4,8 +4,8 @@ import type { CloudEvent } from '../../src/contract/cloud-event.ts';
 import { SchemaSet } from '../../src/contract/schema-set.ts';
 import { fromPortalDate, toPortalDate } from './dates.ts';
 import { DVCQG_ERROR_CODES, DvcqgMappingError, type DvcqgErrorCode } from './errors.ts';
-import { fromDongBoHoSoMC, toCapNhatTienDo, toDongBoHoSoMC } from './mapping.ts';
-import { DOSSIER_STATUSES, onTimeOf } from './status.ts';
+import { fromDongBoHoSoMC, toCapNhatTienDo, toDongBoHoSoMC, withProcedure, toHoSoMC } from './mapping.ts';
+import { DOSSIER_STATUSES, onTimeOf, statusTableOf } from './status.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 const fullEvent = fixture('dossier-status-event.json') as CloudEvent;
@@ -90,41 +90,74 @@ describe('status table and on-time rule', () => {
 });
 
 describe('toDongBoHoSoMC', () => {
-  it('maps every field to the portal names, dates in Vietnam time', () => {
-    expect(toDongBoHoSoMC(fullEvent, { madonvi: '000.00.00.H49' })).toEqual({
-      madonvi: '000.00.00.H49',
+  it('maps every field to the portal names, dates in Vietnam time, every field present', () => {
+    expect(toDongBoHoSoMC(fullEvent)).toEqual({
       service: 'DongBoHoSoMC',
-      isUpdating: true,
+      isUpdating: 'False',
       data: [
         {
           MaHoSo: 'H49.31-250715-0001',
           MaTTHC: '1.001193.000.00.00.H49',
           TenTTHC: 'Đăng ký khai sinh',
           MaLinhVuc: 'HT-KS',
+          TenLinhVuc: '',
           SoBienNhan: 'BN-0001/2025',
           ChuHoSo: 'Nguyễn Thị Hoà',
           LoaiDoiTuong: '1',
           MaDoiTuong: '022195004321',
+          Email: '',
+          SoDienThoai: '',
+          Fax: '',
+          TrichYeuHoSo: '',
           NgayTiepNhan: '20250715083000',
           NgayHenTra: '20250716170000',
           TrangThaiHoSo: '10',
           NgayTra: '20250716143000',
+          HinhThuc: '',
           NgayKetThucXuLy: '20250716100000',
           DonViXuLy: 'UBND phường Hồng Gai',
+          GhiChu: '',
+          ThongTinKhac: '',
+          ThongTinTra: '',
+          TaiLieuNop: [],
+          DanhSachLePhi: [],
+          DanhSachTepDinhKemKhac: [],
+          DanhSachHoSoBoSung: [],
+          DanhSachGiayToKetQua: [],
         },
       ],
     });
   });
 
-  it('leaves unknown optional fields out (no undefined keys)', () => {
-    const [hoSo] = toDongBoHoSoMC(minimalEvent, { madonvi: 'H49' }).data;
-    expect(Object.keys(hoSo ?? {}).sort()).toEqual(['ChuHoSo', 'LoaiDoiTuong', 'MaHoSo', 'MaTTHC', 'NgayTiepNhan', 'TrangThaiHoSo']);
+  it('sends unknown fields as "" and lists as [], never leaves them out', () => {
+    const [hoSo] = toDongBoHoSoMC(minimalEvent).data;
+    expect(Object.keys(hoSo ?? {})).toHaveLength(28);
+    expect(hoSo).toMatchObject({ TenTTHC: '', MaLinhVuc: '', NgayHenTra: '', NgayTra: '', NgayKetThucXuLy: '', DonViXuLy: '', TaiLieuNop: [] });
     expect(hoSo?.NgayTiepNhan).toBe('20250715083000');
+  });
+
+  it('writes isUpdating "True" for a dossier the portal holds, or a boolean when configured', () => {
+    expect(toDongBoHoSoMC(minimalEvent, { portalHasIt: true }).isUpdating).toBe('True');
+    expect(toDongBoHoSoMC(minimalEvent, { portalHasIt: true, isUpdatingAs: 'boolean' }).isUpdating).toBe(true);
+    expect(toDongBoHoSoMC(minimalEvent, { isUpdatingAs: 'boolean' }).isUpdating).toBe(false);
+  });
+
+  it('maps the status through the connector table, not the identity when the table says otherwise', () => {
+    const table = statusTableOf({ '2': '12', '10': '15' });
+    expect(toDongBoHoSoMC(minimalEvent, { table }).data[0]?.TrangThaiHoSo).toBe('12');
+    expect(toDongBoHoSoMC(fullEvent, { table }).data[0]?.TrangThaiHoSo).toBe('15');
+  });
+
+  it('fills the names it lacks from the catalogue entry, never replacing the event\'s', () => {
+    const thuTuc = { MATTHC: '1.001193', TENTTHC: 'Thủ tục đăng ký khai sinh', LINHVUCTHUCHIEN: [{ MALINHVUC: 'X', TENLINHVUC: 'Khác' }, { MALINHVUC: 'HT-KS', TENLINHVUC: 'Hộ tịch' }] };
+    expect(withProcedure(toHoSoMC(fullEvent), thuTuc)).toMatchObject({ TenTTHC: 'Đăng ký khai sinh', MaLinhVuc: 'HT-KS', TenLinhVuc: 'Hộ tịch' });
+    expect(withProcedure(toHoSoMC(minimalEvent), thuTuc)).toMatchObject({ TenTTHC: 'Thủ tục đăng ký khai sinh', MaLinhVuc: 'X', TenLinhVuc: 'Khác' });
+    expect(withProcedure(toHoSoMC(minimalEvent), undefined)).toMatchObject({ TenTTHC: '', MaLinhVuc: '', TenLinhVuc: '' });
   });
 });
 
 describe('toCapNhatTienDo', () => {
-  it('maps the progress block', () => {
+  it('maps the progress block with every field; TrangThai is the status code, not a name', () => {
     expect(toCapNhatTienDo(fullEvent)).toEqual({
       service: 'CapNhatTienDoHoSoMC',
       data: [
@@ -135,18 +168,24 @@ describe('toCapNhatTienDo', () => {
           ThoiDiemXuLy: '20250716143000',
           PhongBanXuLy: 'Bộ phận một cửa',
           NoiDungXuLy: 'Đã trả giấy khai sinh cho công dân.',
-          TrangThai: 'Đã trả kết quả',
-          NgayBatDau: '20250715083000',
-          NgayKetThucTheoQuyDinh: '20250716170000',
+          TrangThai: '10',
+          NgayBatDau: '',
+          NgayKetThucTheoQuyDinh: '',
         },
       ],
     });
   });
 
-  it('is undefined without progress; TrangThai defaults to the status name', () => {
+  it('is undefined without progress; the step dates come from the step, the code from the table', () => {
     expect(toCapNhatTienDo(minimalEvent)).toBeUndefined();
-    const event = withData(minimalEvent, { statusCode: 4, progress: { handler: 'Lê Văn An', handledAt: '2025-07-15T09:00:00+07:00' } });
-    expect(toCapNhatTienDo(event)?.data[0]?.TrangThai).toBe('Đang xử lý');
+    const event = withData(minimalEvent, {
+      statusCode: 4,
+      progress: { handler: 'Lê Văn An', handledAt: '2025-07-15T09:00:00+07:00', startedAt: '2025-07-15T08:45:00+07:00', dueAt: '2025-07-17T17:00:00+07:00', status: 'Đang thẩm định' },
+    });
+    expectValid(event);
+    expect(toCapNhatTienDo(event)?.data[0]).toMatchObject({ TrangThai: '4', NgayBatDau: '20250715084500', NgayKetThucTheoQuyDinh: '20250717170000' });
+    expect(toCapNhatTienDo(event, statusTableOf({ '4': '40' }))?.data[0]?.TrangThai).toBe('40');
+    expect(DOSSIER_STATUSES[4]).toBe('Đang xử lý');
   });
 });
 
@@ -189,7 +228,7 @@ describe('fromDongBoHoSoMC', () => {
   });
 
   it('round-trips an outbound body back to the same dossier', () => {
-    const [event] = fromDongBoHoSoMC(toDongBoHoSoMC(fullEvent, { madonvi: 'H49' }), { agency: '000.00.00.H49' });
+    const [event] = fromDongBoHoSoMC(toDongBoHoSoMC(fullEvent), { agency: '000.00.00.H49' });
     expectValid(event);
     const { progress: _progress, ...expected } = fullEvent.data as Record<string, unknown>;
     const instants = (d: Record<string, unknown>): Record<string, unknown> =>
@@ -201,11 +240,11 @@ describe('fromDongBoHoSoMC', () => {
 describe('mapping errors: closed codes with the failing field', () => {
   const first = portalBody.data[0] ?? {};
   const cases: Array<[string, () => unknown, DvcqgErrorCode, string]> = [
-    ['wrong event type', () => toDongBoHoSoMC({ ...fullEvent, type: 'vn.gov.document.sent' }, { madonvi: 'H49' }), 'dvcqg-wrong-type', '/type'],
-    ['portal date in an event', () => toDongBoHoSoMC(withData(fullEvent, { receivedAt: '20250701081200' }), { madonvi: 'H49' }), 'dvcqg-bad-date', '/data/receivedAt'],
-    ['no applicant name', () => toDongBoHoSoMC(withData(fullEvent, { applicant: { type: 1 } }), { madonvi: 'H49' }), 'dvcqg-missing-field', '/data/applicant/name'],
-    ['applicant not an object', () => toDongBoHoSoMC(withData(fullEvent, { applicant: 'Hoà' }), { madonvi: 'H49' }), 'dvcqg-bad-value', '/data/applicant'],
-    ['status 11', () => toDongBoHoSoMC(withData(fullEvent, { statusCode: 11 }), { madonvi: 'H49' }), 'dvcqg-bad-status', '/data/statusCode'],
+    ['wrong event type', () => toDongBoHoSoMC({ ...fullEvent, type: 'vn.gov.document.sent' }), 'dvcqg-wrong-type', '/type'],
+    ['portal date in an event', () => toDongBoHoSoMC(withData(fullEvent, { receivedAt: '20250701081200' })), 'dvcqg-bad-date', '/data/receivedAt'],
+    ['no applicant name', () => toDongBoHoSoMC(withData(fullEvent, { applicant: { type: 1 } })), 'dvcqg-missing-field', '/data/applicant/name'],
+    ['applicant not an object', () => toDongBoHoSoMC(withData(fullEvent, { applicant: 'Hoà' })), 'dvcqg-bad-value', '/data/applicant'],
+    ['status 11', () => toDongBoHoSoMC(withData(fullEvent, { statusCode: 11 })), 'dvcqg-bad-status', '/data/statusCode'],
     ['bad progress date', () => toCapNhatTienDo(withData(fullEvent, { progress: { handler: 'A', handledAt: 'now' } })), 'dvcqg-bad-date', '/data/progress/handledAt'],
     ['30 February', () => fromDongBoHoSoMC({ data: [{ ...first, NgayTiepNhan: '20250230083000' }] }, { agency: '000.00.00.H49' }), 'dvcqg-bad-date', '/data/0/NgayTiepNhan'],
     ['no MaHoSo', () => fromDongBoHoSoMC({ data: [first, { ...first, MaHoSo: '' }] }, { agency: '000.00.00.H49' }), 'dvcqg-missing-field', '/data/1/MaHoSo'],
@@ -222,5 +261,22 @@ describe('mapping errors: closed codes with the failing field', () => {
 
   it('every code of the closed list is produced by some case', () => {
     expect(new Set(cases.map(([, , code]) => code))).toEqual(new Set(DVCQG_ERROR_CODES));
+  });
+});
+
+describe('fromDongBoHoSoMC, tolerant reader', () => {
+  it('keeps TenLinhVuc, TrichYeuHoSo and GhiChu, reads numbers as text and codes through the table', () => {
+    const item = { ...portalBody.data[0], MaDoiTuong: 22195004321, GhiChu: 'Nộp trực tiếp', TrangThaiHoSo: '15' };
+    const [event] = fromDongBoHoSoMC({ isUpdating: 'False', data: [item] }, { agency: '000.00.00.H49', table: statusTableOf({ '10': '15' }) });
+    expectValid(event);
+    expect(event?.data).toMatchObject({
+      fieldName: 'Hộ tịch',
+      summary: 'Đăng ký khai sinh cho con: Trần Minh Khôi',
+      note: 'Nộp trực tiếp',
+      statusCode: 10,
+      applicant: { idNumber: '22195004321' },
+    });
+    const err = mappingError(() => fromDongBoHoSoMC({ data: [{ ...portalBody.data[0], TrangThaiHoSo: '10' }] }, { agency: '000.00.00.H49', table: statusTableOf({ '10': '15' }) }));
+    expect({ code: err.code, path: err.path }).toEqual({ code: 'dvcqg-bad-status', path: '/data/0/TrangThaiHoSo' });
   });
 });

@@ -46,6 +46,18 @@ export class FieldReader {
     return value;
   }
 
+  /**
+   * Tolerant text, for what one-stop systems write inbound: a non-empty string, or a number written
+   * as its decimal text (`MaDoiTuong: 22190001234`); absent, null and '' count as missing.
+   */
+  text(name: string, required: true): string;
+  text(name: string, required?: false): string | undefined;
+  text(name: string, required = false): string | undefined {
+    const value = this.obj[name];
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    return required ? this.string(name, true) : this.string(name);
+  }
+
   /** A date string converted by `convert` (undefined from it means a bad date). */
   date(name: string, convert: (s: string) => string | undefined, required: true): string;
   date(name: string, convert: (s: string) => string | undefined, required?: false): string | undefined;

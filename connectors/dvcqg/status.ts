@@ -35,3 +35,33 @@ export function onTimeOf(status: DossierStatusCode, finishedAt: Date | undefined
   if (!isFinished(status) || !finishedAt || !dueAt) return undefined;
   return finishedAt.getTime() <= dueAt.getTime();
 }
+
+/**
+ * A deployment's status table: the portal code sent (TrangThaiHoSo, progress TrangThai) for each
+ * canonical `statusCode`. The facts file says the mapping from local statuses to the portal's
+ * codes is a table each deployment can change; the default is the identity over the table above.
+ */
+export type StatusTable = Readonly<Record<DossierStatusCode, string>>;
+
+export const DEFAULT_STATUS_TABLE: StatusTable = {
+  1: '1', 2: '2', 3: '3', 4: '4', 5: '5', 6: '6', 7: '7', 8: '8', 9: '9', 10: '10',
+};
+
+/** The default table with a connector's `settings.statusTable` entries applied (keys "1".."10"). */
+export function statusTableOf(overrides: Readonly<Record<string, string>> | undefined): StatusTable {
+  const table: Record<number, string> = { ...DEFAULT_STATUS_TABLE };
+  for (const [key, code] of Object.entries(overrides ?? {})) {
+    const status = Number(key);
+    if (isDossierStatusCode(status) && typeof code === 'string' && code !== '') table[status] = code;
+  }
+  return table as StatusTable;
+}
+
+/**
+ * The canonical status of a portal code read inbound, through the same table; when two canonical
+ * statuses share a portal code the lowest wins. Leading zeros are ignored (`"04"` is `"4"`).
+ */
+export function canonicalStatusOf(table: StatusTable, portalCode: number): DossierStatusCode | undefined {
+  for (const [status, code] of Object.entries(table)) if (Number(code) === portalCode) return Number(status) as DossierStatusCode;
+  return undefined;
+}

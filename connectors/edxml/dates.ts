@@ -8,16 +8,33 @@
 import { EdxmlError } from './errors.ts';
 
 const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
-const DATE = /^(\d{4})[/-](\d{2})[/-](\d{2})/;
+const DATE = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:$|[ T])/;
+/** `dd/MM/yyyy`, as some e-office systems write PromulgationDate (domain/edxml.md, "What real packages look like"). */
+const DAY_FIRST = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:$|[ T])/;
 const INSTANT = /^(\d{4})[/-](\d{2})[/-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** `yyyy/MM/dd` (a time part is ignored) → `YYYY-MM-DD`; `path` names the field in errors. */
-export function edxmlDateToIso(value: string, path: string): string {
-  const m = DATE.exec(value);
-  if (!m || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
-    throw new EdxmlError('edxml-invalid-value', path, `"${value}" is not a date; write yyyy/MM/dd, e.g. 2025/07/14.`);
+/**
+ * `yyyy/MM/dd` or `dd/MM/yyyy` (a time part is ignored) → `YYYY-MM-DD`, or undefined when `value`
+ * is written in neither order. A date written in either order that does not exist on the calendar
+ * (2014/02/30, 30/02/2014) throws: that is a wrong date, not an unknown one.
+ */
+export function readEdxmlDate(value: string, path: string): string | undefined {
+  const text = value.trim();
+  const ymd = DATE.exec(text);
+  const dmy = ymd ? undefined : DAY_FIRST.exec(text);
+  if (!ymd && !dmy) return undefined;
+  const [y, mo, d] = ymd ? [ymd[1], ymd[2], ymd[3]] : [dmy![3], dmy![2], dmy![1]];
+  if (!isCalendarDate(Number(y), Number(mo), Number(d))) {
+    throw new EdxmlError('edxml-invalid-value', path, `"${value}" is not a date of the calendar (rule: dates must exist); write yyyy/MM/dd, e.g. 2025/07/14.`);
   }
-  return `${m[1]}-${m[2]}-${m[3]}`;
+  return `${y}-${mo!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
+}
+
+/** `yyyy/MM/dd` or `dd/MM/yyyy` → `YYYY-MM-DD`; anything else throws `edxml-invalid-value` naming `path`. */
+export function edxmlDateToIso(value: string, path: string): string {
+  const iso = readEdxmlDate(value, path);
+  if (iso === undefined) throw new EdxmlError('edxml-invalid-value', path, `"${value}" is not a date; write yyyy/MM/dd, e.g. 2025/07/14.`);
+  return iso;
 }
 
 /** `YYYY-MM-DD` → `yyyy/MM/dd`. */

@@ -43,12 +43,12 @@ export function readPackage(root: XmlElement): EdxmlPackage {
 }
 
 /**
- * When the sender sent the package: the Timestamp of the first TraceHeader written by `organId`,
- * else of the first TraceHeader; undefined when the package has none.
+ * When the sender sent the package: the Timestamp of the first TraceHeader written by `organId`
+ * (the sender's own hop); undefined when it wrote none. Another agency's hop is never the
+ * message's time (it may be years older: a hop of the document this one answers).
  */
 export function senderTime(pkg: EdxmlPackage, organId: string): string | undefined {
-  const hops = childrenOf(pkg.trace, 'TraceHeader');
-  const hop = hops.find((h) => textOf(h, 'OrganId') === organId) ?? hops[0];
+  const hop = childrenOf(pkg.trace, 'TraceHeader').find((h) => textOf(h, 'OrganId') === organId);
   const timestamp = textOf(hop, 'Timestamp');
   return hop && timestamp ? edxmlInstantToRfc3339(timestamp, `${hop.path}/Timestamp`) : undefined;
 }

@@ -56,7 +56,7 @@ function newParser(limits: ParseLimits): XMLParser {
     preserveOrder: true,
     ignoreAttributes: false,
     attributeNamePrefix: '@_',
-    removeNSPrefix: true, // lenient input: edXML:Subject, Subject and x:Subject read the same
+    removeNSPrefix: false, // qualified names kept (pass-through, signatures); `name` is the local name
     processEntities: false, // no DTD entities ever; the five XML ones are decoded by decodeEntities
     htmlEntities: false,
     parseTagValue: false, // keep text: leading zeros matter (CodeNumber "0012", StatusCode "03")
@@ -161,7 +161,7 @@ function toElements(items: unknown, parentPath: string): XmlElement[] {
   for (const item of items) {
     if (!isRecord(item)) throw unexpected(parentPath);
     const key = Object.keys(item).find((k) => k !== ':@');
-    if (key !== undefined && key !== '#text' && key !== '#cdata') raw.push({ name: canonicalName(key), key, item });
+    if (key !== undefined && key !== '#text' && key !== '#cdata') raw.push({ name: canonicalName(localName(key)), key, item });
   }
   const totals = new Map<string, number>();
   for (const { name } of raw) totals.set(name, (totals.get(name) ?? 0) + 1);
@@ -171,10 +171,13 @@ function toElements(items: unknown, parentPath: string): XmlElement[] {
     seen.set(name, n);
     const path = `${parentPath}/${name}${(totals.get(name) ?? 0) > 1 ? `[${n}]` : ''}`;
     const content = item[key];
+    const qualified = toAttributes(item[':@'], path);
     return {
       name,
+      qname: key,
       path,
-      attributes: toAttributes(item[':@'], path),
+      attributes: Object.fromEntries(Object.entries(qualified).filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:')).map(([k, v]) => [localName(k), v])),
+      qualifiedAttributes: qualified,
       text: textOf(content, path).trim(),
       children: name.startsWith('?') ? [] : toElements(content, path),
     };

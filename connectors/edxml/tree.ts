@@ -8,10 +8,14 @@ import { EdxmlError } from './errors.ts';
 export interface XmlElement {
   /** Local name, e.g. `MessageHeader`. */
   readonly name: string;
+  /** The name as written, prefix included (`edXML:Subject`, `Subject`, `ds:Signature`). */
+  readonly qname: string;
   /** Location from the root, e.g. `/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/To[2]`. */
   readonly path: string;
   /** Attributes by local name (`xlink:href` is `href`), entities decoded. */
   readonly attributes: Readonly<Record<string, string>>;
+  /** Attributes as written (`xlink:href`), namespace declarations (`xmlns`, `xmlns:x`) included. */
+  readonly qualifiedAttributes: Readonly<Record<string, string>>;
   /** The element's own text, entities decoded, trimmed. */
   readonly text: string;
   readonly children: readonly XmlElement[];

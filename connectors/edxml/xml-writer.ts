@@ -16,6 +16,8 @@ export interface XmlOut {
   readonly attributes?: Readonly<Record<string, string>>;
   readonly text?: string;
   readonly children?: readonly XmlOut[];
+  /** Written as `name` says (a pass-through element with its own prefix or namespace), not prefixed `edXML:`. */
+  readonly verbatim?: boolean;
 }
 
 /** The UTF-8 document for `root`, with the edXML and xlink namespace declarations on the root. */
@@ -28,7 +30,7 @@ export function writeDocument(root: XmlOut): string {
 }
 
 function writeElement(element: XmlOut, indent: string): string {
-  const name = `${EDXML_PREFIX}:${element.name}`;
+  const name = element.verbatim ? element.name : `${EDXML_PREFIX}:${element.name}`;
   const attributes = Object.entries(element.attributes ?? {})
     .map(([key, value]) => ` ${key}="${escape(value, true)}"`)
     .join('');

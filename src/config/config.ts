@@ -23,6 +23,11 @@ export interface HubConfig {
   readonly adminTokenGenerated: boolean;
   readonly maxBodyBytes: number;
   readonly maxBatchSize: number;
+  /** Deepest nesting of objects and arrays a JSON body may have (checked before parsing). */
+  readonly maxJsonDepth: number;
+  /** Slow-client guard: time for a request's headers, and for the whole request. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   /** How long, and how many, accepted source + id pairs are remembered to answer re-sends. */
   readonly dedupeWindowMs: number;
   readonly dedupeMaxEntries: number;
@@ -72,6 +77,9 @@ export function loadConfig(env: Env = process.env): HubConfig {
     adminTokenGenerated: adminTokenRaw === undefined,
     maxBodyBytes: read('LGSP_MAX_BODY_BYTES', 8 * 1024 * 1024, intIn(1024, 512 * 1024 * 1024)),
     maxBatchSize: read('LGSP_MAX_BATCH', 500, intIn(1, 10000)),
+    maxJsonDepth: read('LGSP_MAX_JSON_DEPTH', 64, intIn(4, 10_000)),
+    headersTimeoutMs: read('LGSP_HEADERS_TIMEOUT', 10_000, parseDuration),
+    requestTimeoutMs: read('LGSP_REQUEST_TIMEOUT', 60_000, parseDuration),
     dedupeWindowMs: read('LGSP_DEDUPE_WINDOW', 7 * 24 * 3_600_000, parseDuration),
     dedupeMaxEntries: read('LGSP_DEDUPE_MAX_ENTRIES', 1_000_000, intIn(1_000, 100_000_000)),
     agenciesFile: read('LGSP_AGENCIES_FILE', undefined, (raw) => raw),

@@ -25,17 +25,19 @@ export interface AppParts {
   readonly auth: AuthOptions;
   /** LGSP_MAX_BODY_BYTES. */
   readonly maxBodyBytes: number;
+  /** LGSP_MAX_JSON_DEPTH; default 64. */
+  readonly maxJsonDepth?: number;
   /** The feature modules' routes. */
   readonly routes?: readonly Route[];
 }
 
-export function createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes, routes = [] }: AppParts): express.Express {
+export function createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes, maxJsonDepth = 64, routes = [] }: AppParts): express.Express {
   const table = [...opsRoutes({ metrics, readiness, document: () => document }), ...routes];
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(httpMetrics(metrics));
-  bindRoutes(app, table, { schemas, authenticate: authenticator(auth), maxBodyBytes });
+  bindRoutes(app, table, { schemas, authenticate: authenticator(auth), maxBodyBytes, maxJsonDepth });
   const document = openApiDocument(table, schemas, { maxBodyBytes });
   app.use(notFound);
   app.use(problemHandler(logger));

@@ -16,6 +16,7 @@ import { HubError } from '../contract/problems.ts';
 import type { SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
 import type { BodySpec, JsonSchema } from './route.ts';
 import { propertiesOf } from './route-table.ts';
+import { exceedsJsonDepth } from '../contract/json-depth.ts';
 
 type Check = (value: unknown) => ValidationIssue[];
 
@@ -71,11 +72,16 @@ export interface ReadBody {
   (req: Request, res: Response): Promise<{ mediaType: string | undefined; value: unknown }>;
 }
 
-export function bodyReader(schemas: SchemaSet, spec: BodySpec, defaultMaxBytes: number): ReadBody {
+export interface BodyLimits {
+  /** LGSP_MAX_BODY_BYTES, unless the route declares its own. */
+  readonly maxBytes: number;
+  /** LGSP_MAX_JSON_DEPTH. */
+  readonly maxJsonDepth: number;
+}
+
+export function bodyReader(schemas: SchemaSet, spec: BodySpec, limits: BodyLimits): ReadBody {
   const read = spec.read ?? 'json';
-  const limit = spec.maxBytes ?? defaultMaxBytes;
-  const parser: RequestHandler =
-    read === 'bytes' ? express.raw({ type: () => true, limit }) : express.text({ type: () => true, limit, defaultCharset: 'utf-8' });
+  const parser: RequestHandler = express.raw({ type: () => true, limit: spec.maxBytes ?? limits.maxBytes });
   const declared = Object.keys(spec.content).map((t) => t.toLowerCase());
   const checks = new Map(
     read === 'json' && !spec.checkedBy ? Object.entries(spec.content).map(([type, schema]) => [type.toLowerCase(), compile(schemas, schema)] as const) : [],
@@ -89,9 +95,13 @@ export function bodyReader(schemas: SchemaSet, spec: BodySpec, defaultMaxBytes: 
         `Send the body as ${declared.map((t) => `"${t}"`).join(' or ')} (got ${mediaType ? `"${mediaType}"` : 'no Content-Type'}).`,
       );
     await new Promise<void>((resolve, reject) => parser(req, res, (err?: unknown) => (err ? reject(err as Error) : resolve())));
-    const body: unknown = req.body;
-    if (read === 'bytes') return { mediaType, value: body ?? Buffer.alloc(0) };
-    const text = typeof body === 'string' ? body : '';
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (read === 'bytes') return { mediaType, value: bytes };
+    // Before anything parses or recurses: JSON.stringify, ajv and the trace view all recurse.
+    if (read === 'json' && exceedsJsonDepth(bytes, limits.maxJsonDepth)) {
+      throw new HubError('body-too-deep', `The body nests objects and arrays more than ${limits.maxJsonDepth} levels deep (LGSP_MAX_JSON_DEPTH). Flatten the data.`);
+    }
+    const text = decodeText(bytes, charsetOf(req.headers['content-type']));
     if (read === 'text') return { mediaType, value: text };
     let value: unknown;
     try {
@@ -103,4 +113,49 @@ export function bodyReader(schemas: SchemaSet, spec: BodySpec, defaultMaxBytes: 
     if (issues.length > 0) throw new HubError('validation-failed', `${issues.length} problem(s) in the body; see "errors".`, { errors: issues });
     return { mediaType, value };
   };
+}
+
+function charsetOf(contentType: string | undefined): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1];
+  return charset?.toLowerCase() ?? 'utf-8';
+}
+
+/**
+ * The body as text in its declared charset (UTF-8 when none is declared). Bytes that are not valid
+ * in that charset are refused, never replaced with U+FFFD: a replaced character would change the
+ * sender's data silently.
+ */
+function decodeText(bytes: Buffer, charset: string): string {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset, { fatal: true, ignoreBOM: false });
+  } catch {
+    throw new HubError('unsupported-media-type', `The charset "${charset}" is not one the hub reads; send UTF-8.`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    const at = charset === 'utf-8' || charset === 'utf8' ? firstInvalidUtf8(bytes) : undefined;
+    throw new HubError('malformed-body', `The body is not valid ${charset}${at === undefined ? '' : ` (first bad byte at offset ${at})`}; send it as UTF-8.`);
+  }
+}
+
+/** Offset of the first byte where `bytes` stops being valid UTF-8 (found by bisecting with the decoder). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let lo = 0;
+  let hi = bytes.length;
+  const valid = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (valid(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

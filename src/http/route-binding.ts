@@ -17,6 +17,8 @@ export interface BindingOptions {
   readonly authenticate: Authenticate;
   /** LGSP_MAX_BODY_BYTES: the body limit of routes that declare none. */
   readonly maxBodyBytes: number;
+  /** LGSP_MAX_JSON_DEPTH: deepest nesting of a JSON body. */
+  readonly maxJsonDepth: number;
 }
 
 /** Throws `RouteTableError` (before registering anything) when the table is not safe to serve. */
@@ -26,10 +28,10 @@ export function bindRoutes(app: Express, routes: readonly Route[], options: Bind
   for (const [route, handler] of handlers) app[route.method](expressPath(route.path), handler);
 }
 
-function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes }: BindingOptions): RequestHandler {
+function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonDepth }: BindingOptions): RequestHandler {
   const readParams = route.params && paramsReader(schemas, route.params as JsonSchema);
   const readQuery = route.query && queryReader(schemas, route.query as JsonSchema);
-  const readBody = route.body && bodyReader(schemas, route.body, maxBodyBytes);
+  const readBody = route.body && bodyReader(schemas, route.body, { maxBytes: maxBodyBytes, maxJsonDepth });
   const statuses = new Set(Object.keys(route.responses).map(Number));
   const name = routeName(route);
   return async (req, res) => {

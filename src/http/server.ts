@@ -4,37 +4,45 @@
  * with no body); here each is problem+json from the catalogue, so every client gets a `type` to
  * branch on, whatever layer refused it.
  *
- * Slow-client guard (slowloris): a client has `HEADERS_TIMEOUT_MS` to send its headers and
- * `REQUEST_TIMEOUT_MS` for the whole request; then it gets `408 request-timeout` and the socket is
- * closed. Idle keep-alive sockets close after `KEEP_ALIVE_TIMEOUT_MS`.
+ * Slow-client guard (slowloris): a client has LGSP_HEADERS_TIMEOUT (10 s) to send its headers and
+ * LGSP_REQUEST_TIMEOUT (60 s) for the whole request; then it gets `408 request-timeout` and the
+ * socket is closed. Idle keep-alive sockets close after `KEEP_ALIVE_TIMEOUT_MS`. Node checks the
+ * timeouts every `connectionsCheckingInterval` (1 s here, 30 s by default).
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
 
-export const HEADERS_TIMEOUT_MS = 10_000;
-export const REQUEST_TIMEOUT_MS = 60_000;
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+export interface ServerOptions {
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
 
 /** Node's parser and timeout error codes → the catalogue. */
-function problemFor(err: NodeJS.ErrnoException): { code: ProblemCode; detail: string } {
+function problemFor(err: NodeJS.ErrnoException, options: ServerOptions): { code: ProblemCode; detail: string } {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
       return { code: 'headers-too-large', detail: 'The request headers are larger than the hub accepts (16 KB). Send fewer or shorter headers.' };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { code: 'request-timeout', detail: `The request was not received in time (headers within ${HEADERS_TIMEOUT_MS / 1000} s, the whole request within ${REQUEST_TIMEOUT_MS / 1000} s).` };
+      return { code: 'request-timeout', detail: `The request was not received in time (headers within ${options.headersTimeoutMs} ms, the whole request within ${options.requestTimeoutMs} ms).` };
     default:
       return { code: 'malformed-request', detail: `The request is not valid HTTP/1.1 (${err.code ?? 'parse error'}). Check the request line, header syntax and framing.` };
   }
 }
 
 /** Answers a request Node refused with problem+json, then closes the connection. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, options: ServerOptions): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const { code, detail } = problemFor(err);
+  const { code, detail } = problemFor(err, options);
   const problem = new HubError(code, detail);
   const body = JSON.stringify(problem.toProblem());
   socket.end(
@@ -46,10 +54,18 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
-/** Starts listening on `host:port` (port 0: any free port). */
-export function listen(app: RequestListener, host: string, port: number): Promise<Server> {
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, app);
-  server.on('clientError', answerClientError);
+/** Starts listening on `host:port`. */
+export function listen(app: RequestListener, options: ServerOptions): Promise<Server> {
+  const server = createServer(
+    {
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    app,
+  );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, options));
   // Node answers an `Expect` other than 100-continue with a bare 417; say why instead.
   server.on('checkExpectation', (req, res) => {
     const problem = new HubError('expectation-failed', `The hub does not support "Expect: ${req.headers.expect}"; only 100-continue is understood. Send the request without it.`);
@@ -58,7 +74,7 @@ export function listen(app: RequestListener, host: string, port: number): Promis
   server.on('connection', (socket) => socket.setNoDelay(true));
   return new Promise((res, rej) => {
     server.once('error', rej);
-    server.listen(port, host, () => {
+    server.listen(options.port, options.host, () => {
       server.off('error', rej);
       res(server);
     });

@@ -34,6 +34,7 @@ export function inboundRoutes(intake: MessageIntake, registry: RegistryStore, ki
       },
       responses: { 202: json(ACCEPTED, 'Accepted: each decoded message with its trace.') },
       problems: [
+        'batch-too-large',
         'forbidden',
         'not-found',
         'decode-failed',

@@ -42,6 +42,8 @@ export interface IntakeParts {
   writer: IngressWriter;
   topics: TopicNames;
   metrics: IngestMetrics;
+  /** LGSP_MAX_BATCH: the most messages one call may accept, whatever route they came through. */
+  maxBatchSize: number;
 }
 
 /** Problem classes in the order a mixed batch reports them: the first one present wins. */
@@ -55,10 +57,14 @@ export class MessageIntake {
 
   /**
    * Accepts `items` (one event, or a batch: `prefixPaths` puts `/<index>` before each issue path).
-   * Throws HubError: `source-not-allowed`, `unknown-message-type`, `validation-failed`,
+   * Throws HubError: `batch-too-large`, `source-not-allowed`, `unknown-message-type`, `validation-failed`,
    * `unknown-recipient` (nothing written), or `kafka-unavailable` (nothing written, retry).
    */
   async accept(connector: Sender, items: readonly unknown[], prefixPaths: boolean): Promise<Receipt[]> {
+    const { maxBatchSize } = this.parts;
+    if (items.length > maxBatchSize) {
+      throw new HubError('batch-too-large', `${items.length} messages in one request; the most is ${maxBatchSize} (LGSP_MAX_BATCH). Split it.`);
+    }
     const events = this.check(connector, items, prefixPaths);
     const now = Date.now();
     const acceptedAt = new Date(now).toISOString();

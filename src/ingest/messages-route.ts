@@ -90,8 +90,6 @@ export function messagesRoutes({ intake, schemas, maxBatchSize }: MessagesRouteO
           });
         }
         const items: unknown[] = batch ? (body as unknown[]) : [body];
-        if (items.length > maxBatchSize)
-          throw new HubError('batch-too-large', `The batch has ${items.length} events; the most is ${maxBatchSize} (LGSP_MAX_BATCH). Split it.`);
         return { status: 202, json: { accepted: await intake.accept(caller, items, batch) } };
       },
     }),

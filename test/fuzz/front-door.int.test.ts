@@ -21,7 +21,7 @@ import { startTestHub, testConfig, TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
 import { readTopic } from '../helpers/kafka.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { requestBytes, sendRaw, type RawRequest, type RawResponse } from './raw-http.ts';
+import { requestBytes, sendRaw, type RawRequest, type RawResponse } from '../helpers/raw-http.ts';
 import { badRequest, operationsOf } from './requests.ts';
 
 const LONG_SECONDS = Number(process.env.LGSP_FUZZ_SECONDS ?? 0);

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import type { RawRequest } from './raw-http.ts';
+import type { RawRequest } from '../helpers/raw-http.ts';
 
 export interface Operation {
   readonly method: string;
