@@ -14,7 +14,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name=/^(only|skip|todo)$/][callee.object.name=/^(it|test|describe)$/]", message: 'A skipped or focused test proves nothing.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(only|skip|todo)$/][callee.object.name=/^(it|test|describe)$/]',
+          message: 'A skipped or focused test proves nothing.',
+        },
+      ],
     },
   },
   {
@@ -23,9 +29,12 @@ export default tseslint.config(
     files: ['connectors/**/*.ts', 'src/delivery/**/*.ts'],
     ignores: ['connectors/kit/transport.ts', 'connectors/**/simulator.ts', 'connectors/kit/faults.ts', '**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: HTTP_CLIENTS.map((name) => ({ name, message: 'Reach agency systems through the kit transport (connectors/kit/transport.ts).' })),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: HTTP_CLIENTS.map((name) => ({ name, message: 'Reach agency systems through the kit transport (connectors/kit/transport.ts).' })),
+        },
+      ],
     },
   },
 );

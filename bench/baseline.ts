@@ -14,7 +14,14 @@ export interface PipelineRun {
   readonly seconds: number;
 }
 
-export async function runBaseline(brokers: string[], sink: Sink, count: number, batchSize: number, partitions: number, concurrency = 8): Promise<PipelineRun & { stop(): Promise<void> }> {
+export async function runBaseline(
+  brokers: string[],
+  sink: Sink,
+  count: number,
+  batchSize: number,
+  partitions: number,
+  concurrency = 8,
+): Promise<PipelineRun & { stop(): Promise<void> }> {
   const kafka = new Kafka({ brokers, clientId: 'bench-baseline', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -29,14 +36,18 @@ export async function runBaseline(brokers: string[], sink: Sink, count: number, 
   const deliver = kafka.consumer({ groupId: `bench-${run}-deliver` });
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const url = new URL(sink.url);
-  const post = (id: string, body: Buffer | null) => new Promise<void>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'ce-id': id, 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', resolve);
+  const post = (id: string, body: Buffer | null) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'ce-id': id, 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', reject);
+      req.end(body ?? undefined);
     });
-    req.on('error', reject);
-    req.end(body ?? undefined);
-  });
   for (const c of [relay, deliver]) await c.connect();
   await relay.subscribe({ topic: first, fromBeginning: true });
   await deliver.subscribe({ topic: second, fromBeginning: true });
@@ -56,18 +67,20 @@ export async function runBaseline(brokers: string[], sink: Sink, count: number, 
   const sentAt = new Map<string, number>();
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const from = next;
-      next = Math.min(count, next + batchSize);
-      const messages = Array.from({ length: next - from }, (_, j) => {
-        const id = `baseline-${run}-${from + j}`;
-        sentAt.set(id, performance.now());
-        return { key: `subject-${(from + j) % 1000}`, value: JSON.stringify({ n: from + j, text: 'Công văn về việc triển khai' }), headers: { 'ce-id': id } };
-      });
-      await producer.send({ topic: first, acks: -1, messages });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const from = next;
+        next = Math.min(count, next + batchSize);
+        const messages = Array.from({ length: next - from }, (_, j) => {
+          const id = `baseline-${run}-${from + j}`;
+          sentAt.set(id, performance.now());
+          return { key: `subject-${(from + j) % 1000}`, value: JSON.stringify({ n: from + j, text: 'Công văn về việc triển khai' }), headers: { 'ce-id': id } };
+        });
+        await producer.send({ topic: first, acks: -1, messages });
+      }
+    }),
+  );
   return {
     sent: count,
     sentAt,

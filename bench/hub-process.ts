@@ -17,11 +17,26 @@ export async function startBenchHub(brokers: string, prefix: string, env: Record
   // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the hub under load.
   const nodeArgs = process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, KAFKA_BROKERS: brokers, PORT: String(port), LGSP_ADMIN_TOKEN: BENCH_ADMIN_TOKEN, LGSP_AGENCIES_FILE: 'directory/demo-province.json', LGSP_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: brokers,
+      PORT: String(port),
+      LGSP_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      LGSP_AGENCIES_FILE: 'directory/demo-province.json',
+      LGSP_TOPIC_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; ; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (child.exitCode !== null || i > 900) throw new Error('the hub did not become ready within 90 s');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -50,7 +65,10 @@ export function post(port: number, path: string, body: string, headers: Record<s
 
 /** Registers a connector as the operator and returns its token. */
 export async function register(port: number, manifest: Record<string, unknown>): Promise<string> {
-  const res = await post(port, '/v1/connectors', JSON.stringify(manifest), { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' });
+  const res = await post(port, '/v1/connectors', JSON.stringify(manifest), {
+    authorization: `Bearer ${BENCH_ADMIN_TOKEN}`,
+    'content-type': 'application/json',
+  });
   if (res.status !== 201) throw new Error(`registering ${String(manifest.id)}: ${res.status} ${res.body}`);
   return (JSON.parse(res.body) as { token: string }).token;
 }

@@ -31,24 +31,32 @@ interface Row {
   memoryMb?: number;
 }
 
-const template = (await import('../schemas/messages/examples/vn.gov.document.sent.v1/valid-cong-van-bao-cao.json', { with: { type: 'json' } })).default as Record<string, unknown>;
+const template = (await import('../schemas/messages/examples/vn.gov.document.sent.v1/valid-cong-van-bao-cao.json', { with: { type: 'json' } }))
+  .default as Record<string, unknown>;
 let sequence = 0;
 const event = () => ({ ...template, id: `bench-${process.pid}-${++sequence}`, subject: `doc-${sequence % 1000}`, to: '000.00.00.H49' });
 
 /** Runs `count` sends through `send`, `concurrency` at a time; returns when each id was sent. */
-async function pump(count: number, perCall: number, concurrency: number, send: (events: ReturnType<typeof event>[]) => Promise<void>): Promise<{ sentAt: Map<string, number>; seconds: number }> {
+async function pump(
+  count: number,
+  perCall: number,
+  concurrency: number,
+  send: (events: ReturnType<typeof event>[]) => Promise<void>,
+): Promise<{ sentAt: Map<string, number>; seconds: number }> {
   const sentAt = new Map<string, number>();
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const events = Array.from({ length: Math.min(perCall, count - next) }, event);
-      next += events.length;
-      const at = performance.now();
-      for (const e of events) sentAt.set(e.id, at);
-      await send(events);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const events = Array.from({ length: Math.min(perCall, count - next) }, event);
+        next += events.length;
+        const at = performance.now();
+        for (const e of events) sentAt.set(e.id, at);
+        await send(events);
+      }
+    }),
+  );
   return { sentAt, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -105,7 +113,14 @@ async function withHubs(brokers: string, instances: number, sink: Sink, work: (h
   try {
     const port = hubs[0]!.port;
     const token = await register(port, { id: 'bench-sender', agency: '000.00.15.H49', kind: 'webhook' });
-    await register(port, { id: 'bench-receiver', agency: '000.00.00.H49', kind: 'webhook', endpoint: sink.url, subscriptions: [{ type: 'vn.gov.document.sent' }], delivery: { maxInFlight: 64 } });
+    await register(port, {
+      id: 'bench-receiver',
+      agency: '000.00.00.H49',
+      kind: 'webhook',
+      endpoint: sink.url,
+      subscriptions: [{ type: 'vn.gov.document.sent' }],
+      delivery: { maxInFlight: 64 },
+    });
     await new Promise((r) => setTimeout(r, 1_500)); // every instance reads the registration
     say('Warming up...');
     await hubScenario('warm-up', hubs, sink, token, 2_000, BATCH, 4);
@@ -123,18 +138,24 @@ const sink = await startSink();
 const rows: Row[] = [];
 try {
   say(`baseline: raw kafkajs, ${MESSAGES} messages...`);
-  await runBaseline(brokers.split(','), sink, 2_000, BATCH, PARTITIONS).then((warm) => awaitArrivals(sink, [...warm.sentAt.keys()], 60_000).then(() => warm.stop()));
+  await runBaseline(brokers.split(','), sink, 2_000, BATCH, PARTITIONS).then((warm) =>
+    awaitArrivals(sink, [...warm.sentAt.keys()], 60_000).then(() => warm.stop()),
+  );
   const baseline = await runBaseline(brokers.split(','), sink, MESSAGES, BATCH, PARTITIONS);
   if (!(await awaitArrivals(sink, [...baseline.sentAt.keys()], 180_000))) throw new Error('baseline: not every message arrived');
   rows.push(arrivalsRow('baseline (raw kafkajs)', sink, baseline.sentAt, baseline.seconds));
   await baseline.stop();
 
-  rows.push(...(await withHubs(brokers, 1, sink, async (hubs, token) => [
-    await hubScenario('hub x1, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY),
-    await hubScenario('hub x1, single ingest', hubs, sink, token, Math.round(MESSAGES / 4), 1, 64),
-    await pacedScenario(hubs[0]!, sink, token, 500, 10),
-  ])));
-  rows.push(...(await withHubs(brokers, 2, sink, async (hubs, token) => [await hubScenario('hub x2, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY)])));
+  rows.push(
+    ...(await withHubs(brokers, 1, sink, async (hubs, token) => [
+      await hubScenario('hub x1, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY),
+      await hubScenario('hub x1, single ingest', hubs, sink, token, Math.round(MESSAGES / 4), 1, 64),
+      await pacedScenario(hubs[0]!, sink, token, 500, 10),
+    ])),
+  );
+  rows.push(
+    ...(await withHubs(brokers, 2, sink, async (hubs, token) => [await hubScenario('hub x2, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY)])),
+  );
 } finally {
   await sink.close();
   closeAgent();
@@ -145,9 +166,24 @@ try {
 const baselineRate = rows[0]!.deliveredPerSecond;
 const pad = (v: unknown, n: number) => String(v ?? '').padStart(n);
 console.log(`\nlgsp-hub benchmark: Kafka ${KAFKA_VERSION}, ${cpus().length} cores, ${PARTITIONS} partitions, acks=all; latency = sent to arrived at the sink`);
-console.log(`${'scenario'.padEnd(28)} ${pad('msgs', 7)} ${pad('ingest/s', 9)} ${pad('delivered/s', 12)} ${pad('vs base', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('p99.9 ms', 9)} ${pad('max ms', 8)} ${pad('RSS MB', 7)}`);
+console.log(
+  `${'scenario'.padEnd(28)} ${pad('msgs', 7)} ${pad('ingest/s', 9)} ${pad('delivered/s', 12)} ${pad('vs base', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('p99.9 ms', 9)} ${pad('max ms', 8)} ${pad('RSS MB', 7)}`,
+);
 for (const r of rows) {
   const l = r.latencyMs;
-  console.log(`${r.scenario.padEnd(28)} ${pad(r.messages, 7)} ${pad(r.ingestPerSecond, 9)} ${pad(r.deliveredPerSecond, 12)} ${pad((r.deliveredPerSecond / baselineRate).toFixed(2), 8)} ${pad(l.p50.toFixed(1), 8)} ${pad(l.p99.toFixed(1), 8)} ${pad(l.p999.toFixed(1), 9)} ${pad(l.max.toFixed(0), 8)} ${pad(r.memoryMb, 7)}`);
+  console.log(
+    `${r.scenario.padEnd(28)} ${pad(r.messages, 7)} ${pad(r.ingestPerSecond, 9)} ${pad(r.deliveredPerSecond, 12)} ${pad((r.deliveredPerSecond / baselineRate).toFixed(2), 8)} ${pad(l.p50.toFixed(1), 8)} ${pad(l.p99.toFixed(1), 8)} ${pad(l.p999.toFixed(1), 9)} ${pad(l.max.toFixed(0), 8)} ${pad(r.memoryMb, 7)}`,
+  );
 }
-console.log(JSON.stringify({ bench: 'lgsp-hub', at: new Date().toISOString(), kafka: KAFKA_VERSION, cores: cpus().length, partitions: PARTITIONS, batch: BATCH, concurrency: CONCURRENCY, rows }));
+console.log(
+  JSON.stringify({
+    bench: 'lgsp-hub',
+    at: new Date().toISOString(),
+    kafka: KAFKA_VERSION,
+    cores: cpus().length,
+    partitions: PARTITIONS,
+    batch: BATCH,
+    concurrency: CONCURRENCY,
+    rows,
+  }),
+);

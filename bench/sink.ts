@@ -28,7 +28,11 @@ export async function startSink(): Promise<Sink> {
   return {
     url: `http://127.0.0.1:${port}/events`,
     arrivals,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -33,7 +33,10 @@ export class HubApi {
 
   /** `POST /v1/connectors`; returns the connector's token (shown once). */
   async registerConnector(manifest: Record<string, unknown>): Promise<string> {
-    const body = await this.expect(201)(await this.operator('/v1/connectors', { method: 'POST', body: JSON.stringify(manifest) }), `registering connector ${String(manifest.id)}`);
+    const body = await this.expect(201)(
+      await this.operator('/v1/connectors', { method: 'POST', body: JSON.stringify(manifest) }),
+      `registering connector ${String(manifest.id)}`,
+    );
     return (body as { token: string }).token;
   }
 

@@ -79,7 +79,10 @@ try {
   }
   const log = await hubLogFile(config, join(config.dataDir, 'demo-hub.log'));
   hub = await startHub(config, brokers, log.logger);
-  narrator.note('hub', `listening on ${hub.url} (topics ${config.topicPrefix}*, retry tiers ${DEMO_RETRY_TIERS}; its log, LOG_LEVEL=${config.logLevel}: ${log.file})`);
+  narrator.note(
+    'hub',
+    `listening on ${hub.url} (topics ${config.topicPrefix}*, retry tiers ${DEMO_RETRY_TIERS}; its log, LOG_LEVEL=${config.logLevel}: ${log.file})`,
+  );
 
   const api = new HubApi(hub.url, config.adminToken);
   const imported = await api.importAgencies(await readFile(DIRECTORY_FILE, 'utf8'));
@@ -103,7 +106,8 @@ try {
   narrator.line();
   if (err instanceof StepTimeout) narrator.line(`✗ demo failed: ${err.message}`);
   else if (err instanceof KafkaUnreachableError || err instanceof LocalBrokerError) narrator.line(`✗ Kafka is not available: ${err.message}`);
-  else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') narrator.line(`✗ port ${config.port} is in use: run with PORT=<another port> (PORT=0: any free port)`);
+  else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    narrator.line(`✗ port ${config.port} is in use: run with PORT=<another port> (PORT=0: any free port)`);
   else narrator.line(`✗ demo failed: ${(err as Error).stack ?? String(err)}`);
   await stopAll();
   process.exit(err instanceof KafkaUnreachableError || err instanceof LocalBrokerError ? 69 : 1);

@@ -28,7 +28,13 @@ function documentId(organId: string, date: string, number: string): string {
 
 function textFile(name: string, text: string) {
   const bytes = Buffer.from(text, 'utf8');
-  return { name, mediaType: 'text/plain', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), contentBase64: bytes.toString('base64') };
+  return {
+    name,
+    mediaType: 'text/plain',
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    contentBase64: bytes.toString('base64'),
+  };
 }
 
 interface DocumentOptions {
@@ -82,11 +88,16 @@ function document(o: DocumentOptions): Event {
 export function governmentLetter(): Event {
   return document({
     from: { organId: AGENCY.government, organName: 'Văn phòng Chính phủ' },
-    number: '5321', notation: 'VPCP-KSTT', type: 18, typeName: 'Công văn',
+    number: '5321',
+    notation: 'VPCP-KSTT',
+    type: 18,
+    typeName: 'Công văn',
     subject: 'V/v đẩy mạnh cung cấp dịch vụ công trực tuyến toàn trình và số hóa hồ sơ thủ tục hành chính',
-    content: 'Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương chỉ đạo các cơ quan, đơn vị đồng bộ đầy đủ trạng thái hồ sơ lên Cổng Dịch vụ công quốc gia.',
+    content:
+      'Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương chỉ đạo các cơ quan, đơn vị đồng bộ đầy đủ trạng thái hồ sơ lên Cổng Dịch vụ công quốc gia.',
     signer: { competence: 'KT. Bộ trưởng, Chủ nhiệm', position: 'Phó Chủ nhiệm', fullName: 'Nguyễn Văn Minh' },
-    priority: 1, to: AGENCY.province,
+    priority: 1,
+    to: AGENCY.province,
   });
 }
 
@@ -94,11 +105,18 @@ export function governmentLetter(): Event {
 export function provincialDirective(): Event {
   return document({
     from: { organId: AGENCY.province, organName: 'Ủy ban nhân dân tỉnh Quảng Ninh' },
-    number: '12', notation: 'CT-UBND', type: 3, typeName: 'Chỉ thị', steeringType: 2,
+    number: '12',
+    notation: 'CT-UBND',
+    type: 3,
+    typeName: 'Chỉ thị',
+    steeringType: 2,
     subject: 'Chỉ thị về việc đẩy mạnh giải quyết thủ tục hành chính liên thông và đồng bộ trạng thái hồ sơ lên Cổng Dịch vụ công quốc gia',
-    content: 'Chủ tịch Ủy ban nhân dân tỉnh yêu cầu thủ trưởng các sở, ban, ngành; Chủ tịch Ủy ban nhân dân các huyện, thị xã, thành phố và các xã, phường, thị trấn tổ chức tiếp nhận, giải quyết hồ sơ liên thông đúng hạn và cập nhật đầy đủ trạng thái hồ sơ.',
+    content:
+      'Chủ tịch Ủy ban nhân dân tỉnh yêu cầu thủ trưởng các sở, ban, ngành; Chủ tịch Ủy ban nhân dân các huyện, thị xã, thành phố và các xã, phường, thị trấn tổ chức tiếp nhận, giải quyết hồ sơ liên thông đúng hạn và cập nhật đầy đủ trạng thái hồ sơ.',
     signer: { competence: 'TM. Ủy ban nhân dân', position: 'Chủ tịch', fullName: 'Trần Văn Bình' },
-    priority: 1, to: 'subtree', toPlaces: ['Các sở, ban, ngành', 'UBND các huyện, thị xã, thành phố', 'UBND các xã, phường, thị trấn', 'Lưu: VT, KSTT'],
+    priority: 1,
+    to: 'subtree',
+    toPlaces: ['Các sở, ban, ngành', 'UBND các huyện, thị xã, thành phố', 'UBND các xã, phường, thị trấn', 'Lưu: VT, KSTT'],
   });
 }
 
@@ -106,11 +124,16 @@ export function provincialDirective(): Event {
 export function stormDispatch(to: readonly string[]): Event {
   return document({
     from: { organId: AGENCY.province, organName: 'Ủy ban nhân dân tỉnh Quảng Ninh' },
-    number: '03', notation: 'CĐ-UBND', type: 19, typeName: 'Công điện',
+    number: '03',
+    notation: 'CĐ-UBND',
+    type: 19,
+    typeName: 'Công điện',
     subject: 'Công điện về việc chủ động ứng phó với bão số 3',
-    content: 'Yêu cầu Ủy ban nhân dân các xã, phường ven biển kêu gọi tàu thuyền vào nơi tránh trú an toàn, sơ tán người dân trên các lồng bè trước 17 giờ hôm nay.',
+    content:
+      'Yêu cầu Ủy ban nhân dân các xã, phường ven biển kêu gọi tàu thuyền vào nơi tránh trú an toàn, sơ tán người dân trên các lồng bè trước 17 giờ hôm nay.',
     signer: { competence: 'KT. Chủ tịch', position: 'Phó Chủ tịch', fullName: 'Nghiêm Xuân Cường' },
-    priority: 3, to: to.join(','),
+    priority: 3,
+    to: to.join(','),
   });
 }
 
@@ -139,8 +162,16 @@ export function acknowledgement(received: { data: Readonly<Record<string, unknow
 
 /** DVCQG TrangThaiHoSo names (domain/dvcqg.md). */
 export const DOSSIER_STATUS: Readonly<Record<number, string>> = {
-  1: 'Mới đăng ký', 2: 'Được tiếp nhận', 3: 'Không được tiếp nhận', 4: 'Đang xử lý', 5: 'Yêu cầu bổ sung',
-  6: 'Yêu cầu thực hiện nghĩa vụ tài chính', 7: 'Công dân yêu cầu rút hồ sơ', 8: 'Dừng xử lý', 9: 'Đã xử lý xong', 10: 'Đã trả kết quả',
+  1: 'Mới đăng ký',
+  2: 'Được tiếp nhận',
+  3: 'Không được tiếp nhận',
+  4: 'Đang xử lý',
+  5: 'Yêu cầu bổ sung',
+  6: 'Yêu cầu thực hiện nghĩa vụ tài chính',
+  7: 'Công dân yêu cầu rút hồ sơ',
+  8: 'Dừng xử lý',
+  9: 'Đã xử lý xong',
+  10: 'Đã trả kết quả',
 };
 
 /** The dossier of the story: a household business registration received at the commune, decided by the city. */
@@ -194,7 +225,12 @@ export class Dossier {
         reason: 'Liên thông: hồ sơ đăng ký hộ kinh doanh tiếp nhận tại phường, chuyển Phòng Tài chính - Kế hoạch thành phố giải quyết',
         dueAt: this.dueAt,
         applicant: this.applicant,
-        documents: [textFile('giay-de-nghi-dang-ky-ho-kinh-doanh.txt', `GIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH\nHọ và tên: ${this.applicant.name}\nĐịa chỉ kinh doanh: phường Bãi Cháy, tỉnh Quảng Ninh\n`)],
+        documents: [
+          textFile(
+            'giay-de-nghi-dang-ky-ho-kinh-doanh.txt',
+            `GIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH\nHọ và tên: ${this.applicant.name}\nĐịa chỉ kinh doanh: phường Bãi Cháy, tỉnh Quảng Ninh\n`,
+          ),
+        ],
       },
     };
   }

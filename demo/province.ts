@@ -45,7 +45,13 @@ export interface SystemSpec {
 const DOCUMENTS: readonly Subscription[] = [{ type: 'vn.gov.document.sent' }, { type: 'vn.gov.document.status' }];
 
 const eoffice = (id: string, agency: string, name: string, acknowledges = false): SystemSpec => ({
-  id, agency, kind: 'edxml', label: 'e-office', description: `Hệ thống quản lý văn bản và điều hành, ${name}`, subscriptions: DOCUMENTS, acknowledges,
+  id,
+  agency,
+  kind: 'edxml',
+  label: 'e-office',
+  description: `Hệ thống quản lý văn bản và điều hành, ${name}`,
+  subscriptions: DOCUMENTS,
+  acknowledges,
 });
 
 export const SYSTEMS: readonly SystemSpec[] = [
@@ -57,12 +63,18 @@ export const SYSTEMS: readonly SystemSpec[] = [
   eoffice('qn-honggai-eoffice', AGENCY.hongGai, 'UBND phường Hồng Gai', true),
   eoffice('qn-quanlan-eoffice', AGENCY.quanLan, 'UBND xã Quan Lạn', true),
   {
-    id: 'qn-baichay-motcua', agency: AGENCY.baiChay, kind: 'webhook', label: 'one-stop-shop',
+    id: 'qn-baichay-motcua',
+    agency: AGENCY.baiChay,
+    kind: 'webhook',
+    label: 'one-stop-shop',
     description: 'Hệ thống một cửa điện tử, UBND phường Bãi Cháy (bộ phận tiếp nhận và trả kết quả)',
     subscriptions: [{ type: 'vn.gov.dossier.status' }],
   },
   {
-    id: 'qn-halong-motcua', agency: AGENCY.haLong, kind: 'webhook', label: 'one-stop-shop',
+    id: 'qn-halong-motcua',
+    agency: AGENCY.haLong,
+    kind: 'webhook',
+    label: 'one-stop-shop',
     description: 'Hệ thống một cửa điện tử, UBND thành phố Hạ Long',
     subscriptions: [{ type: 'vn.gov.dossier.transferred' }],
   },

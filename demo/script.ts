@@ -55,8 +55,18 @@ export class Script {
     n.heading('0. Văn phòng Chính phủ → UBND tỉnh through the national document axis (a pull mailbox)');
     const letter = governmentLetter();
     const docId = this.province.axis.deposit(AGENCY.province, encodeEdxml(letter as unknown as CloudEvent), { from: AGENCY.government });
-    n.event('deposited', 'edXML package', n.name(AGENCY.government), `mailbox of ${n.name(AGENCY.province)} on the axis`, describe(letter as unknown as CloudEvent));
-    await this.until(`the hub to poll the mailbox (${AXIS.id}) and acknowledge the package "done" once Kafka has it`, 20_000, () => this.province.axis.status(docId) === 'done');
+    n.event(
+      'deposited',
+      'edXML package',
+      n.name(AGENCY.government),
+      `mailbox of ${n.name(AGENCY.province)} on the axis`,
+      describe(letter as unknown as CloudEvent),
+    );
+    await this.until(
+      `the hub to poll the mailbox (${AXIS.id}) and acknowledge the package "done" once Kafka has it`,
+      20_000,
+      () => this.province.axis.status(docId) === 'done',
+    );
     n.note('fetched', `the hub took the package from the axis and acknowledged it (updateStatus done, docId ${docId.slice(0, 8)}…)`);
     const eoffice = this.province.system('qn-ubnd-eoffice');
     await this.until(`the letter at ${n.name(AGENCY.province)}'s e-office`, 20_000, () => eoffice.received().some((e) => e.id === letter.id));
@@ -69,15 +79,21 @@ export class Script {
     const directive = provincialDirective();
     const accepted = await this.hub.send(sender.token, directive);
     this.traced.push({ label: 'Chỉ thị 12/CT-UBND', path: accepted.trace });
-    n.event('sent', directive.type, `${n.name(AGENCY.province)} (e-office)`, 'subtree (every agency below the province)', describe(directive as unknown as CloudEvent));
+    n.event(
+      'sent',
+      directive.type,
+      `${n.name(AGENCY.province)} (e-office)`,
+      'subtree (every agency below the province)',
+      describe(directive as unknown as CloudEvent),
+    );
 
     const below = SYSTEMS.filter((s) => s.kind === 'edxml' && s.agency !== AGENCY.province).map((s) => this.province.system(s.id));
     await this.until(`the directive at the ${below.length} e-office systems below the province`, 20_000, () => below.every((s) => has(s, directive.id)));
-    await this.until('the three communes\' acknowledgements (03 Đã tiếp nhận) at the province', 20_000, () => {
+    await this.until("the three communes' acknowledgements (03 Đã tiếp nhận) at the province", 20_000, () => {
       const statuses = sender.received().filter((e) => e.type === 'vn.gov.document.status' && e.data.documentId === directive.id);
       return COMMUNES.every((c) => statuses.some((e) => e.data.from === c));
     });
-    const trace = await this.until('the directive\'s trace to record the three statuses', 10_000, async () => {
+    const trace = await this.until("the directive's trace to record the three statuses", 10_000, async () => {
       const t = await this.hub.trace(accepted.trace);
       return t.statuses.length >= COMMUNES.length && t;
     });
@@ -97,7 +113,19 @@ export class Script {
       const event = dossier.status(system.spec.agency, status, extra, to);
       const accepted = await this.hub.send(system.token, event);
       this.traced.push({ label: `hồ sơ, TrangThaiHoSo ${status}`, path: accepted.trace });
-      n.event('sent', event.type, `${n.name(system.spec.agency)} (one-stop-shop)`, to === 'national' ? 'national' : `national + ${to.split(',').slice(1).map((c) => n.name(c)).join(', ')}`, describe(event as unknown as CloudEvent));
+      n.event(
+        'sent',
+        event.type,
+        `${n.name(system.spec.agency)} (one-stop-shop)`,
+        to === 'national'
+          ? 'national'
+          : `national + ${to
+              .split(',')
+              .slice(1)
+              .map((c) => n.name(c))
+              .join(', ')}`,
+        describe(event as unknown as CloudEvent),
+      );
       await this.until(`TrangThaiHoSo ${status} of ${dossier.code} at the national portal`, 20_000, atPortal(status));
     };
 
@@ -112,12 +140,30 @@ export class Script {
 
     const handlingUnit = 'Phòng Tài chính - Kế hoạch, UBND thành phố Hạ Long';
     const back = `national,${AGENCY.baiChay}`;
-    await sendStatus(city, 4, { handlingUnit, progress: { handler: 'Ngô Thanh Tùng', position: 'Chuyên viên', handledAt: vnNow(), department: handlingUnit, content: 'Thẩm định hồ sơ đăng ký hộ kinh doanh' } }, back);
+    await sendStatus(
+      city,
+      4,
+      {
+        handlingUnit,
+        progress: {
+          handler: 'Ngô Thanh Tùng',
+          position: 'Chuyên viên',
+          handledAt: vnNow(),
+          department: handlingUnit,
+          content: 'Thẩm định hồ sơ đăng ký hộ kinh doanh',
+        },
+      },
+      back,
+    );
     await sendStatus(city, 9, { handlingUnit, finishedAt: vnNow(), onTime: true }, back);
     await this.until(`statuses 4 and 9 back at ${n.name(AGENCY.baiChay)}'s one-stop-shop (the focal point)`, 20_000, () =>
-      [4, 9].every((s) => commune.received().some((e) => e.data.dossierCode === dossier.code && e.data.statusCode === s)));
+      [4, 9].every((s) => commune.received().some((e) => e.data.dossierCode === dossier.code && e.data.statusCode === s)),
+    );
     await sendStatus(commune, 10, { handlingUnit: n.name(AGENCY.baiChay), finishedAt: vnNow(), returnedAt: vnNow(), onTime: true });
-    const synced = this.province.portal.dossiers().filter((d) => d.MaHoSo === dossier.code).map((d) => d.TrangThaiHoSo);
+    const synced = this.province.portal
+      .dossiers()
+      .filter((d) => d.MaHoSo === dossier.code)
+      .map((d) => d.TrangThaiHoSo);
     n.ok(`the national portal holds MaHoSo ${dossier.code} with TrangThaiHoSo ${synced.join(' → ')}`);
   }
 
@@ -132,12 +178,20 @@ export class Script {
     const dispatch = stormDispatch(COMMUNES);
     const accepted = await this.hub.send(sender.token, dispatch);
     this.traced.push({ label: 'Công điện 03/CĐ-UBND', path: accepted.trace });
-    n.event('sent', dispatch.type, `${n.name(AGENCY.province)} (e-office)`, COMMUNES.map((c) => n.name(c)).join(', '), describe(dispatch as unknown as CloudEvent));
+    n.event(
+      'sent',
+      dispatch.type,
+      `${n.name(AGENCY.province)} (e-office)`,
+      COMMUNES.map((c) => n.name(c)).join(', '),
+      describe(dispatch as unknown as CloudEvent),
+    );
 
     const watcher = this.watch(accepted.trace, down);
     try {
       const others = COMMUNES.filter((c) => c !== down.spec.agency).map((c) => SYSTEMS.find((s) => s.agency === c && s.kind === 'edxml')!.id);
-      await this.until('the dispatch at the other two communes at once, whatever Quan Lạn\'s state', 15_000, () => others.every((id) => has(this.province.system(id), dispatch.id)));
+      await this.until("the dispatch at the other two communes at once, whatever Quan Lạn's state", 15_000, () =>
+        others.every((id) => has(this.province.system(id), dispatch.id)),
+      );
       await this.until(`the breaker of ${down.spec.id} to open (lgsp_circuit_breaker_state 2 on /metrics)`, 30_000, () => watcher.breaker() === 2);
       n.say('Quan Lạn stays down 3 s more: while the breaker is open the hub does not call it, the delivery waits in a retry tier');
       await new Promise((r) => setTimeout(r, 3_000));
@@ -146,7 +200,8 @@ export class Script {
       await this.until(`the breaker of ${down.spec.id} to close after a successful trial delivery`, 30_000, () => watcher.breaker() === 0);
       await this.until(`the dispatch at ${n.name(down.spec.agency)}`, 30_000, () => has(down, dispatch.id));
       await this.until(`${n.name(down.spec.agency)}'s acknowledgement at the province`, 20_000, () =>
-        sender.received().some((e) => e.type === 'vn.gov.document.status' && e.data.documentId === dispatch.id && e.data.from === down.spec.agency));
+        sender.received().some((e) => e.type === 'vn.gov.document.status' && e.data.documentId === dispatch.id && e.data.from === down.spec.agency),
+      );
     } finally {
       await watcher.stop();
     }
@@ -166,16 +221,26 @@ export class Script {
       busy = true;
       try {
         const trace: Trace = await this.hub.trace(tracePath);
-        const failures = trace.timeline.filter((e): e is Extract<TimelineEntry, { kind: 'retried' | 'dead-lettered' }> => e.kind === 'retried' || e.kind === 'dead-lettered');
+        const failures = trace.timeline.filter(
+          (e): e is Extract<TimelineEntry, { kind: 'retried' | 'dead-lettered' }> => e.kind === 'retried' || e.kind === 'dead-lettered',
+        );
         for (const e of failures.slice(printed)) {
           const next = e.kind === 'retried' ? `; next try at ${clock(new Date(e.nextAttemptAt)).slice(0, 8)}` : `; dead-lettered (${e.stage})`;
-          const attempt = e.reason === 'circuit breaker open' ? `attempt ${e.attempt} not made, the breaker is open` : `attempt ${e.attempt} failed: ${e.reason}`;
-          n.event(e.kind === 'retried' ? 'retrying' : 'dead', 'vn.gov.document.sent', n.name(AGENCY.province), `${n.name(e.agency)} (${e.connector})`, `${attempt}${next}`);
+          const attempt =
+            e.reason === 'circuit breaker open' ? `attempt ${e.attempt} not made, the breaker is open` : `attempt ${e.attempt} failed: ${e.reason}`;
+          n.event(
+            e.kind === 'retried' ? 'retrying' : 'dead',
+            'vn.gov.document.sent',
+            n.name(AGENCY.province),
+            `${n.name(e.agency)} (${e.connector})`,
+            `${attempt}${next}`,
+          );
         }
         printed = failures.length;
         const now = await this.hub.breakerState(system.spec.id);
         if (now !== undefined && now !== state) {
-          if (state !== undefined) n.note('breaker', `${system.spec.id}: ${BREAKER_STATES[state]} → ${BREAKER_STATES[now]} (lgsp_circuit_breaker_state ${now})`);
+          if (state !== undefined)
+            n.note('breaker', `${system.spec.id}: ${BREAKER_STATES[state]} → ${BREAKER_STATES[now]} (lgsp_circuit_breaker_state ${now})`);
           state = now;
         }
       } catch {

@@ -61,43 +61,139 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
   const brokerCount = await assertReachable(brokers);
   return withLifecycle(logger, async (life) => {
     const kafka = createKafka(brokers, 'lgsp-hub', logger);
-    const admin = await life.open('admin', kafka.admin(), (a) => a.disconnect(), (a) => a.connect());
+    const admin = await life.open(
+      'admin',
+      kafka.admin(),
+      (a) => a.disconnect(),
+      (a) => a.connect(),
+    );
     const topics = topicNames(config.topicPrefix, config.retryTiersMs);
     const replicationFactor = config.replicationFactor ?? Math.min(3, brokerCount);
-    const layout = { partitions: config.partitions, replicationFactor, maxMessageBytes: 2 * config.maxBodyBytes + 1024 * 1024, dedupeWindowMs: config.dedupeWindowMs };
+    const layout = {
+      partitions: config.partitions,
+      replicationFactor,
+      maxMessageBytes: 2 * config.maxBodyBytes + 1024 * 1024,
+      dedupeWindowMs: config.dedupeWindowMs,
+    };
     const created = await ensureTopics(admin, topicSpecs(topics, layout));
     if (created.length > 0) logger.info({ topics: created, partitions: config.partitions, replicationFactor }, 'created topics');
 
     const view = (name: string) => `${config.topicPrefix}${name}-view-${instanceId}`;
     const ownClient = (clientId: string) => createKafka(brokers, clientId, logger, { failFast: true });
-    const registry = await life.open('registry', new RegistryStore(kafka, topics.registry, logger), (r) => r.close(), (r) => r.load(view('registry')));
+    const registry = await life.open(
+      'registry',
+      new RegistryStore(kafka, topics.registry, logger),
+      (r) => r.close(),
+      (r) => r.load(view('registry')),
+    );
     await seedDirectory(config, registry, schemas, logger);
     const dedupe = new DedupeStore({ windowMs: config.dedupeWindowMs, maxEntries: config.dedupeMaxEntries });
-    await life.open('dedupe', dedupe, (d) => d.close(), (d) => d.load(kafka, topics.dedupe, view('dedupe')));
-    logger.info({ agencies: registry.directory().size, connectors: registry.connectors().length, dedupeEntries: dedupe.size }, 'registry and dedupe store loaded');
-    const writer = await life.open('ingress writer', new IngressWriter(ownClient('lgsp-hub-ingest'), logger), (w) => w.close(), (w) => w.connect());
-    const deadLetters = await life.open('dead-letter writer', new DeadLetterWriter(kafka, topics.deadLetters), (d) => d.close(), (d) => d.connect());
+    await life.open(
+      'dedupe',
+      dedupe,
+      (d) => d.close(),
+      (d) => d.load(kafka, topics.dedupe, view('dedupe')),
+    );
+    logger.info(
+      { agencies: registry.directory().size, connectors: registry.connectors().length, dedupeEntries: dedupe.size },
+      'registry and dedupe store loaded',
+    );
+    const writer = await life.open(
+      'ingress writer',
+      new IngressWriter(ownClient('lgsp-hub-ingest'), logger),
+      (w) => w.close(),
+      (w) => w.connect(),
+    );
+    const deadLetters = await life.open(
+      'dead-letter writer',
+      new DeadLetterWriter(kafka, topics.deadLetters),
+      (d) => d.close(),
+      (d) => d.connect(),
+    );
 
     const metrics = new Metrics();
     const readiness = new Readiness();
     readiness.add('kafka', kafkaCheck(admin));
-    const intake = new MessageIntake({ schemas, directory: () => registry.directory(), dedupe, writer, topics, metrics: new IngestMetrics(metrics), maxBatchSize: config.maxBatchSize });
-    await life.open('pollers', new PollSupervisor(registry, kinds, intake, deadLetters, logger), (p) => p.stop(), (p) => p.start());
+    const intake = new MessageIntake({
+      schemas,
+      directory: () => registry.directory(),
+      dedupe,
+      writer,
+      topics,
+      metrics: new IngestMetrics(metrics),
+      maxBatchSize: config.maxBatchSize,
+    });
+    await life.open(
+      'pollers',
+      new PollSupervisor(registry, kinds, intake, deadLetters, logger),
+      (p) => p.stop(),
+      (p) => p.start(),
+    );
 
-    const deadLetterView = await life.open('dead-letter view', new DeadLetterView(), (v) => v.close(), (v) => v.load(kafka, topics, view('dead-letters')));
+    const deadLetterView = await life.open(
+      'dead-letter view',
+      new DeadLetterView(),
+      (v) => v.close(),
+      (v) => v.load(kafka, topics, view('dead-letters')),
+    );
     registerDeadLetterGauge(metrics, deadLetterView);
     registerConsumerLag(metrics, admin, [
       { groupId: `${config.topicPrefix}router`, topics: [topics.ingress] },
       { groupId: `${config.topicPrefix}delivery`, topics: [topics.deliveries, ...topics.retries] },
     ]);
-    const replayer = await life.open('replayer', new DeadLetterReplayer(ownClient('lgsp-hub-replay'), topics, deadLetterView), (r) => r.close(), (r) => r.connect());
-    const traces = await life.open('trace view', new TraceView({ logger }), (t) => t.close(), (t) => t.load(kafka, topics.events, view('traces')));
-    const holds = await life.open('holds', new HoldStore(), (h) => h.close(), (h) => h.load(kafka, topics.holds, view('holds')));
-    const router = new Router({ kafka, topics, groupId: `${config.topicPrefix}router`, partitions: config.partitions, registry, kinds, schemas, originals: traces, logger });
-    await life.open('router', router, (r) => r.stop(), (r) => r.start());
+    const replayer = await life.open(
+      'replayer',
+      new DeadLetterReplayer(ownClient('lgsp-hub-replay'), topics, deadLetterView),
+      (r) => r.close(),
+      (r) => r.connect(),
+    );
+    const traces = await life.open(
+      'trace view',
+      new TraceView({ logger }),
+      (t) => t.close(),
+      (t) => t.load(kafka, topics.events, view('traces')),
+    );
+    const holds = await life.open(
+      'holds',
+      new HoldStore(),
+      (h) => h.close(),
+      (h) => h.load(kafka, topics.holds, view('holds')),
+    );
+    const router = new Router({
+      kafka,
+      topics,
+      groupId: `${config.topicPrefix}router`,
+      partitions: config.partitions,
+      registry,
+      kinds,
+      schemas,
+      originals: traces,
+      logger,
+    });
+    await life.open(
+      'router',
+      router,
+      (r) => r.stop(),
+      (r) => r.start(),
+    );
     const senders = await life.open('senders', new Senders(kinds, metrics, logger), (s) => s.close());
-    const deliveries = new DeliveryWorker({ kafka, topics, groupId: `${config.topicPrefix}delivery`, tiersMs: config.retryTiersMs, registry, senders, holds, metrics: new DeliveryMetrics(metrics), logger });
-    await life.open('delivery worker', deliveries, (d) => d.stop(), (d) => d.start());
+    const deliveries = new DeliveryWorker({
+      kafka,
+      topics,
+      groupId: `${config.topicPrefix}delivery`,
+      tiersMs: config.retryTiersMs,
+      registry,
+      senders,
+      holds,
+      metrics: new DeliveryMetrics(metrics),
+      logger,
+    });
+    await life.open(
+      'delivery worker',
+      deliveries,
+      (d) => d.stop(),
+      (d) => d.start(),
+    );
 
     const routes = [
       ...messagesRoutes({ intake, schemas, maxBatchSize: config.maxBatchSize }),
@@ -138,4 +234,3 @@ async function assertReachable(brokers: readonly string[]): Promise<number> {
     throw new KafkaUnreachableError(brokers, err);
   }
 }
-

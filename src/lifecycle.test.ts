@@ -20,7 +20,12 @@ describe('the hub lifecycle', () => {
     const stopped: string[] = [];
     const failing = withLifecycle(silent, async (lifecycle) => {
       await lifecycle.open('admin', {}, () => void stopped.push('admin'));
-      await lifecycle.open('registry', {}, () => void stopped.push('registry'), () => Promise.reject(new Error('load timed out')));
+      await lifecycle.open(
+        'registry',
+        {},
+        () => void stopped.push('registry'),
+        () => Promise.reject(new Error('load timed out')),
+      );
       await lifecycle.open('never', {}, () => void stopped.push('never'));
     });
     await expect(failing).rejects.toThrow('load timed out');

@@ -40,6 +40,10 @@ describe('dvcqg settingsSchema', () => {
     expect(validate({ adapterUrl: 'ftp://x.vn', ...SETTINGS })).toBe(false);
     expect(validate({ adapterUrl: 'https://x.vn', ...SETTINGS, token: 'x' })).toBe(false);
     expect(validate({ adapterUrl: 'https://x.vn', ...SETTINGS, authPath: 'auth' })).toBe(false);
+    expect(validate({ adapterUrl: 'https://x.vn', ...SETTINGS, statusTable: { '4': '40', '10': '15' }, isUpdatingAs: 'boolean' })).toBe(true);
+    expect(validate({ adapterUrl: 'https://x.vn', ...SETTINGS, statusTable: { '11': '11' } })).toBe(false);
+    expect(validate({ adapterUrl: 'https://x.vn', ...SETTINGS, statusTable: { '4': 'Đang xử lý' } })).toBe(false);
+    expect(validate({ adapterUrl: 'https://x.vn', ...SETTINGS, isUpdatingAs: 'yes' })).toBe(false);
   });
 });
 
@@ -59,7 +63,7 @@ describe('dvcqg sender against the simulated portal (real HTTP)', () => {
 
   it('delivers a dossier status', async () => {
     expect(await deliver()).toEqual({ outcome: 'delivered' });
-    expect(sim.dossiers()).toEqual([expect.objectContaining({ MaHoSo: 'H49-250715-0107', TrangThaiHoSo: '2' })]);
+    expect(sim.dossiers()).toEqual([expect.objectContaining({ MaHoSo: 'H49-250715-0107', TrangThaiHoSo: '2', TenTTHC: 'Cấp giấy phép kinh doanh' })]);
   });
 
   it('a portal refusal is refused with its answer', async () => {

@@ -1,26 +1,38 @@
 /**
  * The `edxml` connector kind: e-office systems that speak edXML (QCVN 102:2016) over HTTP push.
- * - `decode`: a package POSTed to `/v1/connectors/{id}/inbound` → the events it carries
- *   (`decodeEdxml`); a refused package throws `AdapterError` `adapter-decode-failed` whose `path`
+ * - `decode`: a package POSTed to `/v1/connectors/{id}/inbound` (bare, SOAP 1.1, or
+ *   multipart/related with its files as parts) → the events it carries (`decodeEdxml`); a
+ *   signature that does not verify is recorded, or refused when `refuseInvalidSignatures`; a refused package throws `AdapterError` `adapter-decode-failed` whose `path`
  *   is the edXML path of the problem and whose message says what the sender must fix (the codec's
  *   code leads the message).
- * - `createSender`: POSTs `encodeForDelivery(event)` as `application/xml; charset=utf-8` to
+ * - `createSender`: POSTs `encodeForDelivery(event)` (the sender's own bytes for a signed package) as `application/xml; charset=utf-8` to
  *   `manifest.endpoint` through the kit's push sender (outcomes, `Idempotency-Key` and
  *   `X-LGSP-Signature` as `kit/push-sender.ts` says). An event with no edXML form throws
  *   `AdapterError` `adapter-encode-failed` with the event path.
  */
 import { Type } from '@sinclair/typebox';
-import { AdapterError, type ConnectorAdapter } from '../kit/adapter.ts';
+import type { ConnectorAdapter } from '../kit/adapter.ts';
 import { createPushSender } from '../kit/push-sender.ts';
-import { decodeEdxml, EdxmlError } from './codec.ts';
 import { EDXML_CONTENT_TYPE, encodeForDelivery } from './delivery-encoding.ts';
+import { decodeInbound } from './inbound-decoding.ts';
 import { STATUS_NAMES } from './decode-status.ts';
 import { DOCUMENT_TYPES } from './package.ts';
 
 export { EDXML_CONTENT_TYPE } from './delivery-encoding.ts';
 
-/** An edxml connector has no settings of its own (the transport's TLS settings apply). */
-export const EDXML_SETTINGS = Type.Object({}, { additionalProperties: false });
+/** What an edxml connector decides for itself (the transport's TLS settings apply too). */
+export const EDXML_SETTINGS = Type.Object(
+  {
+    refuseInvalidSignatures: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Refuse (422 decode-failed, edxml-signature-invalid) a package whose XML-DSig signature does not verify. Default false: accept it and record "invalid" in data.edxml.signature.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const edxmlAdapter: ConnectorAdapter<typeof EDXML_SETTINGS> = {
   kind: 'edxml',
@@ -39,14 +51,7 @@ export const edxmlAdapter: ConnectorAdapter<typeof EDXML_SETTINGS> = {
     gaps: { 'vn.gov.document.sent': 'edXML carries attachments inline; the examples reference them by href (docs/conformance.md, "Known gap")' },
   },
 
-  decode(request) {
-    try {
-      return decodeEdxml(request.body);
-    } catch (err) {
-      if (err instanceof EdxmlError) throw new AdapterError('adapter-decode-failed', `${err.code}: ${err.message}`, err.path, { cause: err });
-      throw err;
-    }
-  },
+  decode: (request, manifest) => decodeInbound(request, manifest.settings),
 
   /** Throws (a programmer error: registration checks it) when the manifest has no http(s) `endpoint`. */
   createSender(manifest, ctx) {
@@ -55,7 +60,7 @@ export const edxmlAdapter: ConnectorAdapter<typeof EDXML_SETTINGS> = {
       timeoutMs: manifest.delivery.timeoutMs,
       transport: ctx.transport,
       signingKey: ctx.signingKey,
-      encode: ({ event }) => ({ headers: { 'content-type': EDXML_CONTENT_TYPE }, body: Buffer.from(encodeForDelivery(event), 'utf8') }),
+      encode: ({ event }) => ({ headers: { 'content-type': EDXML_CONTENT_TYPE }, body: encodeForDelivery(event) }),
     });
   },
 };

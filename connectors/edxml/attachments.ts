@@ -12,8 +12,12 @@ import { asObject, invalidEvent, readInteger } from './fields.ts';
 import { childOf, childrenOf, missing, textOf, type XmlElement } from './tree.ts';
 import type { XmlOut } from './xml-writer.ts';
 
-/** Inline content limit of the schemas (common.schema.json#/$defs/attachment/contentBase64). */
-export const MAX_INLINE_BYTES = 4 * 1024 * 1024;
+/**
+ * Inline content limit of a document's files (vn.gov.document.sent.v1.json#/$defs/file): 48 MiB
+ * decoded. Tens of MB are normal in edXML (domain/edxml.md); the hub's body limit
+ * (LGSP_MAX_BODY_BYTES) is the operator's real bound (docs/edxml.md, "Large packages").
+ */
+export const MAX_INLINE_BYTES = 48 * 1024 * 1024;
 
 export interface Attachment {
   name: string;
@@ -50,7 +54,7 @@ export function decodeAttachments(root: XmlElement, envelope: XmlElement): Attac
 function decodeAttachment(file: XmlElement, reference: XmlElement | undefined): Attachment {
   const name = textOf(reference, 'AttachmentName') ?? textOf(file, 'AttachmentName');
   if (!name) throw missing(`${(reference ?? file).path}/AttachmentName`);
-  const bytes = decodeBase64(file);
+  const { text, bytes } = decodeBase64(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   checkDeclared(file, reference, bytes.length, sha256);
   const description = textOf(reference, 'Description') ?? textOf(file, 'Description');
@@ -60,21 +64,24 @@ function decodeAttachment(file: XmlElement, reference: XmlElement | undefined): 
     size: bytes.length,
     sha256,
     ...(description ? { description } : {}),
-    contentBase64: bytes.toString('base64'),
+    // The package's own text when it is already the canonical base64 (no second copy of a large file).
+    contentBase64: text.length === Math.ceil(bytes.length / 3) * 4 ? text : bytes.toString('base64'),
   };
 }
 
-function decodeBase64(file: XmlElement): Buffer {
+/** The base64 text without line breaks, and its bytes. */
+function decodeBase64(file: XmlElement): { text: string; bytes: Buffer } {
   const path = `${file.path}/ContentTransferEncoded`;
-  const text = childOf(file, 'ContentTransferEncoded')?.text.replace(/\s+/g, '');
-  if (text === undefined) throw missing(path, 'the base64 content of the file');
+  const raw = childOf(file, 'ContentTransferEncoded')?.text;
+  if (raw === undefined) throw missing(path, 'the base64 content of the file');
+  const text = /\s/.test(raw) ? raw.replace(/\s+/g, '') : raw;
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
     throw new EdxmlError('edxml-malformed', path, 'The content is not standard base64 (RFC 4648 §4: A-Z a-z 0-9 + /, padded with =).');
   }
   if ((text.length / 4) * 3 > MAX_INLINE_BYTES + 2) {
-    throw new EdxmlError('edxml-too-large', path, `The file is larger than ${MAX_INLINE_BYTES} bytes, the inline limit of the hub's messages; send it by reference.`);
+    throw new EdxmlError('edxml-too-large', path, `The file is larger than ${MAX_INLINE_BYTES} bytes, the inline limit of the hub's document messages; send it by reference.`);
   }
-  return Buffer.from(text, 'base64');
+  return { text, bytes: Buffer.from(text, 'base64') };
 }
 
 function checkDeclared(file: XmlElement, reference: XmlElement | undefined, size: number, sha256: string): void {
@@ -110,7 +117,7 @@ function mediaTypeOf(contentType: string | undefined, path: string): string {
  * Only inline files can travel in edXML: an `href` attachment is edxml-unsupported (the caller
  * fetches it first). Declared size and SHA-256 are checked against the content before encoding.
  */
-export function encodeAttachments(attachments: unknown): { references: XmlOut[]; encoded: XmlOut } {
+export function encodeAttachments(attachments: unknown, verify = true): { references: XmlOut[]; encoded: XmlOut } {
   if (!Array.isArray(attachments)) throw invalidEvent('/data/attachments', 'must be a list');
   const references: XmlOut[] = [];
   const files: XmlOut[] = [];
@@ -122,9 +129,12 @@ export function encodeAttachments(attachments: unknown): { references: XmlOut[];
     if (typeof contentBase64 !== 'string') {
       throw new EdxmlError('edxml-unsupported', `${pointer}/href`, 'edXML carries files inline: fetch the file behind href and put it in contentBase64 before encoding.');
     }
-    const bytes = Buffer.from(contentBase64, 'base64');
-    if (a.size !== bytes.length || a.sha256 !== createHash('sha256').update(bytes).digest('hex')) {
-      throw new EdxmlError('edxml-attachment-mismatch', pointer, `${pointer} declares size ${String(a.size)} and sha256 ${String(a.sha256)}, which do not match its content.`);
+    // The decoder's own layout pass (verify false) writes the content it has just checked as it is.
+    if (verify) {
+      const bytes = Buffer.from(contentBase64, 'base64');
+      if (a.size !== bytes.length || a.sha256 !== createHash('sha256').update(bytes).digest('hex')) {
+        throw new EdxmlError('edxml-attachment-mismatch', pointer, `${pointer} declares size ${String(a.size)} and sha256 ${String(a.sha256)}, which do not match its content.`);
+      }
     }
     const cid = `cid:attachment-${index + 1}`;
     const describe = typeof description === 'string' ? [{ name: 'Description', text: description }] : [];
@@ -140,7 +150,7 @@ export function encodeAttachments(attachments: unknown): { references: XmlOut[];
         { name: 'AttachmentName', text: name },
         ...describe,
         { name: 'ContentType', text: mediaType },
-        { name: 'ContentTransferEncoded', text: bytes.toString('base64') },
+        { name: 'ContentTransferEncoded', text: contentBase64 },
       ],
     });
   });

@@ -1,6 +1,7 @@
 /**
  * An edXML status package (MessageHeader with From, ResponseFor, StaffInfo, StatusCode,
- * Description, Timestamp) → one `vn.gov.document.status`. Envelope: source = From/OrganId,
+ * Description, Timestamp) → one `vn.gov.document.status`. Data keeps the sender's details
+ * (`sender`), the whole ResponseFor (`responseFor`: Code and PromulgationDate too) and every hop. Envelope: source = From/OrganId,
  * subject and correlationid = ResponseFor/DocumentId (the id of the `sent` event it answers),
  * to = ResponseFor/OrganId (the issuer, else the DocumentId's agency), time = Timestamp, id =
  * deterministic from DocumentId, StatusCode and Timestamp.
@@ -9,7 +10,8 @@ import { agencySource, type CloudEvent } from '../../src/contract/cloud-event.ts
 import { edxmlInstantToRfc3339 } from './dates.ts';
 import { parseDocumentId } from './document-id.ts';
 import { EdxmlError } from './errors.ts';
-import { readFields, STAFF_INFO } from './fields.ts';
+import { readTrace } from './decode-header.ts';
+import { ORGAN, readFields, STAFF_INFO, STATUS_RESPONSE_FOR } from './fields.ts';
 import { DOCUMENT_TYPES, dataschemaOf, deterministicId, type EdxmlPackage } from './package.ts';
 import { childOf, requireChild, requireText, textOf } from './tree.ts';
 
@@ -34,9 +36,12 @@ function isStatusCode(code: string): code is StatusCode {
 
 export function decodeStatus(pkg: EdxmlPackage): CloudEvent[] {
   const header = pkg.messageHeader;
-  const from = requireText(requireChild(header, 'From'), 'OrganId');
+  const fromElement = requireChild(header, 'From', 'the agency reporting the status');
+  const from = requireText(fromElement, 'OrganId', 'the agency reporting the status');
+  const sender = readFields(fromElement, ORGAN, true);
   const responseFor = requireChild(header, 'ResponseFor', 'the document this status is about');
   const documentId = requireText(responseFor, 'DocumentId');
+  const responseForFields = readFields(responseFor, STATUS_RESPONSE_FOR);
   const statusCode = readStatusCode(requireText(header, 'StatusCode'), `${header.path}/StatusCode`);
   const timestamp = edxmlInstantToRfc3339(requireText(header, 'Timestamp'), `${header.path}/Timestamp`);
   const staffElement = childOf(header, 'StaffInfo');
@@ -61,6 +66,9 @@ export function decodeStatus(pkg: EdxmlPackage): CloudEvent[] {
       ...(Object.keys(staffInfo).length > 0 ? { staffInfo } : {}),
       ...(description ? { description } : {}),
       from,
+      sender,
+      responseFor: responseForFields,
+      ...readTrace(pkg),
     },
   }];
 }

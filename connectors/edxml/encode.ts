@@ -9,7 +9,8 @@ import { encodeAttachments } from './attachments.ts';
 import { isoDateToEdxml, rfc3339ToEdxmlInstant } from './dates.ts';
 import { parseDocumentId, type DocumentIdParts } from './document-id.ts';
 import { EdxmlError } from './errors.ts';
-import { asObject, DOCUMENT_HEADER, invalidEvent, ORGAN, STAFF_INFO, writeFields } from './fields.ts';
+import { asObject, BUSINESS, DOCUMENT_HEADER, invalidEvent, ORGAN, STAFF_INFO, STATUS_RESPONSE_FOR, TRACE_HEADER, writeFields } from './fields.ts';
+import { applyLayout, type EdxmlLayout } from './layout.ts';
 import { DOCUMENT_TYPES, dataschemaOf, type DocumentMessageType } from './package.ts';
 import { writeDocument, type XmlOut } from './xml-writer.ts';
 
@@ -23,11 +24,16 @@ interface PackageParts {
   readonly attachments?: XmlOut;
 }
 
-const BY_TYPE: Readonly<Record<DocumentMessageType, (event: CloudEvent, data: Json) => PackageParts>> = {
+/** How the writer was asked to write: `verify` checks attachments against their size and hash. */
+interface WriteOptions {
+  readonly verify: boolean;
+}
+
+const BY_TYPE: Readonly<Record<DocumentMessageType, (event: CloudEvent, data: Json, options: WriteOptions) => PackageParts>> = {
   [DOCUMENT_TYPES.sent]: encodeDocument,
-  [DOCUMENT_TYPES.revoked]: (event, data) => encodeChange(event, data, 1),
-  [DOCUMENT_TYPES.updated]: (event, data) => encodeChange(event, data, 2),
-  [DOCUMENT_TYPES.replaced]: (event, data) => encodeChange(event, data, 3),
+  [DOCUMENT_TYPES.revoked]: (event, data, options) => encodeChange(event, data, 1, options),
+  [DOCUMENT_TYPES.updated]: (event, data, options) => encodeChange(event, data, 2, options),
+  [DOCUMENT_TYPES.replaced]: (event, data, options) => encodeChange(event, data, 3, options),
   [DOCUMENT_TYPES.status]: encodeStatus,
 };
 
@@ -48,37 +54,60 @@ function isDocumentType(type: string): type is DocumentMessageType {
  * size or sha256 does not match its content.
  */
 export function encodeEdxml(event: CloudEvent): string {
+  const data = asObject(event.data, '/data');
+  const recorded = typeof data.edxml === 'object' && data.edxml !== null ? (data.edxml as EdxmlLayout) : undefined;
+  return writeDocument(applyLayout(buildPackage(event, { verify: true }), recorded));
+}
+
+/**
+ * The package the writer makes from the modelled data alone, before any recorded layout: what
+ * `encodeEdxml` starts from, and what the decoder compares the original with (`recordLayout`).
+ */
+export function buildPackage(event: CloudEvent, options: WriteOptions): XmlOut {
   if (!isDocumentType(event.type)) {
     throw new EdxmlError('edxml-unsupported', '/type', `edXML carries documents and their statuses; "${event.type}" is not one of ${Object.keys(BY_TYPE).join(', ')}.`);
   }
   if (event.dataschema !== undefined && event.dataschema !== dataschemaOf(event.type)) {
     throw new EdxmlError('edxml-unsupported', '/dataschema', `The codec maps ${dataschemaOf(event.type)}; "${event.dataschema}" is another version.`);
   }
-  const parts = BY_TYPE[event.type](event, asObject(event.data, '/data'));
+  const parts = BY_TYPE[event.type](event, asObject(event.data, '/data'), options);
   const header: XmlOut[] = [{ name: 'MessageHeader', children: parts.messageHeader }];
-  if (parts.trace) header.push({ name: 'TraceHeaderList', children: parts.trace });
+  if (parts.trace && parts.trace.length > 0) header.push({ name: 'TraceHeaderList', children: parts.trace });
   const envelope: XmlOut[] = [{ name: 'edXMLHeader', children: header }];
   if (parts.references) envelope.push({ name: 'edXMLBody', children: [{ name: 'edXMLManifest', children: parts.references }] });
   const root: XmlOut[] = [{ name: 'edXMLEnvelope', children: envelope }];
   if (parts.attachments) root.push(parts.attachments);
-  return writeDocument({ name: 'edXML', children: root });
+  return { name: 'edXML', children: root };
 }
 
-function encodeDocument(event: CloudEvent, data: Json): PackageParts {
+function encodeDocument(event: CloudEvent, data: Json, options: WriteOptions): PackageParts {
   const from = asObject(data.from, '/data/from');
   const organId = text(from, 'organId', '/data/from');
-  const { references, encoded } = encodeAttachments(data.attachments);
+  const { references, encoded } = encodeAttachments(data.attachments, options.verify);
   return {
     messageHeader: [
-      { name: 'From', children: writeFields(from, ORGAN, '/data/from') },
+      { name: 'From', children: writeFields(from, ORGAN, '/data/from', true) },
       ...recipients(event, data.to),
       ...writeFields(data, DOCUMENT_HEADER, '/data'),
       { name: 'DocumentId', text: text(data, 'documentId', '/data') },
     ],
-    trace: [...traceHeader(event, organId), { name: 'Bussiness', children: [{ name: 'BussinessDocType', text: '0' }] }],
+    trace: traceOf(event, data, organId, [{ name: 'BussinessDocType', text: '0' }]),
     references,
     attachments: encoded,
   };
+}
+
+/**
+ * TraceHeaderList: every hop of `data.traceHeaders` (the sender's and the hubs' before), else one
+ * hop of the sender at the event's time; then `data.business` whole, else the Bussiness the type
+ * implies (`business`).
+ */
+function traceOf(event: CloudEvent, data: Json, organId: string, business: XmlOut[]): XmlOut[] {
+  const hops = data.traceHeaders === undefined
+    ? traceHeader(event, organId)
+    : listOf(data.traceHeaders, '/data/traceHeaders').map((hop, i) => ({ name: 'TraceHeader', children: writeFields(hop, TRACE_HEADER, `/data/traceHeaders/${i}`, true) }));
+  const bussiness = data.business === undefined ? business : writeFields(data.business, BUSINESS, '/data/business', true);
+  return [...hops, ...(bussiness.length > 0 ? [{ name: 'Bussiness', children: bussiness }] : [])];
 }
 
 /**
@@ -91,7 +120,7 @@ function recipients(event: CloudEvent, named: unknown): XmlOut[] {
   const ids = [...new Set([...agencyCodes(event.to), ...byId.keys()])];
   return ids.map((organId) => {
     const entry = byId.get(organId);
-    return { name: 'To', children: entry ? writeFields(entry.organ, ORGAN, entry.pointer) : [{ name: 'OrganId', text: organId }] };
+    return { name: 'To', children: entry ? writeFields(entry.organ, ORGAN, entry.pointer, true) : [{ name: 'OrganId', text: organId }] };
   });
 }
 
@@ -108,35 +137,52 @@ function traceHeader(event: CloudEvent, organId: string): XmlOut[] {
 }
 
 /**
- * Revoke (1), update (2), replace (3): a MessageHeader naming the document (for a replacement,
- * the new one) and the change in TraceHeaderList/Bussiness.
+ * Revoke (1), update (2), replace (3): the MessageHeader the change carries (`data.from` and the
+ * document fields, whole for an update with DocumentInfo 1), else one naming the document (for a
+ * replacement, the new one); the change in TraceHeaderList/Bussiness (`data.business` whole, else
+ * built from `reason`, `receiverList`, `staffInfo`, `replacement`); the files when there are any.
  */
-function encodeChange(event: CloudEvent, data: Json, businessDocType: 1 | 2 | 3): PackageParts {
+function encodeChange(event: CloudEvent, data: Json, businessDocType: 1 | 2 | 3, options: WriteOptions): PackageParts {
   const organId = sourceAgency(event.source);
   if (!organId) throw invalidEvent('/source', 'must be urn:lgsp:agency:<agency code>');
   const documentId = text(data, 'documentId', '/data');
   const replacement = businessDocType === 3 ? asObject(data.replacement, '/data/replacement') : undefined;
-  const headerDocumentId = replacement ? text(replacement, 'documentId', '/data/replacement') : documentId;
+  const newDocumentId = replacement ? text(replacement, 'documentId', '/data/replacement') : documentId;
+  const headerDocumentId = typeof data.headerDocumentId === 'string' ? data.headerDocumentId : newDocumentId;
+  const files = data.attachments === undefined ? undefined : encodeAttachments(data.attachments, options.verify);
+  return {
+    messageHeader: data.from === undefined ? namingHeader(event, organId, headerDocumentId, replacement) : [
+      { name: 'From', children: writeFields(data.from, ORGAN, '/data/from', true) },
+      ...recipients(event, data.to),
+      ...writeFields(data, DOCUMENT_HEADER, '/data', true),
+      { name: 'DocumentId', text: headerDocumentId },
+    ],
+    trace: traceOf(event, data, organId, legacyBusiness(data, businessDocType, documentId, replacement)),
+    ...(files ? { references: files.references, attachments: files.encoded } : { references: [] }),
+  };
+}
+
+function namingHeader(event: CloudEvent, organId: string, headerDocumentId: string, replacement: Json | undefined): XmlOut[] {
   const parts = documentIdParts(headerDocumentId, replacement ? '/data/replacement/documentId' : '/data/documentId');
+  return [
+    { name: 'From', children: [{ name: 'OrganId', text: organId }] },
+    ...agencyCodes(event.to).map((to) => ({ name: 'To', children: [{ name: 'OrganId', text: to }] })),
+    { name: 'Code', children: [{ name: 'CodeNumber', text: parts.codeNumber }, { name: 'CodeNotation', text: parts.codeNotation }] },
+    { name: 'PromulgationInfo', children: [{ name: 'PromulgationDate', text: isoDateToEdxml(parts.promulgationDate) }] },
+    { name: 'DocumentId', text: headerDocumentId },
+  ];
+}
+
+function legacyBusiness(data: Json, businessDocType: 1 | 2 | 3, documentId: string, replacement: Json | undefined): XmlOut[] {
   const business: XmlOut[] = [
     { name: 'BussinessDocType', text: String(businessDocType) },
     { name: 'BussinessDocReason', text: text(data, 'reason', '/data') },
   ];
-  if (businessDocType === 2) business.push({ name: 'BussinessDocumentInfo', children: [receiverList(data.receiverList)] });
+  if (businessDocType === 2 && data.receiverList !== undefined) business.push({ name: 'BussinessDocumentInfo', children: [receiverList(data.receiverList)] });
   business.push({ name: 'DocumentId', text: documentId });
   if (data.staffInfo !== undefined) business.push({ name: 'StaffInfo', children: writeFields(data.staffInfo, STAFF_INFO, '/data/staffInfo') });
   if (replacement) business.push(replacementInfoList(documentId, replacement));
-  return {
-    messageHeader: [
-      { name: 'From', children: [{ name: 'OrganId', text: organId }] },
-      ...agencyCodes(event.to).map((to) => ({ name: 'To', children: [{ name: 'OrganId', text: to }] })),
-      { name: 'Code', children: [{ name: 'CodeNumber', text: parts.codeNumber }, { name: 'CodeNotation', text: parts.codeNotation }] },
-      { name: 'PromulgationInfo', children: [{ name: 'PromulgationDate', text: isoDateToEdxml(parts.promulgationDate) }] },
-      { name: 'DocumentId', text: headerDocumentId },
-    ],
-    trace: [...traceHeader(event, organId), { name: 'Bussiness', children: business }],
-    references: [],
-  };
+  return business;
 }
 
 function receiverList(value: unknown): XmlOut {
@@ -163,26 +209,35 @@ function replacementInfoList(replacedId: string, replacement: Json): XmlOut {
   ] }] };
 }
 
-/** A status answers the document's issuer: ResponseFor is rebuilt from the DocumentId. */
+/**
+ * A status answers the document's issuer: From is `data.sender` (else the reporting agency's id),
+ * ResponseFor is `data.responseFor` (else rebuilt from the DocumentId), then the hops it carried.
+ */
 function encodeStatus(_event: CloudEvent, data: Json): PackageParts {
   const documentId = text(data, 'documentId', '/data');
-  const parts = documentIdParts(documentId, '/data/documentId');
   const description = data.description;
+  const from = data.sender === undefined ? [{ name: 'OrganId', text: text(data, 'from', '/data') }] : writeFields(data.sender, ORGAN, '/data/sender', true);
   return {
     messageHeader: [
-      { name: 'From', children: [{ name: 'OrganId', text: text(data, 'from', '/data') }] },
-      { name: 'ResponseFor', children: [
-        { name: 'OrganId', text: parts.organId },
-        { name: 'Code', text: `${parts.codeNumber}/${parts.codeNotation}` },
-        { name: 'PromulgationDate', text: isoDateToEdxml(parts.promulgationDate) },
-        { name: 'DocumentId', text: documentId },
-      ] },
+      { name: 'From', children: from },
+      { name: 'ResponseFor', children: data.responseFor === undefined ? responseFor(documentId) : writeFields(data.responseFor, STATUS_RESPONSE_FOR, '/data/responseFor', true) },
       ...(data.staffInfo === undefined ? [] : [{ name: 'StaffInfo', children: writeFields(data.staffInfo, STAFF_INFO, '/data/staffInfo') }]),
       { name: 'StatusCode', text: text(data, 'statusCode', '/data') },
       ...(typeof description === 'string' ? [{ name: 'Description', text: description }] : []),
       { name: 'Timestamp', text: rfc3339ToEdxmlInstant(text(data, 'timestamp', '/data'), '/data/timestamp') },
     ],
+    trace: data.traceHeaders === undefined && data.business === undefined ? [] : traceOf(_event, data, '', []),
   };
+}
+
+function responseFor(documentId: string): XmlOut[] {
+  const parts = documentIdParts(documentId, '/data/documentId');
+  return [
+    { name: 'OrganId', text: parts.organId },
+    { name: 'Code', text: `${parts.codeNumber}/${parts.codeNotation}` },
+    { name: 'PromulgationDate', text: isoDateToEdxml(parts.promulgationDate) },
+    { name: 'DocumentId', text: documentId },
+  ];
 }
 
 function documentIdParts(id: string, pointer: string): DocumentIdParts {

@@ -25,6 +25,8 @@ export const EDXML_ERROR_CODES = [
   'edxml-attachment-mismatch',
   /** Valid input the codec does not handle: another root, encoding, business type, message type. */
   'edxml-unsupported',
+  /** The package's XML-DSig signature does not verify, and the connector refuses invalid signatures. */
+  'edxml-signature-invalid',
   /** encodeEdxml only: the event lacks or mistypes a field the edXML package needs. */
   'edxml-invalid-event',
 ] as const;

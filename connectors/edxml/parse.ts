@@ -27,8 +27,14 @@ export const DEFAULT_LIMITS: ParseLimits = Object.freeze({
 
 const ROOT = '/';
 
+/** The document read: its root element and its text (BOM removed), which the signature check reads. */
+export interface ParsedXml {
+  readonly root: XmlElement;
+  readonly text: string;
+}
+
 /** Reads `xml` into its root element, or throws `EdxmlError` naming the first rule it breaks. */
-export function parseXml(xml: Buffer | string, limits: ParseLimits): XmlElement {
+export function parseXml(xml: Buffer | string, limits: ParseLimits): ParsedXml {
   const size = typeof xml === 'string' ? Buffer.byteLength(xml, 'utf8') : xml.byteLength;
   if (size > limits.maxBytes) {
     throw new EdxmlError('edxml-too-large', ROOT, `The package is ${size} bytes; at most ${limits.maxBytes} are accepted. Send large files by reference or split the package.`);
@@ -48,7 +54,7 @@ export function parseXml(xml: Buffer | string, limits: ParseLimits): XmlElement 
   const [root, ...more] = toElements(newParser(limits).parse(text), '').filter((e) => !e.name.startsWith('?'));
   if (!root) throw new EdxmlError('edxml-malformed', ROOT, 'The package has no root element.');
   if (more.length > 0) throw new EdxmlError('edxml-malformed', ROOT, `The package has ${more.length + 1} root elements (<${root.name}>, <${more[0]!.name}>); an XML document has exactly one.`);
-  return root;
+  return { root, text };
 }
 
 function newParser(limits: ParseLimits): XMLParser {

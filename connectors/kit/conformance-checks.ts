@@ -34,9 +34,7 @@ export interface Verdict {
 }
 
 /** One delivery as a check made it: the outcome, or the kind's refusal to encode the event. */
-export type Sent =
-  | { readonly answered: DeliveryOutcome; readonly ms: number }
-  | { readonly notEncoded: AdapterError };
+export type Sent = { readonly answered: DeliveryOutcome; readonly ms: number } | { readonly notEncoded: AdapterError };
 
 /** One answer's time, kept for `timeout-budget`. */
 export interface Timing {
@@ -112,10 +110,12 @@ async function duplicate(ctx: CheckContext): Promise<Verdict> {
     const hubId = randomUUID();
     const first = await ctx.send(event, { hubId, attempt: 1 });
     if ('notEncoded' in first) continue; // golden reports it; try the next example
-    if (first.answered.outcome !== 'delivered') return { passed: false, reason: `first delivery of ${example.name} not delivered: ${describe(first.answered)}` };
+    if (first.answered.outcome !== 'delivered')
+      return { passed: false, reason: `first delivery of ${example.name} not delivered: ${describe(first.answered)}` };
     const repeat = await ctx.send(event, { hubId, attempt: 2 });
     if ('notEncoded' in repeat) return { passed: false, reason: `repeat not encodable: ${repeat.notEncoded.message}` };
-    if (repeat.answered.outcome === 'delivered') return { passed: true, reason: `${example.name} sent twice as one delivery (hub id ${hubId}): both delivered` };
+    if (repeat.answered.outcome === 'delivered')
+      return { passed: true, reason: `${example.name} sent twice as one delivery (hub id ${hubId}): both delivered` };
     return {
       passed: false,
       reason: `repeat of ${example.name} (same Idempotency-Key) answered ${describe(repeat.answered)}; a repeat must be answered 2xx (the hub re-sends after a timeout or a crash)`,
@@ -130,7 +130,10 @@ async function outOfOrder(ctx: CheckContext): Promise<Verdict> {
   const { earlier, later, label } = pair;
   const problems: string[] = [];
   const seen: string[] = [];
-  for (const [what, event] of [['newer', later], ['older', earlier]] as const) {
+  for (const [what, event] of [
+    ['newer', later],
+    ['older', earlier],
+  ] as const) {
     const sent = await ctx.send(event);
     if ('notEncoded' in sent) return { passed: true, skipped: true, reason: `not encodable: ${sent.notEncoded.message}` };
     seen.push(`${what} ${describe(sent.answered)}`);
@@ -158,12 +161,16 @@ async function poison(ctx: CheckContext): Promise<Verdict> {
     else retried.push(`${example.name}: ${describe(sent.answered)}`);
   }
   if (retried.length > 0) {
-    return { passed: false, reason: `${retried.join('; ')}; a poison message answered 5xx or not at all is retried on the whole schedule and trips the breaker: answer 4xx` };
+    return {
+      passed: false,
+      reason: `${retried.join('; ')}; a poison message answered 5xx or not at all is retried on the whole schedule and trips the breaker: answer 4xx`,
+    };
   }
   if (refused.length === 0 && accepted.length > 0) {
     return { passed: false, reason: `accepted invalid data (2xx): ${accepted.join(', ')}; answer 4xx to data that breaks its schema` };
   }
-  if (refused.length === 0) return { passed: true, skipped: true, reason: `the ${ctx.manifest.kind} encoder refuses all ${notEncoded} counter-example(s): none reaches the endpoint` };
+  if (refused.length === 0)
+    return { passed: true, skipped: true, reason: `the ${ctx.manifest.kind} encoder refuses all ${notEncoded} counter-example(s): none reaches the endpoint` };
   const alsoAccepted = accepted.length > 0 ? `; accepted ${accepted.join(', ')} (the defect may not survive the ${ctx.manifest.kind} encoding)` : '';
   return { passed: true, reason: `refused ${refused.join(', ')}${alsoAccepted}` };
 }
@@ -191,7 +198,9 @@ function goldenExamples(ctx: CheckContext): Example[] {
 /** Status steps for `out-of-order`: the older and newer states of a subject, by type. */
 const STATUS_STEPS: Readonly<Record<string, (data: Record<string, unknown>, step: 'older' | 'newer', time: string) => Record<string, unknown>>> = {
   'vn.gov.document.status': (data, step, time) =>
-    step === 'older' ? { ...data, statusCode: '03', statusName: 'Đã tiếp nhận', timestamp: time } : { ...data, statusCode: '05', statusName: 'Đang xử lý', timestamp: time },
+    step === 'older'
+      ? { ...data, statusCode: '03', statusName: 'Đã tiếp nhận', timestamp: time }
+      : { ...data, statusCode: '05', statusName: 'Đang xử lý', timestamp: time },
   'vn.gov.dossier.status': (data, step) => ({ ...data, statusCode: step === 'older' ? 2 : 4 }),
 };
 
@@ -241,7 +250,10 @@ function counterExamples(ctx: CheckContext): Example[] {
  * connector's agency, a fresh `id` (so repeated runs are new messages to the endpoint).
  */
 export function readdress(event: CloudEvent, manifest: ConnectorManifest): CloudEvent {
-  const to = (event.to ?? '').split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const to = (event.to ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   if (!to.includes(manifest.agency)) to.push(manifest.agency);
   return { ...event, id: `${event.id}.conformance-${randomUUID().slice(0, 8)}`, to: to.join(',') };
 }
@@ -251,7 +263,8 @@ export function describe(outcome: DeliveryOutcome): string {
   if (outcome.outcome === 'delivered') return `delivered${outcome.status === undefined ? '' : ` (HTTP ${outcome.status})`}`;
   const body = typeof outcome.response === 'string' ? outcome.response : outcome.response === undefined ? '' : JSON.stringify(outcome.response);
   const excerpt = body.length > 160 ? `${body.slice(0, 160)}…` : body;
-  const auth = outcome.status === 401 || outcome.status === 403 ? ' (the endpoint refused the hub\'s signature or credentials: check the token and settings)' : '';
+  const auth =
+    outcome.status === 401 || outcome.status === 403 ? " (the endpoint refused the hub's signature or credentials: check the token and settings)" : '';
   return `${outcome.outcome}: ${outcome.reason}${auth}${excerpt ? ` ${excerpt}` : ''}`;
 }
 

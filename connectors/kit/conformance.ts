@@ -62,7 +62,13 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const notes: string[] = [];
   if (!sender) {
     const reason = `kind ${manifest.kind} only polls: the hub delivers nothing to an endpoint of this connector`;
-    return { connector: manifest.id, kind: manifest.kind, notes, checks: [{ name: 'deliveries', passed: true, skipped: true, reason, durationMs: 0 }], passed: true };
+    return {
+      connector: manifest.id,
+      kind: manifest.kind,
+      notes,
+      checks: [{ name: 'deliveries', passed: true, skipped: true, reason, durationMs: 0 }],
+      passed: true,
+    };
   }
   const examples = options.examples ?? (await loadExamples());
   let types = [...new Set(manifest.subscriptions.map((s) => s.type))];
@@ -138,7 +144,11 @@ function isEventLike(value: unknown): value is CloudEvent {
  * kind's error when something it needs is missing (an endpoint, a setting, the token): say so to
  * the integrator.
  */
-export function conformanceSender(adapter: ConnectorAdapter, manifest: ConnectorManifest, options: { token?: string; settings?: Readonly<Record<string, unknown>> } = {}): Sender | undefined {
+export function conformanceSender(
+  adapter: ConnectorAdapter,
+  manifest: ConnectorManifest,
+  options: { token?: string; settings?: Readonly<Record<string, unknown>> } = {},
+): Sender | undefined {
   const settings = { ...manifest.settings, ...options.settings };
   return openSender(adapter, { ...manifest, settings }, { signingKey: options.token ? signingKeyOf(options.token) : '' });
 }

@@ -104,7 +104,10 @@ export class FaultPlan {
           req.socket.destroy();
           return;
         case 'redirect':
-          res.status(fault.status ?? 307).set('Location', fault.location).end();
+          res
+            .status(fault.status ?? 307)
+            .set('Location', fault.location)
+            .end();
           return;
         case 'oversize':
           return this.oversize(res, fault.status ?? 200, fault.bytes);
@@ -116,7 +119,10 @@ export class FaultPlan {
   private oversize(res: Response, status: number, bytes: number): void {
     const chunk = Buffer.alloc(64 * 1024, 'x');
     let left = Math.max(0, bytes - 14);
-    res.status(status).set('content-type', 'application/json').set('content-length', String(left + 14));
+    res
+      .status(status)
+      .set('content-type', 'application/json')
+      .set('content-length', String(left + 14));
     res.on('close', () => {
       if (!res.writableFinished) this.cut += 1;
     });
@@ -161,10 +167,7 @@ export interface SimulatorServer {
  * Starts `app` (an express app or any request listener) on 127.0.0.1 (`port` 0 or absent: a free
  * port chosen by the system), over https when `tls` is given.
  */
-export async function startSimulatorServer(
-  app: RequestListener,
-  options: { port?: number; tls?: SimulatorTls } = {},
-): Promise<SimulatorServer> {
+export async function startSimulatorServer(app: RequestListener, options: { port?: number; tls?: SimulatorTls } = {}): Promise<SimulatorServer> {
   const { tls } = options;
   let server: Server | undefined = await listen(app, options.port ?? 0, tls);
   const port = (server.address() as AddressInfo).port;

@@ -2,6 +2,8 @@
  * The `vdxp` connector kind: the hub's seat on the national document exchange axis (VDXP,
  * domain/levels.md, domain/edxml.md "Transport"). `manifest.agency` is the organ id the axis knows
  * the hub by: its mailbox is polled, and it is the `from` of what the hub sends.
+ * - `decode`: a package pushed to `/v1/connectors/{id}/inbound` (bare, SOAP 1.1 or multipart/related),
+ *   decoded as the edxml kind does; its events keep their own `source` (a relay);
  * - `createPoller`: pulls the mailbox (`poller.ts`), acknowledging a package only once its events
  *   are in Kafka;
  * - `createSender`: sends `vn.gov.document.*` events as edXML packages with `sendEdoc`
@@ -12,6 +14,7 @@
  *   (`adapter-encode-failed`, with the event path) when the event has no edXML form.
  */
 import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import { decodeInbound } from '../edxml/inbound-decoding.ts';
 import { encodeForDelivery } from '../edxml/delivery-encoding.ts';
 import type { ConnectorAdapter, DeliveryOutcome } from '../kit/adapter.ts';
 import { VdxpClient, type SendEdocHeader } from './client.ts';
@@ -36,6 +39,8 @@ export const vdxpAdapter: ConnectorAdapter<typeof VDXP_SETTINGS> = {
   conformance: {
     gaps: { 'vn.gov.document.sent': 'sent as edXML, which carries attachments inline; the examples reference them by href (docs/conformance.md, "Known gap")' },
   },
+  /** Packages pushed by an SDK bridge to the inbound route, as the poller decodes them (bare, SOAP, multipart). */
+  decode: (request, manifest) => decodeInbound(request, manifest.settings),
   createPoller: (manifest, ctx, sink) => createVdxpPoller(manifest, ctx, sink, { onError: (err) => sink.error(err) }),
   createSender(manifest, { settings, transport }) {
     const client = new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs }, transport);

@@ -2,7 +2,7 @@
  * Polls the hub's mailbox on the national axis (VDXP) and hands each package to the hub.
  *
  * A round lists the mailbox of `manifest.agency` and takes the packages in the listed order, one at
- * a time: `getEdoc`, then `decodeEdxml`;
+ * a time: `getEdoc`, then `decodeEdxml` (bare, SOAP 1.1 or multipart/related packages);
  * - decoded: `await sink.accept(events)` and only then `updateStatus(docId, 'done')`;
  * - refused by the codec (`EdxmlError`): `await sink.reject(reason, originalBytes)` (a dead letter,
  *   stage `decode`), then `updateStatus(docId, 'fail')`;
@@ -63,7 +63,8 @@ export function createVdxpPoller(manifest: ConnectorManifest, ctx: KindContext<V
       let events: CloudEvent[] | undefined;
       let refusal: EdxmlError | undefined;
       try {
-        events = decodeEdxml(original);
+        // The axis hands bytes without a content type: a multipart/related package is sniffed.
+        events = decodeEdxml(original, { refuseInvalidSignatures: settings.refuseInvalidSignatures === true });
       } catch (err) {
         if (!(err instanceof EdxmlError)) throw err;
         refusal = err;

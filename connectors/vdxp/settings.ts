@@ -15,6 +15,13 @@ export const VDXP_SETTINGS = Type.Object(
     systemId: Type.String({ minLength: 1, description: 'The SDK system id of this LGSP.' }),
     secret: Type.String({ minLength: 1, description: 'The SDK secret. Secret: shown as "(hidden)".' }),
     pollIntervalMs: Type.Optional(Type.Integer({ minimum: 100, default: DEFAULT_POLL_INTERVAL_MS, description: 'Pause between mailbox polls.' })),
+    refuseInvalidSignatures: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Refuse a package whose XML-DSig signature does not verify (polled: a dead letter, acknowledged fail; pushed: 422). Default false: accept it and record "invalid" in data.edxml.signature.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -26,7 +26,11 @@ beforeAll(async () => {
 
 function manifest(endpoint: string, delivery: Record<string, unknown> = {}, settings?: Record<string, unknown>): ConnectorManifest {
   const { manifest: m, issues } = schemas.validateConnector({
-    id: 'qn-stp-eoffice', agency: '000.00.15.H49', kind: 'webhook', endpoint, delivery: { timeoutMs: 500, ...delivery },
+    id: 'qn-stp-eoffice',
+    agency: '000.00.15.H49',
+    kind: 'webhook',
+    endpoint,
+    delivery: { timeoutMs: 500, ...delivery },
     ...(settings ? { settings } : {}),
   });
   expect(issues).toEqual([]);
@@ -34,7 +38,9 @@ function manifest(endpoint: string, delivery: Record<string, unknown> = {}, sett
 }
 
 const request = (contentType: string, body: string | Buffer) => ({
-  contentType, body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), headers: {},
+  contentType,
+  body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
+  headers: {},
 });
 
 function decodeError(fn: () => unknown): AdapterError {
@@ -90,12 +96,21 @@ describe('webhook decode', () => {
 
 describe('webhook encode', () => {
   it('binary mode: ce-* headers percent-encoded, data as the body; extra headers never override', () => {
-    const { headers, body } = encodeEvent({ ...status, subject: 'Hồ sơ "số 1" 100%' }, 'binary', { 'X-Api-Key': 'k', 'Content-Type': 'text/plain', 'ce-id': 'forged' });
+    const { headers, body } = encodeEvent({ ...status, subject: 'Hồ sơ "số 1" 100%' }, 'binary', {
+      'X-Api-Key': 'k',
+      'Content-Type': 'text/plain',
+      'ce-id': 'forged',
+    });
     expect(headers).toEqual({
       'x-api-key': 'k',
-      'ce-id': status.id, 'ce-source': status.source, 'ce-type': status.type, 'ce-specversion': '1.0',
+      'ce-id': status.id,
+      'ce-source': status.source,
+      'ce-type': status.type,
+      'ce-specversion': '1.0',
       'ce-subject': 'H%E1%BB%93%20s%C6%A1%20%22s%E1%BB%91%201%22%20100%25',
-      'ce-time': status.time, 'ce-to': status.to, 'ce-correlationid': status.correlationid,
+      'ce-time': status.time,
+      'ce-to': status.to,
+      'ce-correlationid': status.correlationid,
       'content-type': 'application/json',
     });
     expect(JSON.parse(body.toString('utf8'))).toEqual(status.data);
@@ -159,7 +174,11 @@ describe('webhook sender against the simulated agency system (real HTTP)', () =>
   it('a down system is a retry; back on its port, delivery resumes', async () => {
     const sender = track(webhookSender(manifest(sim.endpoint), KEY));
     await sim.close();
-    expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 1 })).toEqual({ outcome: 'retry', failure: 'connection', reason: 'connection error: ECONNREFUSED' });
+    expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 1 })).toEqual({
+      outcome: 'retry',
+      failure: 'connection',
+      reason: 'connection error: ECONNREFUSED',
+    });
     await sim.restart();
     expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 2 })).toMatchObject({ outcome: 'delivered' });
     expect(sim.received()).toHaveLength(1);

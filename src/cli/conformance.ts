@@ -52,7 +52,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const schemas = await SchemaSet.load();
     const manifest = await fetchManifest(hub, args.connector, adminToken, schemas, extra);
     const adapter = ADAPTERS.find((a) => a.kind === manifest.kind);
-    if (!adapter) throw new UsageError(`connector ${manifest.id} has kind "${manifest.kind}", which this tool does not know (known: ${ADAPTERS.map((a) => a.kind).join(', ')}); update lgsp-hub.`);
+    if (!adapter)
+      throw new UsageError(
+        `connector ${manifest.id} has kind "${manifest.kind}", which this tool does not know (known: ${ADAPTERS.map((a) => a.kind).join(', ')}); update lgsp-hub.`,
+      );
     let sender;
     try {
       sender = conformanceSender(adapter, manifest, { ...(token ? { token } : {}) });
@@ -128,14 +131,19 @@ async function fetchManifest(hub: string, id: string, adminToken: string, schema
     const code = isAxiosError(err) ? (err.code ?? err.message) : (err as Error).message;
     throw new UsageError(`cannot reach the hub at ${hub} (${code}): start it, or pass --hub / set LGSP_HUB_URL.`);
   }
-  if (res.status === 401 || res.status === 403) throw new UsageError(`the hub refused LGSP_ADMIN_TOKEN (HTTP ${res.status}): use the operator token the hub was started with.`);
+  if (res.status === 401 || res.status === 403)
+    throw new UsageError(`the hub refused LGSP_ADMIN_TOKEN (HTTP ${res.status}): use the operator token the hub was started with.`);
   if (res.status === 404) throw new UsageError(`no connector "${id}" is registered at ${hub}: check the id (GET /v1/connectors lists them).`);
   if (res.status !== 200) throw new UsageError(`the hub answered HTTP ${res.status} to GET /v1/connectors/${id}: ${JSON.stringify(res.data).slice(0, 300)}`);
   const { createdAt: _c, updatedAt: _u, ...body } = (typeof res.data === 'object' && res.data !== null ? res.data : {}) as Record<string, unknown>;
   const settings = { ...(body.settings as Record<string, unknown> | undefined), ...extra };
-  const hidden = Object.entries(settings).filter(([, v]) => v === HIDDEN).map(([k]) => k);
+  const hidden = Object.entries(settings)
+    .filter(([, v]) => v === HIDDEN)
+    .map(([k]) => k);
   if (hidden.length > 0) {
-    throw new UsageError(`setting(s) ${hidden.join(', ')} of ${id}: secret, shown by the hub as "(hidden)": pass --settings <file.json> with ${JSON.stringify(Object.fromEntries(hidden.map((k) => [k, '...'])))}.`);
+    throw new UsageError(
+      `setting(s) ${hidden.join(', ')} of ${id}: secret, shown by the hub as "(hidden)": pass --settings <file.json> with ${JSON.stringify(Object.fromEntries(hidden.map((k) => [k, '...'])))}.`,
+    );
   }
   const { manifest, issues } = schemas.validateConnector({ ...body, ...(Object.keys(settings).length > 0 ? { settings } : {}) });
   if (!manifest) throw new UsageError(`the hub's answer for ${id} is not a connector manifest: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);

@@ -91,12 +91,25 @@ export class HubClient {
         maxRedirects: 0,
       });
     } catch (err) {
-      const cause = isAxiosError(err) ? (err.code === 'ECONNABORTED' ? `no answer within ${TIMEOUT_MS / 1000} s` : (err.code ?? err.message)) : (err as Error).message;
-      throw new CliFailure(EXIT.unavailable, [`cannot reach the hub at ${this.baseUrl} (${cause})`], 'start the hub (npm start), or point --hub / LGSP_HUB_URL at it.');
+      const cause = isAxiosError(err)
+        ? err.code === 'ECONNABORTED'
+          ? `no answer within ${TIMEOUT_MS / 1000} s`
+          : (err.code ?? err.message)
+        : (err as Error).message;
+      throw new CliFailure(
+        EXIT.unavailable,
+        [`cannot reach the hub at ${this.baseUrl} (${cause})`],
+        'start the hub (npm start), or point --hub / LGSP_HUB_URL at it.',
+      );
     }
     const body = parseBody(res.data);
     if (res.status >= 200 && res.status < 300) {
-      if (res.status !== 204 && body === undefined && res.data) throw new CliFailure(EXIT.unavailable, [`the hub answered ${what} with something that is not JSON: ${res.data.slice(0, 200)}`], `check that ${this.baseUrl} is an lgsp-hub.`);
+      if (res.status !== 204 && body === undefined && res.data)
+        throw new CliFailure(
+          EXIT.unavailable,
+          [`the hub answered ${what} with something that is not JSON: ${res.data.slice(0, 200)}`],
+          `check that ${this.baseUrl} is an lgsp-hub.`,
+        );
       return body as T;
     }
     const exitCode = res.status >= 500 ? EXIT.unavailable : EXIT.refused;
@@ -112,9 +125,12 @@ export class HubClient {
         ? `set LGSP_ADMIN_TOKEN to the operator token the hub at ${this.baseUrl} was started with (it prints it at start).`
         : `pass the connector's token (${req.credential.from}); an operator can issue a new one with: lgsp connectors rotate <id>.`;
     }
-    if (name === 'kafka-unavailable' && retryAfter) return `nothing was written; run the same command again after ${retryAfter} s (a resent message is answered with the first result).`;
+    if (name === 'kafka-unavailable' && retryAfter)
+      return `nothing was written; run the same command again after ${retryAfter} s (a resent message is answered with the first result).`;
     if (name && NEXT_STEP[name]) return NEXT_STEP[name]!;
-    return status >= 500 ? `the hub failed (HTTP ${status}); try again, and if it persists ask its operators (they have the log).` : `the hub refused ${req.method} ${req.path} (HTTP ${status}); check the command's arguments.`;
+    return status >= 500
+      ? `the hub failed (HTTP ${status}); try again, and if it persists ask its operators (they have the log).`
+      : `the hub refused ${req.method} ${req.path} (HTTP ${status}); check the command's arguments.`;
   }
 }
 

@@ -50,7 +50,7 @@ function usage(commands: readonly Command[] = COMMANDS): string {
     '',
     'options:',
     '  --hub URL  the hub (default: LGSP_HUB_URL, else http://127.0.0.1:8080)',
-    '  --json     print the API\'s JSON as is, for scripts',
+    "  --json     print the API's JSON as is, for scripts",
     'environment: LGSP_ADMIN_TOKEN (operator commands), LGSP_CONNECTOR_TOKEN (send, trace)',
     'exit codes: 0 done, 1 the hub refused, 2 usage, 3 the hub cannot be reached or failed',
   ].join('\n');
@@ -85,11 +85,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.out(usage(selected.group));
         return EXIT.ok;
       }
-      if (argv[0]!.startsWith('-')) throw usageError(`options go after the command (got "${argv[0]}" first)`, 'lgsp <group> <command> [args] [--hub URL] [--json]; lgsp --help lists the commands.');
-      if (!selected) throw usageError(`unknown command "${argv[0]}"; known: ${[...new Set(COMMANDS.map((c) => c.words[0]))].join(', ')}`, 'lgsp --help lists every command.');
+      if (argv[0]!.startsWith('-'))
+        throw usageError(
+          `options go after the command (got "${argv[0]}" first)`,
+          'lgsp <group> <command> [args] [--hub URL] [--json]; lgsp --help lists the commands.',
+        );
+      if (!selected)
+        throw usageError(
+          `unknown command "${argv[0]}"; known: ${[...new Set(COMMANDS.map((c) => c.words[0]))].join(', ')}`,
+          'lgsp --help lists every command.',
+        );
       const known = selected.group.map((c) => c.words[1]).join(', ');
       const sub = argv[1];
-      throw usageError(sub === undefined || sub.startsWith('-') ? `"lgsp ${argv[0]}" needs a command: ${known}` : `unknown command "${argv[0]} ${sub}"; known: ${known}`, `lgsp ${argv[0]} --help shows their usage.`);
+      throw usageError(
+        sub === undefined || sub.startsWith('-') ? `"lgsp ${argv[0]}" needs a command: ${known}` : `unknown command "${argv[0]} ${sub}"; known: ${known}`,
+        `lgsp ${argv[0]} --help shows their usage.`,
+      );
     }
     const { command, rest } = selected;
     let parsed;
@@ -104,7 +115,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.ok;
     }
     const hub = new HubClient(hubUrlOf(typeof values.hub === 'string' ? values.hub : undefined, io.env));
-    if (!/^https?:\/\/[^/]+/i.test(hub.baseUrl)) throw usageError(`the hub URL "${hub.baseUrl}" is not an http(s) URL`, 'pass --hub http://host:port or set LGSP_HUB_URL.');
+    if (!/^https?:\/\/[^/]+/i.test(hub.baseUrl))
+      throw usageError(`the hub URL "${hub.baseUrl}" is not an http(s) URL`, 'pass --hub http://host:port or set LGSP_HUB_URL.');
     await command.run({ io, hub, json: values.json === true, args: positionals, options: values });
     return EXIT.ok;
   } catch (err) {

@@ -89,7 +89,12 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   const all = [headers.map((h) => h.toUpperCase()), ...rows];
   const widths = headers.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
   return all
-    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c))))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 

@@ -6,14 +6,41 @@ import { formatDuration, parseDuration } from './duration.ts';
 describe('loadConfig', () => {
   it('has defaults that run a local development hub', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ kafkaBrokers: undefined, topicPrefix: 'lgsp.', port: 8080, partitions: 6, retryTiersMs: [5_000, 60_000, 600_000], adminTokenGenerated: true });
+    expect(config).toMatchObject({
+      kafkaBrokers: undefined,
+      topicPrefix: 'lgsp.',
+      port: 8080,
+      partitions: 6,
+      retryTiersMs: [5_000, 60_000, 600_000],
+      adminTokenGenerated: true,
+    });
     expect(config.adminToken.length).toBeGreaterThanOrEqual(16);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('reads every documented variable', () => {
-    const config = loadConfig({ KAFKA_BROKERS: 'k1:9092, k2:9092', LGSP_TOPIC_PREFIX: 'qn.', PORT: '9000', LGSP_ADMIN_TOKEN: 'x'.repeat(20), LGSP_PARTITIONS: '12', LGSP_REPLICATION_FACTOR: '3', LGSP_RETRY_TIERS: '1s,30s', LGSP_MAX_BODY_BYTES: '2048', LGSP_MAX_BATCH: '10' });
-    expect(config).toMatchObject({ kafkaBrokers: ['k1:9092', 'k2:9092'], topicPrefix: 'qn.', port: 9000, adminTokenGenerated: false, partitions: 12, replicationFactor: 3, retryTiersMs: [1_000, 30_000], maxBodyBytes: 2048, maxBatchSize: 10 });
+    const config = loadConfig({
+      KAFKA_BROKERS: 'k1:9092, k2:9092',
+      LGSP_TOPIC_PREFIX: 'qn.',
+      PORT: '9000',
+      LGSP_ADMIN_TOKEN: 'x'.repeat(20),
+      LGSP_PARTITIONS: '12',
+      LGSP_REPLICATION_FACTOR: '3',
+      LGSP_RETRY_TIERS: '1s,30s',
+      LGSP_MAX_BODY_BYTES: '2048',
+      LGSP_MAX_BATCH: '10',
+    });
+    expect(config).toMatchObject({
+      kafkaBrokers: ['k1:9092', 'k2:9092'],
+      topicPrefix: 'qn.',
+      port: 9000,
+      adminTokenGenerated: false,
+      partitions: 12,
+      replicationFactor: 3,
+      retryTiersMs: [1_000, 30_000],
+      maxBodyBytes: 2048,
+      maxBatchSize: 10,
+    });
   });
 
   it('names every bad variable and what it expects, all at once', () => {

@@ -92,17 +92,21 @@ export function loadConfig(env: Env = process.env): HubConfig {
       }
       return raw;
     }),
-    logPretty: read('LOG_FORMAT', 'json', (raw) => {
-      if (raw !== 'json' && raw !== 'pretty') throw new Error('expected "json" or "pretty"');
-      return raw;
-    }) === 'pretty',
+    logPretty:
+      read('LOG_FORMAT', 'json', (raw) => {
+        if (raw !== 'json' && raw !== 'pretty') throw new Error('expected "json" or "pretty"');
+        return raw;
+      }) === 'pretty',
   };
   if (errors.length > 0) throw new ConfigError(errors);
   return Object.freeze(config);
 }
 
 function parseBrokers(raw: string): string[] {
-  const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const b of brokers) {
     if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new Error(`expected host:port[,host:port...], got "${b}"`);
   }

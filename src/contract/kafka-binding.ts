@@ -34,5 +34,10 @@ export function fromKafkaMessage(message: { value: Buffer | null; headers?: IHea
     const value = header(`ce_${name}`);
     if (value !== undefined) event[name] = value;
   }
-  return { event: event as unknown as CloudEvent, hubId: header(HEADER.hubId) ?? '', connector: header(HEADER.connector) ?? '', acceptedAt: header(HEADER.acceptedAt) ?? '' };
+  return {
+    event: event as unknown as CloudEvent,
+    hubId: header(HEADER.hubId) ?? '',
+    connector: header(HEADER.connector) ?? '',
+    acceptedAt: header(HEADER.acceptedAt) ?? '',
+  };
 }

@@ -59,7 +59,10 @@ function expectInvalid(example: Example, validate: (value: unknown) => Validatio
   expect(typeof expectPath, `${example.file}: "expectPath"`).toBe('string');
   const issues = validate(example.body[key]);
   expect(issues.length, `${example.file} should fail: ${String(why)}`).toBeGreaterThan(0);
-  expect(issues.map((i) => i.path), `${example.file}: ${String(why)}`).toContain(expectPath);
+  expect(
+    issues.map((i) => i.path),
+    `${example.file}: ${String(why)}`,
+  ).toContain(expectPath);
 }
 
 describe('SchemaSet.load', () => {
@@ -184,7 +187,10 @@ describe('validateEnvelope', () => {
     const event = { specversion: '1.0', id: '1', source: 'urn:lgsp:agency:000.00.00.H49', type: 'vn.gov.x.y', subject: 's', data: {} };
     expect(set.validateEnvelope({ ...event, to: '000.00.15.H49,parent,children,subtree,national' })).toEqual([]);
     for (const to of ['', 'parent,', 'parent, children', 'province', '000.00.15.H4']) {
-      expect(set.validateEnvelope({ ...event, to }).map((i) => i.path), to).toEqual(['/to']);
+      expect(
+        set.validateEnvelope({ ...event, to }).map((i) => i.path),
+        to,
+      ).toEqual(['/to']);
     }
   });
 });

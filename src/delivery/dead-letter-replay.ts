@@ -72,7 +72,14 @@ export class DeadLetterReplayer {
         continue;
       }
       const record = pendingAgain(parseDelivery({ value: raw!.value, headers: raw!.headers }));
-      const event: ReplayedEvent = { kind: 'replayed', hubId: record.message.hubId, at, connector: record.recipient, agency: record.recipientAgency, deadLetter: id };
+      const event: ReplayedEvent = {
+        kind: 'replayed',
+        hubId: record.message.hubId,
+        at,
+        connector: record.recipient,
+        agency: record.recipientAgency,
+        deadLetter: id,
+      };
       deliveries.push(deliveryMessage(record));
       events.push(auditMessage(event));
       replayed.push(id);
@@ -92,7 +99,8 @@ export class DeadLetterReplayer {
     if (stage === 'decode' || stage === 'validate') {
       return `stage "${stage}" has no delivery to replay: the sender must resend the message (after an operator fixes the cause, if it is on the hub's side)`;
     }
-    if (stage !== 'deliver') return `stage "${stage ?? 'unknown'}" is not replayed: only letters of stage "deliver" are; fix the cause (connector settings, routing) and have the sender resend`;
+    if (stage !== 'deliver')
+      return `stage "${stage ?? 'unknown'}" is not replayed: only letters of stage "deliver" are; fix the cause (connector settings, routing) and have the sender resend`;
     const missing = REQUIRED_HEADERS.filter((h) => !raw.headers[h]);
     if (missing.length > 0) return `not a delivery record (missing headers ${missing.join(', ')})`;
     try {
@@ -123,7 +131,10 @@ export class DeadLetterReplayer {
       const producer = this.producer;
       this.producer = undefined;
       await producer?.disconnect().catch(() => undefined);
-      throw new HubError('kafka-unavailable', 'Kafka did not commit the replay; nothing was replayed. Retry later.', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
+      throw new HubError('kafka-unavailable', 'Kafka did not commit the replay; nothing was replayed. Retry later.', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+        cause: err,
+      });
     }
   }
 

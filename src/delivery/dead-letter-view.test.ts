@@ -21,7 +21,15 @@ const deliver = (connector: string, reason: string, extra: Record<string, string
   key: '000.00.16.H49',
   hubId: `hub-${connector}-${reason.length}`,
   original: '{"trichYeu":"Báo cáo tình hình"}',
-  headers: { ce_id: 'doc-1', ce_source: 'urn:lgsp:agency:000.00.15.H49', ce_type: 'vn.gov.document.sent', ce_subject: 'VB-1', lgsp_recipient_agency: '000.00.16.H49', lgsp_history: '[{"attempt":1,"at":"2025-07-01T00:00:00Z","outcome":"retry","reason":"503"}]', ...extra },
+  headers: {
+    ce_id: 'doc-1',
+    ce_source: 'urn:lgsp:agency:000.00.15.H49',
+    ce_type: 'vn.gov.document.sent',
+    ce_subject: 'VB-1',
+    lgsp_recipient_agency: '000.00.16.H49',
+    lgsp_history: '[{"attempt":1,"at":"2025-07-01T00:00:00Z","outcome":"retry","reason":"503"}]',
+    ...extra,
+  },
 });
 
 function seeded() {
@@ -30,7 +38,12 @@ function seeded() {
     a: feed(view, deliver('qn-syt', 'HTTP 404 Not Found', { lgsp_dlq_status: '404', lgsp_dlq_response: 'no such inbox' }), '2025-07-01T08:00:00Z'),
     b: feed(view, deliver('qn-syt', 'retries exhausted: timeout'), '2025-07-02T08:00:00Z', 1),
     c: feed(view, deliver('qn-stp', 'HTTP 410 Gone'), '2025-07-03T08:00:00Z'),
-    d: feed(view, { stage: 'decode', connector: 'qn-vdxp', reason: 'edXML: bad header', key: '000.00.15.H49', original: Buffer.from([0xff, 0xfe, 0x00]) }, '2025-07-04T08:00:00Z', 2),
+    d: feed(
+      view,
+      { stage: 'decode', connector: 'qn-vdxp', reason: 'edXML: bad header', key: '000.00.15.H49', original: Buffer.from([0xff, 0xfe, 0x00]) },
+      '2025-07-04T08:00:00Z',
+      2,
+    ),
   };
   return { view, ids };
 }
@@ -73,12 +86,24 @@ describe('DeadLetterView', () => {
 
   it('hides replayed letters unless asked, and counts only pending ones', () => {
     const { view, ids } = seeded();
-    expect(view.pendingCountByConnector()).toEqual(new Map([['qn-syt', 2], ['qn-stp', 1], ['qn-vdxp', 1]]));
+    expect(view.pendingCountByConnector()).toEqual(
+      new Map([
+        ['qn-syt', 2],
+        ['qn-stp', 1],
+        ['qn-vdxp', 1],
+      ]),
+    );
     view.markReplayed(ids.a, '2025-07-05T00:00:00Z');
     view.markReplayed(ids.c, '2025-07-05T00:00:00Z');
     expect(view.list({ connector: 'qn-syt' }).map((e) => e.id)).toEqual([ids.b]);
     expect(view.list({ connector: 'qn-syt', includeReplayed: true }).at(-1)?.replayed).toEqual({ at: '2025-07-05T00:00:00Z' });
-    expect(view.pendingCountByConnector()).toEqual(new Map([['qn-syt', 1], ['qn-stp', 0], ['qn-vdxp', 1]]));
+    expect(view.pendingCountByConnector()).toEqual(
+      new Map([
+        ['qn-syt', 1],
+        ['qn-stp', 0],
+        ['qn-vdxp', 1],
+      ]),
+    );
   });
 
   it('remembers a replay seen before its letter (the two topics are read independently)', () => {

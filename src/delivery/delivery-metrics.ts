@@ -9,8 +9,12 @@ export class DeliveryMetrics {
 
   constructor(metrics: Metrics) {
     this.total = metrics.counter('lgsp_deliveries_total', 'Delivery attempts by outcome', ['connector', 'outcome']);
-    this.duration = metrics.histogram('lgsp_delivery_duration_seconds', 'Accept to delivered, per destination connector', ['connector'],
-      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900]);
+    this.duration = metrics.histogram(
+      'lgsp_delivery_duration_seconds',
+      'Accept to delivered, per destination connector',
+      ['connector'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+    );
   }
 
   delivered(connector: string, latencyMs: number): void {

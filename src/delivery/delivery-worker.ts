@@ -24,7 +24,7 @@ import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
 import { deadLetterMessage } from './dead-letters.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
 import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-record.ts';
-import { holdKey, HoldStore, queue, type Hold } from './holds.ts';
+import { holdKey, type HoldStore, queue, type Hold } from './holds.ts';
 import { planRetry, scheduleMs } from './retry-plan.ts';
 import type { Attempted, Senders } from './senders.ts';
 
@@ -84,11 +84,16 @@ export class DeliveryWorker {
     const { kafka, topics, groupId } = this.parts;
     this.producers = new TransactionalProducers(kafka, `${groupId}-${randomUUID()}`);
     const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 20, readUncommitted: false };
-    this.consumer = await superviseConsumer(kafka, config, async (consumer) => {
-      consumer.on(consumer.events.GROUP_JOIN, () => void this.joins++);
-      await consumer.subscribe({ topics: [topics.deliveries, ...topics.retries], fromBeginning: true });
-      await this.run(consumer);
-    }, (err) => this.parts.logger.warn({ err }, 'delivery consumer stopped; starting a new one'));
+    this.consumer = await superviseConsumer(
+      kafka,
+      config,
+      async (consumer) => {
+        consumer.on(consumer.events.GROUP_JOIN, () => void this.joins++);
+        await consumer.subscribe({ topics: [topics.deliveries, ...topics.retries], fromBeginning: true });
+        await this.run(consumer);
+      },
+      (err) => this.parts.logger.warn({ err }, 'delivery consumer stopped; starting a new one'),
+    );
   }
 
   private async run(consumer: Consumer): Promise<void> {
@@ -111,7 +116,11 @@ export class DeliveryWorker {
           if (due.length === 0) return;
           const output = new BatchOutput();
           const origin = (offset: string) => ({ topic: batch.topic, partition: batch.partition, offset });
-          await this.deliverAll(due.map((m) => ({ ...parseDelivery(m), origin: origin(m.offset) })), tier < 0 ? undefined : tier, output);
+          await this.deliverAll(
+            due.map((m) => ({ ...parseDelivery(m), origin: origin(m.offset) })),
+            tier < 0 ? undefined : tier,
+            output,
+          );
           const last = due[due.length - 1]!.offset;
           await this.commit(output, { topic: batch.topic, partition: batch.partition, offset: last });
           this.parts.holds.applyCommitted(output.holdChanges);
@@ -150,9 +159,11 @@ export class DeliveryWorker {
       const key = holdKey(r.recipient, r.message.event.subject);
       lanes.set(key, [...(lanes.get(key) ?? []), r]);
     }
-    await Promise.all([...lanes].map(async ([key, lane]) => {
-      for (const record of lane) await this.handle(key, record, tier, output);
-    }));
+    await Promise.all(
+      [...lanes].map(async ([key, lane]) => {
+        for (const record of lane) await this.handle(key, record, tier, output);
+      }),
+    );
   }
 
   private async handle(key: string, record: DeliveryRecord, tier: number | undefined, output: BatchOutput): Promise<void> {
@@ -205,29 +216,86 @@ export class DeliveryWorker {
     const attempted = !result.breakerOpen;
     const schedule = scheduleMs(entry.manifest.delivery.retrySchedule);
     const plan = planRetry(record.attempt, attempted, schedule, tiersMs, result.retryAfterMs);
-    const history = attempted ? [...record.history, { attempt: record.attempt, at, outcome: 'retry' as const, reason: result.reason, ...(result.status ? { status: result.status } : {}) }] : record.history;
+    const history = attempted
+      ? [
+          ...record.history,
+          { attempt: record.attempt, at, outcome: 'retry' as const, reason: result.reason, ...(result.status ? { status: result.status } : {}) },
+        ]
+      : record.history;
     if (plan.exhausted) {
-      return this.deadLetter(key, { ...record, history }, hold, output, 'dead', 'deliver', `retries exhausted after ${record.attempt} attempts: ${result.reason}`, result.status, result.response);
+      return this.deadLetter(
+        key,
+        { ...record, history },
+        hold,
+        output,
+        'dead',
+        'deliver',
+        `retries exhausted after ${record.attempt} attempts: ${result.reason}`,
+        result.status,
+        result.response,
+      );
     }
     const dueAt = this.park(output, { ...record, attempt: plan.nextAttempt, parked: false, history }, plan.tier);
-    this.parts.logger.info({ ...log, attempt: record.attempt, reason: result.reason, nextAttemptAt: new Date(dueAt).toISOString() }, 'delivery will be retried');
+    this.parts.logger.info(
+      { ...log, attempt: record.attempt, reason: result.reason, nextAttemptAt: new Date(dueAt).toISOString() },
+      'delivery will be retried',
+    );
     metrics.outcome(record.recipient, 'retried');
-    output.audit({ kind: 'retried', hubId, at, ...recipient, attempt: record.attempt, reason: result.reason, nextAttemptAt: new Date(dueAt).toISOString(), ...(result.status ? { status: result.status } : {}) });
+    output.audit({
+      kind: 'retried',
+      hubId,
+      at,
+      ...recipient,
+      attempt: record.attempt,
+      reason: result.reason,
+      nextAttemptAt: new Date(dueAt).toISOString(),
+      ...(result.status ? { status: result.status } : {}),
+    });
     const inQueue = waiting.some((p) => p.hubId === hubId);
     this.setHold(output, key, hold, inQueue ? queue.move(waiting, hubId, plan.tier) : queue.append(waiting, hubId, plan.tier));
   }
 
-  private deadLetter(key: string, record: DeliveryRecord, hold: Hold | undefined, output: BatchOutput, outcome: 'refused' | 'dead', stage: 'route' | 'encode' | 'deliver', reason: string, status?: number, response?: unknown): void {
+  private deadLetter(
+    key: string,
+    record: DeliveryRecord,
+    hold: Hold | undefined,
+    output: BatchOutput,
+    outcome: 'refused' | 'dead',
+    stage: 'route' | 'encode' | 'deliver',
+    reason: string,
+    status?: number,
+    response?: unknown,
+  ): void {
     const { hubId } = record.message;
     const delivery = deliveryMessage(record);
     const headers = Object.fromEntries(Object.entries(delivery.headers ?? {}).map(([k, v]) => [k, String(v)]));
-    output.deadLetters.push(deadLetterMessage({
-      stage, connector: record.recipient, reason, key: record.recipientAgency, original: delivery.value ?? '', hubId, headers, status, response,
-      ...(record.origin ? { origin: record.origin } : {}),
-    }));
+    output.deadLetters.push(
+      deadLetterMessage({
+        stage,
+        connector: record.recipient,
+        reason,
+        key: record.recipientAgency,
+        original: delivery.value ?? '',
+        hubId,
+        headers,
+        status,
+        response,
+        ...(record.origin ? { origin: record.origin } : {}),
+      }),
+    );
     this.parts.metrics.outcome(record.recipient, outcome);
     this.parts.logger.warn({ ...messageFields(record.message, record.recipient), stage, reason, ...(status ? { status } : {}) }, 'dead-lettered');
-    output.audit({ kind: 'dead-lettered', hubId, at: new Date().toISOString(), connector: record.recipient, agency: record.recipientAgency, attempt: record.attempt, stage, reason, ...(status ? { status } : {}) });
+    output.audit({
+      kind: 'dead-lettered',
+      hubId,
+      at: new Date().toISOString(),
+      connector: record.recipient,
+      agency: record.recipientAgency,
+      attempt: record.attempt,
+      stage,
+      reason,
+      ...(status ? { status } : {}),
+    });
     const waiting = hold?.queue ?? [];
     if (waiting.some((p) => p.hubId === hubId)) this.setHold(output, key, hold, queue.remove(waiting, hubId));
   }
@@ -246,12 +314,17 @@ export class DeliveryWorker {
   }
 
   private async commit(output: BatchOutput, consumed: { topic: string; partition: number; offset: string }): Promise<void> {
-    await this.producers!.commit(consumed.partition, (producer) => commitTransaction(producer, this.parts.groupId, output.topicMessages(this.parts.topics), consumed));
+    await this.producers!.commit(consumed.partition, (producer) =>
+      commitTransaction(producer, this.parts.groupId, output.topicMessages(this.parts.topics), consumed),
+    );
   }
 
   private serialized(partition: number, work: () => Promise<void>): Promise<void> {
     const run = (this.partitionChains.get(partition) ?? Promise.resolve()).then(work);
-    this.partitionChains.set(partition, run.catch(() => undefined));
+    this.partitionChains.set(
+      partition,
+      run.catch(() => undefined),
+    );
     return run;
   }
 }

@@ -51,7 +51,8 @@ export class Senders {
       return await lane.breaker.fire(delivery);
     } catch (err) {
       if (err instanceof RetryOutcome) return err.outcome;
-      if ((err as { code?: string }).code === 'EOPENBREAKER') return { outcome: 'retry', failure: 'breaker-open', reason: 'circuit breaker open', breakerOpen: true };
+      if ((err as { code?: string }).code === 'EOPENBREAKER')
+        return { outcome: 'retry', failure: 'breaker-open', reason: 'circuit breaker open', breakerOpen: true };
       throw err;
     } finally {
       lane.slots.release();

@@ -99,7 +99,10 @@ export function bodyReader(schemas: SchemaSet, spec: BodySpec, limits: BodyLimit
     if (read === 'bytes') return { mediaType, value: bytes };
     // Before anything parses or recurses: JSON.stringify, ajv and the trace view all recurse.
     if (read === 'json' && exceedsJsonDepth(bytes, limits.maxJsonDepth)) {
-      throw new HubError('body-too-deep', `The body nests objects and arrays more than ${limits.maxJsonDepth} levels deep (LGSP_MAX_JSON_DEPTH). Flatten the data.`);
+      throw new HubError(
+        'body-too-deep',
+        `The body nests objects and arrays more than ${limits.maxJsonDepth} levels deep (LGSP_MAX_JSON_DEPTH). Flatten the data.`,
+      );
     }
     const text = decodeText(bytes, charsetOf(req.headers['content-type']));
     if (read === 'text') return { mediaType, value: text };

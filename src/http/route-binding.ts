@@ -35,6 +35,7 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
   const statuses = new Set(Object.keys(route.responses).map(Number));
   const name = routeName(route);
   return async (req, res) => {
+    res.locals.route = route.path; // the metrics label: the declared path, never the raw one
     const caller = authenticate(route.auth, req.headers.authorization);
     const params = readParams ? readParams(req.params as Record<string, string>, req.path) : {};
     const query = readQuery ? readQuery(req.query as Record<string, unknown>) : {};

@@ -30,9 +30,15 @@ function problemFor(err: NodeJS.ErrnoException, options: ServerOptions): { code:
     case 'HPE_HEADER_OVERFLOW':
       return { code: 'headers-too-large', detail: 'The request headers are larger than the hub accepts (16 KB). Send fewer or shorter headers.' };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { code: 'request-timeout', detail: `The request was not received in time (headers within ${options.headersTimeoutMs} ms, the whole request within ${options.requestTimeoutMs} ms).` };
+      return {
+        code: 'request-timeout',
+        detail: `The request was not received in time (headers within ${options.headersTimeoutMs} ms, the whole request within ${options.requestTimeoutMs} ms).`,
+      };
     default:
-      return { code: 'malformed-request', detail: `The request is not valid HTTP/1.1 (${err.code ?? 'parse error'}). Check the request line, header syntax and framing.` };
+      return {
+        code: 'malformed-request',
+        detail: `The request is not valid HTTP/1.1 (${err.code ?? 'parse error'}). Check the request line, header syntax and framing.`,
+      };
   }
 }
 
@@ -68,7 +74,10 @@ export function listen(app: RequestListener, options: ServerOptions): Promise<Se
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, options));
   // Node answers an `Expect` other than 100-continue with a bare 417; say why instead.
   server.on('checkExpectation', (req, res) => {
-    const problem = new HubError('expectation-failed', `The hub does not support "Expect: ${req.headers.expect}"; only 100-continue is understood. Send the request without it.`);
+    const problem = new HubError(
+      'expectation-failed',
+      `The hub does not support "Expect: ${req.headers.expect}"; only 100-continue is understood. Send the request without it.`,
+    );
     res.writeHead(problem.status, { 'content-type': 'application/problem+json', connection: 'close' }).end(JSON.stringify(problem.toProblem(req.url)));
   });
   server.on('connection', (socket) => socket.setNoDelay(true));

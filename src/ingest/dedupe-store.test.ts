@@ -17,5 +17,4 @@ describe('DedupeStore', () => {
     store.remember('c', 4);
     expect([store.has('a', 5), store.has('b', 5), store.has('c', 5), store.size]).toEqual([true, false, true, 2]);
   });
-
 });

@@ -59,7 +59,10 @@ export class IngressWriter {
           for (const p of group) p.resolve();
         } catch (err) {
           this.logger.warn({ err, requests: group.length }, 'ingress transaction failed; answering 503');
-          const failure = new HubError('kafka-unavailable', 'Kafka did not acknowledge the message; nothing was written. Retry later with the same id.', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
+          const failure = new HubError('kafka-unavailable', 'Kafka did not acknowledge the message; nothing was written. Retry later with the same id.', {
+            retryAfterSeconds: RETRY_AFTER_SECONDS,
+            cause: err,
+          });
           for (const p of group) p.reject(failure);
         }
       }

@@ -115,7 +115,10 @@ export class MessageIntake {
     items.forEach((item, index) => {
       const source = (item as { source?: unknown } | null)?.source;
       if (!connector.relay && typeof source === 'string' && sourceAgency(source) !== connector.agency) {
-        throw new HubError('source-not-allowed', `Connector "${connector.id}" sends for agency ${connector.agency} and may not send as "${source}"${prefixPaths ? ` (event ${index})` : ''}.`);
+        throw new HubError(
+          'source-not-allowed',
+          `Connector "${connector.id}" sends for agency ${connector.agency} and may not send as "${source}"${prefixPaths ? ` (event ${index})` : ''}.`,
+        );
       }
       const envelope = schemas.validateEnvelope(item);
       if (envelope.length > 0) {
@@ -125,7 +128,9 @@ export class MessageIntake {
       const event = item as CloudEvent;
       if (!schemas.hasType(event.type)) {
         this.parts.metrics.validationFailed('unknown');
-        return report('unknown-message-type', index, [{ path: '/type', message: `unknown type "${event.type}"; known types: ${schemas.messageTypes.join(', ')}` }]);
+        return report('unknown-message-type', index, [
+          { path: '/type', message: `unknown type "${event.type}"; known types: ${schemas.messageTypes.join(', ')}` },
+        ]);
       }
       const data = schemas.validateData(event.type, event.data, event.dataschema);
       if (data.length > 0) {
@@ -174,5 +179,17 @@ function typeOf(item: unknown, schemas: SchemaSet): string {
 
 function acceptedEvent(event: CloudEvent, hubId: string, at: string, connector: string): AcceptedEvent {
   const { source, id, type, subject, time, to, correlationid } = event;
-  return { kind: 'accepted', hubId, at, source, id, type, subject, connector, ...(time ? { time } : {}), ...(to ? { to } : {}), ...(correlationid ? { correlationid } : {}) };
+  return {
+    kind: 'accepted',
+    hubId,
+    at,
+    source,
+    id,
+    type,
+    subject,
+    connector,
+    ...(time ? { time } : {}),
+    ...(to ? { to } : {}),
+    ...(correlationid ? { correlationid } : {}),
+  };
 }

@@ -52,11 +52,16 @@ export async function brokerClasspath({ kafkaHome, cacheDir, say }: JarSource): 
   // Resolve into a private folder, then rename: two processes resolving at once cannot see half a folder.
   const staging = `${libs}.${process.pid}.tmp`;
   try {
-    await run('mvn', ['-q', '-B', '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], { maxBuffer: 16 * 1024 * 1024 });
+    await run('mvn', ['-q', '-B', '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     const out = (err as { stdout?: string }).stdout ?? '';
-    throw new LocalBrokerError(`Maven could not resolve the Kafka jars: ${out.split('\n').slice(-15).join('\n')}\nCheck that Maven Central is reachable, or set KAFKA_HOME or KAFKA_BROKERS.`, { cause: err });
+    throw new LocalBrokerError(
+      `Maven could not resolve the Kafka jars: ${out.split('\n').slice(-15).join('\n')}\nCheck that Maven Central is reachable, or set KAFKA_HOME or KAFKA_BROKERS.`,
+      { cause: err },
+    );
   }
   const jars = (await readdir(staging)).filter((f) => f.endsWith('.jar'));
   await writeFile(join(staging, '.complete'), `${jars.length} jars\n`);

@@ -31,10 +31,12 @@ export function createKafka(brokers: readonly string[], clientId: string, logger
     retry: failFast ? { retries: 7, initialRetryTime: 10, maxRetryTime: 800 } : { retries: 12, initialRetryTime: 10, maxRetryTime: 10_000 },
     // kafkajs logs at INFO things like every group join; keep its WARN and above.
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log: entry }: LogEntry) => {
-      const { message, ...fields } = entry;
-      const routine = ROUTINE.some((r) => r.test(message) || r.test(String(fields.error ?? '')));
-      log[routine ? 'debug' : (LEVELS[level] ?? 'info')](fields, message);
-    },
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...fields } = entry;
+        const routine = ROUTINE.some((r) => r.test(message) || r.test(String(fields.error ?? '')));
+        log[routine ? 'debug' : (LEVELS[level] ?? 'info')](fields, message);
+      },
   });
 }

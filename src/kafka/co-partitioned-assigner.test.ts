@@ -55,7 +55,12 @@ describe('coPartitionedAssigner', () => {
     const { member, assign } = setup(sixEach);
     const result = await assign([member('a'), member('b', ['lgsp.deliveries'])]);
 
-    expect(result.get('a')).toEqual({ 'lgsp.deliveries': [0, 2, 4], 'lgsp.retry.5s': [0, 1, 2, 3, 4, 5], 'lgsp.retry.1m': [0, 1, 2, 3, 4, 5], 'lgsp.retry.10m': [0, 1, 2, 3, 4, 5] });
+    expect(result.get('a')).toEqual({
+      'lgsp.deliveries': [0, 2, 4],
+      'lgsp.retry.5s': [0, 1, 2, 3, 4, 5],
+      'lgsp.retry.1m': [0, 1, 2, 3, 4, 5],
+      'lgsp.retry.10m': [0, 1, 2, 3, 4, 5],
+    });
     expect(result.get('b')).toEqual({ 'lgsp.deliveries': [1, 3, 5] });
   });
 

@@ -27,14 +27,24 @@ export const coPartitionedAssigner: PartitionAssigner = ({ cluster, logger }) =>
     /** Called on the group leader at each rebalance, after kafkajs refreshed the metadata. */
     async assign({ members, topics }) {
       const subscribers = subscribersByTopic(members, topics);
-      const partitions = new Map(topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((m) => m.partitionId).sort((a, b) => a - b)]));
+      const partitions = new Map(
+        topics.map((topic) => [
+          topic,
+          cluster
+            .findTopicPartitionMetadata(topic)
+            .map((m) => m.partitionId)
+            .sort((a, b) => a - b),
+        ]),
+      );
 
       const counts = [...partitions].map(([topic, ids]) => `${topic}=${ids.length}`);
       if (new Set([...partitions.values()].map((ids) => ids.length)).size > 1) {
         const signature = counts.join(',');
         if (signature !== lastMismatch) {
           lastMismatch = signature;
-          logger.warn('Co-partitioned topics have different partition counts: assigning by partition number, keys are not co-located', { partitionCounts: counts });
+          logger.warn('Co-partitioned topics have different partition counts: assigning by partition number, keys are not co-located', {
+            partitionCounts: counts,
+          });
         }
       }
 

@@ -60,7 +60,8 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   }
 
   say(`Starting Apache Kafka ${KAFKA_VERSION} on 127.0.0.1:${port} (log: ${logFile})...`);
-  const guard = `${java.map(shellQuote).join(' ')} kafka.Kafka ${shellQuote(propsFile)} >>${shellQuote(join(logDir, 'stdout.log'))} 2>&1 & j=$!; ` +
+  const guard =
+    `${java.map(shellQuote).join(' ')} kafka.Kafka ${shellQuote(propsFile)} >>${shellQuote(join(logDir, 'stdout.log'))} 2>&1 & j=$!; ` +
     'trap "kill $j 2>/dev/null" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j';
   const child = spawn('sh', ['-c', guard], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   child.stdin?.on('error', () => undefined);
@@ -77,7 +78,10 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     ]);
   } catch (err) {
     await broker.stop();
-    const tail = await readFile(logFile, 'utf8').then((t) => t.split('\n').slice(-25).join('\n'), () => '(no log)');
+    const tail = await readFile(logFile, 'utf8').then(
+      (t) => t.split('\n').slice(-25).join('\n'),
+      () => '(no log)',
+    );
     throw new LocalBrokerError(`Kafka did not start: ${(err as Error).message}.\nLast lines of ${logFile}:\n${tail}`, { cause: err });
   }
   say(`Kafka is ready at ${brokers[0]} after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
@@ -108,7 +112,11 @@ function serverProperties(dir: string, port: number, controllerPort: number, ove
     'group.initial.rebalance.delay.ms': 0,
     ...overrides,
   };
-  return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  return (
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n'
+  );
 }
 
 function log4jProperties(logFile: string): string {
@@ -133,7 +141,7 @@ async function waitForMetadata(brokers: string[], deadline: number): Promise<voi
       await probeCluster(brokers);
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`no metadata answer within ${READY_TIMEOUT_MS / 1000} s (${(err as Error).message})`);
+      if (Date.now() > deadline) throw new Error(`no metadata answer within ${READY_TIMEOUT_MS / 1000} s (${(err as Error).message})`, { cause: err });
       await new Promise((r) => setTimeout(r, 250));
     }
   }

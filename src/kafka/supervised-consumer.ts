@@ -34,7 +34,10 @@ export async function superviseConsumer(
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || stopped || current !== consumer) return;
       onRestart(payload.error);
-      void consumer.disconnect().catch(() => undefined).then(relaunch);
+      void consumer
+        .disconnect()
+        .catch(() => undefined)
+        .then(relaunch);
     });
     await consumer.connect();
     await setup(consumer);

@@ -4,7 +4,16 @@ import { topicNames, topicSpecs } from './topics.ts';
 describe('topics', () => {
   it('follow SPEC section 4 under the configured prefix', () => {
     const names = topicNames('qn.', [5_000, 60_000]);
-    expect(names).toEqual({ registry: 'qn.registry', ingress: 'qn.ingress', deliveries: 'qn.deliveries', retries: ['qn.retry.5s', 'qn.retry.1m'], deadLetters: 'qn.dead-letters', events: 'qn.events', dedupe: 'qn.dedupe', holds: 'qn.holds' });
+    expect(names).toEqual({
+      registry: 'qn.registry',
+      ingress: 'qn.ingress',
+      deliveries: 'qn.deliveries',
+      retries: ['qn.retry.5s', 'qn.retry.1m'],
+      deadLetters: 'qn.dead-letters',
+      events: 'qn.events',
+      dedupe: 'qn.dedupe',
+      holds: 'qn.holds',
+    });
   });
 
   it('compact the registry and never ask more in-sync replicas than exist', () => {
@@ -12,6 +21,8 @@ describe('topics', () => {
     const registry = specs.find((s) => s.topic === 'lgsp.registry')!;
     expect(registry.configEntries).toContainEqual({ name: 'cleanup.policy', value: 'compact' });
     expect(specs.every((s) => s.configEntries!.some((c) => c.name === 'min.insync.replicas' && c.value === '1'))).toBe(true);
-    expect(topicSpecs(topicNames('lgsp.', []), { partitions: 6, replicationFactor: 3, maxMessageBytes: 1_000_000, dedupeWindowMs: 60_000 })[1]!.configEntries).toContainEqual({ name: 'min.insync.replicas', value: '2' });
+    expect(
+      topicSpecs(topicNames('lgsp.', []), { partitions: 6, replicationFactor: 3, maxMessageBytes: 1_000_000, dedupeWindowMs: 60_000 })[1]!.configEntries,
+    ).toContainEqual({ name: 'min.insync.replicas', value: '2' });
   });
 });

@@ -34,7 +34,14 @@ async function lagValues(metrics: Metrics): Promise<Record<string, number>> {
 describe('lgsp_consumer_lag', () => {
   it('is the high watermark minus the committed offset, from the low watermark when nothing is committed', async () => {
     const { admin } = cluster(
-      { 'p.ingress': [{ high: 10, low: 0 }, { high: 7, low: 2 }], 'p.deliveries': [{ high: 5, low: 0 }], 'p.retry.5s': [{ high: 9, low: 4 }] },
+      {
+        'p.ingress': [
+          { high: 10, low: 0 },
+          { high: 7, low: 2 },
+        ],
+        'p.deliveries': [{ high: 5, low: 0 }],
+        'p.retry.5s': [{ high: 9, low: 4 }],
+      },
       { 'p.router': { 'p.ingress': [10, -1] }, 'p.delivery': { 'p.deliveries': [3], 'p.retry.5s': [1] } },
     );
     const metrics = new Metrics();

@@ -53,7 +53,7 @@ export function registerConsumerLag(metrics: Metrics, admin: LagAdmin, groups: r
   if (metrics.registry.getSingleMetric(NAME)) metrics.registry.removeSingleMetric(NAME);
   new Gauge({
     name: NAME,
-    help: 'Records not yet read by the hub\'s consumer groups (high watermark minus committed offset), per topic and partition',
+    help: "Records not yet read by the hub's consumer groups (high watermark minus committed offset), per topic and partition",
     labelNames: ['topic', 'partition'],
     registers: [metrics.registry],
     async collect() {

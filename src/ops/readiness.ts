@@ -33,7 +33,16 @@ export class Readiness {
 
   private async run(): Promise<ReadinessReport> {
     const entries = await Promise.all(
-      [...this.checks].map(async ([name, check]) => [name, await withTimeout(check()).then(() => 'ok', (e: Error) => e.message)] as const),
+      [...this.checks].map(
+        async ([name, check]) =>
+          [
+            name,
+            await withTimeout(check()).then(
+              () => 'ok',
+              (e: Error) => e.message,
+            ),
+          ] as const,
+      ),
     );
     return { ready: entries.every(([, r]) => r === 'ok'), checks: Object.fromEntries(entries) };
   }

@@ -106,9 +106,13 @@ export function agenciesRoutes(registry: RegistryStore, schemas: SchemaSet): Rou
         const { records, issues } = parseAgencyImport(body, mediaType === 'text/csv' ? 'text/csv' : 'application/json');
         if (issues.length > 0) throw new HubError('validation-failed', `${issues.length} problem(s) in the import; nothing was imported.`, { errors: issues });
         if (records.length === 0) {
-          throw new HubError('validation-failed', 'The import holds no agency record (an empty array, or CSV with only its header line); nothing was imported.', {
-            errors: [{ path: '', message: 'expected at least one agency record' }],
-          });
+          throw new HubError(
+            'validation-failed',
+            'The import holds no agency record (an empty array, or CSV with only its header line); nothing was imported.',
+            {
+              errors: [{ path: '', message: 'expected at least one agency record' }],
+            },
+          );
         }
         await writeAgencies(registry, schemas, records, true);
         return { status: 200, json: { imported: records.length } };

@@ -56,7 +56,12 @@ describe('the four-level tree', () => {
     expect(codes(dir.childrenOf('000.00.00.H54'))).toEqual(['000.00.07.H54', '000.00.15.H54']);
     expect(codes(dir.childrenOf('000.01.07.H54'))).toEqual([]);
     expect(codes(dir.subtreeOf('000.00.00.H54'))).toEqual([
-      '000.00.07.H54', '000.00.15.H54', '000.01.07.H54', '000.02.07.H54', '000.03.15.H54', '001.03.15.H54',
+      '000.00.07.H54',
+      '000.00.15.H54',
+      '000.01.07.H54',
+      '000.02.07.H54',
+      '000.03.15.H54',
+      '001.03.15.H54',
     ]);
     expect(codes(dir.subtreeOf('000.00.15.H54'))).toEqual(['000.03.15.H54', '001.03.15.H54']);
     expect(codes(dir.subtreeOf('000.00.00.G22'))).toHaveLength(7);
@@ -182,13 +187,9 @@ describe('with', () => {
   it('reports problems at the index of the records given', () => {
     const cycle: AgencyRecord = { code: '000.00.07.H54', name: 'huyện', level: 'district', parent: '000.01.07.H54' };
     const province: AgencyRecord = { code: '000.00.00.H49', name: 'x', level: 'province' };
-    expect(problemsOf(() => dir.with([province, cycle, province]))).toEqual([
-      { path: '/2/code', message: 'duplicate code "000.00.00.H49" (also at /0)' },
-    ]);
+    expect(problemsOf(() => dir.with([province, cycle, province]))).toEqual([{ path: '/2/code', message: 'duplicate code "000.00.00.H49" (also at /0)' }]);
     // The district's new parent is an existing commune whose derived parent is the district.
-    expect(problemsOf(() => dir.with([province, cycle]))).toEqual([
-      { path: '/1/parent', message: 'cycle: 000.00.07.H54 → 000.01.07.H54 → 000.00.07.H54' },
-    ]);
+    expect(problemsOf(() => dir.with([province, cycle]))).toEqual([{ path: '/1/parent', message: 'cycle: 000.00.07.H54 → 000.01.07.H54 → 000.00.07.H54' }]);
   });
 });
 

@@ -41,8 +41,7 @@ interface Entry {
 }
 
 const NONE: readonly AgencyRecord[] = Object.freeze([]);
-const NOT_DERIVABLE = (code: string): string =>
-  `"${code}" has a non-zero group below a zero group, so its parent cannot be derived from the code`;
+const NOT_DERIVABLE = (code: string): string => `"${code}" has a non-zero group below a zero group, so its parent cannot be derived from the code`;
 
 interface Tree {
   readonly nodes: ReadonlyMap<string, Node>;
@@ -176,9 +175,7 @@ function build(entries: readonly Entry[]): Tree {
   }
 
   // 2. The national node, then each record's parent.
-  const centralRoots = valid.filter(
-    ({ record }) => record.level === 'central' && record.parent === undefined && derivedParent(record.code) === null,
-  );
+  const centralRoots = valid.filter(({ record }) => record.level === 'central' && record.parent === undefined && derivedParent(record.code) === null);
   const national = centralRoots.length === 1 ? centralRoots[0]?.record : undefined;
   const parents = new Map<string, string | null>();
   for (const entry of valid) {

@@ -22,7 +22,9 @@ export const AGENCY_CSV_HEADER = 'code,name,level,parent';
 
 /** The levels of `AgencyLevel` (the Record type makes the compiler check the list is complete). */
 const LEVELS: Readonly<Record<AgencyLevel, true>> = { central: true, province: true, district: true, commune: true, unit: true };
-const LEVEL_MESSAGE = `must be one of: ${Object.keys(LEVELS).map((l) => JSON.stringify(l)).join(', ')}`;
+const LEVEL_MESSAGE = `must be one of: ${Object.keys(LEVELS)
+  .map((l) => JSON.stringify(l))
+  .join(', ')}`;
 
 /**
  * Call with the request body as text (a UTF-8 BOM is tolerated) and its media type. Never throws.

@@ -40,7 +40,8 @@ export class ConnectorKinds {
     if (!validated) return { issues };
     // No schedule given: wait through the hub's own tiers, whatever LGSP_RETRY_TIERS says.
     const given = (value as { delivery?: { retrySchedule?: unknown } }).delivery?.retrySchedule;
-    const manifest = given === undefined ? { ...validated, delivery: { ...validated.delivery, retrySchedule: this.retryTiersMs.map(formatDuration) } } : validated;
+    const manifest =
+      given === undefined ? { ...validated, delivery: { ...validated.delivery, retrySchedule: this.retryTiersMs.map(formatDuration) } } : validated;
     const found: ValidationIssue[] = [];
     const kind = this.adapters.get(manifest.kind);
     if (!kind) found.push({ path: '/kind', message: `unknown kind "${manifest.kind}"; known kinds: ${this.names.join(', ')}` });
@@ -51,7 +52,10 @@ export class ConnectorKinds {
     }
     manifest.delivery.retrySchedule.forEach((wait, i) => {
       if (!this.retryTiersMs.includes(parseDuration(wait))) {
-        found.push({ path: `/delivery/retrySchedule/${i}`, message: `"${wait}" is not one of the hub's retry tiers (${this.retryTiersMs.map(formatDuration).join(', ')}; LGSP_RETRY_TIERS)` });
+        found.push({
+          path: `/delivery/retrySchedule/${i}`,
+          message: `"${wait}" is not one of the hub's retry tiers (${this.retryTiersMs.map(formatDuration).join(', ')}; LGSP_RETRY_TIERS)`,
+        });
       }
     });
     manifest.subscriptions.forEach((s, i) => {

@@ -11,7 +11,9 @@ import type { RegistryStore } from './registry-store.ts';
 
 /** `indexed`: paths start with the record's index (`/3/parent`), as for an import. */
 export async function writeAgencies(registry: RegistryStore, schemas: SchemaSet, records: readonly AgencyRecord[], indexed: boolean): Promise<void> {
-  const issues: ValidationIssue[] = records.flatMap((r, i) => schemas.validateAgency(r).map((issue) => ({ ...issue, path: `${indexed ? `/${i}` : ''}${issue.path}` })));
+  const issues: ValidationIssue[] = records.flatMap((r, i) =>
+    schemas.validateAgency(r).map((issue) => ({ ...issue, path: `${indexed ? `/${i}` : ''}${issue.path}` })),
+  );
   if (issues.length === 0) {
     try {
       registry.directory().with(records);

@@ -22,7 +22,9 @@ const receivers = [
 ];
 const message = (source: string, extra: Partial<CloudEvent> = {}, ingestedBy = 'sender') => ({
   event: { specversion: '1.0', id: 'x', source: `urn:lgsp:agency:${source}`, type: DOC, subject: 's', data: {}, ...extra } as CloudEvent,
-  hubId: 'h', connector: ingestedBy, acceptedAt: '',
+  hubId: 'h',
+  connector: ingestedBy,
+  acceptedAt: '',
 });
 const ids = (r: ReturnType<typeof resolveRecipients>) => r.recipients.map((x) => x.connector).sort();
 

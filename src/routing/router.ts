@@ -53,23 +53,30 @@ export class Router {
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
     const producers = (this.producers = new TransactionalProducers(kafka, `${groupId}-${randomUUID()}`));
-    this.consumer = await superviseConsumer(kafka, { groupId, maxWaitTimeInMs: 20, readUncommitted: false }, async (consumer) => {
-      await consumer.subscribe({ topic: topics.ingress, fromBeginning: true });
-      await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.parts.partitions,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-        if (batch.messages.length === 0) return;
-        const known = this.snapshot();
-        const produced = batch.messages.flatMap((m) => this.route(fromKafkaMessage(m), known));
-        const last = batch.messages[batch.messages.length - 1]!.offset;
-        await producers.commit(batch.partition, (producer) => commitTransaction(producer, groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last }));
-        resolveOffset(last);
-        await heartbeat();
+    this.consumer = await superviseConsumer(
+      kafka,
+      { groupId, maxWaitTimeInMs: 20, readUncommitted: false },
+      async (consumer) => {
+        await consumer.subscribe({ topic: topics.ingress, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.parts.partitions,
+          eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+            if (batch.messages.length === 0) return;
+            const known = this.snapshot();
+            const produced = batch.messages.flatMap((m) => this.route(fromKafkaMessage(m), known));
+            const last = batch.messages[batch.messages.length - 1]!.offset;
+            await producers.commit(batch.partition, (producer) =>
+              commitTransaction(producer, groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last }),
+            );
+            resolveOffset(last);
+            await heartbeat();
+          },
+        });
       },
-      });
-    }, (err) => this.parts.logger.warn({ err }, 'router consumer stopped; starting a new one'));
+      (err) => this.parts.logger.warn({ err }, 'router consumer stopped; starting a new one'),
+    );
   }
 
   async stop(): Promise<void> {
@@ -86,7 +93,13 @@ export class Router {
   /** The directory and the connectors that can receive, read once per batch. */
   private snapshot(): Pick<RoutingContext, 'directory' | 'receivers'> {
     const { registry, kinds } = this.parts;
-    return { directory: registry.directory(), receivers: registry.connectors().map((c) => c.manifest).filter((m) => kinds.get(m.kind)?.createSender) };
+    return {
+      directory: registry.directory(),
+      receivers: registry
+        .connectors()
+        .map((c) => c.manifest)
+        .filter((m) => kinds.get(m.kind)?.createSender),
+    };
   }
 
   private route(message: AcceptedMessage, known: Pick<RoutingContext, 'directory' | 'receivers'>): TopicMessages[] {
@@ -104,7 +117,10 @@ export class Router {
     const status = original && statusReported({ event, hubId, agency: source, originalHubId: original.hubId, at }, this.parts.schemas, this.kindAdapters());
     if (status) audit.push(status);
     return [
-      { topic: topics.deliveries, messages: recipients.map((r) => deliveryMessage({ message, recipient: r.connector, recipientAgency: r.agency, attempt: 1, history: [] })) },
+      {
+        topic: topics.deliveries,
+        messages: recipients.map((r) => deliveryMessage({ message, recipient: r.connector, recipientAgency: r.agency, attempt: 1, history: [] })),
+      },
       { topic: topics.events, messages: audit.map(auditMessage) },
     ];
   }

@@ -5,10 +5,21 @@ import { TraceView } from './trace-view.ts';
 const STP = '000.00.15.H49';
 const SYT = '000.00.16.H49';
 const accepted = (hubId: string, id: string, s: number, source = STP): AuditEvent => ({
-  kind: 'accepted', hubId, at: new Date(Date.UTC(2025, 6, 14, 8, 0, s)).toISOString(), source: `urn:lgsp:agency:${source}`, id, type: 'vn.gov.document.sent', subject: 's', connector: 'qn-stp-eoffice',
+  kind: 'accepted',
+  hubId,
+  at: new Date(Date.UTC(2025, 6, 14, 8, 0, s)).toISOString(),
+  source: `urn:lgsp:agency:${source}`,
+  id,
+  type: 'vn.gov.document.sent',
+  subject: 's',
+  connector: 'qn-stp-eoffice',
 });
 const routed = (hubId: string, agencies: string[], unreachable: string[] = []): AuditEvent => ({
-  kind: 'routed', hubId, at: '2025-07-14T08:01:00.000Z', recipients: agencies.map((agency) => ({ connector: `c-${agency}`, agency })), unreachable,
+  kind: 'routed',
+  hubId,
+  at: '2025-07-14T08:01:00.000Z',
+  recipients: agencies.map((agency) => ({ connector: `c-${agency}`, agency })),
+  unreachable,
 });
 
 describe('TraceView', () => {

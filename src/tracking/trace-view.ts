@@ -59,7 +59,8 @@ export class TraceView {
   /** Adds one audit event (called by the follower for every record; tests call it directly). */
   apply(event: AuditEvent): void {
     let entry = this.entries.get(event.hubId);
-    if (entry) this.entries.delete(event.hubId); // re-insert: Map order is the eviction order
+    if (entry)
+      this.entries.delete(event.hubId); // re-insert: Map order is the eviction order
     else entry = { events: [], addressed: new Set(), recipientAgencies: new Set() };
     this.entries.set(event.hubId, entry);
     entry.events.push(event);

@@ -5,15 +5,63 @@ import { assembleTrace } from './trace.ts';
 const hubId = 'h-1';
 const at = (s: number) => new Date(Date.UTC(2025, 6, 14, 8, 0, s)).toISOString();
 const accepted: AuditEvent = {
-  kind: 'accepted', hubId, at: at(0), source: 'urn:lgsp:agency:000.00.15.H49', id: 'doc-1', type: 'vn.gov.document.sent',
-  subject: 's-1', connector: 'qn-stp-eoffice', to: '000.00.00.H49,children', time: '2025-07-14T15:00:00+07:00',
+  kind: 'accepted',
+  hubId,
+  at: at(0),
+  source: 'urn:lgsp:agency:000.00.15.H49',
+  id: 'doc-1',
+  type: 'vn.gov.document.sent',
+  subject: 's-1',
+  connector: 'qn-stp-eoffice',
+  to: '000.00.00.H49,children',
+  time: '2025-07-14T15:00:00+07:00',
 };
 const rcpt = (n: number) => ({ connector: `c${n}`, agency: `A${n}` });
-const routed = (n: number, unreachable: string[] = []): AuditEvent => ({ kind: 'routed', hubId, at: at(1), recipients: Array.from({ length: n }, (_, i) => rcpt(i + 1)), unreachable });
-const delivered = (n: number, s: number, attempt = 1): AuditEvent => ({ kind: 'delivered', hubId, at: at(s), ...rcpt(n), attempt, status: 200, latencyMs: s * 1000 });
-const retried = (n: number, s: number, attempt: number): AuditEvent => ({ kind: 'retried', hubId, at: at(s), ...rcpt(n), attempt, reason: 'HTTP 503', status: 503, nextAttemptAt: at(s + 5) });
-const dead = (n: number, s: number, attempt: number): AuditEvent => ({ kind: 'dead-lettered', hubId, at: at(s), ...rcpt(n), attempt, stage: 'deliver', reason: 'HTTP 400: bad payload', status: 400 });
-const status = (agency: string, s: number, statusCode: string, statusName?: string): AuditEvent => ({ kind: 'status-reported', hubId, at: at(s), agency, statusCode, ...(statusName ? { statusName } : {}), statusHubId: `st-${s}` });
+const routed = (n: number, unreachable: string[] = []): AuditEvent => ({
+  kind: 'routed',
+  hubId,
+  at: at(1),
+  recipients: Array.from({ length: n }, (_, i) => rcpt(i + 1)),
+  unreachable,
+});
+const delivered = (n: number, s: number, attempt = 1): AuditEvent => ({
+  kind: 'delivered',
+  hubId,
+  at: at(s),
+  ...rcpt(n),
+  attempt,
+  status: 200,
+  latencyMs: s * 1000,
+});
+const retried = (n: number, s: number, attempt: number): AuditEvent => ({
+  kind: 'retried',
+  hubId,
+  at: at(s),
+  ...rcpt(n),
+  attempt,
+  reason: 'HTTP 503',
+  status: 503,
+  nextAttemptAt: at(s + 5),
+});
+const dead = (n: number, s: number, attempt: number): AuditEvent => ({
+  kind: 'dead-lettered',
+  hubId,
+  at: at(s),
+  ...rcpt(n),
+  attempt,
+  stage: 'deliver',
+  reason: 'HTTP 400: bad payload',
+  status: 400,
+});
+const status = (agency: string, s: number, statusCode: string, statusName?: string): AuditEvent => ({
+  kind: 'status-reported',
+  hubId,
+  at: at(s),
+  agency,
+  statusCode,
+  ...(statusName ? { statusName } : {}),
+  statusHubId: `st-${s}`,
+});
 
 describe('assembleTrace', () => {
   it('is undefined without the accepted event', () => {
@@ -23,8 +71,14 @@ describe('assembleTrace', () => {
   it('shows an accepted message not routed yet', () => {
     const trace = assembleTrace([accepted])!;
     expect(trace.message).toEqual({
-      id: 'doc-1', source: 'urn:lgsp:agency:000.00.15.H49', type: 'vn.gov.document.sent', subject: 's-1',
-      time: '2025-07-14T15:00:00+07:00', to: '000.00.00.H49,children', connector: 'qn-stp-eoffice', acceptedAt: at(0),
+      id: 'doc-1',
+      source: 'urn:lgsp:agency:000.00.15.H49',
+      type: 'vn.gov.document.sent',
+      subject: 's-1',
+      time: '2025-07-14T15:00:00+07:00',
+      to: '000.00.00.H49,children',
+      connector: 'qn-stp-eoffice',
+      acceptedAt: at(0),
     });
     expect(trace).toMatchObject({ hubId, recipients: [], unreachable: [], statuses: [], summary: 'accepted, not routed yet' });
     const { hubId: _, ...entry } = accepted;
@@ -32,17 +86,52 @@ describe('assembleTrace', () => {
   });
 
   it('follows a fan-out with deliveries, retries, a dead letter and unreachable agencies', () => {
-    const trace = assembleTrace([accepted, routed(7, ['X9']), delivered(1, 2), delivered(2, 2), delivered(3, 3), retried(4, 2, 1), retried(4, 8, 2), dead(5, 4, 1), retried(6, 3, 1), delivered(6, 9, 2)])!;
+    const trace = assembleTrace([
+      accepted,
+      routed(7, ['X9']),
+      delivered(1, 2),
+      delivered(2, 2),
+      delivered(3, 3),
+      retried(4, 2, 1),
+      retried(4, 8, 2),
+      dead(5, 4, 1),
+      retried(6, 3, 1),
+      delivered(6, 9, 2),
+    ])!;
     const by = Object.fromEntries(trace.recipients.map((r) => [r.connector, r]));
     expect(by.c1).toEqual({ connector: 'c1', agency: 'A1', state: 'delivered', attempts: 1, deliveredAt: at(2), latencyMs: 2000 });
-    expect(by.c4).toEqual({ connector: 'c4', agency: 'A4', state: 'retrying', attempts: 2, nextAttemptAt: at(13), lastError: { reason: 'HTTP 503', status: 503, at: at(8) } });
-    expect(by.c5).toEqual({ connector: 'c5', agency: 'A5', state: 'dead', attempts: 1, lastError: { reason: 'HTTP 400: bad payload', status: 400, stage: 'deliver', at: at(4) } });
+    expect(by.c4).toEqual({
+      connector: 'c4',
+      agency: 'A4',
+      state: 'retrying',
+      attempts: 2,
+      nextAttemptAt: at(13),
+      lastError: { reason: 'HTTP 503', status: 503, at: at(8) },
+    });
+    expect(by.c5).toEqual({
+      connector: 'c5',
+      agency: 'A5',
+      state: 'dead',
+      attempts: 1,
+      lastError: { reason: 'HTTP 400: bad payload', status: 400, stage: 'deliver', at: at(4) },
+    });
     expect(by.c6).toMatchObject({ state: 'delivered', attempts: 2, lastError: { reason: 'HTTP 503' } });
     expect(by.c6!.nextAttemptAt).toBeUndefined();
     expect(by.c7).toEqual({ connector: 'c7', agency: 'A7', state: 'pending', attempts: 0 });
     expect(trace.unreachable).toEqual(['X9']);
     expect(trace.summary).toBe('7 recipients: 4 delivered, 1 retrying, 1 dead, 1 pending; 1 unreachable');
-    expect(trace.timeline.map((e) => e.kind)).toEqual(['accepted', 'routed', 'retried', 'delivered', 'delivered', 'retried', 'delivered', 'dead-lettered', 'retried', 'delivered']);
+    expect(trace.timeline.map((e) => e.kind)).toEqual([
+      'accepted',
+      'routed',
+      'retried',
+      'delivered',
+      'delivered',
+      'retried',
+      'delivered',
+      'dead-lettered',
+      'retried',
+      'delivered',
+    ]);
   });
 
   it('puts a replayed dead letter back to pending, keeping its attempts, then delivers it', () => {
@@ -69,7 +158,17 @@ describe('assembleTrace', () => {
 
   it('gives each recipient connector of an agency its latest business status, whatever the arrival order', () => {
     const two = { kind: 'routed', hubId, at: at(1), recipients: [rcpt(1), { connector: 'c1b', agency: 'A1' }, rcpt(2), rcpt(3)], unreachable: [] } as const;
-    const trace = assembleTrace([status('A1', 30, '05', 'Đang xử lý'), accepted, status('A1', 20, '01'), status('A2', 25, '02'), two, delivered(1, 2), delivered(2, 2), status('A1', 22, '03'), status('Z9', 21, '01')])!;
+    const trace = assembleTrace([
+      status('A1', 30, '05', 'Đang xử lý'),
+      accepted,
+      status('A1', 20, '01'),
+      status('A2', 25, '02'),
+      two,
+      delivered(1, 2),
+      delivered(2, 2),
+      status('A1', 22, '03'),
+      status('Z9', 21, '01'),
+    ])!;
     const by = Object.fromEntries(trace.recipients.map((r) => [r.connector, r.businessStatus]));
     expect(by).toEqual({
       c1: { code: '05', name: 'Đang xử lý', at: at(30) },
@@ -78,7 +177,13 @@ describe('assembleTrace', () => {
       c3: undefined,
     });
     // A status shows the name its event carries (the router names statuses as it writes them), none when it carries none.
-    expect(trace.statuses.map((s) => [s.agency, s.code, s.name])).toEqual([['A1', '01', undefined], ['Z9', '01', undefined], ['A1', '03', undefined], ['A2', '02', undefined], ['A1', '05', 'Đang xử lý']]);
+    expect(trace.statuses.map((s) => [s.agency, s.code, s.name])).toEqual([
+      ['A1', '01', undefined],
+      ['Z9', '01', undefined],
+      ['A1', '03', undefined],
+      ['A2', '02', undefined],
+      ['A1', '05', 'Đang xử lý'],
+    ]);
     expect(trace.statuses[0]!.statusHubId).toBe('st-20');
     expect(trace.summary).toBe('4 recipients: 2 delivered, 3 received, 2 pending');
   });

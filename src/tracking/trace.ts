@@ -164,7 +164,17 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
   const list = [...recipients.values()];
   return {
     hubId: accepted.hubId,
-    message: { id, source, type, subject, ...(time ? { time } : {}), ...(to ? { to } : {}), ...(correlationid ? { correlationid } : {}), connector, acceptedAt: at },
+    message: {
+      id,
+      source,
+      type,
+      subject,
+      ...(time ? { time } : {}),
+      ...(to ? { to } : {}),
+      ...(correlationid ? { correlationid } : {}),
+      connector,
+      acceptedAt: at,
+    },
     recipients: list,
     unreachable: [...unreachable],
     statuses,

@@ -55,7 +55,9 @@ describe('lgsp, the command line', () => {
     expect(expectExit(await run(['connectors', 'launch']), 2).stderr).toContain('unknown command "connectors launch"; known: register, list, show, rotate');
     expect(expectExit(await run(['connectors', 'show']), 2).stderr).toMatch(/error: connectors show takes <id> \(got none\)\nhint: lgsp connectors show <id>/);
     expect(expectExit(await run(['dead-letters', 'list', '--colour']), 2).stderr).toContain("error: Unknown option '--colour'");
-    expect(expectExit(await run(['agencies', 'list'], { LGSP_ADMIN_TOKEN: undefined }), 2).stderr).toContain('error: LGSP_ADMIN_TOKEN is not set\nhint: export LGSP_ADMIN_TOKEN=');
+    expect(expectExit(await run(['agencies', 'list'], { LGSP_ADMIN_TOKEN: undefined }), 2).stderr).toContain(
+      'error: LGSP_ADMIN_TOKEN is not set\nhint: export LGSP_ADMIN_TOKEN=',
+    );
     expect(expectExit(await run(['send', join(dir, 'missing.json')], { LGSP_CONNECTOR_TOKEN: 'x' }), 2).stderr).toContain('missing.json: no such file');
     expect(expectExit(await run(['--help']), 0).stdout).toContain('lgsp dead-letters replay <id...> | --connector <id>');
   });
@@ -63,12 +65,16 @@ describe('lgsp, the command line', () => {
   it('exits 3 with what to do when the hub cannot be reached', async () => {
     const nobody = `http://127.0.0.1:${await freePort()}`;
     const result = expectExit(await run(['connectors', 'list', '--hub', nobody]), 3);
-    expect(result.stderr).toBe(`error: cannot reach the hub at ${nobody} (ECONNREFUSED)\nhint: start the hub (npm start), or point --hub / LGSP_HUB_URL at it.\n`);
+    expect(result.stderr).toBe(
+      `error: cannot reach the hub at ${nobody} (ECONNREFUSED)\nhint: start the hub (npm start), or point --hub / LGSP_HUB_URL at it.\n`,
+    );
   });
 
   it('exits 1 and prints the problem when the hub refuses the operator token', async () => {
     const result = expectExit(await run(['agencies', 'list'], { LGSP_ADMIN_TOKEN: 'not-the-operator-token' }), 1);
-    expect(result.stderr).toMatch(/^error: Missing or wrong credentials: .+\nhint: set LGSP_ADMIN_TOKEN to the operator token the hub at http:\/\/127\.0\.0\.1:\d+ was started with/);
+    expect(result.stderr).toMatch(
+      /^error: Missing or wrong credentials: .+\nhint: set LGSP_ADMIN_TOKEN to the operator token the hub at http:\/\/127\.0\.0\.1:\d+ was started with/,
+    );
     expect(result.stdout).toBe('');
   });
 
@@ -77,7 +83,9 @@ describe('lgsp, the command line', () => {
     expect(bad.stderr).toMatch(/^error: [^\n]+\n {2}\/0\/code: /);
     expect(bad.stderr).toContain('hint: fix each path listed above; nothing was written.');
 
-    expect(expectExit(await run(['agencies', 'import', 'directory/demo-province.json']), 0).stdout).toBe('imported 12 agencies from directory/demo-province.json\n');
+    expect(expectExit(await run(['agencies', 'import', 'directory/demo-province.json']), 0).stdout).toBe(
+      'imported 12 agencies from directory/demo-province.json\n',
+    );
     const list = expectExit(await run(['agencies', 'list']), 0).stdout;
     expect(list).toMatch(/^CODE +LEVEL +PARENT +CHILDREN +NAME\n/);
     expect(list).toMatch(/000\.02\.05\.H49 +commune +\S+ +0 +Ủy ban nhân dân phường Hồng Gai\n/);
@@ -101,7 +109,10 @@ describe('lgsp, the command line', () => {
       subscriptions: [{ type: 'vn.gov.document.sent' }],
       delivery: { retrySchedule: [...FAST_RETRIES.schedule], timeoutMs: 2_000 },
     });
-    const answer = JSON.parse(expectExit(await run(['connectors', 'register', communeManifest, '--json']), 0).stdout) as { connector: { id: string }; token: string };
+    const answer = JSON.parse(expectExit(await run(['connectors', 'register', communeManifest, '--json']), 0).stdout) as {
+      connector: { id: string };
+      token: string;
+    };
     expect(answer.connector.id).toBe(COMMUNE.id);
     commune = await startWebhookSimulator({ signingKey: signingKeyOf(answer.token), port });
 
@@ -118,11 +129,17 @@ describe('lgsp, the command line', () => {
     expect(connectors.map((c) => c.id).sort()).toEqual([COMMUNE.id, SENDER.id]);
 
     const shown = expectExit(await run(['connectors', 'show', COMMUNE.id]), 0).stdout;
-    expect(shown).toMatch(new RegExp(`^id {13}qn-hong-gai\\nagency {9}000\\.02\\.05\\.H49\\nkind {11}webhook\\nendpoint {7}http://127\\.0\\.0\\.1:${port}/events\\n`));
+    expect(shown).toMatch(
+      new RegExp(`^id {13}qn-hong-gai\\nagency {9}000\\.02\\.05\\.H49\\nkind {11}webhook\\nendpoint {7}http://127\\.0\\.0\\.1:${port}/events\\n`),
+    );
     expect(shown).toContain('delivery       timeout 2000 ms; retries 300ms, 1s, 2s');
-    expect((JSON.parse(expectExit(await run(['connectors', 'show', SENDER.id, '--json']), 0).stdout) as { description: string }).description).toBe('Hệ thống quản lý văn bản của Sở Tư pháp');
+    expect((JSON.parse(expectExit(await run(['connectors', 'show', SENDER.id, '--json']), 0).stdout) as { description: string }).description).toBe(
+      'Hệ thống quản lý văn bản của Sở Tư pháp',
+    );
     const unknown = expectExit(await run(['connectors', 'show', 'qn-nobody']), 1);
-    expect(unknown.stderr).toBe('error: Not found: No connector "qn-nobody" is registered.\nhint: check the id: lgsp connectors list shows the registered connectors.\n');
+    expect(unknown.stderr).toBe(
+      'error: Not found: No connector "qn-nobody" is registered.\nhint: check the id: lgsp connectors list shows the registered connectors.\n',
+    );
 
     const rotated = expectExit(await run(['connectors', 'rotate', SENDER.id]), 0);
     expect(rotated.stdout).toMatch(/^new token for qn-stp-eoffice: \S+\nthe previous token no longer works/);
@@ -145,37 +162,57 @@ describe('lgsp, the command line', () => {
     commune!.faults.set({ kind: 'reject', status: 422, body: { error: 'Thiếu số ký hiệu văn bản' }, times: 1 });
     const message = documentSent({ to: COMMUNE.agency });
     const sent = expectExit(await run(['send', await file('event.json', message)], { LGSP_CONNECTOR_TOKEN: senderToken }), 0).stdout;
-    expect(sent).toMatch(new RegExp(`^accepted 1 message\\nID +SOURCE +HUB ID\\n${message.id as string} +urn:lgsp:agency:000\\.00\\.15\\.H49 +[0-9a-f-]{36}\\nfollow it with: lgsp trace [0-9a-f-]{36}\\n$`));
+    expect(sent).toMatch(
+      new RegExp(
+        `^accepted 1 message\\nID +SOURCE +HUB ID\\n${message.id as string} +urn:lgsp:agency:000\\.00\\.15\\.H49 +[0-9a-f-]{36}\\nfollow it with: lgsp trace [0-9a-f-]{36}\\n$`,
+      ),
+    );
     const hubId = /lgsp trace (\S+)/.exec(sent)![1]!;
 
     type Letter = { id: string; hubId?: string; status?: number };
-    const letter = await waitFor('the dead letter, through the CLI', async () => {
-      const { deadLetters } = JSON.parse(expectExit(await run(['dead-letters', 'list', '--connector', COMMUNE.id, '--json']), 0).stdout) as { deadLetters: Letter[] };
-      return deadLetters[0];
-    }, 30_000);
+    const letter = await waitFor(
+      'the dead letter, through the CLI',
+      async () => {
+        const { deadLetters } = JSON.parse(expectExit(await run(['dead-letters', 'list', '--connector', COMMUNE.id, '--json']), 0).stdout) as {
+          deadLetters: Letter[];
+        };
+        return deadLetters[0];
+      },
+      30_000,
+    );
     expect(letter).toMatchObject({ hubId, status: 422 });
 
     const listed = expectExit(await run(['dead-letters', 'list', '--stage', 'deliver']), 0).stdout;
     expect(listed).toMatch(/^ID +AT +CONNECTOR +STAGE +STATUS +REASON +HUB ID +REPLAYED\n/);
-    expect(listed).toMatch(new RegExp(`${letter.id} +\\S+ +qn-hong-gai +deliver +422 +.+ +${hubId} +-\\n1 dead letter; details: lgsp dead-letters show <id>\\n$`));
+    expect(listed).toMatch(
+      new RegExp(`${letter.id} +\\S+ +qn-hong-gai +deliver +422 +.+ +${hubId} +-\\n1 dead letter; details: lgsp dead-letters show <id>\\n$`),
+    );
     const badQuery = expectExit(await run(['dead-letters', 'list', '--from', 'yesterday']), 1);
     expect(badQuery.stderr).toContain('\n  /from: must be an ISO 8601 time');
 
     const shown = expectExit(await run(['dead-letters', 'show', letter.id]), 0).stdout;
-    expect(shown).toMatch(new RegExp(`^id +${letter.id}\\nat +\\S+\\nconnector +qn-hong-gai\\nagency +000\\.02\\.05\\.H49\\nstage +deliver\\nstatus +HTTP 422\\n`));
+    expect(shown).toMatch(
+      new RegExp(`^id +${letter.id}\\nat +\\S+\\nconnector +qn-hong-gai\\nagency +000\\.02\\.05\\.H49\\nstage +deliver\\nstatus +HTTP 422\\n`),
+    );
     expect(shown).toContain("recipient's answer\n");
     expect(shown).toContain('Thiếu số ký hiệu văn bản');
     expect(shown).toContain(`replay it: lgsp dead-letters replay ${letter.id}\ntrace it: lgsp trace ${hubId}`);
-    expect((JSON.parse(expectExit(await run(['dead-letters', 'show', letter.id, '--json']), 0).stdout) as { original: { encoding: string } }).original.encoding).toBe('utf8');
+    expect(
+      (JSON.parse(expectExit(await run(['dead-letters', 'show', letter.id, '--json']), 0).stdout) as { original: { encoding: string } }).original.encoding,
+    ).toBe('utf8');
 
     expect(expectExit(await run(['dead-letters', 'replay', '1:2', '--from', '2025-01-01T00:00:00Z']), 2).stderr).toContain('give either ids or a time range');
     const replayed = expectExit(await run(['dead-letters', 'replay', letter.id]), 0).stdout;
     expect(replayed).toMatch(new RegExp(`^replayed 1 dead letter: ${letter.id}\\n`));
 
-    await waitFor('the replayed delivery, through lgsp trace --json', async () => {
-      const t = JSON.parse(expectExit(await run(['trace', hubId, '--json']), 0).stdout) as Trace;
-      return t.recipients[0]?.state === 'delivered';
-    }, 30_000);
+    await waitFor(
+      'the replayed delivery, through lgsp trace --json',
+      async () => {
+        const t = JSON.parse(expectExit(await run(['trace', hubId, '--json']), 0).stdout) as Trace;
+        return t.recipients[0]?.state === 'delivered';
+      },
+      30_000,
+    );
     expect(commune!.received().map((r) => r.event.id)).toContain(message.id);
 
     const readable = expectExit(await run(['trace', hubId]), 0).stdout;
@@ -183,8 +220,15 @@ describe('lgsp, the command line', () => {
     await writeFile('test-artifacts/trace-replayed.txt', `$ lgsp trace ${hubId}\n${readable}`);
     expect(readable).toMatch(new RegExp(`^message +${message.id as string} +\\(hub id ${hubId}\\)\\ntype +vn\\.gov\\.document\\.sent\\n`));
     expect(readable).toContain('\nsummary: 1 recipient: 1 delivered\n');
-    expect(readable).toMatch(/\nRECIPIENT +AGENCY +STATE +ATTEMPTS +LAST ERROR +BUSINESS STATUS\nqn-hong-gai +000\.02\.05\.H49 +delivered +\d+ +deliver: HTTP 422\b.* +-\n/);
-    const kinds = readable.trimEnd().slice(readable.indexOf('\ntimeline\n')).split('\n').slice(3).map((line) => line.split(/ {2,}/)[2]);
+    expect(readable).toMatch(
+      /\nRECIPIENT +AGENCY +STATE +ATTEMPTS +LAST ERROR +BUSINESS STATUS\nqn-hong-gai +000\.02\.05\.H49 +delivered +\d+ +deliver: HTTP 422\b.* +-\n/,
+    );
+    const kinds = readable
+      .trimEnd()
+      .slice(readable.indexOf('\ntimeline\n'))
+      .split('\n')
+      .slice(3)
+      .map((line) => line.split(/ {2,}/)[2]);
     expect(kinds).toEqual(['accepted', 'routed', 'dead-lettered', 'replayed', 'delivered']);
 
     // The same message through its trace URL, with the sender's own token instead of the operator's.
@@ -202,18 +246,27 @@ describe('lgsp, the command line', () => {
 
   it('send posts an array as a batch, and the launcher bin/lgsp runs from any directory', async () => {
     const batch = [documentSent({ to: OTHER.agency }), documentSent({ to: COMMUNE.agency })];
-    const answer = JSON.parse(expectExit(await run(['send', await file('batch.json', batch), '--json', '--token', senderToken]), 0).stdout) as { accepted: { id: string; trace: string }[] };
+    const answer = JSON.parse(expectExit(await run(['send', await file('batch.json', batch), '--json', '--token', senderToken]), 0).stdout) as {
+      accepted: { id: string; trace: string }[];
+    };
     expect(answer.accepted.map((a) => a.id)).toEqual(batch.map((e) => e.id));
 
-    const invalid = expectExit(await run(['send', await file('invalid-batch.json', [documentSent(), documentSent({ type: 'vn.gov.nothing' })]), '--token', senderToken]), 1);
+    const invalid = expectExit(
+      await run(['send', await file('invalid-batch.json', [documentSent(), documentSent({ type: 'vn.gov.nothing' })]), '--token', senderToken]),
+      1,
+    );
     expect(invalid.stderr).toMatch(/^error: [^\n]+nothing was accepted[^\n]*\n {2}\/1\/type: must match pattern/);
     expect(invalid.stderr).toContain("(it starts with the event's index); nothing was accepted.");
 
     // The trace shows up once the hub has read the message's first audit event.
-    const viaLauncher = await waitFor("the batch's trace through bin/lgsp", async () => {
-      const result = await lgsp(hub.url, ['trace', answer.accepted[1]!.trace], { launcher: true, cwd: dir });
-      return result.code === 0 && result;
-    }, 30_000);
+    const viaLauncher = await waitFor(
+      "the batch's trace through bin/lgsp",
+      async () => {
+        const result = await lgsp(hub.url, ['trace', answer.accepted[1]!.trace], { launcher: true, cwd: dir });
+        return result.code === 0 && result;
+      },
+      30_000,
+    );
     expect(viaLauncher.stdout).toMatch(/^message +\S+ +\(hub id [0-9a-f-]{36}\)\n/);
   });
 });

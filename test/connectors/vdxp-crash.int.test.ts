@@ -16,7 +16,9 @@ describe('the national document axis (pull mailbox)', () => {
     const env = { LGSP_AGENCIES_FILE: 'directory/demo-province.json' };
     let hub = await startHubProcess(prefix, env);
     await registerConnector(hub.url, {
-      id: 'qn-vdxp', agency: '000.00.00.H49', kind: 'vdxp',
+      id: 'qn-vdxp',
+      agency: '000.00.00.H49',
+      kind: 'vdxp',
       settings: { baseUrl: axis.url, systemId: 'lgsp-h49', secret: 'secret', pollIntervalMs: 200 },
     });
 

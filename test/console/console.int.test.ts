@@ -15,15 +15,30 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Without the background-networking flags Chromium keeps dialling Google, which this network refuses. */
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = resolve('test-artifacts');
 
-interface Letter { id: string; reason: string; message?: { id: string } }
+interface Letter {
+  id: string;
+  reason: string;
+  message?: { id: string };
+}
 
 /** Never skipped: a machine without Chromium fails this test with the fix. */
 async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the console test needs Debian's Chromium. Run \`apt-get install -y chromium\` (as root), then run the tests again.`);
+    throw new Error(
+      `${CHROMIUM} is missing: the console test needs Debian's Chromium. Run \`apt-get install -y chromium\` (as root), then run the tests again.`,
+    );
   }
   // playwright-core gives every launch a fresh, empty --user-data-dir of its own and removes it on close.
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
@@ -117,7 +132,10 @@ describe('the dead-letter workbench (/console) in headless Chromium', () => {
     await firstRow.locator('input[type=checkbox]').check();
     expect(await page.textContent('#replay-selected')).toBe('Replay selected (1)');
     await page.click('#replay-selected');
-    await page.locator('#status').filter({ hasText: `Replayed 1: ${first.letter.id}.` }).waitFor();
+    await page
+      .locator('#status')
+      .filter({ hasText: `Replayed 1: ${first.letter.id}.` })
+      .waitFor();
     await page.locator(`#letters tr.replayed[data-id="${first.letter.id}"]`).waitFor();
     expect(await firstRow.locator('td.replayed-cell').textContent()).toMatch(/^replayed /);
     expect(await firstRow.locator('button.replay').isDisabled()).toBe(true);

@@ -17,40 +17,49 @@ async function sendUntilAccepted(url: () => string, body: unknown, token: string
 }
 
 describe('crash safety', () => {
-  it('delivers all N messages to every recipient when the hub is killed (SIGKILL) mid-stream, duplicates only with the same Idempotency-Key', { timeout: 240_000 }, async () => {
-    const prefix = `${uniqueName('t')}.`;
-    const env = { LGSP_RETRY_TIERS: FAST_RETRIES.tiers };
-    let hub = await startHubProcess(prefix, env);
-    const token = (await seedSenders(hub.url)).sender;
-    const recipients: AgencySystem[] = [
-      await addAgencySystem(hub.url, 'qn-ha-long', '000.00.05.H49'),
-      await addAgencySystem(hub.url, 'qn-van-don', '000.00.09.H49'),
-    ];
-    onTestFinished(() => Promise.all(recipients.map((r) => r.sim.close())).then(() => undefined));
+  it(
+    'delivers all N messages to every recipient when the hub is killed (SIGKILL) mid-stream, duplicates only with the same Idempotency-Key',
+    { timeout: 240_000 },
+    async () => {
+      const prefix = `${uniqueName('t')}.`;
+      const env = { LGSP_RETRY_TIERS: FAST_RETRIES.tiers };
+      let hub = await startHubProcess(prefix, env);
+      const token = (await seedSenders(hub.url)).sender;
+      const recipients: AgencySystem[] = [
+        await addAgencySystem(hub.url, 'qn-ha-long', '000.00.05.H49'),
+        await addAgencySystem(hub.url, 'qn-van-don', '000.00.09.H49'),
+      ];
+      onTestFinished(() => Promise.all(recipients.map((r) => r.sim.close())).then(() => undefined));
 
-    const messages = Array.from({ length: N }, (_, i) => documentSent({ to: '000.00.05.H49,000.00.09.H49', subject: `crash-${i % 20}` }));
-    const sending = (async () => {
-      for (const m of messages) await sendUntilAccepted(() => hub.url, m, token);
-    })();
-    await waitFor('a third of the stream delivered', () => recipients[0]!.sim.received().length >= N / 3, 30_000);
-    await hub.kill();
-    const deliveredBeforeKill = recipients.map((r) => r.sim.received().length);
-    hub = await startHubProcess(prefix, env);
-    await sending;
+      const messages = Array.from({ length: N }, (_, i) => documentSent({ to: '000.00.05.H49,000.00.09.H49', subject: `crash-${i % 20}` }));
+      const sending = (async () => {
+        for (const m of messages) await sendUntilAccepted(() => hub.url, m, token);
+      })();
+      await waitFor('a third of the stream delivered', () => recipients[0]!.sim.received().length >= N / 3, 30_000);
+      await hub.kill();
+      const deliveredBeforeKill = recipients.map((r) => r.sim.received().length);
+      hub = await startHubProcess(prefix, env);
+      await sending;
 
-    for (const r of recipients) {
-      await waitFor(`all ${N} messages at ${r.id}`, () => new Set(r.sim.received().map((x) => x.event.id)).size === N, 60_000);
-      // The simulator stores a repeated Idempotency-Key once; each message arrived under one key only.
-      const keysPerMessage = new Map<string, Set<string>>();
-      for (const { event, idempotencyKey } of r.sim.received()) keysPerMessage.set(event.id, (keysPerMessage.get(event.id) ?? new Set()).add(idempotencyKey));
-      expect([...keysPerMessage.values()].every((keys) => keys.size === 1)).toBe(true);
-      // Order per subject survived the crash.
-      for (let s = 0; s < 20; s++) {
-        const sent = messages.filter((m) => m.subject === `crash-${s}`).map((m) => m.id);
-        const got = r.sim.received().map((x) => x.event.id).filter((id) => sent.includes(id));
-        expect(got).toEqual(sent);
+      for (const r of recipients) {
+        await waitFor(`all ${N} messages at ${r.id}`, () => new Set(r.sim.received().map((x) => x.event.id)).size === N, 60_000);
+        // The simulator stores a repeated Idempotency-Key once; each message arrived under one key only.
+        const keysPerMessage = new Map<string, Set<string>>();
+        for (const { event, idempotencyKey } of r.sim.received()) keysPerMessage.set(event.id, (keysPerMessage.get(event.id) ?? new Set()).add(idempotencyKey));
+        expect([...keysPerMessage.values()].every((keys) => keys.size === 1)).toBe(true);
+        // Order per subject survived the crash.
+        for (let s = 0; s < 20; s++) {
+          const sent = messages.filter((m) => m.subject === `crash-${s}`).map((m) => m.id);
+          const got = r.sim
+            .received()
+            .map((x) => x.event.id)
+            .filter((id) => sent.includes(id));
+          expect(got).toEqual(sent);
+        }
       }
-    }
-    console.log(`crash: killed after ${deliveredBeforeKill.join('/')} of ${N} deliveries; after restart all ${N} reached both recipients; attempts (with duplicates) ${recipients.map((r) => r.sim.attempts).join('/')}`);
-  });
+      console.log(
+        `crash: killed after ${deliveredBeforeKill.join('/')} of ${N} deliveries; after restart all ${N} reached both recipients; attempts (with duplicates) ${recipients.map((r) => r.sim.attempts).join('/')}`,
+      );
+    },
+  );
 });

@@ -4,7 +4,14 @@ import { asOperator } from '../helpers/hub.ts';
 import { documentSent, post } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-interface Letter { id: string; connector: string; stage: string; reason: string; status?: number; replayed?: unknown }
+interface Letter {
+  id: string;
+  connector: string;
+  stage: string;
+  reason: string;
+  status?: number;
+  replayed?: unknown;
+}
 
 describe('a refused delivery, end to end', () => {
   const fixture = useDeliveryHub({ 'qn-hong-gai': '000.02.05.H49' });
@@ -35,6 +42,8 @@ describe('a refused delivery, end to end', () => {
       return body.recipients[0]?.state === 'delivered' && body;
     });
     expect(trace.timeline.map((t) => t.kind)).toEqual(expect.arrayContaining(['dead-lettered', 'replayed', 'delivered']));
-    await waitFor('the dead-letter gauge to drop', async () => new RegExp(`lgsp_dead_letters\\{connector="${commune.id}"\\} 0`).test(await (await fetch(`${hub.url}/metrics`)).text()));
+    await waitFor('the dead-letter gauge to drop', async () =>
+      new RegExp(`lgsp_dead_letters\\{connector="${commune.id}"\\} 0`).test(await (await fetch(`${hub.url}/metrics`)).text()),
+    );
   });
 });

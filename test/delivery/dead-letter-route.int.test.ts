@@ -4,7 +4,13 @@ import { asOperator } from '../helpers/hub.ts';
 import { documentSent, post } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-interface Letter { id: string; connector: string; stage: string; reason: string; origin?: { topic: string; partition: number; offset: string } }
+interface Letter {
+  id: string;
+  connector: string;
+  stage: string;
+  reason: string;
+  origin?: { topic: string; partition: number; offset: string };
+}
 
 describe('a delivery whose connector was removed', () => {
   const fixture = useDeliveryHub({ 'qn-cam-pha': '000.01.09.H49' });

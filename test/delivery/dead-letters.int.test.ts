@@ -37,7 +37,18 @@ function deliverLetter(recipient: { id: string; agency: string }, reason: string
   };
   const delivery = deliveryMessage(record);
   const headers = Object.fromEntries(Object.entries(delivery.headers ?? {}).map(([k, v]) => [k, String(v)]));
-  const message = deadLetterMessage({ stage: 'deliver', connector: recipient.id, reason, key: recipient.agency, original: String(delivery.value), hubId, headers: { ...headers, lgsp_dlq_status: String(status), lgsp_dlq_response: '{"error":"no such inbox"}' } }, at);
+  const message = deadLetterMessage(
+    {
+      stage: 'deliver',
+      connector: recipient.id,
+      reason,
+      key: recipient.agency,
+      original: String(delivery.value),
+      hubId,
+      headers: { ...headers, lgsp_dlq_status: String(status), lgsp_dlq_response: '{"error":"no such inbox"}' },
+    },
+    at,
+  );
   return { message, hubId, data: event.data };
 }
 
@@ -54,7 +65,8 @@ describe('dead letters: inspect and replay', () => {
   const ids: Record<'a' | 'b' | 'c' | 'd', string> = { a: '', b: '', c: '', d: '' };
   const get = async <T>(path: string) => (await (await asOperator(url, path)).json()) as T;
   /** Ids listed, restricted to the letters this test wrote (the hub's delivery engine may add its own). */
-  const listed = async (query: string) => (await get<{ deadLetters: DeadLetterEntry[] }>(`/v1/dead-letters${query}`)).deadLetters.map((e) => e.id).filter((id) => Object.values(ids).includes(id));
+  const listed = async (query: string) =>
+    (await get<{ deadLetters: DeadLetterEntry[] }>(`/v1/dead-letters${query}`)).deadLetters.map((e) => e.id).filter((id) => Object.values(ids).includes(id));
 
   beforeAll(async () => {
     const config = testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers });
@@ -62,7 +74,13 @@ describe('dead letters: inspect and replay', () => {
     await importDemoAgencies(hub.url);
     const producer = testKafka().producer({ idempotent: true });
     await producer.connect();
-    const decodeLetter = deadLetterMessage({ stage: 'decode', connector: 'qn-vdxp', reason: 'edXML: missing header', key: '000.00.15.H49', original: Buffer.from([0x3c, 0xff, 0xfe]) });
+    const decodeLetter = deadLetterMessage({
+      stage: 'decode',
+      connector: 'qn-vdxp',
+      reason: 'edXML: missing header',
+      key: '000.00.15.H49',
+      original: Buffer.from([0x3c, 0xff, 0xfe]),
+    });
     await producer.send({ topic: hub.topics.deadLetters, acks: -1, messages: [a.message, b.message, c.message, decodeLetter] });
     await producer.disconnect();
 
@@ -72,7 +90,11 @@ describe('dead letters: inspect and replay', () => {
     replayer = new DeadLetterReplayer(testKafka(), hub.topics, view);
     await replayer.connect();
     const app = createApp({
-      metrics, readiness: new Readiness(), logger: createLogger(config), schemas: await SchemaSet.load(), maxBodyBytes: config.maxBodyBytes,
+      metrics,
+      readiness: new Readiness(),
+      logger: createLogger(config),
+      schemas: await SchemaSet.load(),
+      maxBodyBytes: config.maxBodyBytes,
       auth: { adminToken: TEST_ADMIN_TOKEN, credentials: () => ({ verify: () => undefined }) },
       routes: deadLettersRoutes(view, replayer),
     });
@@ -111,7 +133,17 @@ describe('dead letters: inspect and replay', () => {
 
   it('shows one letter with its context and original', async () => {
     const letter = await get<DeadLetterDetail>(`/v1/dead-letters/${ids.a}`);
-    expect(letter).toMatchObject({ id: ids.a, stage: 'deliver', connector: SYT.id, reason: 'HTTP 404 Not Found', hubId: a.hubId, recipientAgency: SYT.agency, status: 404, response: '{"error":"no such inbox"}', attempts: [{ attempt: 1, status: 503 }] });
+    expect(letter).toMatchObject({
+      id: ids.a,
+      stage: 'deliver',
+      connector: SYT.id,
+      reason: 'HTTP 404 Not Found',
+      hubId: a.hubId,
+      recipientAgency: SYT.agency,
+      status: 404,
+      response: '{"error":"no such inbox"}',
+      attempts: [{ attempt: 1, status: 503 }],
+    });
     expect(letter.message).toMatchObject({ source: `urn:lgsp:agency:${SENDER.agency}`, type: 'vn.gov.document.sent' });
     expect(letter.original?.encoding).toBe('utf8');
     expect(JSON.parse(letter.original!.data)).toEqual(a.data);
@@ -148,10 +180,15 @@ describe('dead letters: inspect and replay', () => {
     expect((await get<DeadLetterDetail>(`/v1/dead-letters/${ids.a}`)).replayed).toEqual({ at: expect.any(String) });
     expect(await listed(`?connector=${SYT.id}`)).toEqual([ids.b]);
     expect(await listed(`?connector=${SYT.id}&includeReplayed=true`)).toEqual([ids.b, ids.a]);
-    const again = (await (await asOperator(url, `/v1/dead-letters/${ids.a}:replay`, { method: 'POST' })).json()) as { replayed: string[]; skipped: { id: string; reason: string }[] };
+    const again = (await (await asOperator(url, `/v1/dead-letters/${ids.a}:replay`, { method: 'POST' })).json()) as {
+      replayed: string[];
+      skipped: { id: string; reason: string }[];
+    };
     expect(again).toEqual({ replayed: [], skipped: [{ id: ids.a, reason: expect.stringMatching(/^already replayed/) }] });
 
-    const received = await waitFor('the replayed message at the recipient', () => recipient.sim.received().find((r) => r.event.id === a.message.headers?.ce_id?.toString()));
+    const received = await waitFor('the replayed message at the recipient', () =>
+      recipient.sim.received().find((r) => r.event.id === a.message.headers?.ce_id?.toString()),
+    );
     expect(received.idempotencyKey).toBe(a.hubId);
 
     // Another instance learns the replay from lgsp.events.

@@ -22,7 +22,9 @@ describe('one recipient failing', () => {
     hub = await startTestHub(testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers }));
     token = (await seedSenders(hub.url)).sender;
     // The failing system gets a long breaker reset and no retry limit in practice (breaker-open waits use none up).
-    down = await addAgencySystem(hub.url, 'qn-quan-lan', '000.01.09.H49', { delivery: { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 1_500 } } });
+    down = await addAgencySystem(hub.url, 'qn-quan-lan', '000.01.09.H49', {
+      delivery: { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 1_500 } },
+    });
     up = await addAgencySystem(hub.url, 'qn-hong-gai', '000.02.05.H49');
   });
   afterAll(async () => {
@@ -49,10 +51,12 @@ describe('one recipient failing', () => {
     down.sim.faults.set({ kind: 'error', status: 503 });
     const attemptsBefore = down.sim.attempts;
     const both = await timeToDeliver(`${down.agency},${up.agency}`, up);
-    console.log(`isolation: ${N} messages to the healthy recipient in ${baseline.seconds.toFixed(2)} s alone, ${both.seconds.toFixed(2)} s beside one failing with its breaker open`);
+    console.log(
+      `isolation: ${N} messages to the healthy recipient in ${baseline.seconds.toFixed(2)} s alone, ${both.seconds.toFixed(2)} s beside one failing with its breaker open`,
+    );
     expect(both.seconds).toBeLessThan(Math.max(3 * baseline.seconds, baseline.seconds + 3));
 
-    await waitFor('the failing recipient\'s breaker to open', async () => (await breakerState(hub.url, down.id)) === 2);
+    await waitFor("the failing recipient's breaker to open", async () => (await breakerState(hub.url, down.id)) === 2);
     // Open: the endpoint sees only the trial request of each half-open period, not N retries.
     const whileOpen = down.sim.attempts;
     await new Promise((r) => setTimeout(r, 3_500));

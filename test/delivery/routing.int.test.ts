@@ -7,7 +7,15 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 const source = (code: string) => `urn:lgsp:agency:${code}`;
 
-const agencies = { province: '000.00.00.H49', stp: '000.00.15.H49', haLong: '000.00.05.H49', baiChay: '000.01.05.H49', hongGai: '000.02.05.H49', quanLan: '000.01.09.H49', national: '000.00.00.G22' };
+const agencies = {
+  province: '000.00.00.H49',
+  stp: '000.00.15.H49',
+  haLong: '000.00.05.H49',
+  baiChay: '000.01.05.H49',
+  hongGai: '000.02.05.H49',
+  quanLan: '000.01.09.H49',
+  national: '000.00.00.G22',
+};
 
 describe('routing across the levels, delivered to the simulated agencies', () => {
   let hub: Hub;
@@ -31,8 +39,13 @@ describe('routing across the levels, delivered to the simulated agencies', () =>
     const directive = documentSent({ source: source(agencies.province), to: 'subtree' });
     expect((await post(hub.url, directive, { token: systems.province!.token })).status).toBe(202);
 
-    await waitFor('the commune document at the district and the national node', () => receivedIds(systems.haLong!).includes(fromCommune.id as string) && receivedIds(systems.national!).includes(fromCommune.id as string));
-    await waitFor('the directive in the whole subtree', () => ['stp', 'haLong', 'baiChay', 'hongGai', 'quanLan'].every((n) => receivedIds(systems[n]!).includes(directive.id as string)));
+    await waitFor(
+      'the commune document at the district and the national node',
+      () => receivedIds(systems.haLong!).includes(fromCommune.id as string) && receivedIds(systems.national!).includes(fromCommune.id as string),
+    );
+    await waitFor('the directive in the whole subtree', () =>
+      ['stp', 'haLong', 'baiChay', 'hongGai', 'quanLan'].every((n) => receivedIds(systems[n]!).includes(directive.id as string)),
+    );
     for (const name of ['province', 'stp', 'hongGai', 'quanLan', 'baiChay']) expect(receivedIds(systems[name]!)).not.toContain(fromCommune.id);
     expect(receivedIds(systems.national!)).not.toContain(directive.id);
 
@@ -52,7 +65,12 @@ describe('routing across the levels, delivered to the simulated agencies', () =>
     const { accepted } = (await (await post(hub.url, document, { token: systems.province!.token })).json()) as { accepted: { trace: string }[] };
     await waitFor('the document at the commune', () => receivedIds(systems.baiChay!).includes(document.id as string));
     const status = {
-      specversion: '1.0', id: `st-${document.id}`, source: source('000.01.05.H49'), type: 'vn.gov.document.status', subject: document.subject, correlationid: document.id,
+      specversion: '1.0',
+      id: `st-${document.id}`,
+      source: source('000.01.05.H49'),
+      type: 'vn.gov.document.status',
+      subject: document.subject,
+      correlationid: document.id,
       data: { documentId: (document.data as { documentId: string }).documentId, statusCode: '03', timestamp: new Date().toISOString(), from: '000.01.05.H49' },
     };
     expect((await post(hub.url, status, { token: systems.baiChay!.token })).status).toBe(202);

@@ -78,39 +78,47 @@ describe('the front door under fuzzing', () => {
     controls.push(message.id as string);
   };
 
-  it(`answers every bad request with a 4xx problem from the catalogue, never a 5xx (seed ${SEED})`, { timeout: Math.max(240_000, LONG_SECONDS * 1000 + 120_000) }, async () => {
-    const doc = (await (await fetch(`${hub.url}/openapi.json`)).json()) as Parameters<typeof operationsOf>[0];
-    const operations = operationsOf(doc);
-    expect(operations.length).toBeGreaterThan(10);
-    await sendControl();
-    for (let i = 0; i < 20; i++) await fetch(`${hub.url}/healthz`); // warm up before the baseline
-    const baseline = heapMb();
+  it(
+    `answers every bad request with a 4xx problem from the catalogue, never a 5xx (seed ${SEED})`,
+    { timeout: Math.max(240_000, LONG_SECONDS * 1000 + 120_000) },
+    async () => {
+      const doc = (await (await fetch(`${hub.url}/openapi.json`)).json()) as Parameters<typeof operationsOf>[0];
+      const operations = operationsOf(doc);
+      expect(operations.length).toBeGreaterThan(10);
+      await sendControl();
+      for (let i = 0; i < 20; i++) await fetch(`${hub.url}/healthz`); // warm up before the baseline
+      const baseline = heapMb();
 
-    // Every broken promise is collected (not thrown), so one run reports each distinct cause once.
-    const host = new URL(hub.url).host;
-    const broken = new Map<string, string>();
-    let sent = 0;
-    await fc.assert(
-      fc.asyncProperty(badRequest(operations, { operator: TEST_ADMIN_TOKEN, connectors: [tokens.other] }), async (request) => {
-        const res = await sendRaw(hub.url, requestBytes(request, host));
-        counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
-        if (++sent % 100 === 0) await sendControl();
-        const why = brokenPromise(request, res);
-        const route = request.target.split(/[?/]/).slice(0, 3).join('/');
-        if (why && !broken.has(`${route} ${why}`)) broken.set(`${route} ${why}`, `${request.method} ${request.target.slice(0, 120)} [${request.headers.map(([n, v]) => `${n}: ${v.slice(0, 60)}`).join('; ')}] body ${request.body?.subarray(0, 120).toString('utf8') ?? '-'} → ${res.body.toString('utf8').slice(0, 300)}`);
-      }),
-      { seed: SEED, numRuns: RUNS, ...(LONG_SECONDS > 0 ? { interruptAfterTimeLimit: LONG_SECONDS * 1000, markInterruptAsFailure: false } : {}) },
-    );
-    await sendControl();
-    console.log(`fuzz: seed ${SEED}, ${sent} requests; by status ${JSON.stringify(Object.fromEntries([...counts].sort(([a], [b]) => a - b)))}`);
-    expect([...broken].map(([why, example]) => `${why}\n    e.g. ${example}`).join('\n')).toBe('');
+      // Every broken promise is collected (not thrown), so one run reports each distinct cause once.
+      const host = new URL(hub.url).host;
+      const broken = new Map<string, string>();
+      let sent = 0;
+      await fc.assert(
+        fc.asyncProperty(badRequest(operations, { operator: TEST_ADMIN_TOKEN, connectors: [tokens.other] }), async (request) => {
+          const res = await sendRaw(hub.url, requestBytes(request, host));
+          counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
+          if (++sent % 100 === 0) await sendControl();
+          const why = brokenPromise(request, res);
+          const route = request.target.split(/[?/]/).slice(0, 3).join('/');
+          if (why && !broken.has(`${route} ${why}`))
+            broken.set(
+              `${route} ${why}`,
+              `${request.method} ${request.target.slice(0, 120)} [${request.headers.map(([n, v]) => `${n}: ${v.slice(0, 60)}`).join('; ')}] body ${request.body?.subarray(0, 120).toString('utf8') ?? '-'} → ${res.body.toString('utf8').slice(0, 300)}`,
+            );
+        }),
+        { seed: SEED, numRuns: RUNS, ...(LONG_SECONDS > 0 ? { interruptAfterTimeLimit: LONG_SECONDS * 1000, markInterruptAsFailure: false } : {}) },
+      );
+      await sendControl();
+      console.log(`fuzz: seed ${SEED}, ${sent} requests; by status ${JSON.stringify(Object.fromEntries([...counts].sort(([a], [b]) => a - b)))}`);
+      expect([...broken].map(([why, example]) => `${why}\n    e.g. ${example}`).join('\n')).toBe('');
 
-    await waitFor('every control message at its recipient', () => controls.every((id) => receivedIds(recipient).includes(id)), 30_000);
-    expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
-    const after = heapMb();
-    console.log(`fuzz: heap ${baseline.toFixed(1)} MB before, ${after.toFixed(1)} MB after`);
-    expect(after - baseline).toBeLessThan(64);
-  });
+      await waitFor('every control message at its recipient', () => controls.every((id) => receivedIds(recipient).includes(id)), 30_000);
+      expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
+      const after = heapMb();
+      console.log(`fuzz: heap ${baseline.toFixed(1)} MB before, ${after.toFixed(1)} MB after`);
+      expect(after - baseline).toBeLessThan(64);
+    },
+  );
 
   it('wrote nothing invalid to Kafka and delivered nothing invalid', async () => {
     const records = await readTopic(hub.topics.ingress);

@@ -45,13 +45,25 @@ export interface Credentials {
 
 // ---- seeds, written by hand in schemas/ and connectors/*/fixtures ----
 
-const files = (dir: string, suffix: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(suffix)).map((f) => readFileSync(join(dir, f)));
+const files = (dir: string, suffix: string) =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => readFileSync(join(dir, f)));
 /** Seeds never point the hub at a host outside this machine. */
 const local = (text: string) => text.replace(/https?:\/\/(?!lgsp-hub\.dev)[^/"\s]+/g, 'http://127.0.0.1:9');
-const JSON_SEEDS: unknown[] = [...files('schemas/messages/examples', '.json'), ...files('schemas/examples', '.json'), ...files('connectors/dvcqg/fixtures', '.json')].map((b) => JSON.parse(local(b.toString('utf8'))));
+const JSON_SEEDS: unknown[] = [
+  ...files('schemas/messages/examples', '.json'),
+  ...files('schemas/examples', '.json'),
+  ...files('connectors/dvcqg/fixtures', '.json'),
+].map((b) => JSON.parse(local(b.toString('utf8'))));
 const EVENT_SEEDS = files('schemas/messages/examples', '.json').map((b) => JSON.parse(local(b.toString('utf8'))) as unknown);
 const XML_SEEDS = files('connectors/edxml/fixtures', '.xml').map((b) => b.toString('utf8'));
-const CSV_SEEDS = ['code,name,level,parent\n', 'code,name,level,parent\n000.00.99.H49,"Sở ""Thử""",department,000.00.00.H49\n', 'code;name\n"unbalanced,quote\n', '\uFEFFcode,name,level\r\n000.01.99.H49,Xã Thử,commune\r\n'];
+const CSV_SEEDS = [
+  'code,name,level,parent\n',
+  'code,name,level,parent\n000.00.99.H49,"Sở ""Thử""",department,000.00.00.H49\n',
+  'code;name\n"unbalanced,quote\n',
+  '\uFEFFcode,name,level\r\n000.01.99.H49,Xã Thử,commune\r\n',
+];
 
 const HOSTILE_XML = [
   '<?xml version="1.0"?><edXML><a>&toString;</a></edXML>',
@@ -66,7 +78,31 @@ const HOSTILE_XML = [
   '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>',
 ];
 
-const NASTY_STRINGS = ['', ' ', '\u0000', '\n\r\t', '\ud800', '\udfff', '\ufffe', '\uffff', '\u{10ffff}', '\u202e', 'x'.repeat(70_000), '%', '%ZZ', '../../etc/passwd', '__proto__', 'constructor', 'toString', '{"a":1}', '<a/>', 'null', '-0', '1e400', 'Hồ sơ 📄'];
+const NASTY_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  '\n\r\t',
+  '\ud800',
+  '\udfff',
+  '\ufffe',
+  '\uffff',
+  '\u{10ffff}',
+  '\u202e',
+  'x'.repeat(70_000),
+  '%',
+  '%ZZ',
+  '../../etc/passwd',
+  '__proto__',
+  'constructor',
+  'toString',
+  '{"a":1}',
+  '<a/>',
+  'null',
+  '-0',
+  '1e400',
+  'Hồ sơ 📄',
+];
 const nastyString = fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.string({ unit: 'binary', maxLength: 64 }), fc.string({ maxLength: 300 }));
 const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
   nastyString,
@@ -132,14 +168,22 @@ const textMutation = fc.oneof(
 const byteMutation = fc.oneof(
   { weight: 4, arbitrary: fc.constant((b: Buffer) => b) },
   fc.tuple(fc.nat(), fc.constantFrom([0xff], [0xfe, 0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe0, 0xa4], [0xf4, 0x90, 0x80, 0x80])).map(
-    ([at, bytes]) => (b: Buffer) => Buffer.concat([b.subarray(0, at % (b.length + 1)), Buffer.from(bytes), b.subarray(at % (b.length + 1))]),
+    ([at, bytes]) =>
+      (b: Buffer) =>
+        Buffer.concat([b.subarray(0, at % (b.length + 1)), Buffer.from(bytes), b.subarray(at % (b.length + 1))]),
   ),
 );
 
-const jsonBody = (seeds: readonly unknown[]) => fc.tuple(mutatedJson(seeds), textMutation, byteMutation).map(([value, text, bytes]) => bytes(Buffer.from(text(JSON.stringify(value) ?? 'null'), 'utf8')));
-const xmlBody = fc.tuple(fc.oneof(fc.constantFrom(...XML_SEEDS), fc.constantFrom(...HOSTILE_XML)), fc.nat(), byteMutation).map(([xml, cut, bytes]) => bytes(Buffer.from(cut % 4 === 0 ? xml.slice(0, cut % (xml.length + 1)) : xml, 'utf8')));
+const jsonBody = (seeds: readonly unknown[]) =>
+  fc.tuple(mutatedJson(seeds), textMutation, byteMutation).map(([value, text, bytes]) => bytes(Buffer.from(text(JSON.stringify(value) ?? 'null'), 'utf8')));
+const xmlBody = fc
+  .tuple(fc.oneof(fc.constantFrom(...XML_SEEDS), fc.constantFrom(...HOSTILE_XML)), fc.nat(), byteMutation)
+  .map(([xml, cut, bytes]) => bytes(Buffer.from(cut % 4 === 0 ? xml.slice(0, cut % (xml.length + 1)) : xml, 'utf8')));
 const csvBody = fc.tuple(fc.constantFrom(...CSV_SEEDS), byteMutation).map(([csv, bytes]) => bytes(Buffer.from(csv, 'utf8')));
-const junkBody = fc.oneof(fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)), nastyString.map((s) => Buffer.from(s, 'utf8')));
+const junkBody = fc.oneof(
+  fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
+  nastyString.map((s) => Buffer.from(s, 'utf8')),
+);
 
 function bodyFor(contentType: string): fc.Arbitrary<Buffer> {
   if (/xml/.test(contentType)) return fc.oneof({ weight: 4, arbitrary: xmlBody }, junkBody);
@@ -177,7 +221,26 @@ const encoded = (body: Buffer): fc.Arbitrary<[string | undefined, Buffer]> =>
     ['gzip, x-fz', body],
   );
 
-const PARAM_VALUES = ['nope', 'qn-fuzz', '0:0', '99:99', '1:x', '%', '%ZZ', '%E0%A4%A', '%C0%AF', '%ED%A0%80', '%00', '..%2F..%2Fetc', '%2e%2e', 'a'.repeat(3000), '__proto__', 'constructor', '%F0%9F%93%84', 'x%20y'];
+const PARAM_VALUES = [
+  'nope',
+  'qn-fuzz',
+  '0:0',
+  '99:99',
+  '1:x',
+  '%',
+  '%ZZ',
+  '%E0%A4%A',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%00',
+  '..%2F..%2Fetc',
+  '%2e%2e',
+  'a'.repeat(3000),
+  '__proto__',
+  'constructor',
+  '%F0%9F%93%84',
+  'x%20y',
+];
 const QUERY_VALUES = ['', '0', '-1', '1e9', 'abc', '%', '%ZZ', '2025-13-45', 'true', 'deliver', '__proto__', 'x'.repeat(5000)];
 
 const authHeader = (creds: Credentials): fc.Arbitrary<string | undefined> =>
@@ -185,7 +248,16 @@ const authHeader = (creds: Credentials): fc.Arbitrary<string | undefined> =>
     fc.constant(undefined),
     fc.constant(`Bearer ${creds.operator}`),
     fc.constantFrom(...creds.connectors.map((t) => `Bearer ${t}`)),
-    fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `Bearer ${creds.operator}x`, `bearer   ${creds.operator}`, 'Bearer \u00ff\u00fe', `Bearer ${'a'.repeat(5000)}`, 'Bearer a.b.c'),
+    fc.constantFrom(
+      'Bearer',
+      'Bearer ',
+      'Basic dXNlcjpwYXNz',
+      `Bearer ${creds.operator}x`,
+      `bearer   ${creds.operator}`,
+      'Bearer \u00ff\u00fe',
+      `Bearer ${'a'.repeat(5000)}`,
+      'Bearer a.b.c',
+    ),
   );
 
 const ODD_HEADERS: readonly (readonly [string, string])[][] = [
@@ -198,9 +270,15 @@ const ODD_HEADERS: readonly (readonly [string, string])[][] = [
   [['Accept', 'application/xml']],
   [['Content-Length', '-1']],
   [['Transfer-Encoding', 'chunked']],
-  [['Content-Length', '5'], ['Transfer-Encoding', 'chunked']],
+  [
+    ['Content-Length', '5'],
+    ['Transfer-Encoding', 'chunked'],
+  ],
   [['X-Odd\u0000Name', '1']],
-  [['ce-id', 'x'], ['ce-specversion', '0.3']],
+  [
+    ['ce-id', 'x'],
+    ['ce-specversion', '0.3'],
+  ],
 ];
 
 /** One bad or odd request for one of `operations`. */
@@ -208,21 +286,38 @@ export function badRequest(operations: readonly Operation[], creds: Credentials)
   return fc.constantFrom(...operations).chain((op) => {
     const params = [...op.path.matchAll(/\{([^}]+)\}/g)].map(() => fc.constantFrom(...PARAM_VALUES));
     const query = fc.array(fc.tuple(fc.constantFrom(...op.query, 'limit', 'x', '__proto__'), fc.constantFrom(...QUERY_VALUES)), { maxLength: 4 });
-    const contentType = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(op.contentTypes.length > 0 ? op.contentTypes : ['application/json'])) }, fc.constantFrom(...ODD_CONTENT_TYPES), fc.constant(undefined));
+    const contentType = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...(op.contentTypes.length > 0 ? op.contentTypes : ['application/json'])) },
+      fc.constantFrom(...ODD_CONTENT_TYPES),
+      fc.constant(undefined),
+    );
     const method = fc.oneof({ weight: 9, arbitrary: fc.constant(op.method) }, fc.constantFrom('PATCH', 'OPTIONS', 'HEAD', 'FZ'));
-    return fc.record({ method, values: fc.tuple(...params), query, contentType, auth: authHeader(creds), odd: fc.constantFrom(...ODD_HEADERS), withBody: fc.boolean() }).chain((r) => {
-      const body = r.withBody || op.contentTypes.length > 0 ? bodyFor(r.contentType ?? 'application/json').chain(encoded) : fc.constant<[string | undefined, Buffer] | undefined>(undefined);
-      return body.map((wire): RawRequest => {
-        let i = 0;
-        const path = op.path.replace(/\{[^}]+\}/g, () => r.values[i++] as string);
-        const qs = r.query.map(([k, v]) => `${k}=${v}`).join('&');
-        const headers: (readonly [string, string])[] = [];
-        if (r.auth !== undefined) headers.push(['Authorization', r.auth]);
-        if (wire && r.contentType !== undefined) headers.push(['Content-Type', r.contentType]);
-        if (wire?.[0] !== undefined) headers.push(['Content-Encoding', wire[0]]);
-        headers.push(...r.odd);
-        return { method: r.method, target: qs ? `${path}?${qs}` : path, headers, ...(wire ? { body: wire[1] } : {}) };
+    return fc
+      .record({
+        method,
+        values: fc.tuple(...params),
+        query,
+        contentType,
+        auth: authHeader(creds),
+        odd: fc.constantFrom(...ODD_HEADERS),
+        withBody: fc.boolean(),
+      })
+      .chain((r) => {
+        const body =
+          r.withBody || op.contentTypes.length > 0
+            ? bodyFor(r.contentType ?? 'application/json').chain(encoded)
+            : fc.constant<[string | undefined, Buffer] | undefined>(undefined);
+        return body.map((wire): RawRequest => {
+          let i = 0;
+          const path = op.path.replace(/\{[^}]+\}/g, () => r.values[i++] as string);
+          const qs = r.query.map(([k, v]) => `${k}=${v}`).join('&');
+          const headers: (readonly [string, string])[] = [];
+          if (r.auth !== undefined) headers.push(['Authorization', r.auth]);
+          if (wire && r.contentType !== undefined) headers.push(['Content-Type', r.contentType]);
+          if (wire?.[0] !== undefined) headers.push(['Content-Encoding', wire[0]]);
+          headers.push(...r.odd);
+          return { method: r.method, target: qs ? `${path}?${qs}` : path, headers, ...(wire ? { body: wire[1] } : {}) };
+        });
       });
-    });
   });
 }

@@ -34,7 +34,12 @@ export async function addAgencySystem(hubUrl: string, id: string, agency: string
     kind: 'webhook',
     endpoint: `http://127.0.0.1:${port}/events`,
     subscriptions: options.subscriptions ?? [{ type: 'vn.gov.document.sent' }, { type: 'vn.gov.document.status' }],
-    delivery: { retrySchedule: [...FAST_RETRIES.schedule], timeoutMs: 2_000, breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 1_000 }, ...options.delivery },
+    delivery: {
+      retrySchedule: [...FAST_RETRIES.schedule],
+      timeoutMs: 2_000,
+      breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 1_000 },
+      ...options.delivery,
+    },
   });
   const sim = await startWebhookSimulator({ signingKey: signingKeyOf(token), port });
   return { id, agency, token, sim };

@@ -19,7 +19,16 @@ export interface HubProcess {
 export async function startHubProcess(topicPrefix: string, env: Record<string, string> = {}): Promise<HubProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), PORT: String(port), LGSP_ADMIN_TOKEN: TEST_ADMIN_TOKEN, LGSP_TOPIC_PREFIX: topicPrefix, LGSP_PARTITIONS: '3', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: testBrokers().join(','),
+      PORT: String(port),
+      LGSP_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      LGSP_TOPIC_PREFIX: topicPrefix,
+      LGSP_PARTITIONS: '3',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -29,6 +38,14 @@ export async function startHubProcess(topicPrefix: string, env: Record<string, s
   };
   onTestFinished(kill);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor('the hub process to be ready', () => fetch(`${url}/readyz`).then((r) => r.ok, () => false), 60_000);
+  await waitFor(
+    'the hub process to be ready',
+    () =>
+      fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    60_000,
+  );
   return { url, child, kill };
 }

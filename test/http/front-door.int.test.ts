@@ -57,7 +57,10 @@ describe('the front door', () => {
     expectProblem(await asSender(body, [json, ['Content-Encoding', 'x-fz']]), 415, 'unsupported-encoding');
     expectProblem(await asSender(Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), body]), [json, ['Content-Encoding', 'gzip']]), 400, 'malformed-request');
     expectProblem(await asSender(Buffer.from('not brotli'), [json, ['Content-Encoding', 'br']]), 400, 'malformed-request');
-    const csv = [['Authorization', 'Bearer test-operator-token-0123456789'], ['Content-Type', 'text/csv; charset=fz-unknown']] as [string, string][];
+    const csv = [
+      ['Authorization', 'Bearer test-operator-token-0123456789'],
+      ['Content-Type', 'text/csv; charset=fz-unknown'],
+    ] as [string, string][];
     expectProblem(await raw('POST', '/v1/agencies:import', csv, Buffer.from('code,name,level,parent\n')), 415, 'unsupported-media-type');
   });
 
@@ -83,7 +86,11 @@ describe('the front door', () => {
     const broken = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xc0, 0xaf]), Buffer.from(text.slice(at))]);
     const res = await asSender(broken);
     expectProblem(res, 400, 'malformed-body');
-    for (const [field, value] of [['id', 'a\u0000b'], ['subject', 'a\ud800b'], ['correlationid', 'x\u0085y']] as const) {
+    for (const [field, value] of [
+      ['id', 'a\u0000b'],
+      ['subject', 'a\ud800b'],
+      ['correlationid', 'x\u0085y'],
+    ] as const) {
       const answer = await asSender(Buffer.from(JSON.stringify(documentSent({ [field]: value }))));
       expectProblem(answer, 422, 'validation-failed');
       expect(problemOf(answer).errors?.map((e) => e.path)).toContain(`/${field}`);
@@ -91,7 +98,16 @@ describe('the front door', () => {
   });
 
   it('refuses edXML entity references that would resolve through Object.prototype, and a second root element', async () => {
-    const inbound = (xml: string) => raw('POST', '/v1/connectors/qn-vp-edxml/inbound', [['Authorization', `Bearer ${edxmlToken}`], ['Content-Type', 'application/xml']], Buffer.from(xml));
+    const inbound = (xml: string) =>
+      raw(
+        'POST',
+        '/v1/connectors/qn-vp-edxml/inbound',
+        [
+          ['Authorization', `Bearer ${edxmlToken}`],
+          ['Content-Type', 'application/xml'],
+        ],
+        Buffer.from(xml),
+      );
     const pkg = readFileSync('connectors/edxml/fixtures/document-sent.xml', 'utf8');
     const withEntity = pkg.replace(/(<edXML:Subject>)/, '$1&toString; ');
     expect(withEntity).not.toBe(pkg);
@@ -104,7 +120,15 @@ describe('the front door', () => {
     const template = portal.data[0]!;
     portal.data = Array.from({ length: 1000 }, (_, i) => ({ ...template, MaHoSo: `H49.31-250715-${String(i).padStart(4, '0')}` }));
     const before = await endOffsets(hub.topics.ingress);
-    const res = await raw('POST', '/v1/connectors/qn-motcua/inbound', [['Authorization', `Bearer ${portalToken}`], ['Content-Type', 'application/json']], Buffer.from(JSON.stringify(portal)));
+    const res = await raw(
+      'POST',
+      '/v1/connectors/qn-motcua/inbound',
+      [
+        ['Authorization', `Bearer ${portalToken}`],
+        ['Content-Type', 'application/json'],
+      ],
+      Buffer.from(JSON.stringify(portal)),
+    );
     expectProblem(res, 413, 'batch-too-large');
     expect(await endOffsets(hub.topics.ingress)).toEqual(before);
   });

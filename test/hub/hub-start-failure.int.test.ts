@@ -20,7 +20,7 @@ describe('a hub whose start fails halfway', () => {
     // Everything up to the HTTP listener starts (admin, registry, views, router, delivery), then listen fails.
     await expect(startTestHub(config)).rejects.toThrow(/EADDRINUSE/);
 
-    await waitFor('the hub\'s sockets to close', () => tcpSockets() <= before);
+    await waitFor("the hub's sockets to close", () => tcpSockets() <= before);
     const admin = await testAdmin();
     const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(config.topicPrefix));
     expect(groups.length).toBeGreaterThan(0); // the router, the delivery worker and the views had joined

@@ -10,7 +10,8 @@ describe('POST /v1/messages', () => {
   let hub: Hub;
   let tokens: { sender: string; other: string };
   type PostOptions = { token?: string | null; contentType?: string };
-  const post = (url: string, body: unknown, { token = tokens.sender, contentType }: PostOptions = {}) => postAs(url, body, { token, ...(contentType ? { contentType } : {}) });
+  const post = (url: string, body: unknown, { token = tokens.sender, contentType }: PostOptions = {}) =>
+    postAs(url, body, { token, ...(contentType ? { contentType } : {}) });
   beforeAll(async () => {
     config = testConfig({ LGSP_MAX_BODY_BYTES: String(64 * 1024), LGSP_MAX_BATCH: '5' });
     hub = await startTestHub(config);
@@ -25,16 +26,28 @@ describe('POST /v1/messages', () => {
     const { accepted } = (await res.json()) as { accepted: { id: string; source: string; trace: string }[] };
     expect(accepted).toEqual([{ id: event.id, source: event.source, trace: expect.stringMatching(/^\/v1\/messages\/[0-9a-f-]{36}$/) }]);
 
-    const records = (await readTopicUntil(hub.topics.ingress, (all) => all.some((r) => r.headers.ce_id === event.id))).filter((r) => r.headers.ce_id === event.id);
+    const records = (await readTopicUntil(hub.topics.ingress, (all) => all.some((r) => r.headers.ce_id === event.id))).filter(
+      (r) => r.headers.ce_id === event.id,
+    );
     expect(records).toHaveLength(1);
     const [record] = records;
     expect(record!.key).toBe(event.subject);
     expect(record!.headers).toMatchObject({
-      ce_specversion: '1.0', ce_id: event.id, ce_source: event.source, ce_type: 'vn.gov.document.sent', ce_subject: event.subject,
-      ce_to: event.to, ce_time: event.time, 'content-type': 'application/json', lgsp_connector: SENDER.id, lgsp_hubid: accepted[0]!.trace.split('/').pop(),
+      ce_specversion: '1.0',
+      ce_id: event.id,
+      ce_source: event.source,
+      ce_type: 'vn.gov.document.sent',
+      ce_subject: event.subject,
+      ce_to: event.to,
+      ce_time: event.time,
+      'content-type': 'application/json',
+      lgsp_connector: SENDER.id,
+      lgsp_hubid: accepted[0]!.trace.split('/').pop(),
     });
     expect(JSON.parse(record!.value!)).toEqual(event.data);
-    const audit = (await readTopicUntil(hub.topics.events, (all) => all.some((r) => r.key === record!.headers.lgsp_hubid))).filter((r) => r.key === record!.headers.lgsp_hubid);
+    const audit = (await readTopicUntil(hub.topics.events, (all) => all.some((r) => r.key === record!.headers.lgsp_hubid))).filter(
+      (r) => r.key === record!.headers.lgsp_hubid,
+    );
     expect(audit.map((r) => JSON.parse(r.value!).kind)[0]).toBe('accepted');
   });
 
@@ -67,7 +80,9 @@ describe('POST /v1/messages', () => {
     } finally {
       await restarted.close();
     }
-    const records = (await readTopicUntil(hub.topics.ingress, (all) => all.some((r) => r.headers.ce_id === event.id))).filter((r) => r.headers.ce_id === event.id);
+    const records = (await readTopicUntil(hub.topics.ingress, (all) => all.some((r) => r.headers.ce_id === event.id))).filter(
+      (r) => r.headers.ce_id === event.id,
+    );
     expect(records).toHaveLength(1);
   });
 
@@ -77,15 +92,59 @@ describe('POST /v1/messages', () => {
       { name: 'malformed JSON', send: (url) => post(url, '{"specversion": "1.0", "id": '), status: 400, problem: 'malformed-json' },
       { name: 'a wrong content type', send: (url) => post(url, documentSent(), { contentType: 'text/plain' }), status: 415, problem: 'unsupported-media-type' },
       { name: 'a missing type', send: (url) => post(url, documentSent({ type: undefined })), status: 422, problem: 'validation-failed', path: '/type' },
-      { name: 'an unknown type', send: (url) => post(url, documentSent({ type: 'vn.gov.document.teleported' })), status: 422, problem: 'unknown-message-type', path: '/type' },
-      { name: 'a schema violation in a nested field', send: (url) => post(url, sentWith({ otherInfo: { priority: 9 } })), status: 422, problem: 'validation-failed', path: '/data/otherInfo/priority' },
+      {
+        name: 'an unknown type',
+        send: (url) => post(url, documentSent({ type: 'vn.gov.document.teleported' })),
+        status: 422,
+        problem: 'unknown-message-type',
+        path: '/type',
+      },
+      {
+        name: 'a schema violation in a nested field',
+        send: (url) => post(url, sentWith({ otherInfo: { priority: 9 } })),
+        status: 422,
+        problem: 'validation-failed',
+        path: '/data/otherInfo/priority',
+      },
       { name: 'a body over the size limit', send: (url) => post(url, sentWith({ content: 'x'.repeat(70 * 1024) })), status: 413, problem: 'body-too-large' },
-      { name: 'a batch over the count limit', send: (url) => post(url, Array.from({ length: 6 }, () => documentSent()), { contentType: 'application/cloudevents-batch+json' }), status: 413, problem: 'batch-too-large' },
-      { name: 'a bad item in a batch (all-or-nothing)', send: (url) => post(url, [documentSent(), documentSent({ subject: '' })], { contentType: 'application/cloudevents-batch+json' }), status: 422, problem: 'validation-failed', path: '/1/subject' },
-      { name: 'an unknown recipient', send: (url) => post(url, documentSent({ to: '000.00.00.H49,000.07.99.H49' })), status: 422, problem: 'unknown-recipient', path: '/to' },
-      { name: 'a source that is not the caller\'s agency', send: (url) => post(url, documentSent(), { token: tokens.other }), status: 403, problem: 'source-not-allowed' },
+      {
+        name: 'a batch over the count limit',
+        send: (url) =>
+          post(
+            url,
+            Array.from({ length: 6 }, () => documentSent()),
+            { contentType: 'application/cloudevents-batch+json' },
+          ),
+        status: 413,
+        problem: 'batch-too-large',
+      },
+      {
+        name: 'a bad item in a batch (all-or-nothing)',
+        send: (url) => post(url, [documentSent(), documentSent({ subject: '' })], { contentType: 'application/cloudevents-batch+json' }),
+        status: 422,
+        problem: 'validation-failed',
+        path: '/1/subject',
+      },
+      {
+        name: 'an unknown recipient',
+        send: (url) => post(url, documentSent({ to: '000.00.00.H49,000.07.99.H49' })),
+        status: 422,
+        problem: 'unknown-recipient',
+        path: '/to',
+      },
+      {
+        name: "a source that is not the caller's agency",
+        send: (url) => post(url, documentSent(), { token: tokens.other }),
+        status: 403,
+        problem: 'source-not-allowed',
+      },
       { name: 'a missing credential', send: (url) => post(url, documentSent(), { token: null }), status: 401, problem: 'unauthenticated' },
-      { name: 'a wrong credential', send: (url) => post(url, documentSent(), { token: `${SENDER.id}.not-the-secret` }), status: 401, problem: 'unauthenticated' },
+      {
+        name: 'a wrong credential',
+        send: (url) => post(url, documentSent(), { token: `${SENDER.id}.not-the-secret` }),
+        status: 401,
+        problem: 'unauthenticated',
+      },
     ];
 
     it.each(cases)('$name → $status $problem', async ({ send, status, problem, path }) => {

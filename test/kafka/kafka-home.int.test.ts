@@ -9,7 +9,7 @@ import { LocalBrokerError } from '../../src/kafka/local-broker-error.ts';
 import { probeCluster } from '../../src/kafka/probe.ts';
 
 describe('KAFKA_HOME', () => {
-  it('starts the local broker from an unpacked distribution\'s libs/ instead of Maven', async () => {
+  it("starts the local broker from an unpacked distribution's libs/ instead of Maven", async () => {
     const home = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-home-'));
     const dataDir = join(home, 'data');
     onTestFinished(() => rm(home, { recursive: true, force: true }));
@@ -27,6 +27,8 @@ describe('KAFKA_HOME', () => {
     const empty = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-home-empty-'));
     onTestFinished(() => rm(empty, { recursive: true, force: true }));
     await expect(startLocalBroker({ dataDir: join(empty, 'data'), cacheDir: empty, kafkaHome: empty, say: () => undefined })).rejects.toThrow(LocalBrokerError);
-    await expect(startLocalBroker({ dataDir: join(empty, 'data'), cacheDir: empty, kafkaHome: empty, say: () => undefined })).rejects.toThrow(/has no libs\/ folder: point it at an unpacked Apache Kafka distribution/);
+    await expect(startLocalBroker({ dataDir: join(empty, 'data'), cacheDir: empty, kafkaHome: empty, say: () => undefined })).rejects.toThrow(
+      /has no libs\/ folder: point it at an unpacked Apache Kafka distribution/,
+    );
   });
 });

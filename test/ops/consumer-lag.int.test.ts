@@ -14,7 +14,13 @@ describe('lgsp_consumer_lag on a real broker', () => {
     const admin = await testAdmin();
     const [a, b] = [uniqueName('lag-a'), uniqueName('lag-b')];
     const group = uniqueName('lag-group');
-    await admin.createTopics({ topics: [{ topic: a, numPartitions: 2 }, { topic: b, numPartitions: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [
+        { topic: a, numPartitions: 2 },
+        { topic: b, numPartitions: 1 },
+      ],
+      waitForLeaders: true,
+    });
     const producer = testKafka().producer();
     await producer.connect();
     try {
@@ -29,7 +35,14 @@ describe('lgsp_consumer_lag on a real broker', () => {
     registerConsumerLag(metrics, admin, [{ groupId: group, topics: [a, b] }], { cacheMs: 0 });
     expect(await lagOf(metrics)).toEqual({ [`${a}/0`]: 5, [`${a}/1`]: 1, [`${b}/0`]: 4 });
 
-    await admin.setOffsets({ groupId: group, topic: a, partitions: [{ partition: 0, offset: '3' }, { partition: 1, offset: '1' }] });
+    await admin.setOffsets({
+      groupId: group,
+      topic: a,
+      partitions: [
+        { partition: 0, offset: '3' },
+        { partition: 1, offset: '1' },
+      ],
+    });
     await admin.deleteTopicRecords({ topic: b, partitions: [{ partition: 0, offset: '1' }] });
     expect(await lagOf(metrics)).toEqual({ [`${a}/0`]: 2, [`${a}/1`]: 0, [`${b}/0`]: 3 });
     expect(await metrics.registry.metrics()).toContain(`lgsp_consumer_lag{topic="${a}",partition="0"} 2`);

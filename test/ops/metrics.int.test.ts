@@ -9,16 +9,23 @@ import { startTestHub, testConfig } from '../helpers/hub.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** The samples of a Prometheus text exposition. */
 function parseExposition(text: string): Sample[] {
-  return text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not a sample: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
-    return { name: match[1]!, labels, value: Number(match[3]) };
-  });
+  return text
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match) throw new Error(`not a sample: ${line}`);
+      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+      return { name: match[1]!, labels, value: Number(match[3]) };
+    });
 }
 
 async function scrape(url: string): Promise<Sample[]> {
@@ -52,7 +59,11 @@ describe('/metrics after a scripted scenario', () => {
     refusing.sim.faults.set({ kind: 'reject', status: 422, body: { error: 'Thiếu số ký hiệu văn bản' }, times: 1 });
 
     // 3 accepted: two for the healthy system, one for both (the refusing system's copy becomes a dead letter).
-    const documents = [documentSent({ to: healthy.agency }), documentSent({ to: healthy.agency }), documentSent({ to: `${refusing.agency},${healthy.agency}` })];
+    const documents = [
+      documentSent({ to: healthy.agency }),
+      documentSent({ to: healthy.agency }),
+      documentSent({ to: `${refusing.agency},${healthy.agency}` }),
+    ];
     for (const document of documents) {
       const res = await post(hub.url, document, { token });
       expect(res.status).toBe(202);
@@ -67,12 +78,18 @@ describe('/metrics after a scripted scenario', () => {
     expect((await post(hub.url, invalid, { token })).status).toBe(422);
 
     await waitFor('the healthy system to have all three', () => documents.every((d) => receivedIds(healthy).includes(d.id as string)), 30_000);
-    await waitFor('the delivery counters and the dead-letter gauge to settle', async () => {
-      const samples = await scrape(hub.url);
-      return valueOf(samples, 'lgsp_deliveries_total', { connector: healthy.id, outcome: 'delivered' }) === 3 &&
-        valueOf(samples, 'lgsp_deliveries_total', { connector: refusing.id, outcome: 'refused' }) === 1 &&
-        valueOf(samples, 'lgsp_dead_letters', { connector: refusing.id }) === 1;
-    }, 30_000);
+    await waitFor(
+      'the delivery counters and the dead-letter gauge to settle',
+      async () => {
+        const samples = await scrape(hub.url);
+        return (
+          valueOf(samples, 'lgsp_deliveries_total', { connector: healthy.id, outcome: 'delivered' }) === 3 &&
+          valueOf(samples, 'lgsp_deliveries_total', { connector: refusing.id, outcome: 'refused' }) === 1 &&
+          valueOf(samples, 'lgsp_dead_letters', { connector: refusing.id }) === 1
+        );
+      },
+      30_000,
+    );
   });
   afterAll(async () => {
     await Promise.all([healthy?.sim.close(), refusing?.sim.close()]);
@@ -122,7 +139,8 @@ describe('/metrics after a scripted scenario', () => {
     // The label sets stay bounded: connectors, types, levels, outcomes, routes, topics and partitions.
     const labelNames = new Set(samples.filter((s) => s.name.startsWith('lgsp_')).flatMap((s) => Object.keys(s.labels)));
     expect([...labelNames].sort()).toEqual(expect.arrayContaining(['connector', 'outcome', 'type']));
-    for (const name of labelNames) expect(['connector', 'le', 'method', 'outcome', 'partition', 'route', 'source_level', 'status', 'topic', 'type']).toContain(name);
+    for (const name of labelNames)
+      expect(['connector', 'le', 'method', 'outcome', 'partition', 'route', 'source_level', 'status', 'topic', 'type']).toContain(name);
   });
 
   it('shows the consumer lag of the router and delivery groups per topic and partition', async () => {

@@ -20,7 +20,8 @@ describe('the registry API', () => {
   afterAll(() => hub.close());
 
   it('imports agencies from JSON and CSV and answers the tree, parents derived from the codes', async () => {
-    const csv = 'code,name,level,parent\r\n000.02.09.H49,"Ủy ban nhân dân xã Minh Châu, huyện Vân Đồn",commune,\r\n000.00.20.H49,Sở Nội vụ tỉnh Quảng Ninh,unit,\r\n';
+    const csv =
+      'code,name,level,parent\r\n000.02.09.H49,"Ủy ban nhân dân xã Minh Châu, huyện Vân Đồn",commune,\r\n000.00.20.H49,Sở Nội vụ tỉnh Quảng Ninh,unit,\r\n';
     const res = await asOperator(hub.url, '/v1/agencies:import', { body: csv, contentType: 'text/csv' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ imported: 2 });
@@ -33,7 +34,10 @@ describe('the registry API', () => {
   });
 
   it('refuses bad agency codes and broken trees with field-level errors, importing nothing', async () => {
-    const bad = [{ code: '000.00.21.H49', name: 'Sở Xây dựng', level: 'unit' }, { code: '00.00.21.H49', name: 'Sai mã', level: 'unit' }];
+    const bad = [
+      { code: '000.00.21.H49', name: 'Sở Xây dựng', level: 'unit' },
+      { code: '00.00.21.H49', name: 'Sai mã', level: 'unit' },
+    ];
     const res = await asOperator(hub.url, '/v1/agencies:import', { body: bad });
     expect(res.status).toBe(422);
     expect(await problemPaths(res)).toContain('/1/code');
@@ -45,7 +49,15 @@ describe('the registry API', () => {
   });
 
   it('registers a connector, shows its token once, and the token sends messages', async () => {
-    const res = await asOperator(hub.url, '/v1/connectors', { body: { id: 'qn-stp-mot-cua', agency: '000.00.15.H49', kind: 'webhook', endpoint: 'http://127.0.0.1:9/events', subscriptions: [{ type: 'vn.gov.document.sent' }] } });
+    const res = await asOperator(hub.url, '/v1/connectors', {
+      body: {
+        id: 'qn-stp-mot-cua',
+        agency: '000.00.15.H49',
+        kind: 'webhook',
+        endpoint: 'http://127.0.0.1:9/events',
+        subscriptions: [{ type: 'vn.gov.document.sent' }],
+      },
+    });
     expect(res.status).toBe(201);
     const { connector, token } = (await res.json()) as { connector: Record<string, unknown>; token: string };
     expect(token).toMatch(/^qn-stp-mot-cua\./);
@@ -61,8 +73,16 @@ describe('the registry API', () => {
     { name: 'an unknown kind', manifest: { id: 'x-1', agency: '000.00.15.H49', kind: 'fax' }, path: '/kind' },
     { name: 'a bad id', manifest: { id: 'Bad Id', agency: '000.00.15.H49', kind: 'webhook' }, path: '/id' },
     { name: 'an agency not in the directory', manifest: { id: 'x-2', agency: '000.00.77.H49', kind: 'webhook' }, path: '/agency' },
-    { name: 'settings the kind refuses', manifest: { id: 'x-3', agency: '000.00.00.H49', kind: 'dvcqg', settings: { adapterUrl: 'not a url' } }, path: '/settings/adapterUrl' },
-    { name: 'an unknown subscribed type', manifest: { id: 'x-4', agency: '000.00.15.H49', kind: 'webhook', subscriptions: [{ type: 'vn.gov.fax.sent' }] }, path: '/subscriptions/0/type' },
+    {
+      name: 'settings the kind refuses',
+      manifest: { id: 'x-3', agency: '000.00.00.H49', kind: 'dvcqg', settings: { adapterUrl: 'not a url' } },
+      path: '/settings/adapterUrl',
+    },
+    {
+      name: 'an unknown subscribed type',
+      manifest: { id: 'x-4', agency: '000.00.15.H49', kind: 'webhook', subscriptions: [{ type: 'vn.gov.fax.sent' }] },
+      path: '/subscriptions/0/type',
+    },
   ])('refuses a manifest with $name at $path, registering nothing', async ({ manifest, path }) => {
     const validated = await asOperator(hub.url, '/v1/connectors:validate', { body: manifest });
     expect(validated.status).toBe(422);
@@ -74,7 +94,12 @@ describe('the registry API', () => {
   });
 
   it('never shows a secret setting back', async () => {
-    await registerConnector(hub.url, { id: 'qn-dvcqg', agency: '000.00.00.H49', kind: 'dvcqg', settings: { adapterUrl: 'http://127.0.0.1:9/', username: 'qn', password: 'mat-khau-bi-mat', dstcode: 'H49', madonvi: 'H49' } });
+    await registerConnector(hub.url, {
+      id: 'qn-dvcqg',
+      agency: '000.00.00.H49',
+      kind: 'dvcqg',
+      settings: { adapterUrl: 'http://127.0.0.1:9/', username: 'qn', password: 'mat-khau-bi-mat', dstcode: 'H49', madonvi: 'H49' },
+    });
     const shown = (await (await asOperator(hub.url, '/v1/connectors/qn-dvcqg')).json()) as { settings: Record<string, string> };
     expect(shown.settings).toMatchObject({ username: 'qn', password: '(hidden)' });
     expect(JSON.stringify(await (await asOperator(hub.url, '/v1/connectors')).json())).not.toContain('mat-khau-bi-mat');
@@ -114,7 +139,11 @@ describe('the registry API', () => {
     try {
       const token = await registerConnector(hub.url, { id: 'qn-live', agency: '000.00.15.H49', kind: 'webhook' });
       const started = Date.now();
-      await waitFor('the second instance to know the new connector', async () => (await asOperator(second.url, '/v1/connectors/qn-live')).status === 200, 5_000);
+      await waitFor(
+        'the second instance to know the new connector',
+        async () => (await asOperator(second.url, '/v1/connectors/qn-live')).status === 200,
+        5_000,
+      );
       expect(Date.now() - started).toBeLessThan(1_000);
       expect((await post(second.url, documentSent(), { token })).status).toBe(202);
     } finally {

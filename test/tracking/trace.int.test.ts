@@ -44,15 +44,25 @@ describe('GET /v1/messages/{id}', () => {
     view = new TraceView();
     await view.load(testKafka(), hub.topics.events, uniqueName('trace-view'));
     // Auth only is faked: the real registry is internal to the hub.
-    const identities = new Map<string, ConnectorIdentity>([[tokens.sender, SENDER], [tokens.other, OTHER], [RECIPIENT_TOKEN, { id: RECIPIENTS[1].connector, agency: RECIPIENTS[1].agency }]]);
+    const identities = new Map<string, ConnectorIdentity>([
+      [tokens.sender, SENDER],
+      [tokens.other, OTHER],
+      [RECIPIENT_TOKEN, { id: RECIPIENTS[1].connector, agency: RECIPIENTS[1].agency }],
+    ]);
     const credentials: CredentialStore = { verify: (token) => identities.get(token) };
     const logger = createLogger({ logLevel: 'silent', logPretty: false });
     const app = createApp({
-      metrics: new Metrics(), readiness: new Readiness(), logger, schemas: await SchemaSet.load(), maxBodyBytes: 1024 * 1024,
+      metrics: new Metrics(),
+      readiness: new Readiness(),
+      logger,
+      schemas: await SchemaSet.load(),
+      maxBodyBytes: 1024 * 1024,
       auth: { adminToken: TEST_ADMIN_TOKEN, credentials: () => credentials },
       routes: messagesTraceRoutes(view),
     });
-    server = await new Promise<Server>((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
+    server = await new Promise<Server>((res) => {
+      const s = app.listen(0, '127.0.0.1', () => res(s));
+    });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     producer = testKafka().producer();
     await producer.connect();
@@ -93,7 +103,14 @@ describe('GET /v1/messages/{id}', () => {
     expect(trace.message).toMatchObject({ id: event.id, source: event.source, type: 'vn.gov.document.sent', subject: event.subject, connector: SENDER.id });
     expect(trace.message).not.toHaveProperty('to');
     expect(trace.recipients).toEqual([
-      { ...a, state: 'delivered', attempts: 1, deliveredAt: later[1]!.at, latencyMs: 20, businessStatus: { code: '03', name: 'Đã tiếp nhận', at: later[3]!.at } },
+      {
+        ...a,
+        state: 'delivered',
+        attempts: 1,
+        deliveredAt: later[1]!.at,
+        latencyMs: 20,
+        businessStatus: { code: '03', name: 'Đã tiếp nhận', at: later[3]!.at },
+      },
       { ...b, state: 'retrying', attempts: 1, nextAttemptAt: expect.any(String), lastError: { reason: 'HTTP 503', status: 503, at: later[2]!.at } },
       { ...c, state: 'pending', attempts: 0 },
     ]);

@@ -23,9 +23,19 @@ export const agenciesImport: Command = {
   async run(ctx) {
     const [file] = positionals(ctx, this, ['file']);
     const contentType = CONTENT_TYPES[extname(file!).toLowerCase()];
-    if (!contentType) throw usageError(`${file} is neither .json nor .csv`, 'give a JSON array of { code, name, level, parent? } as .json, or CSV with the header code,name,level,parent as .csv.');
+    if (!contentType)
+      throw usageError(
+        `${file} is neither .json nor .csv`,
+        'give a JSON array of { code, name, level, parent? } as .json, or CSV with the header code,name,level,parent as .csv.',
+      );
     const body = await readText(file!);
-    const answer = await ctx.hub.request<{ imported: number }>({ method: 'POST', path: '/v1/agencies:import', credential: operator(ctx.io), body, contentType });
+    const answer = await ctx.hub.request<{ imported: number }>({
+      method: 'POST',
+      path: '/v1/agencies:import',
+      credential: operator(ctx.io),
+      body,
+      contentType,
+    });
     ctx.io.out(ctx.json ? json(answer) : `imported ${plural(answer.imported, 'agency', 'agencies')} from ${file}`);
   },
 };

@@ -53,7 +53,10 @@ export function stringOption(ctx: CommandContext, name: string): string | undefi
 export function positionals(ctx: CommandContext, command: Command, names: readonly string[]): string[] {
   if (ctx.args.length !== names.length) {
     const got = ctx.args.length === 0 ? 'none' : ctx.args.join(' ');
-    throw usageError(`${command.words.join(' ')} takes ${names.map((n) => `<${n}>`).join(' ') || 'no arguments'} (got ${got})`, `lgsp ${command.words.join(' ')} ${command.usage}`);
+    throw usageError(
+      `${command.words.join(' ')} takes ${names.map((n) => `<${n}>`).join(' ') || 'no arguments'} (got ${got})`,
+      `lgsp ${command.words.join(' ')} ${command.usage}`,
+    );
   }
   return [...ctx.args];
 }

@@ -39,10 +39,17 @@ export const connectorsRegister: Command = {
       path: '/v1/connectors',
       credential: operator(ctx.io),
       body: manifest,
-      hints: { 'validation-failed': `fix each path above in ${file}; nothing was registered.`, conflict: 'choose another id in the manifest (lgsp connectors list shows the taken ones).' },
+      hints: {
+        'validation-failed': `fix each path above in ${file}; nothing was registered.`,
+        conflict: 'choose another id in the manifest (lgsp connectors list shows the taken ones).',
+      },
     });
     const c = answer.connector;
-    ctx.io.out(ctx.json ? json(answer) : `registered connector ${c.id} (${c.kind}) for agency ${c.agency}${c.endpoint ? `, delivering to ${c.endpoint}` : ', send only'}\ntoken: ${answer.token}`);
+    ctx.io.out(
+      ctx.json
+        ? json(answer)
+        : `registered connector ${c.id} (${c.kind}) for agency ${c.agency}${c.endpoint ? `, delivering to ${c.endpoint}` : ', send only'}\ntoken: ${answer.token}`,
+    );
     tokenWarning(ctx.io, c.id);
   },
 };
@@ -56,7 +63,14 @@ export const connectorsList: Command = {
     const answer = await ctx.hub.request<{ connectors: ConnectorView[] }>({ method: 'GET', path: '/v1/connectors', credential: operator(ctx.io) });
     if (ctx.json) return ctx.io.out(json(answer));
     if (answer.connectors.length === 0) return ctx.io.out('no connectors are registered; register one with: lgsp connectors register <manifest.json>');
-    const rows = answer.connectors.map((c) => [c.id, c.agency, c.kind, cell(c.endpoint), cell((c.subscriptions ?? []).map((s) => s.type).join(', ')), cell(c.updatedAt)]);
+    const rows = answer.connectors.map((c) => [
+      c.id,
+      c.agency,
+      c.kind,
+      cell(c.endpoint),
+      cell((c.subscriptions ?? []).map((s) => s.type).join(', ')),
+      cell(c.updatedAt),
+    ]);
     ctx.io.out(`${table(['id', 'agency', 'kind', 'endpoint', 'subscriptions', 'updated'], rows)}\n${plural(answer.connectors.length, 'connector')}`);
   },
 };
@@ -67,7 +81,12 @@ export const connectorsShow: Command = {
   summary: "one connector's manifest (secret settings shown as (hidden))",
   async run(ctx) {
     const [id] = positionals(ctx, this, ['id']);
-    const c = await ctx.hub.request<ConnectorView>({ method: 'GET', path: `/v1/connectors/${encodeURIComponent(id!)}`, credential: operator(ctx.io), hints: NOT_FOUND });
+    const c = await ctx.hub.request<ConnectorView>({
+      method: 'GET',
+      path: `/v1/connectors/${encodeURIComponent(id!)}`,
+      credential: operator(ctx.io),
+      hints: NOT_FOUND,
+    });
     ctx.io.out(ctx.json ? json(c) : showConnector(c));
   },
 };
@@ -75,18 +94,36 @@ export const connectorsShow: Command = {
 export const connectorsRotate: Command = {
   words: ['connectors', 'rotate'],
   usage: '<id>',
-  summary: "issue a new token for a connector; the old one stops working at once",
+  summary: 'issue a new token for a connector; the old one stops working at once',
   async run(ctx) {
     const [id] = positionals(ctx, this, ['id']);
-    const answer = await ctx.hub.request<{ token: string }>({ method: 'POST', path: `/v1/connectors/${encodeURIComponent(id!)}:rotate`, credential: operator(ctx.io), hints: NOT_FOUND });
-    ctx.io.out(ctx.json ? json(answer) : `new token for ${id}: ${answer.token}\nthe previous token no longer works; the hub now signs deliveries to ${id} with a key derived from the new one.`);
+    const answer = await ctx.hub.request<{ token: string }>({
+      method: 'POST',
+      path: `/v1/connectors/${encodeURIComponent(id!)}:rotate`,
+      credential: operator(ctx.io),
+      hints: NOT_FOUND,
+    });
+    ctx.io.out(
+      ctx.json
+        ? json(answer)
+        : `new token for ${id}: ${answer.token}\nthe previous token no longer works; the hub now signs deliveries to ${id} with a key derived from the new one.`,
+    );
     tokenWarning(ctx.io, id!);
   },
 };
 
 function showConnector(c: ConnectorView): string {
   const { id, agency, kind, endpoint, description, auth, subscriptions, delivery, settings, createdAt, updatedAt, ...rest } = c;
-  const subs = (subscriptions ?? []).map((s) => `${s.type}${s.filter ? ` (${Object.entries(s.filter).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}`);
+  const subs = (subscriptions ?? []).map(
+    (s) =>
+      `${s.type}${
+        s.filter
+          ? ` (${Object.entries(s.filter)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')})`
+          : ''
+      }`,
+  );
   return fields([
     ['id', id],
     ['agency', agency],
@@ -96,7 +133,13 @@ function showConnector(c: ConnectorView): string {
     ['auth', auth?.scheme ?? 'bearer'],
     ['subscriptions', subs.length ? subs.join('\n') : '-'],
     ['delivery', delivery && deliveryLine(delivery)],
-    ['settings', settings && Object.entries(settings).map(([k, v]) => `${k}=${cell(v)}`).join(', ')],
+    [
+      'settings',
+      settings &&
+        Object.entries(settings)
+          .map(([k, v]) => `${k}=${cell(v)}`)
+          .join(', '),
+    ],
     ...Object.entries(rest).map(([k, v]) => [k, cell(v)] as const),
     ['created', createdAt],
     ['updated', updatedAt],

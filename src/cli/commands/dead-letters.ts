@@ -47,8 +47,19 @@ export const deadLettersList: Command = {
     if (ctx.json) return ctx.io.out(json(answer));
     const letters = answer.deadLetters;
     if (letters.length === 0) return ctx.io.out(`no dead letters${ctx.options.all === true ? '' : ' waiting for replay (--all includes replayed ones)'}`);
-    const rows = letters.map((l) => [l.id, l.at, l.connector, l.stage, cell(l.status), clip(l.reason, 50), cell(l.hubId), l.replayed ? `replayed ${l.replayed.at}` : '-']);
-    ctx.io.out(`${table(['id', 'at', 'connector', 'stage', 'status', 'reason', 'hub id', 'replayed'], rows)}\n${plural(letters.length, 'dead letter')}; details: lgsp dead-letters show <id>`);
+    const rows = letters.map((l) => [
+      l.id,
+      l.at,
+      l.connector,
+      l.stage,
+      cell(l.status),
+      clip(l.reason, 50),
+      cell(l.hubId),
+      l.replayed ? `replayed ${l.replayed.at}` : '-',
+    ]);
+    ctx.io.out(
+      `${table(['id', 'at', 'connector', 'stage', 'status', 'reason', 'hub id', 'replayed'], rows)}\n${plural(letters.length, 'dead letter')}; details: lgsp dead-letters show <id>`,
+    );
   },
 };
 
@@ -80,20 +91,38 @@ export const deadLettersReplay: Command = {
     const bad = ids.filter((id) => !LETTER_ID.test(id));
     if (bad.length > 0) throw usageError(`not dead-letter ids: ${bad.join(', ')}`, 'ids are <partition>:<offset>, as lgsp dead-letters list shows them.');
     const body = ids.length > 0 ? { ids, ...(connector ? { connector } : {}) } : { connector, ...(from ? { from } : {}), ...(to ? { to } : {}) };
-    const outcome = await ctx.hub.request<ReplayOutcome & { remaining?: number }>({ method: 'POST', path: '/v1/dead-letters:replay', body, credential: operator(ctx.io), hints: NOT_FOUND });
+    const outcome = await ctx.hub.request<ReplayOutcome & { remaining?: number }>({
+      method: 'POST',
+      path: '/v1/dead-letters:replay',
+      body,
+      credential: operator(ctx.io),
+      hints: NOT_FOUND,
+    });
     if (ctx.json) ctx.io.out(json(outcome));
     else ctx.io.out(formatOutcome(outcome));
     if (outcome.skipped.length > 0) {
-      throw new CliFailure(EXIT.refused, [`${plural(outcome.skipped.length, 'dead letter was', 'dead letters were')} not replayed${ctx.json ? ' (see "skipped")' : ' (reasons above)'}`], 'lgsp dead-letters show <id> tells why each failed; letters replayed already show with dead-letters list --all.');
+      throw new CliFailure(
+        EXIT.refused,
+        [`${plural(outcome.skipped.length, 'dead letter was', 'dead letters were')} not replayed${ctx.json ? ' (see "skipped")' : ' (reasons above)'}`],
+        'lgsp dead-letters show <id> tells why each failed; letters replayed already show with dead-letters list --all.',
+      );
     }
   },
 };
 
 function formatOutcome(o: ReplayOutcome & { remaining?: number }): string {
   const lines = [o.replayed.length > 0 ? `replayed ${plural(o.replayed.length, 'dead letter')}: ${o.replayed.join(', ')}` : 'replayed nothing'];
-  if (o.skipped.length > 0) lines.push(`skipped ${o.skipped.length}:`, table(['id', 'reason'], o.skipped.map((s) => [s.id, s.reason])));
+  if (o.skipped.length > 0)
+    lines.push(
+      `skipped ${o.skipped.length}:`,
+      table(
+        ['id', 'reason'],
+        o.skipped.map((s) => [s.id, s.reason]),
+      ),
+    );
   if (o.remaining) lines.push(`${o.remaining} more remain: run the same command again.`);
-  if (o.replayed.length > 0) lines.push('their deliveries are pending again; follow one with: lgsp trace <hub id> (lgsp dead-letters list --all shows the hub ids)');
+  if (o.replayed.length > 0)
+    lines.push('their deliveries are pending again; follow one with: lgsp trace <hub id> (lgsp dead-letters list --all shows the hub ids)');
   return lines.join('\n');
 }
 
@@ -114,7 +143,12 @@ function formatLetter(l: DeadLetterDetail): string {
   ]);
   const sections = [head];
   if (l.attempts && l.attempts.length > 0) {
-    sections.push(`attempts\n${table(['attempt', 'at', 'outcome', 'status', 'reason'], l.attempts.map((a) => [String(a.attempt), a.at, a.outcome, cell(a.status), clip(a.reason, 60)]))}`);
+    sections.push(
+      `attempts\n${table(
+        ['attempt', 'at', 'outcome', 'status', 'reason'],
+        l.attempts.map((a) => [String(a.attempt), a.at, a.outcome, cell(a.status), clip(a.reason, 60)]),
+      )}`,
+    );
   }
   if (l.response) sections.push(`recipient's answer\n${l.response}`);
   if (l.original) sections.push(`original message (${l.original.encoding})\n${pretty(l.original)}`);

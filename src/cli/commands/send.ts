@@ -22,22 +22,32 @@ export const send: Command = {
     const [file] = positionals(ctx, this, ['event.json']);
     const text = await readText(file!);
     const parsed = parseJsonFile(file!, text);
-    if (typeof parsed !== 'object' || parsed === null) throw usageError(`${file} holds neither an event (a JSON object) nor a batch (a JSON array of events)`, 'put one CloudEvent, or an array of them, in the file.');
+    if (typeof parsed !== 'object' || parsed === null)
+      throw usageError(
+        `${file} holds neither an event (a JSON object) nor a batch (a JSON array of events)`,
+        'put one CloudEvent, or an array of them, in the file.',
+      );
     const batch = Array.isArray(parsed);
     const credential = connectorToken(ctx);
-    if (!credential) throw usageError('no connector token', "pass the sending connector's token with --token <token> or LGSP_CONNECTOR_TOKEN (it was printed by lgsp connectors register).");
+    if (!credential)
+      throw usageError(
+        'no connector token',
+        "pass the sending connector's token with --token <token> or LGSP_CONNECTOR_TOKEN (it was printed by lgsp connectors register).",
+      );
     const answer = await ctx.hub.request<{ accepted: Accepted[] }>({
       method: 'POST',
       path: '/v1/messages',
       credential,
       body: text,
       contentType: batch ? 'application/cloudevents-batch+json' : 'application/cloudevents+json',
-      hints: { 'validation-failed': `fix each path above in ${file}${batch ? ' (it starts with the event\'s index)' : ''}; nothing was accepted.` },
+      hints: { 'validation-failed': `fix each path above in ${file}${batch ? " (it starts with the event's index)" : ''}; nothing was accepted.` },
     });
     if (ctx.json) return ctx.io.out(json(answer));
     const rows = answer.accepted.map((a) => [a.id, a.source, hubIdOf(a.trace)]);
     const first = answer.accepted[0];
-    ctx.io.out(`accepted ${plural(answer.accepted.length, 'message')}\n${table(['id', 'source', 'hub id'], rows)}${first ? `\nfollow it with: lgsp trace ${hubIdOf(first.trace)}` : ''}`);
+    ctx.io.out(
+      `accepted ${plural(answer.accepted.length, 'message')}\n${table(['id', 'source', 'hub id'], rows)}${first ? `\nfollow it with: lgsp trace ${hubIdOf(first.trace)}` : ''}`,
+    );
   },
 };
 

@@ -23,7 +23,10 @@ export const trace: Command = {
       method: 'GET',
       path: `/v1/messages/${encodeURIComponent(hubId)}`,
       credential: credentialFor(ctx),
-      hints: { 'not-found': 'check the hub id (lgsp send prints it); a message accepted a moment ago shows up within a second; a connector sees only the messages it sent or received.' },
+      hints: {
+        'not-found':
+          'check the hub id (lgsp send prints it); a message accepted a moment ago shows up within a second; a connector sees only the messages it sent or received.',
+      },
     });
     ctx.io.out(ctx.json ? json(answer) : formatTrace(answer));
   },
@@ -42,11 +45,16 @@ function hubIdOf(target: string, hubUrl: string): string {
   let path = target;
   if (/^https?:\/\//i.test(target)) {
     const url = new URL(target);
-    if (url.origin !== new URL(hubUrl).origin) throw usageError(`the trace URL is on ${url.origin}, but the hub is ${hubUrl}`, `pass --hub ${url.origin} to ask that hub.`);
+    if (url.origin !== new URL(hubUrl).origin)
+      throw usageError(`the trace URL is on ${url.origin}, but the hub is ${hubUrl}`, `pass --hub ${url.origin} to ask that hub.`);
     path = url.pathname;
   }
   const id = path.replace(/^\/?v1\/messages\//, '').replace(/\/+$/, '');
-  if (!HUB_ID.test(id)) throw usageError(`"${target}" is not a hub id or a trace URL`, 'give the hub id lgsp send printed (e.g. 3f2a9c1e-…), or the "trace" of the hub\'s answer (/v1/messages/<hub id>).');
+  if (!HUB_ID.test(id))
+    throw usageError(
+      `"${target}" is not a hub id or a trace URL`,
+      'give the hub id lgsp send printed (e.g. 3f2a9c1e-…), or the "trace" of the hub\'s answer (/v1/messages/<hub id>).',
+    );
   return id;
 }
 
@@ -69,9 +77,15 @@ export function formatTrace(t: Trace): string {
   }
   if (t.unreachable.length > 0) sections.push(`unreachable (no connector for ${m.type}): ${t.unreachable.join(', ')}`);
   const start = Date.parse(m.acceptedAt);
-  sections.push(`timeline\n${table(['time', 'elapsed', 'event', 'recipient', 'detail'], t.timeline.map((e) => timelineRow(e, start)))}`);
+  sections.push(
+    `timeline\n${table(
+      ['time', 'elapsed', 'event', 'recipient', 'detail'],
+      t.timeline.map((e) => timelineRow(e, start)),
+    )}`,
+  );
   const dead = t.recipients.filter((r) => r.state === 'dead').map((r) => r.connector);
-  if (dead.length > 0) sections.push(dead.map((c) => `dead-lettered for ${c}: see why with lgsp dead-letters list --connector ${c}, then replay it.`).join('\n'));
+  if (dead.length > 0)
+    sections.push(dead.map((c) => `dead-lettered for ${c}: see why with lgsp dead-letters list --connector ${c}, then replay it.`).join('\n'));
   return sections.join('\n\n');
 }
 

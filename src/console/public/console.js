@@ -70,11 +70,7 @@ async function refresh() {
   if ($('filter-connector').value) query.set('connector', $('filter-connector').value);
   if ($('filter-stage').value) query.set('stage', $('filter-stage').value);
   try {
-    const [connectors, metrics, letters] = await Promise.all([
-      api('/v1/connectors'),
-      api('/metrics').catch(() => ''),
-      api(`/v1/dead-letters?${query}`),
-    ]);
+    const [connectors, metrics, letters] = await Promise.all([api('/v1/connectors'), api('/metrics').catch(() => ''), api(`/v1/dead-letters?${query}`)]);
     state.connectors = connectors.connectors;
     state.samples = typeof metrics === 'string' ? parseMetrics(metrics) : [];
     state.letters = letters.deadLetters;
@@ -104,25 +100,30 @@ function renderConnectors() {
   const rows = state.connectors.map((c) => ({ id: c.id, agency: c.agency, kind: c.kind }));
   for (const id of pending.keys()) if (id && !rows.some((r) => r.id === id)) rows.push({ id, agency: '', kind: '(not registered)' });
   const tbody = $('connectors').tBodies[0];
-  tbody.replaceChildren(...rows.map((r) => {
-    const tr = el('tr', undefined, { 'data-connector': r.id });
-    const state_ = breaker.has(r.id) ? BREAKER[breaker.get(r.id)] ?? String(breaker.get(r.id)) : '—';
-    const count = pending.get(r.id) ?? 0;
-    const idCell = el('td');
-    idCell.append(el('button', r.id, { type: 'button', class: 'link', title: 'Show only its dead letters' }));
-    idCell.firstChild.addEventListener('click', () => {
-      $('filter-connector').value = r.id;
-      void refresh();
-    });
-    tr.append(
-      idCell,
-      el('td', r.agency),
-      el('td', r.kind),
-      el('td', state_, { class: `breaker breaker-${state_}`, title: breaker.has(r.id) ? 'lgsp_circuit_breaker_state' : 'no delivery to it since the hub started' }),
-      el('td', count, { class: count > 0 ? 'count warn' : 'count' }),
-    );
-    return tr;
-  }));
+  tbody.replaceChildren(
+    ...rows.map((r) => {
+      const tr = el('tr', undefined, { 'data-connector': r.id });
+      const state_ = breaker.has(r.id) ? (BREAKER[breaker.get(r.id)] ?? String(breaker.get(r.id))) : '—';
+      const count = pending.get(r.id) ?? 0;
+      const idCell = el('td');
+      idCell.append(el('button', r.id, { type: 'button', class: 'link', title: 'Show only its dead letters' }));
+      idCell.firstChild.addEventListener('click', () => {
+        $('filter-connector').value = r.id;
+        void refresh();
+      });
+      tr.append(
+        idCell,
+        el('td', r.agency),
+        el('td', r.kind),
+        el('td', state_, {
+          class: `breaker breaker-${state_}`,
+          title: breaker.has(r.id) ? 'lgsp_circuit_breaker_state' : 'no delivery to it since the hub started',
+        }),
+        el('td', count, { class: count > 0 ? 'count warn' : 'count' }),
+      );
+      return tr;
+    }),
+  );
   const select = $('filter-connector');
   const chosen = select.value;
   select.replaceChildren(el('option', 'all', { value: '' }), ...rows.map((r) => el('option', r.id, { value: r.id })));
@@ -137,9 +138,10 @@ function renderConnectors() {
     const key = s.labels.group ?? s.labels.topic ?? '';
     lag.set(key, (lag.get(key) ?? 0) + s.value);
   }
-  $('lag').textContent = lag.size === 0
-    ? 'Consumer lag: not reported by this hub (lgsp_consumer_lag).'
-    : `Consumer lag per ${byGroup ? 'group' : 'topic'}: ${[...lag].map(([k, v]) => `${k} ${v}`).join(' · ')}`;
+  $('lag').textContent =
+    lag.size === 0
+      ? 'Consumer lag: not reported by this hub (lgsp_consumer_lag).'
+      : `Consumer lag per ${byGroup ? 'group' : 'topic'}: ${[...lag].map(([k, v]) => `${k} ${v}`).join(' · ')}`;
 }
 
 // ---- dead letters --------------------------------------------------------------------------
@@ -148,8 +150,10 @@ function shownLetters() {
   const text = $('filter-text').value.trim().toLowerCase();
   if (!text) return state.letters;
   return state.letters.filter((l) =>
-    [l.id, l.reason, l.connector, l.hubId, l.recipientAgency, l.status, l.message?.id, l.message?.type, l.message?.subject]
-      .some((v) => v !== undefined && String(v).toLowerCase().includes(text)));
+    [l.id, l.reason, l.connector, l.hubId, l.recipientAgency, l.status, l.message?.id, l.message?.type, l.message?.subject].some(
+      (v) => v !== undefined && String(v).toLowerCase().includes(text),
+    ),
+  );
 }
 
 function renderLetters() {
@@ -166,7 +170,11 @@ function renderLetters() {
 }
 
 function letterRow(l) {
-  const tr = el('tr', undefined, { 'data-id': l.id, tabindex: '0', class: [l.replayed ? 'replayed' : '', l.id === state.openId ? 'open' : ''].join(' ').trim() });
+  const tr = el('tr', undefined, {
+    'data-id': l.id,
+    tabindex: '0',
+    class: [l.replayed ? 'replayed' : '', l.id === state.openId ? 'open' : ''].join(' ').trim(),
+  });
   const pick = el('input', undefined, { type: 'checkbox', 'aria-label': `Select ${l.id}` });
   pick.checked = state.selected.has(l.id);
   pick.disabled = !replayable(l);
@@ -177,7 +185,8 @@ function letterRow(l) {
   });
   const replay = el('button', 'Replay', { type: 'button', class: 'replay' });
   replay.disabled = !replayable(l);
-  if (!replayable(l)) replay.title = l.replayed ? 'replayed already' : `a ${l.stage} letter cannot be replayed: the sender must resend, or a setting must be fixed first`;
+  if (!replayable(l))
+    replay.title = l.replayed ? 'replayed already' : `a ${l.stage} letter cannot be replayed: the sender must resend, or a setting must be fixed first`;
   replay.addEventListener('click', () => void replayLetters([l.id]));
   const cells = [
     el('td', undefined, { class: 'pick' }),
@@ -207,9 +216,10 @@ function letterRow(l) {
 async function replayLetters(ids) {
   say(`Replaying ${ids.length} dead letter(s)…`);
   try {
-    const outcome = ids.length === 1
-      ? await api(`/v1/dead-letters/${encodeURIComponent(ids[0])}:replay`, { method: 'POST' })
-      : await api('/v1/dead-letters:replay', { method: 'POST', body: JSON.stringify({ ids }) });
+    const outcome =
+      ids.length === 1
+        ? await api(`/v1/dead-letters/${encodeURIComponent(ids[0])}:replay`, { method: 'POST' })
+        : await api('/v1/dead-letters:replay', { method: 'POST', body: JSON.stringify({ ids }) });
     for (const id of ids) state.selected.delete(id);
     const parts = [`Replayed ${outcome.replayed.length}${outcome.replayed.length ? `: ${outcome.replayed.join(', ')}` : ''}.`];
     if (outcome.skipped.length) parts.push(`Skipped ${outcome.skipped.length}: ${outcome.skipped.map((s) => `${s.id} (${s.reason})`).join('; ')}.`);
@@ -238,18 +248,34 @@ function renderDetail(l) {
   $('detail').hidden = false;
   $('detail-id').textContent = l.id;
   const fields = [
-    ['time', l.at], ['connector', l.connector], ['stage', l.stage], ['status', l.status],
-    ['recipient agency', l.recipientAgency], ['hub id', l.hubId],
-    ['message', l.message && `${l.message.id} · ${l.message.type}`], ['source', l.message?.source], ['subject', l.message?.subject],
+    ['time', l.at],
+    ['connector', l.connector],
+    ['stage', l.stage],
+    ['status', l.status],
+    ['recipient agency', l.recipientAgency],
+    ['hub id', l.hubId],
+    ['message', l.message && `${l.message.id} · ${l.message.type}`],
+    ['source', l.message?.source],
+    ['subject', l.message?.subject],
     ['replayed', l.replayed ? l.replayed.at : 'no'],
   ].filter(([, v]) => v !== undefined && v !== null && v !== '');
   $('detail-fields').replaceChildren(...fields.flatMap(([k, v]) => [el('dt', k), el('dd', v, { lang: 'vi' })]));
   $('detail-reason').textContent = l.reason || '(none)';
   $('detail-response').textContent = l.response === undefined ? '(no response recorded)' : pretty(l.response);
   const attempts = l.attempts ?? [];
-  $('detail-attempts').tBodies[0].replaceChildren(...(attempts.length === 0
-    ? [rowOf([el('td', 'No earlier attempt recorded.', { colspan: '5', class: 'muted' })])]
-    : attempts.map((a) => rowOf([el('td', a.attempt), el('td', localTime(a.at), { title: a.at }), el('td', a.outcome), el('td', a.status ?? ''), el('td', a.reason, { lang: 'vi' })]))));
+  $('detail-attempts').tBodies[0].replaceChildren(
+    ...(attempts.length === 0
+      ? [rowOf([el('td', 'No earlier attempt recorded.', { colspan: '5', class: 'muted' })])]
+      : attempts.map((a) =>
+          rowOf([
+            el('td', a.attempt),
+            el('td', localTime(a.at), { title: a.at }),
+            el('td', a.outcome),
+            el('td', a.status ?? ''),
+            el('td', a.reason, { lang: 'vi' }),
+          ]),
+        )),
+  );
   $('detail-original').textContent = !l.original ? '(empty)' : l.original.encoding === 'utf8' ? pretty(l.original.data) : `base64: ${l.original.data}`;
   $('detail-trace').hidden = !l.hubId;
   $('detail-trace').onclick = () => void showTrace(l.hubId);
@@ -274,8 +300,11 @@ async function showTrace(hubId) {
   try {
     const trace = await api(`/v1/messages/${encodeURIComponent(hubId)}`);
     const timeline = trace.timeline ?? [];
-    $('detail-timeline').replaceChildren(...timeline.map((t) =>
-      el('li', [localTime(t.at), t.kind, t.connector, t.status, t.reason].filter((v) => v !== undefined && v !== '').join(' · '), { lang: 'vi' })));
+    $('detail-timeline').replaceChildren(
+      ...timeline.map((t) =>
+        el('li', [localTime(t.at), t.kind, t.connector, t.status, t.reason].filter((v) => v !== undefined && v !== '').join(' · '), { lang: 'vi' }),
+      ),
+    );
     if (timeline.length === 0) $('detail-timeline').replaceChildren(el('li', 'The trace has no events yet.'));
   } catch (err) {
     failed(err);

@@ -75,8 +75,21 @@ async function exportedNames(): Promise<{ names: Set<string>; hub: Map<string, s
   return { names, hub };
 }
 
-interface Panel { id?: number; type: string; title?: string; datasource?: { uid?: string }; targets?: { expr?: string; datasource?: { uid?: string } }[]; panels?: Panel[] }
-interface Dashboard { uid: string; title: string; schemaVersion: number; panels: Panel[]; templating?: { list: { name: string; query?: string | { query?: string } }[] } }
+interface Panel {
+  id?: number;
+  type: string;
+  title?: string;
+  datasource?: { uid?: string };
+  targets?: { expr?: string; datasource?: { uid?: string } }[];
+  panels?: Panel[];
+}
+interface Dashboard {
+  uid: string;
+  title: string;
+  schemaVersion: number;
+  panels: Panel[];
+  templating?: { list: { name: string; query?: string | { query?: string } }[] };
+}
 
 function allPanels(panels: Panel[]): Panel[] {
   return panels.flatMap((p) => [p, ...allPanels(p.panels ?? [])]);
@@ -85,11 +98,18 @@ function allPanels(panels: Panel[]): Panel[] {
 /** Every PromQL query of the dashboard: panel targets and query variables. */
 function dashboardQueries(dashboard: Dashboard): { where: string; expr: string }[] {
   const targets = allPanels(dashboard.panels).flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr ?? '' })));
-  const variables = (dashboard.templating?.list ?? []).map((v) => ({ where: `variable ${v.name}`, expr: typeof v.query === 'string' ? v.query : v.query?.query ?? '' }));
+  const variables = (dashboard.templating?.list ?? []).map((v) => ({
+    where: `variable ${v.name}`,
+    expr: typeof v.query === 'string' ? v.query : (v.query?.query ?? ''),
+  }));
   return [...targets, ...variables];
 }
 
-interface AlertRule { alert: string; expr: string; fields: Record<string, string> }
+interface AlertRule {
+  alert: string;
+  expr: string;
+  fields: Record<string, string>;
+}
 
 /** The rules of a Prometheus rule file, read line by line (`expr` on one line or as a `|`/`>` block). */
 function alertRules(yaml: string): AlertRule[] {
@@ -136,7 +156,7 @@ function yamlProblems(text: string): string[] {
     if (indent % 2 !== 0) problems.push(`${where}: odd indentation`);
     const content = line.trim().replace(/^(?:- )+/, '');
     const pair = /^([A-Za-z_][\w.-]*):(?:\s+(.*))?$/.exec(content);
-    const value = (pair ? pair[2] ?? '' : line.trim().startsWith('- ') ? content : undefined)?.replace(/\s+#.*$/, '');
+    const value = (pair ? (pair[2] ?? '') : line.trim().startsWith('- ') ? content : undefined)?.replace(/\s+#.*$/, '');
     if (value === undefined) return void problems.push(`${where}: neither "key: value" nor "- item": ${line.trim()}`);
     if (/^[|>][-+]?$/.test(value)) blockIndent = indent;
     if (value.startsWith('"') && !/^"(?:[^"\\]|\\.)*"$/.test(value)) problems.push(`${where}: unclosed or stray double quote`);
@@ -154,9 +174,12 @@ function filesUnder(dir: string, ext: RegExp): string[] {
 
 describe('metricNames (the PromQL reader the checks below rely on)', () => {
   it('finds the metrics and nothing else', () => {
-    expect(metricNames('histogram_quantile(0.99, sum by (le, route) (rate(lgsp_http_request_duration_seconds_bucket{instance=~"$instance"}[$__rate_interval])))'))
-      .toEqual(['lgsp_http_request_duration_seconds_bucket']);
-    expect(metricNames('sum by (connector) (lgsp_dead_letters) > sum by (connector) ((lgsp_dead_letters offset 5m) or (lgsp_dead_letters * 0))')).toEqual(['lgsp_dead_letters']);
+    expect(
+      metricNames('histogram_quantile(0.99, sum by (le, route) (rate(lgsp_http_request_duration_seconds_bucket{instance=~"$instance"}[$__rate_interval])))'),
+    ).toEqual(['lgsp_http_request_duration_seconds_bucket']);
+    expect(metricNames('sum by (connector) (lgsp_dead_letters) > sum by (connector) ((lgsp_dead_letters offset 5m) or (lgsp_dead_letters * 0))')).toEqual([
+      'lgsp_dead_letters',
+    ]);
     expect(metricNames('count(max by (connector) (x_state) == 2) or vector(0) / up')).toEqual(['x_state', 'up']);
     expect(metricNames('label_values(up{job="lgsp-hub"}, instance)')).toEqual(['up']);
     expect(metricNames('rate(go_goroutines[5m]) > 1e3')).toEqual(['go_goroutines']);
@@ -184,7 +207,9 @@ describe('monitoring files in deploy/', () => {
 
   it('every YAML file is well formed', () => {
     const files = [...filesUnder('deploy', /\.ya?ml$/), 'docker-compose.yml'];
-    expect(files).toEqual(expect.arrayContaining([ALERTS, PROMETHEUS, 'deploy/grafana/provisioning/datasources/prometheus.yml', 'deploy/grafana/provisioning/dashboards/lgsp.yml']));
+    expect(files).toEqual(
+      expect.arrayContaining([ALERTS, PROMETHEUS, 'deploy/grafana/provisioning/datasources/prometheus.yml', 'deploy/grafana/provisioning/dashboards/lgsp.yml']),
+    );
     for (const file of files) expect(yamlProblems(readFileSync(file, 'utf8')), file).toEqual([]);
   });
 
@@ -203,7 +228,11 @@ describe('monitoring files in deploy/', () => {
     });
 
     it('shows every metric of SPEC section 6 and the process metrics', () => {
-      const read = new Set(dashboardQueries(dashboard).flatMap(({ expr }) => metricNames(expr)).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
+      const read = new Set(
+        dashboardQueries(dashboard)
+          .flatMap(({ expr }) => metricNames(expr))
+          .map((n) => n.replace(/_(bucket|sum|count)$/, '')),
+      );
       for (const name of [...Object.keys(SPEC_METRICS), 'process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
         expect(read.has(name), name).toBe(true);
       }
@@ -263,7 +292,11 @@ describe('monitoring files in deploy/', () => {
 
     it('loads the rules and scrapes the hub under the job name the queries use', () => {
       const config = readFileSync(PROMETHEUS, 'utf8');
-      const ruleFiles = /^rule_files:\s*\n((?:\s+- .*\n)+)/m.exec(config)?.[1]?.split('\n').map((l) => l.replace(/^\s*- /, '').trim()).filter(Boolean);
+      const ruleFiles = /^rule_files:\s*\n((?:\s+- .*\n)+)/m
+        .exec(config)?.[1]
+        ?.split('\n')
+        .map((l) => l.replace(/^\s*- /, '').trim())
+        .filter(Boolean);
       expect(ruleFiles).toEqual(['alerts.yml']);
       expect(existsSync(join('deploy/prometheus', ruleFiles![0]!))).toBe(true);
       expect(config).toMatch(/job_name:\s*lgsp-hub/);
