@@ -26,7 +26,7 @@ import { badRequest, operationsOf } from './requests.ts';
 
 const LONG_SECONDS = Number(process.env.LGSP_FUZZ_SECONDS ?? 0);
 const SEED = Number(process.env.LGSP_FUZZ_SEED ?? (LONG_SECONDS > 0 ? Date.now() % 2 ** 31 : 20261201));
-const RUNS = LONG_SECONDS > 0 ? 10_000_000 : Number(process.env.LGSP_FUZZ_RUNS ?? 400);
+const RUNS = LONG_SECONDS > 0 ? 10_000_000 : Number(process.env.LGSP_FUZZ_RUNS ?? 600);
 const PROBLEM_TYPES = new Set(Object.keys(PROBLEMS).map((code) => `${PROBLEM_BASE_URI}${code}`));
 
 setFlagsFromString('--expose-gc');
@@ -35,6 +35,8 @@ const heapMb = () => {
   gc();
   return process.memoryUsage().heapUsed / 2 ** 20;
 };
+
+const problemType = (res: RawResponse) => /"type":"[^"]*\/([a-z-]+)"/.exec(res.body.toString('utf8'))?.[1] ?? '';
 
 /** What is wrong with an answer, or undefined when it keeps the front door's promises. */
 function brokenPromise(request: RawRequest, res: RawResponse): string | undefined {
@@ -94,9 +96,10 @@ describe('the front door under fuzzing', () => {
       const broken = new Map<string, string>();
       let sent = 0;
       await fc.assert(
-        fc.asyncProperty(badRequest(operations, { operator: TEST_ADMIN_TOKEN, connectors: [tokens.other] }), async (request) => {
+        fc.asyncProperty(badRequest(operations, { operator: TEST_ADMIN_TOKEN, connectors: [tokens.sender, tokens.other] }), async (request) => {
           const res = await sendRaw(hub.url, requestBytes(request, host));
           counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
+          if (process.env.LGSP_FUZZ_VERBOSE) console.log(`${res.status} ${request.method} ${request.target.slice(0, 50)} ${problemType(res)}`);
           if (++sent % 100 === 0) await sendControl();
           const why = brokenPromise(request, res);
           const route = request.target.split(/[?/]/).slice(0, 3).join('/');

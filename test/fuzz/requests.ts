@@ -17,10 +17,15 @@ export interface Operation {
   readonly path: string;
   readonly query: readonly string[];
   readonly contentTypes: readonly string[];
+  /** The OpenAPI security schemes that admit a caller (`operatorToken`, `connectorToken`); none: public. */
+  readonly schemes: readonly string[];
 }
 
 interface OpenApi {
-  paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content?: Record<string, unknown> } }>>;
+  paths: Record<
+    string,
+    Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content?: Record<string, unknown> }; security?: Record<string, unknown>[] }>
+  >;
 }
 
 /** Every operation of `/openapi.json`. */
@@ -33,6 +38,7 @@ export function operationsOf(doc: OpenApi): Operation[] {
         path,
         query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
         contentTypes: Object.keys(op.requestBody?.content ?? {}),
+        schemes: (op.security ?? []).flatMap((s) => Object.keys(s)),
       })),
   );
 }
@@ -207,9 +213,7 @@ const ODD_CONTENT_TYPES = [
 /** How the body is encoded on the wire: [Content-Encoding header, bytes]. */
 const encoded = (body: Buffer): fc.Arbitrary<[string | undefined, Buffer]> =>
   fc.constantFrom<[string | undefined, Buffer]>(
-    [undefined, body],
-    [undefined, body],
-    [undefined, body],
+    ...Array.from({ length: 9 }, (): [undefined, Buffer] => [undefined, body]),
     ['identity', body],
     ['gzip', gzipSync(body)],
     ['deflate', deflateSync(body)],
@@ -227,12 +231,6 @@ const PARAM_VALUES = [
   '0:0',
   '99:99',
   '1:x',
-  '%',
-  '%ZZ',
-  '%E0%A4%A',
-  '%C0%AF',
-  '%ED%A0%80',
-  '%00',
   '..%2F..%2Fetc',
   '%2e%2e',
   'a'.repeat(3000),
@@ -240,14 +238,19 @@ const PARAM_VALUES = [
   'constructor',
   '%F0%9F%93%84',
   'x%20y',
+  '000.00.15.H49',
 ];
-const QUERY_VALUES = ['', '0', '-1', '1e9', 'abc', '%', '%ZZ', '2025-13-45', 'true', 'deliver', '__proto__', 'x'.repeat(5000)];
+const MALFORMED_PARAMS = ['%', '%ZZ', '%E0%A4%A', '%C0%AF', '%ED%A0%80', '%00'];
+const paramValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...PARAM_VALUES) }, fc.constantFrom(...MALFORMED_PARAMS));
+const QUERY_VALUES = ['', '0', '-1', '1e9', 'abc', '2025-13-45', '2025-07-01T00:00:00Z', 'true', 'deliver', '__proto__', 'x'.repeat(5000), 'qn-stp-eoffice'];
+const queryValue = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...QUERY_VALUES) }, fc.constantFrom('%', '%ZZ', '%C0%AF'));
 
-const authHeader = (creds: Credentials): fc.Arbitrary<string | undefined> =>
+/** Mostly the credential the operation admits (so requests reach its deeper checks), else anything. */
+const authHeader = (op: Operation, creds: Credentials): fc.Arbitrary<string | undefined> =>
   fc.oneof(
     fc.constant(undefined),
-    fc.constant(`Bearer ${creds.operator}`),
-    fc.constantFrom(...creds.connectors.map((t) => `Bearer ${t}`)),
+    { weight: op.schemes.includes('operatorToken') ? 6 : 1, arbitrary: fc.constant(`Bearer ${creds.operator}`) },
+    { weight: op.schemes.includes('connectorToken') ? 6 : 1, arbitrary: fc.constantFrom(...creds.connectors.map((t) => `Bearer ${t}`)) },
     fc.constantFrom(
       'Bearer',
       'Bearer ',
@@ -261,9 +264,7 @@ const authHeader = (creds: Credentials): fc.Arbitrary<string | undefined> =>
   );
 
 const ODD_HEADERS: readonly (readonly [string, string])[][] = [
-  [],
-  [],
-  [],
+  ...Array.from({ length: 12 }, () => []),
   [['Expect', 'fz-continue']],
   [['Expect', '100-continue']],
   [['X-Big', 'x'.repeat(20_000)]],
@@ -284,21 +285,21 @@ const ODD_HEADERS: readonly (readonly [string, string])[][] = [
 /** One bad or odd request for one of `operations`. */
 export function badRequest(operations: readonly Operation[], creds: Credentials): fc.Arbitrary<RawRequest> {
   return fc.constantFrom(...operations).chain((op) => {
-    const params = [...op.path.matchAll(/\{([^}]+)\}/g)].map(() => fc.constantFrom(...PARAM_VALUES));
-    const query = fc.array(fc.tuple(fc.constantFrom(...op.query, 'limit', 'x', '__proto__'), fc.constantFrom(...QUERY_VALUES)), { maxLength: 4 });
+    const params = [...op.path.matchAll(/\{([^}]+)\}/g)].map(() => paramValue);
+    const query = fc.array(fc.tuple(fc.constantFrom(...op.query, 'limit', 'x', '__proto__'), queryValue), { maxLength: 4 });
     const contentType = fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...(op.contentTypes.length > 0 ? op.contentTypes : ['application/json'])) },
       fc.constantFrom(...ODD_CONTENT_TYPES),
       fc.constant(undefined),
     );
-    const method = fc.oneof({ weight: 9, arbitrary: fc.constant(op.method) }, fc.constantFrom('PATCH', 'OPTIONS', 'HEAD', 'FZ'));
+    const method = fc.oneof({ weight: 19, arbitrary: fc.constant(op.method) }, fc.constantFrom('PATCH', 'OPTIONS', 'HEAD', 'FZ'));
     return fc
       .record({
         method,
         values: fc.tuple(...params),
         query,
         contentType,
-        auth: authHeader(creds),
+        auth: authHeader(op, creds),
         odd: fc.constantFrom(...ODD_HEADERS),
         withBody: fc.boolean(),
       })
