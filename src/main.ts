@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { loadConfig, type HubConfig } from './config/config.ts';
 import { ConfigError } from './config/config-error.ts';
 import { startHub, type Hub } from './hub.ts';
+import { withSecurity } from './kafka/kafka-security.ts';
+import { KafkaSecurityError } from './kafka/kafka-security-error.ts';
 import { KafkaUnreachableError } from './kafka/kafka-unreachable-error.ts';
 import { startLocalBroker, type LocalBroker } from './kafka/local-broker.ts';
 import { LocalBrokerError } from './kafka/local-broker-error.ts';
+import { probeCluster } from './kafka/probe.ts';
 import { createLogger } from './ops/logger.ts';
 
 let config: HubConfig;
@@ -38,7 +41,10 @@ try {
     broker = await startLocalBroker({ dataDir: join(config.dataDir, 'kafka'), cacheDir: config.cacheDir, kafkaHome: config.kafkaHome });
     brokers = broker.brokers;
   }
-  hub = await startHub(config, brokers, logger);
+  // Every client the hub makes for these brokers speaks KAFKA_SECURITY_PROTOCOL.
+  const secured = withSecurity(brokers, config.kafkaSecurity);
+  await refusedCredentialsStop(secured);
+  hub = await startHub(config, secured, logger);
   if (config.adminTokenGenerated) {
     logger.warn(`LGSP_ADMIN_TOKEN is not set: this run's operator token is ${config.adminToken}`);
   }
@@ -50,4 +56,20 @@ try {
     process.exit(69); // EX_UNAVAILABLE
   }
   throw err;
+}
+
+/**
+ * A wrong password or an untrusted certificate is a configuration problem: one line, exit 78,
+ * before anything is created or written. (An unreachable cluster is left to `startHub`.)
+ */
+async function refusedCredentialsStop(brokers: readonly string[]): Promise<void> {
+  if (config.kafkaSecurity.protocol === 'PLAINTEXT') return;
+  try {
+    await probeCluster(brokers);
+  } catch (err) {
+    if (!(err instanceof KafkaSecurityError)) return;
+    process.stderr.write(`${err.message}\n`);
+    await broker?.stop();
+    process.exit(78); // EX_CONFIG
+  }
 }

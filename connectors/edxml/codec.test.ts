@@ -218,8 +218,8 @@ describe('decodeEdxml: refusals', () => {
     expectRefused(() => decodeEdxml(fixture('attack-billion-laughs.xml')), 'edxml-forbidden-dtd', '/');
   });
 
-  it('refuses an oversized package, by default at 16 MiB and at a configured limit', () => {
-    const big = fixture('document-sent.xml').toString('utf8').replace('<edXML:Content>', `<edXML:Content>${'x'.repeat(16 * 1024 * 1024)}`);
+  it('refuses an oversized package, by default at 64 MiB and at a configured limit', () => {
+    const big = fixture('document-sent.xml').toString('utf8').replace('<edXML:Content>', `<edXML:Content>${'x'.repeat(64 * 1024 * 1024)}`);
     expectRefused(() => decodeEdxml(big), 'edxml-too-large', '/');
     expectRefused(() => decodeEdxml(fixture('document-sent.xml'), { maxBytes: 1024 }), 'edxml-too-large', '/');
   });

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 describe('the edXML corpus, through the codec', () => {
-  it.each(GOOD.map((p) => [p.file, p] as const))('%s: decoded valid, re-encoded leaf by leaf', async (_file, entry) => {
+  it.each(GOOD.map((p) => [p.file, p] as const))('%s: decoded valid, re-encoded leaf by leaf', { timeout: 60_000 }, async (_file, entry) => {
     const body = await packageBytes(entry);
     const events = decodeEdxml(body, { contentType: entry.contentType });
     expect(events.map((e) => e.type)).toEqual(entry.types);

@@ -19,7 +19,7 @@ import { childOf, textOf, type XmlElement } from './tree.ts';
 import { asPackageRoot, unwrapBody } from './unwrap.ts';
 
 export interface DecodeOptions {
-  /** Refuse packages larger than this many bytes. Default 16 MiB. */
+  /** Refuse packages larger than this many bytes. Default 64 MiB (the hub's LGSP_MAX_BODY_BYTES bounds requests first). */
   readonly maxBytes?: number;
   /** Refuse elements nested deeper than this. Default 32. */
   readonly maxDepth?: number;

@@ -11,7 +11,7 @@ import { EdxmlError } from './errors.ts';
 import type { XmlElement } from './tree.ts';
 
 export interface ParseLimits {
-  /** Total size of the package in bytes (UTF-8). Default 16 MiB. */
+  /** Total size of the package in bytes (UTF-8). Default 64 MiB: a 48 MiB file in base64 and its header (docs/edxml.md). */
   readonly maxBytes: number;
   /** Deepest element nesting; the root is depth 1. Default 32. */
   readonly maxDepth: number;
@@ -20,7 +20,7 @@ export interface ParseLimits {
 }
 
 export const DEFAULT_LIMITS: ParseLimits = Object.freeze({
-  maxBytes: 16 * 1024 * 1024,
+  maxBytes: 64 * 1024 * 1024,
   maxDepth: 32,
   maxElements: 10_000,
 });
@@ -44,17 +44,50 @@ export function parseXml(xml: Buffer | string, limits: ParseLimits): ParsedXml {
     throw new EdxmlError('edxml-forbidden-dtd', ROOT, 'The package contains a <!DOCTYPE> or <!ENTITY> declaration; edXML needs none and the hub refuses them (external entities, entity expansion). Remove it.');
   }
   checkDeclaredEncoding(text);
-  scanStructure(text, limits);
-  const valid = XMLValidator.validate(text);
+  const { small, large } = setAsideLargeText(text);
+  scanStructure(small, limits);
+  const valid = XMLValidator.validate(small);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
     throw new EdxmlError('edxml-malformed', ROOT, `The package is not well-formed XML: ${msg} (line ${line}, column ${col}).`);
   }
   // The validator accepts a second root element (`<a/><b/>`); XML allows exactly one.
-  const [root, ...more] = toElements(newParser(limits).parse(text), '').filter((e) => !e.name.startsWith('?'));
+  const [root, ...more] = toElements(newParser(limits).parse(small), '', large).filter((e) => !e.name.startsWith('?'));
   if (!root) throw new EdxmlError('edxml-malformed', ROOT, 'The package has no root element.');
   if (more.length > 0) throw new EdxmlError('edxml-malformed', ROOT, `The package has ${more.length + 1} root elements (<${root.name}>, <${more[0]!.name}>); an XML document has exactly one.`);
   return { root, text };
+}
+
+/** Texts of at least this many characters are set aside before parsing (base64 of files). */
+const LARGE_TEXT = 64 * 1024;
+const MARK = '\u{F0000}lgsp-large-text-';
+
+/**
+ * Long runs of base64 (a file's content) are cut out of the text before it is checked and parsed,
+ * and put back into their element afterwards: the XML parser and validator walk text character by
+ * character and take seconds on tens of MB, and this way no intermediate copy of a file is made.
+ * A run holds only base64 characters and white space, so nothing in it is markup.
+ */
+function setAsideLargeText(text: string): { small: string; large: string[] } {
+  const large: string[] = [];
+  if (text.length < LARGE_TEXT) return { small: text, large };
+  const pieces: string[] = [];
+  let kept = 0;
+  for (let gt = text.indexOf('>'); gt !== -1; gt = text.indexOf('>', gt + 1)) {
+    let end = gt + 1;
+    while (end < text.length && isBase64OrSpace(text.charCodeAt(end))) end += 1;
+    if (end - gt - 1 >= LARGE_TEXT && text.charCodeAt(end) === 0x3c /* < */) {
+      pieces.push(text.slice(kept, gt + 1), `${MARK}${large.push(text.slice(gt + 1, end)) - 1};`);
+      kept = end;
+    }
+    gt = end - 1;
+  }
+  pieces.push(text.slice(kept));
+  return { small: pieces.join(''), large };
+}
+
+function isBase64OrSpace(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 function newParser(limits: ParseLimits): XMLParser {
@@ -161,7 +194,7 @@ function isRecord(value: unknown): value is Json {
  * Checks the parser's ordered output (`[{ tag: [...children], ':@': { '@_attr': 'v' } }, { '#text': 's' }]`)
  * into elements. Recursion is bounded by the depth limit already enforced.
  */
-function toElements(items: unknown, parentPath: string): XmlElement[] {
+function toElements(items: unknown, parentPath: string, large: readonly string[]): XmlElement[] {
   if (!Array.isArray(items)) throw unexpected(parentPath);
   const raw: { name: string; key: string; item: Json }[] = [];
   for (const item of items) {
@@ -184,10 +217,17 @@ function toElements(items: unknown, parentPath: string): XmlElement[] {
       path,
       attributes: Object.fromEntries(Object.entries(qualified).filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:')).map(([k, v]) => [localName(k), v])),
       qualifiedAttributes: qualified,
-      text: textOf(content, path).trim(),
-      children: name.startsWith('?') ? [] : toElements(content, path),
+      text: restored(textOf(content, path), large).trim(),
+      children: name.startsWith('?') ? [] : toElements(content, path, large),
     };
   });
+}
+
+/** The text set aside by `setAsideLargeText`, back in its element. */
+function restored(text: string, large: readonly string[]): string {
+  if (!text.startsWith(MARK)) return text;
+  const index = Number(text.slice(MARK.length, text.indexOf(';')));
+  return large[index] ?? text;
 }
 
 /** QCVN 102 spells it "Bussiness"; some senders write "Business". Both read as the standard's name. */

@@ -3,8 +3,10 @@
  * `process.env`: everything else receives a `HubConfig`.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { SASL_MECHANISMS, SECURITY_PROTOCOLS, type KafkaSecurity } from '../kafka/kafka-security.ts';
 import { ConfigError } from './config-error.ts';
 import { parseDuration } from './duration.ts';
 
@@ -12,6 +14,8 @@ export interface HubConfig {
   /** Brokers of an external cluster; undefined means "start a local broker". */
   readonly kafkaBrokers: readonly string[] | undefined;
   readonly kafkaHome: string | undefined;
+  /** TLS and SASL of every Kafka client (KAFKA_SECURITY_PROTOCOL and friends), files already read. */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly topicPrefix: string;
   readonly partitions: number;
   /** undefined: min(3, brokers in the cluster), decided once the cluster answers. */
@@ -62,9 +66,11 @@ export function loadConfig(env: Env = process.env): HubConfig {
     if (raw.length < 16) throw new Error('expected at least 16 characters');
     return raw;
   });
+  const kafkaBrokers = read('KAFKA_BROKERS', undefined, parseBrokers);
   const config: HubConfig = {
-    kafkaBrokers: read('KAFKA_BROKERS', undefined, parseBrokers),
+    kafkaBrokers,
     kafkaHome: read('KAFKA_HOME', undefined, (raw) => raw),
+    kafkaSecurity: readKafkaSecurity(read, errors, kafkaBrokers !== undefined),
     topicPrefix: read('LGSP_TOPIC_PREFIX', 'lgsp.', (raw) => {
       if (!/^[A-Za-z0-9._-]{0,200}$/.test(raw)) throw new Error('expected letters, digits, ".", "_" or "-"');
       return raw;
@@ -100,6 +106,62 @@ export function loadConfig(env: Env = process.env): HubConfig {
   };
   if (errors.length > 0) throw new ConfigError(errors);
   return Object.freeze(config);
+}
+
+type Read = <T>(name: string, fallback: T, parse: (raw: string) => T) => T;
+
+/**
+ * KAFKA_SECURITY_PROTOCOL and the variables it asks for. Files are read now, so a missing CA
+ * file or password is a configuration error at start that names its variable.
+ */
+function readKafkaSecurity(read: Read, errors: string[], external: boolean): KafkaSecurity {
+  const protocol = read('KAFKA_SECURITY_PROTOCOL', 'PLAINTEXT', oneOf(SECURITY_PROTOCOLS));
+  const mechanism = read('KAFKA_SASL_MECHANISM', 'SCRAM-SHA-512', oneOf(SASL_MECHANISMS));
+  const username = read('KAFKA_SASL_USERNAME', undefined, (raw) => raw);
+  const password =
+    read('KAFKA_SASL_PASSWORD', undefined, (raw) => raw) ??
+    read('KAFKA_SASL_PASSWORD_FILE', undefined, (raw) => {
+      const text = readText(raw).trim();
+      if (text === '') throw new Error('the file is empty');
+      return text;
+    });
+  const ca = read('KAFKA_SSL_CA_FILE', undefined, readText);
+  const cert = read('KAFKA_SSL_CERT_FILE', undefined, readText);
+  const key = read('KAFKA_SSL_KEY_FILE', undefined, readText);
+  const needs = (what: string) => errors.push(`KAFKA_SECURITY_PROTOCOL=${protocol} needs ${what}`);
+  if (protocol !== 'PLAINTEXT' && !external) {
+    needs('KAFKA_BROKERS (the local broker started without it is plaintext; `npm run kafka -- --secure` prints the variables of a secured one)');
+  }
+  if ((cert === undefined) !== (key === undefined)) errors.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (mutual TLS): set both or neither');
+  const sasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  const tls = protocol === 'SSL' || protocol === 'SASL_SSL';
+  if (sasl && username === undefined) needs('KAFKA_SASL_USERNAME');
+  const passwordFileFailed = errors.some((e) => e.startsWith('KAFKA_SASL_PASSWORD_FILE='));
+  if (sasl && password === undefined && !passwordFileFailed) needs('KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE');
+  if (!tls && (ca ?? cert ?? key) !== undefined)
+    errors.push(`KAFKA_SSL_* files are set but KAFKA_SECURITY_PROTOCOL=${protocol} does not use TLS (SSL or SASL_SSL)`);
+  return Object.freeze({
+    protocol,
+    ...(sasl ? { sasl: Object.freeze({ mechanism, username: username ?? '', password: password ?? '' }) } : {}),
+    ...(tls ? { ssl: Object.freeze({ ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) }) } : {}),
+  });
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T => {
+    if (!values.includes(raw as T)) throw new Error(`expected one of ${values.join(', ')}`);
+    return raw as T;
+  };
+}
+
+/** A file's text; the error says why it cannot be read (missing, unreadable). */
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? (err as Error).message})`, { cause: err });
+  }
 }
 
 function parseBrokers(raw: string): string[] {

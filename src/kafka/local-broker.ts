@@ -13,8 +13,10 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { brokerClasspath, KAFKA_VERSION } from './broker-jars.ts';
+import { withSecurity } from './kafka-security.ts';
 import { LocalBrokerError } from './local-broker-error.ts';
 import { probeCluster } from './probe.ts';
+import { grantHubAcls, prepareSecurity, scramFormatArgs, secureProperties, type LocalBrokerSecurity, type SecureBrokerOptions } from './secure-broker.ts';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 90_000;
@@ -29,6 +31,12 @@ export interface LocalBrokerOptions {
   ports?: { readonly port: number; readonly controllerPort: number };
   /** Extra server.properties lines (tests lower timeouts). */
   overrides?: Readonly<Record<string, string | number>>;
+  /**
+   * A SASL_SSL listener with SCRAM users `broker`, `hub` and `intruder`, an authorizer, and ACLs
+   * that let only `hub` use the topic prefix (see `secure-broker.ts`). Decided when the storage is
+   * first formatted: restart a secured broker secured.
+   */
+  secure?: boolean | SecureBrokerOptions;
   say?: (line: string) => void;
 }
 
@@ -36,6 +44,8 @@ export interface LocalBroker {
   readonly brokers: string[];
   readonly ports: { readonly port: number; readonly controllerPort: number };
   readonly logFile: string;
+  /** Present on a secured broker: its CA, users and passwords (`withSecurity(brokers, security.as('hub'))`). */
+  readonly security?: LocalBrokerSecurity;
   /** Stops the JVM and waits for it to exit (SIGKILL after 20 s). Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -49,17 +59,22 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   const { port, controllerPort } = options.ports ?? { port: await freePort(), controllerPort: await freePort() };
   const propsFile = join(dir, 'server.properties');
   const logFile = join(logDir, 'broker.log');
-  await writeFile(propsFile, serverProperties(dir, port, controllerPort, options.overrides ?? {}));
+  const security = options.secure ? await prepareSecurity(dir, options.secure === true ? {} : options.secure) : undefined;
+  const secured = security ? await secureProperties(dir, security, port, controllerPort) : {};
+  await writeFile(propsFile, serverProperties(dir, port, controllerPort, { ...secured, ...options.overrides }));
   await writeFile(join(dir, 'log4j2.properties'), log4jProperties(logFile));
 
   const java = ['java', '-Xms256m', '-Xmx1g', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-cp', classpath];
   if (!existsSync(join(dir, 'data', 'meta.properties'))) {
     say(`Formatting storage in ${join(dir, 'data')}...`);
     const clusterId = (await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'random-uuid'])).stdout.trim();
-    await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile]);
+    const scram = security ? scramFormatArgs(security) : [];
+    if (security) say(`Creating SCRAM-SHA-512 users ${Object.keys(security.passwords).join(', ')} (passwords in ${join(dir, 'security')})...`);
+    await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...scram]);
   }
 
-  say(`Starting Apache Kafka ${KAFKA_VERSION} on 127.0.0.1:${port} (log: ${logFile})...`);
+  const listener = security ? 'SASL_SSL (SCRAM-SHA-512, ACLs) ' : '';
+  say(`Starting Apache Kafka ${KAFKA_VERSION} on ${listener}127.0.0.1:${port} (log: ${logFile})...`);
   const guard =
     `${java.map(shellQuote).join(' ')} kafka.Kafka ${shellQuote(propsFile)} >>${shellQuote(join(logDir, 'stdout.log'))} 2>&1 & j=$!; ` +
     'trap "kill $j 2>/dev/null" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j';
@@ -67,13 +82,25 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   child.stdin?.on('error', () => undefined);
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const brokers = [`127.0.0.1:${port}`];
-  const broker: LocalBroker = { brokers, ports: { port, controllerPort }, logFile, stop: once(() => stopGuard(child, exited)) };
+  const broker: LocalBroker = {
+    brokers,
+    ports: { port, controllerPort },
+    logFile,
+    ...(security ? { security } : {}),
+    stop: once(() => stopGuard(child, exited)),
+  };
 
-  say(`Waiting for the broker to answer a metadata request (up to ${READY_TIMEOUT_MS / 1000} s)...`);
+  const as = security ? ` as the SASL user "broker" over TLS` : '';
+  say(`Waiting for the broker to answer a metadata request${as} (up to ${READY_TIMEOUT_MS / 1000} s)...`);
   const started = Date.now();
   try {
     await Promise.race([
-      waitForMetadata(brokers, started + READY_TIMEOUT_MS),
+      (async () => {
+        await waitForMetadata(security ? withSecurity(brokers, security.as('broker')) : brokers, started + READY_TIMEOUT_MS);
+        if (!security) return;
+        say(`Granting User:hub its ACLs on the prefix "${security.topicPrefix}" (topics, groups, transactional ids)...`);
+        await grantHubAcls(brokers, security);
+      })(),
       exited.then((code) => Promise.reject(new Error(`the broker process exited with code ${code}`))),
     ]);
   } catch (err) {
@@ -135,7 +162,7 @@ function log4jProperties(logFile: string): string {
   ].join('\n');
 }
 
-async function waitForMetadata(brokers: string[], deadline: number): Promise<void> {
+async function waitForMetadata(brokers: readonly string[], deadline: number): Promise<void> {
   for (;;) {
     try {
       await probeCluster(brokers);

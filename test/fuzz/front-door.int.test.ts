@@ -19,10 +19,10 @@ import type { Hub } from '../../src/hub.ts';
 import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
 import { startTestHub, testConfig, TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
 import { readTopic } from '../helpers/kafka.ts';
-import { documentSent, post, seedSenders } from '../helpers/messages.ts';
+import { documentSent, post, SENDER, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { requestBytes, sendRaw, type RawRequest, type RawResponse } from '../helpers/raw-http.ts';
-import { badRequest, operationsOf } from './requests.ts';
+import { badRequest, nearValidMessage, operationsOf } from './requests.ts';
 
 const LONG_SECONDS = Number(process.env.LGSP_FUZZ_SECONDS ?? 0);
 const SEED = Number(process.env.LGSP_FUZZ_SEED ?? (LONG_SECONDS > 0 ? Date.now() % 2 ** 31 : 20261201));
@@ -96,19 +96,25 @@ describe('the front door under fuzzing', () => {
       const broken = new Map<string, string>();
       let sent = 0;
       await fc.assert(
-        fc.asyncProperty(badRequest(operations, { operator: TEST_ADMIN_TOKEN, connectors: [tokens.sender, tokens.other] }), async (request) => {
-          const res = await sendRaw(hub.url, requestBytes(request, host));
-          counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
-          if (process.env.LGSP_FUZZ_VERBOSE) console.log(`${res.status} ${request.method} ${request.target.slice(0, 50)} ${problemType(res)}`);
-          if (++sent % 100 === 0) await sendControl();
-          const why = brokenPromise(request, res);
-          const route = request.target.split(/[?/]/).slice(0, 3).join('/');
-          if (why && !broken.has(`${route} ${why}`))
-            broken.set(
-              `${route} ${why}`,
-              `${request.method} ${request.target.slice(0, 120)} [${request.headers.map(([n, v]) => `${n}: ${v.slice(0, 60)}`).join('; ')}] body ${request.body?.subarray(0, 120).toString('utf8') ?? '-'} → ${res.body.toString('utf8').slice(0, 300)}`,
-            );
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            { weight: 4, arbitrary: badRequest(operations, { operator: TEST_ADMIN_TOKEN, connectors: [tokens.sender, tokens.other] }) },
+            { weight: 1, arbitrary: nearValidMessage(SENDER.agency, tokens.sender) },
+          ),
+          async (request) => {
+            const res = await sendRaw(hub.url, requestBytes(request, host));
+            counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
+            if (process.env.LGSP_FUZZ_VERBOSE) console.log(`${res.status} ${request.method} ${request.target.slice(0, 50)} ${problemType(res)}`);
+            if (++sent % 100 === 0) await sendControl();
+            const why = brokenPromise(request, res);
+            const route = request.target.split(/[?/]/).slice(0, 3).join('/');
+            if (why && !broken.has(`${route} ${why}`))
+              broken.set(
+                `${route} ${why}`,
+                `${request.method} ${request.target.slice(0, 120)} [${request.headers.map(([n, v]) => `${n}: ${v.slice(0, 60)}`).join('; ')}] body ${request.body?.subarray(0, 120).toString('utf8') ?? '-'} → ${res.body.toString('utf8').slice(0, 300)}`,
+              );
+          },
+        ),
         { seed: SEED, numRuns: RUNS, ...(LONG_SECONDS > 0 ? { interruptAfterTimeLimit: LONG_SECONDS * 1000, markInterruptAsFailure: false } : {}) },
       );
       await sendControl();

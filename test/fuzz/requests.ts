@@ -322,3 +322,37 @@ export function badRequest(operations: readonly Operation[], creds: Credentials)
       });
   });
 }
+
+/** The valid examples whose sender is `agency`, as sent by its connector (the starting point of near-valid messages). */
+function validEventsFrom(agency: string): Record<string, unknown>[] {
+  return EVENT_SEEDS.filter(
+    (e): e is Record<string, unknown> => typeof e === 'object' && e !== null && (e as { source?: unknown }).source === `urn:lgsp:agency:${agency}`,
+  );
+}
+
+/**
+ * A valid message of `agency`'s connector with a fresh id and at most one structured change (a
+ * field set to a wrong value, or removed): some are accepted, most refused with the failing
+ * field. Accepted ones are what the "nothing invalid reaches Kafka" invariant is about.
+ */
+export function nearValidMessage(agency: string, token: string): fc.Arbitrary<RawRequest> {
+  const seeds = validEventsFrom(agency);
+  if (seeds.length === 0) throw new Error(`no valid example message from ${agency} under schemas/messages/examples`);
+  return fc
+    .tuple(fc.constantFrom(...seeds), fc.nat(), wrongValue, fc.constantFrom('set', 'delete', 'keep', 'keep'), fc.uuid())
+    .map(([seed, pick, value, how, id]): RawRequest => {
+      const event = { ...seed, id: `fuzz-${id}` };
+      const paths = pathsOf(event).filter((p) => p.length > 0);
+      const path = paths[pick % paths.length]!;
+      const changed = how === 'keep' ? event : setAt(event, path, how === 'set' ? value : undefined);
+      return {
+        method: 'POST',
+        target: '/v1/messages',
+        headers: [
+          ['Authorization', `Bearer ${token}`],
+          ['Content-Type', 'application/cloudevents+json'],
+        ],
+        body: Buffer.from(JSON.stringify(changed) ?? 'null', 'utf8'),
+      };
+    });
+}

@@ -1,15 +1,22 @@
 /**
  * Kafka helpers for integration tests: unique names per test, clients that clean up after
  * themselves, and reading a topic back to check what was (or was not) written.
+ *
+ * Over a secured test broker (LGSP_TEST_KAFKA_SECURE=1) `testBrokers()` carries the `hub` user's
+ * SASL_SSL settings, so hubs started on it authenticate as the hub; the test's own clients
+ * (`testKafka`) inspect as `broker`, the cluster's super user.
  */
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type Admin } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
+import { kafkaSecurityOptions, withSecurity, PLAINTEXT } from '../../src/kafka/kafka-security.ts';
 import { followTopic } from '../../src/kafka/topic-follower.ts';
 import { waitFor } from './wait-for.ts';
 
-export function testBrokers(): string[] {
-  return inject('kafkaBrokers').split(',');
+export function testBrokers(): readonly string[] {
+  const brokers = inject('kafkaBrokers').split(',');
+  const security = inject('kafkaSecurity');
+  return security ? withSecurity(brokers, security.hub) : brokers;
 }
 
 /** A name no other test uses: topics, groups, prefixes. */
@@ -18,7 +25,9 @@ export function uniqueName(stem: string): string {
 }
 
 export function testKafka(): Kafka {
-  return new Kafka({ brokers: testBrokers(), clientId: uniqueName('test'), logLevel: logLevel.NOTHING });
+  const brokers = inject('kafkaBrokers').split(',');
+  const security = inject('kafkaSecurity')?.operator ?? PLAINTEXT;
+  return new Kafka({ brokers, clientId: uniqueName('test'), logLevel: logLevel.NOTHING, ...kafkaSecurityOptions(security) });
 }
 
 /** An admin client, disconnected when the test ends. */

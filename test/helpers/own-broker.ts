@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.ts';
-import { startLocalBroker, type LocalBroker } from '../../src/kafka/local-broker.ts';
+import { startLocalBroker, type LocalBroker, type LocalBrokerOptions } from '../../src/kafka/local-broker.ts';
 
 export interface OwnBroker {
   readonly current: LocalBroker;
@@ -16,10 +16,11 @@ export interface OwnBroker {
   stop(): Promise<void>;
 }
 
-export async function startOwnBroker(): Promise<OwnBroker> {
+/** `secure`: a SASL_SSL broker with SCRAM users and ACLs (`current.security` has its CA and passwords). */
+export async function startOwnBroker(options: Pick<LocalBrokerOptions, 'secure'> = {}): Promise<OwnBroker> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-own-'));
   const start = (ports?: LocalBroker['ports']) =>
-    startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined, ...(ports ? { ports } : {}) });
+    startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined, ...options, ...(ports ? { ports } : {}) });
   let current = await start();
   return {
     get current() {

@@ -1,90 +1,15 @@
 /**
  * Throwaway certificates for tests that need TLS on 127.0.0.1: a CA, a server certificate it signed
- * (subjectAltName 127.0.0.1 and localhost) and a client certificate it signed (for mutual TLS),
- * made with the openssl CLI in a temporary directory that is removed before this resolves. EC
- * P-256 keys, valid for a day: quick to make, never worth keeping. Call it once per test file
- * (`beforeAll`); it takes a few tens of milliseconds.
+ * (subjectAltName 127.0.0.1 and localhost) and a client certificate it signed (for mutual TLS).
+ * The secured local broker makes its own with the same code (`src/kafka/throwaway-certificates.ts`).
+ * Call it once per test file (`beforeAll`); it takes a few tens of milliseconds.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { makeThrowawayCertificates, type KeyPair, type ThrowawayCertificates } from '../../src/kafka/throwaway-certificates.ts';
 
-const run = promisify(execFile);
-
-/** PEM texts. */
-export interface KeyPair {
-  readonly cert: string;
-  readonly key: string;
-}
-
-export interface TestCertificates {
-  /** The CA that signed `server` and `client`: what a client trusts, what a server requires of clients. */
-  readonly ca: string;
-  readonly server: KeyPair;
-  readonly client: KeyPair;
-}
-
-const KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+export type { KeyPair };
+export type TestCertificates = ThrowawayCertificates;
 
 /** Makes a fresh CA, server and client certificate. Rejects with openssl's stderr when it fails. */
-export async function makeTestCertificates(): Promise<TestCertificates> {
-  const dir = await mkdtemp(join(tmpdir(), 'lgsp-tls-'));
-  const file = (name: string) => join(dir, name);
-  try {
-    await openssl([
-      'req',
-      '-x509',
-      ...KEY,
-      '-keyout',
-      file('ca.key'),
-      '-out',
-      file('ca.crt'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=lgsp-hub test CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
-    const server = await signed(file, 'server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-    const client = await signed(file, 'client', '/CN=lgsp-hub', 'extendedKeyUsage=clientAuth\n');
-    return { ca: await readFile(file('ca.crt'), 'utf8'), server, client };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function signed(file: (name: string) => string, name: string, subject: string, extensions: string): Promise<KeyPair> {
-  await writeFile(file(`${name}.ext`), extensions);
-  await openssl(['req', ...KEY, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject]);
-  await openssl([
-    'x509',
-    '-req',
-    '-in',
-    file(`${name}.csr`),
-    '-CA',
-    file('ca.crt'),
-    '-CAkey',
-    file('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    file(`${name}.crt`),
-    '-days',
-    '1',
-    '-extfile',
-    file(`${name}.ext`),
-  ]);
-  return { cert: await readFile(file(`${name}.crt`), 'utf8'), key: await readFile(file(`${name}.key`), 'utf8') };
-}
-
-async function openssl(args: readonly string[]): Promise<void> {
-  try {
-    await run('openssl', [...args], { timeout: 30_000 });
-  } catch (err) {
-    throw new Error(`openssl ${args[0]} failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`, { cause: err });
-  }
+export function makeTestCertificates(): Promise<TestCertificates> {
+  return makeThrowawayCertificates();
 }

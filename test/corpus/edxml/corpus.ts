@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'vitest';
 import type { CloudEvent } from '../../../src/contract/cloud-event.ts';
-import { largePackage } from './large-package.ts';
+import { LARGE_SIZE, largePackage } from './large-package.ts';
 
 export interface GoodPackage {
   readonly file: string;
@@ -103,9 +103,89 @@ export const GOOD: readonly GoodPackage[] = [
       expect(e.to).toBe('000.00.00.H49,000.00.09.H49');
     },
   },
+  {
+    file: '09-update-document-info-1.xml', contentType: XML, from: '000.00.00.H49', types: ['vn.gov.document.updated'],
+    check: (e) => {
+      // The identity is the header's DocumentId; the Bussiness one is kept; the whole document travels.
+      expect([e.subject, data(e).documentId]).toEqual(['000.00.00.H49,2025/09/09,1520/UBND-VX', '000.00.00.H49,2025/09/09,1520/UBND-VX']);
+      expect(data(e).business).toMatchObject({ businessDocType: 2, documentId: '000.00.00.H49,2025/09/08,1520/UBND-VX', businessDocumentInfo: { documentInfo: '1', documentReceiver: '0' }, paper: '0' });
+      expect(data(e)).toMatchObject({ subject: expect.stringContaining('thay thế thời hạn'), code: { codeNumber: '1520' }, signerInfo: { fullName: 'Nguyễn Thị Hạnh' }, dueDate: '2025-10-15', promulgationInfo: { promulgationDate: '2025-09-09' } });
+      expect(data(e).attachments).toHaveLength(1);
+      expect(data(e).traceHeaders.map((h: Data) => h.organId)).toEqual(['000.00.00.H49', 'LGSP.H49']);
+      expect(e.time).toBe('2025-09-10T08:15:00+07:00');
+    },
+  },
+  {
+    file: '10-replacement.xml', contentType: XML, from: '000.00.00.H49', types: ['vn.gov.document.replaced'],
+    check: (e) => {
+      expect(data(e).documentId).toBe('000.00.00.H49,2025/09/08,1520/UBND-VX');
+      expect(data(e).replacement).toEqual({ documentId: '000.00.00.H49,2025/09/20,1602/UBND-VX', organIdList: ['000.00.16.H49', '000.00.05.H49'] });
+      expect(data(e)).toMatchObject({ headerDocumentId: '000.00.00.H49,2025/09/20,1602/UBND-VX', subject: expect.stringContaining('thay thế Công văn số 1520'), attachments: [{ name: '1602-UBND-VX.txt' }] });
+    },
+  },
+  {
+    file: '11-revocation.xml', contentType: XML, from: '000.00.05.H49', types: ['vn.gov.document.revoked'],
+    check: (e) => {
+      expect(data(e)).toMatchObject({ documentId: '000.00.05.H49,2025/10/02,0087/GM-UBND', reason: 'Hoãn cuộc họp, thu hồi giấy mời', staffInfo: { staff: 'Phạm Thu Hà' }, business: { paper: '0' }, promulgationInfo: { promulgationDate: '2025-10-02' } });
+    },
+  },
+  {
+    file: '12-status-multi-hop.xml', contentType: XML, from: '000.00.16.H49', types: ['vn.gov.document.status'],
+    check: (e) => {
+      expect(data(e).sender).toMatchObject({ organId: '000.00.16.H49', organAdd: 'Phường Hồng Hà, tỉnh Quảng Ninh', fax: '0203.3825.492', website: 'soyte.quangninh.gov.vn' });
+      expect(data(e).responseFor).toEqual({ organId: '000.00.00.H49', code: '1520/UBND-VX', promulgationDate: '2025-09-08', documentId: '000.00.00.H49,2025/09/08,1520/UBND-VX' });
+      expect(data(e).traceHeaders).toHaveLength(3);
+      expect(e.time).toBe('2025-09-09T10:05:33+07:00');
+    },
+  },
+  {
+    file: '13-update-receivers.xml', contentType: XML, from: '000.00.16.H49', types: ['vn.gov.document.updated'],
+    check: (e) => {
+      expect(data(e).receiverList).toEqual([{ organId: '000.00.05.H49', receiverType: 1 }, { organId: '000.00.09.H49', receiverType: 0 }]);
+      expect(data(e).business.businessDocumentInfo).toMatchObject({ documentInfo: '0', documentReceiver: '1' });
+    },
+  },
+  {
+    file: '14-multi-hop-document.xml', contentType: XML, from: '000.00.00.H49', types: ['vn.gov.document.sent'],
+    check: (e) => {
+      expect(e.time).toBe('2025-10-25T16:40:00+07:00');
+      expect(data(e).traceHeaders.map((h: Data) => h.organId)).toEqual(['000.00.00.G15', '000.00.00.H49']);
+    },
+  },
+  {
+    file: largePackage.name, contentType: XML, from: '000.00.15.H49', types: ['vn.gov.document.sent'],
+    check: (e) => {
+      expect(data(e).attachments[0]).toMatchObject({ size: LARGE_SIZE, name: 'so-ho-tich-1999-2005.bin' });
+    },
+  },
+  {
+    file: '16-status-minimal.xml', contentType: XML, from: '000.01.05.H49', types: ['vn.gov.document.status'],
+    check: (e) => {
+      expect(data(e)).toMatchObject({ statusCode: '03', from: '000.01.05.H49', responseFor: { documentId: '000.00.05.H49,2025/10/02,0087/GM-UBND' } });
+      expect(e.to).toBe('000.00.05.H49');
+    },
+  },
+  {
+    file: '17-only-foreign-hop.xml', contentType: XML, from: '000.00.00.H49', types: ['vn.gov.document.sent'],
+    check: (e) => {
+      expect(e.time).toBe('2025-10-24T00:00:00+07:00');
+    },
+  },
+  {
+    file: '18-multipart-bare-package.mime', contentType: 'multipart/related; boundary="----=_Part_18_lgsp"; type="application/xml"', from: '000.00.09.H49', types: ['vn.gov.document.sent'],
+    check: (e) => {
+      expect(data(e).attachments[0]).toMatchObject({ name: '77-TB-UBND.pdf', mediaType: 'application/pdf', size: 83 });
+    },
+  },
 ];
 
 export const BAD: readonly BadPackage[] = [
+  { file: 'bad-01-impossible-date.xml', contentType: XML, from: '000.00.00.H49', code: 'edxml-invalid-value', path: `${HEADER}/PromulgationInfo/PromulgationDate` },
+  { file: 'bad-02-no-sender.xml', contentType: XML, from: '000.00.00.H49', code: 'edxml-missing-field', path: `${HEADER}/From` },
+  { file: 'bad-03-xxe.xml', contentType: XML, from: '000.00.00.H49', code: 'edxml-forbidden-dtd', path: '/' },
+  { file: 'bad-04-entity-expansion.xml', contentType: XML, from: '000.00.00.H49', code: 'edxml-forbidden-dtd', path: '/' },
+  { file: 'bad-05-no-recipient.xml', contentType: XML, from: '000.00.00.H49', code: 'edxml-missing-field', path: `${HEADER}/To` },
+  { file: 'bad-06-impossible-timestamp.xml', contentType: XML, from: '000.00.16.H49', code: 'edxml-invalid-value', path: `${HEADER}/Timestamp` },
   { file: '06-signed-altered.xml', contentType: XML, from: '000.00.00.H49', code: 'edxml-signature-invalid', path: '/edXML/edXMLEnvelope/edXMLHeader/Signature', refuseInvalidSignatures: true },
 ];
 

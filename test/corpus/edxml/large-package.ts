@@ -23,7 +23,8 @@ export const largePackage = {
     if (cached) return cached;
     const template = await readFile(new URL('./15-large-attachment.template.xml', import.meta.url), 'utf8');
     const base64 = largeContent().toString('base64').replace(/.{76}/g, '$&\r\n');
-    const [before, after] = template.split('{{BASE64}}');
+    const [before, after, ...more] = template.split('{{BASE64}}');
+    if (after === undefined || more.length > 0) throw new Error('the template must hold {{BASE64}} exactly once');
     cached = Buffer.concat([Buffer.from(before!, 'utf8'), Buffer.from(base64, 'latin1'), Buffer.from(after!, 'utf8')]);
     return cached;
   },

@@ -12,6 +12,7 @@
  * in the Body, or the Header's MessageHeader/TraceHeaderList/Signature and the Body's manifest,
  * and the MIME parts as AttachmentEncoded/Attachment (ContentId, ContentType, base64 content).
  */
+import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 
 export type Leaves = [path: string, value: string][];
@@ -43,8 +44,30 @@ function nodes(items: unknown[]): Node[] {
   return out;
 }
 
+/**
+ * Long base64 runs (files of MBs) are compared by their SHA-256, taken without white space: the XML
+ * parser would take seconds on them, and a digest is as exact as the text.
+ */
+function digestLargeRuns(xml: string): string {
+  const out: string[] = [];
+  let from = 0;
+  const base64 = /[A-Za-z0-9+/=\s]/;
+  for (let i = xml.indexOf('>'); i !== -1; i = xml.indexOf('>', i + 1)) {
+    let end = i + 1;
+    while (end < xml.length && base64.test(xml[end]!)) end += 1;
+    if (end - i - 1 >= 65536 && xml[end] === '<') {
+      const run = xml.slice(i + 1, end).replace(/\s+/g, '');
+      out.push(xml.slice(from, i + 1), `sha256:${createHash('sha256').update(run).digest('hex')}`);
+      from = end;
+    }
+    i = end - 1;
+  }
+  out.push(xml.slice(from));
+  return out.join('');
+}
+
 function parse(xml: string): Node {
-  const root = nodes(parser.parse(xml.replace(/^\uFEFF/, '')) as unknown[])[0];
+  const root = nodes(parser.parse(digestLargeRuns(xml.replace(/^\uFEFF/, ''))) as unknown[])[0];
   if (!root) throw new Error('no root element');
   return root;
 }
@@ -57,7 +80,10 @@ const dayFirst = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
 function normalise(name: string, text: string): string {
   const t = text.trim();
-  if (name === 'ContentTransferEncoded') return t.replace(/\s+/g, '');
+  if (name === 'ContentTransferEncoded') {
+    const stripped = t.replace(/\s+/g, '');
+    return stripped.length >= 65536 ? `sha256:${createHash('sha256').update(stripped).digest('hex')}` : stripped;
+  }
   const m = (name === 'PromulgationDate' || name === 'DueDate') && dayFirst.exec(t);
   return m ? `${m[3]}/${m[2]!.padStart(2, '0')}/${m[1]!.padStart(2, '0')}` : t;
 }
