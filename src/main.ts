@@ -43,7 +43,7 @@ try {
   }
   // Every client the hub makes for these brokers speaks KAFKA_SECURITY_PROTOCOL.
   const secured = withSecurity(brokers, config.kafkaSecurity);
-  await refusedCredentialsStop(secured);
+  await stopOnRefusedCredentials(secured);
   hub = await startHub(config, secured, logger);
   if (config.adminTokenGenerated) {
     logger.warn(`LGSP_ADMIN_TOKEN is not set: this run's operator token is ${config.adminToken}`);
@@ -62,7 +62,7 @@ try {
  * A wrong password or an untrusted certificate is a configuration problem: one line, exit 78,
  * before anything is created or written. (An unreachable cluster is left to `startHub`.)
  */
-async function refusedCredentialsStop(brokers: readonly string[]): Promise<void> {
+async function stopOnRefusedCredentials(brokers: readonly string[]): Promise<void> {
   if (config.kafkaSecurity.protocol === 'PLAINTEXT') return;
   try {
     await probeCluster(brokers);

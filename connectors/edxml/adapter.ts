@@ -25,9 +25,8 @@ export const EDXML_SETTINGS = Type.Object(
   {
     refuseInvalidSignatures: Type.Optional(
       Type.Boolean({
-        default: false,
         description:
-          'Refuse (422 decode-failed, edxml-signature-invalid) a package whose XML-DSig signature does not verify. Default false: accept it and record "invalid" in data.edxml.signature.',
+          'Refuse (422 decode-failed, edxml-signature-invalid) a package whose XML-DSig signature does not verify. Absent or false: accept it and record "invalid" in data.edxml.signature.',
       }),
     ),
   },

@@ -3,8 +3,11 @@
  * edXML packages and the hub's canonical `vn.gov.document.*` v1 events. The connector (HTTP
  * inbound, polling the national axis, outbound delivery) is built on these and nothing else.
  *
- * - `decodeEdxml(xml, options)`: package → events; refuses unsafe or invalid input with `EdxmlError`.
- * - `encodeEdxml(event)`: event → package text, `edXML:` prefix on every element.
+ * - `decodeEdxml(body, options)`: package (bare, SOAP 1.1, multipart/related) → events, every
+ *   element kept (modelled fields, the rest in `data.edxml`, layout.ts), the signature checked;
+ *   refuses unsafe or meaningless input with `EdxmlError` naming the path and the rule.
+ * - `encodeEdxml(event)`: event → package text, `edXML:` prefix on every element, the original's
+ *   leaves in the original's order when the event came from edXML. docs/edxml.md has the mapping.
  */
 export { decodeEdxml, type DecodeOptions } from './decode.ts';
 export { encodeEdxml } from './encode.ts';

@@ -14,7 +14,7 @@ import { readInteger } from './fields.ts';
 import { recordLayout } from './layout.ts';
 import { DEFAULT_LIMITS, parseXml } from './parse.ts';
 import { readPackage, type EdxmlPackage } from './package.ts';
-import { checkSignature, type SignatureCheck } from './signature.ts';
+import { checkSignature, hasSignature, type SignatureCheck } from './signature.ts';
 import { childOf, textOf, type XmlElement } from './tree.ts';
 import { asPackageRoot, unwrapBody } from './unwrap.ts';
 
@@ -63,7 +63,8 @@ export function decodeEdxml(input: Buffer | string, options: DecodeOptions = {})
   const { xml, parts } = unwrapBody(body, options.contentType);
   const parsed = parseXml(xml, limits);
   const pkg = readPackage(asPackageRoot(parsed.root, parts));
-  const signature = checkSignature(parsed.text);
+  // The parsed text has large files set aside (parse.ts); a signature is checked over the real bytes.
+  const signature: SignatureCheck = hasSignature(parsed.text) ? checkSignature(xml.toString('utf8')) : { status: 'absent' };
   if (signature.status === 'invalid' && options.refuseInvalidSignatures) {
     throw new EdxmlError('edxml-signature-invalid', `${pkg.messageHeader.path.replace(/\/MessageHeader$/, '')}/Signature`, `The XML signature does not verify (${signature.reason ?? 'invalid'}); this connector refuses invalid signatures. Re-sign the package or send it unaltered.`);
   }

@@ -213,7 +213,7 @@ function replacementInfoList(replacedId: string, replacement: Json): XmlOut {
  * A status answers the document's issuer: From is `data.sender` (else the reporting agency's id),
  * ResponseFor is `data.responseFor` (else rebuilt from the DocumentId), then the hops it carried.
  */
-function encodeStatus(_event: CloudEvent, data: Json): PackageParts {
+function encodeStatus(event: CloudEvent, data: Json): PackageParts {
   const documentId = text(data, 'documentId', '/data');
   const description = data.description;
   const from = data.sender === undefined ? [{ name: 'OrganId', text: text(data, 'from', '/data') }] : writeFields(data.sender, ORGAN, '/data/sender', true);
@@ -226,7 +226,7 @@ function encodeStatus(_event: CloudEvent, data: Json): PackageParts {
       ...(typeof description === 'string' ? [{ name: 'Description', text: description }] : []),
       { name: 'Timestamp', text: rfc3339ToEdxmlInstant(text(data, 'timestamp', '/data'), '/data/timestamp') },
     ],
-    trace: data.traceHeaders === undefined && data.business === undefined ? [] : traceOf(_event, data, '', []),
+    trace: data.traceHeaders === undefined && data.business === undefined ? [] : traceOf(event, data, '', []),
   };
 }
 

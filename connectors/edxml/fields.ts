@@ -4,7 +4,7 @@
  * same table, so a field added here is mapped in both directions. JSON names are those of the
  * v1 message schemas (`schemas/common.schema.json`, `schemas/messages/vn.gov.document.*.v1.json`).
  */
-import { edxmlDateToIso, edxmlInstantToRfc3339, isoDateToEdxml, readEdxmlDate, rfc3339ToEdxmlInstant } from './dates.ts';
+import { edxmlInstantToRfc3339, isoDateToEdxml, readEdxmlDate, rfc3339ToEdxmlInstant } from './dates.ts';
 import { EdxmlError } from './errors.ts';
 import { childOf, childrenOf, missing, type XmlElement } from './tree.ts';
 import type { XmlOut } from './xml-writer.ts';
@@ -178,9 +178,6 @@ function readLeaf(text: string, kind: 'text' | 'integer' | 'date' | 'instant', p
   }
   return text;
 }
-
-/** `edxmlDateToIso`, for callers outside the tables. */
-export const readDate = edxmlDateToIso;
 
 export function readInteger(text: string, path: string): number {
   if (!/^\d{1,9}$/.test(text)) {

@@ -35,59 +35,88 @@ export interface ParsedXml {
 
 /** Reads `xml` into its root element, or throws `EdxmlError` naming the first rule it breaks. */
 export function parseXml(xml: Buffer | string, limits: ParseLimits): ParsedXml {
-  const size = typeof xml === 'string' ? Buffer.byteLength(xml, 'utf8') : xml.byteLength;
-  if (size > limits.maxBytes) {
-    throw new EdxmlError('edxml-too-large', ROOT, `The package is ${size} bytes; at most ${limits.maxBytes} are accepted. Send large files by reference or split the package.`);
+  const bytes = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
+  if (bytes.byteLength > limits.maxBytes) {
+    throw new EdxmlError('edxml-too-large', ROOT, `The package is ${bytes.byteLength} bytes; at most ${limits.maxBytes} are accepted. Send large files by reference or split the package.`);
   }
-  const text = toText(xml);
+  const { small, large } = setAsideLargeRuns(bytes);
+  const text = toText(small);
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new EdxmlError('edxml-forbidden-dtd', ROOT, 'The package contains a <!DOCTYPE> or <!ENTITY> declaration; edXML needs none and the hub refuses them (external entities, entity expansion). Remove it.');
   }
   checkDeclaredEncoding(text);
-  const { small, large } = setAsideLargeText(text);
-  scanStructure(small, limits);
-  const valid = XMLValidator.validate(small);
+  scanStructure(text, limits);
+  const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
     throw new EdxmlError('edxml-malformed', ROOT, `The package is not well-formed XML: ${msg} (line ${line}, column ${col}).`);
   }
   // The validator accepts a second root element (`<a/><b/>`); XML allows exactly one.
-  const [root, ...more] = toElements(newParser(limits).parse(small), '', large).filter((e) => !e.name.startsWith('?'));
+  const [root, ...more] = toElements(newParser(limits).parse(text), '', large).filter((e) => !e.name.startsWith('?'));
   if (!root) throw new EdxmlError('edxml-malformed', ROOT, 'The package has no root element.');
   if (more.length > 0) throw new EdxmlError('edxml-malformed', ROOT, `The package has ${more.length + 1} root elements (<${root.name}>, <${more[0]!.name}>); an XML document has exactly one.`);
   return { root, text };
 }
 
-/** Texts of at least this many characters are set aside before parsing (base64 of files). */
-const LARGE_TEXT = 64 * 1024;
+/** Runs of at least this many bytes of base64 (a file's content) are set aside before parsing. */
+const LARGE_RUN = 64 * 1024;
 const MARK = '\u{F0000}lgsp-large-text-';
 
 /**
- * Long runs of base64 (a file's content) are cut out of the text before it is checked and parsed,
- * and put back into their element afterwards: the XML parser and validator walk text character by
- * character and take seconds on tens of MB, and this way no intermediate copy of a file is made.
- * A run holds only base64 characters and white space, so nothing in it is markup.
+ * Long runs of base64 between `>` and `<` (files) are cut out of the package bytes before anything
+ * else reads them, and put back into their element afterwards as one-byte strings without line
+ * breaks, which are the canonical `contentBase64` itself: the package is never decoded whole to a
+ * UTF-16 string (a package with Vietnamese text would take twice its size), the parser and the
+ * validator (which walk text character by character and take seconds on tens of MB) see only the
+ * markup, and a file is held as the request's bytes and once as its base64 text (plus, briefly,
+ * its text with line breaks). A run holds only base64 characters and white space, so nothing in it
+ * is markup. The `text` returned (what the signature check looks at) has the runs marked.
  */
-function setAsideLargeText(text: string): { small: string; large: string[] } {
+function setAsideLargeRuns(bytes: Buffer): { small: Buffer; large: string[] } {
   const large: string[] = [];
-  if (text.length < LARGE_TEXT) return { small: text, large };
-  const pieces: string[] = [];
+  if (bytes.length < LARGE_RUN) return { small: bytes, large };
+  const pieces: Buffer[] = [];
   let kept = 0;
-  for (let gt = text.indexOf('>'); gt !== -1; gt = text.indexOf('>', gt + 1)) {
-    let end = gt + 1;
-    while (end < text.length && isBase64OrSpace(text.charCodeAt(end))) end += 1;
-    if (end - gt - 1 >= LARGE_TEXT && text.charCodeAt(end) === 0x3c /* < */) {
-      pieces.push(text.slice(kept, gt + 1), `${MARK}${large.push(text.slice(gt + 1, end)) - 1};`);
-      kept = end;
+  // Native searches and copies only: a JavaScript loop over each byte of tens of MB is slow.
+  for (let gt = bytes.indexOf(0x3e); gt !== -1; gt = bytes.indexOf(0x3e, gt + 1)) {
+    const lt = bytes.indexOf(0x3c, gt + 1);
+    if (lt === -1) break;
+    if (lt - gt - 1 >= LARGE_RUN) {
+      const run = compactLines(bytes, gt + 1, lt);
+      if (run.length >= LARGE_RUN && !NOT_BASE64.test(run)) {
+        pieces.push(bytes.subarray(kept, gt + 1), Buffer.from(`${MARK}${large.push(run) - 1};`, 'utf8'));
+        kept = lt;
+      }
     }
-    gt = end - 1;
+    gt = lt - 1;
   }
-  pieces.push(text.slice(kept));
-  return { small: pieces.join(''), large };
+  if (large.length === 0) return { small: bytes, large };
+  pieces.push(bytes.subarray(kept));
+  return { small: Buffer.concat(pieces), large };
 }
 
-function isBase64OrSpace(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** A base64 run of a package, without line breaks (base64 never has blanks inside a line). */
+const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
+
+/** `bytes[from, to)` as a one-byte string, each line's leading and trailing blanks dropped. */
+function compactLines(bytes: Buffer, from: number, to: number): string {
+  const out = Buffer.allocUnsafe(to - from);
+  let length = 0;
+  for (let pos = from; pos < to; ) {
+    const newline = bytes.indexOf(0x0a, pos);
+    const end = newline === -1 || newline > to ? to : newline;
+    let start = pos;
+    let stop = end;
+    while (start < stop && isBlank(bytes[start]!)) start += 1;
+    while (stop > start && isBlank(bytes[stop - 1]!)) stop -= 1;
+    length += bytes.copy(out, length, start, stop);
+    pos = end + 1;
+  }
+  return out.toString('latin1', 0, length);
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x0d || c === 0x09;
 }
 
 function newParser(limits: ParseLimits): XMLParser {
@@ -223,7 +252,7 @@ function toElements(items: unknown, parentPath: string, large: readonly string[]
   });
 }
 
-/** The text set aside by `setAsideLargeText`, back in its element. */
+/** The text set aside by `setAsideLargeRuns`, back in its element. */
 function restored(text: string, large: readonly string[]): string {
   if (!text.startsWith(MARK)) return text;
   const index = Number(text.slice(MARK.length, text.indexOf(';')));

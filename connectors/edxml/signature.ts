@@ -38,6 +38,11 @@ function signatureElements(xml: string): string[] {
   return found;
 }
 
+/** Whether `xml` has an XML-DSig Signature element (a cheap look before `checkSignature`). */
+export function hasSignature(xml: string): boolean {
+  return signatureElements(xml).length > 0;
+}
+
 /**
  * Checks the first XML-DSig signature in `xml` (the package text, DTD-free: the codec refuses DTDs
  * before this runs). Never throws: a signature that cannot be read is `invalid` with the reason.

@@ -17,9 +17,8 @@ export const VDXP_SETTINGS = Type.Object(
     pollIntervalMs: Type.Optional(Type.Integer({ minimum: 100, default: DEFAULT_POLL_INTERVAL_MS, description: 'Pause between mailbox polls.' })),
     refuseInvalidSignatures: Type.Optional(
       Type.Boolean({
-        default: false,
         description:
-          'Refuse a package whose XML-DSig signature does not verify (polled: a dead letter, acknowledged fail; pushed: 422). Default false: accept it and record "invalid" in data.edxml.signature.',
+          'Refuse a package whose XML-DSig signature does not verify (polled: a dead letter, acknowledged fail; pushed: 422). Absent or false: accept it and record "invalid" in data.edxml.signature.',
       }),
     ),
   },

@@ -156,6 +156,37 @@ describe('vdxp poller', () => {
   });
 });
 
+describe('vdxp inbound: packages as other hubs wrap them', () => {
+  const corpus = (name: string): Buffer => readFileSync(new URL(`../../test/corpus/edxml/${name}`, import.meta.url));
+  const MULTIPART = 'multipart/related; type="text/xml"; boundary="MIMEBoundary_lgsp_corpus_08"; start="<root.message@lgsp.corpus>"';
+
+  it('decodes a pushed SOAP envelope and a SOAP-with-attachments body, keeping each source (a relay)', () => {
+    const m = manifest('http://127.0.0.1:9');
+    const soap = vdxpAdapter.decode!({ contentType: 'text/xml; charset=utf-8', headers: {}, body: corpus('07-soap-envelope.xml') }, m);
+    expect(soap.map((e) => [e.type, e.source])).toEqual([['vn.gov.document.sent', 'urn:lgsp:agency:000.00.00.G22']]);
+    const mime = vdxpAdapter.decode!({ contentType: MULTIPART, headers: {}, body: corpus('08-soap-with-attachments.mime') }, m);
+    expect((mime[0]?.data.attachments as { name: string }[]).map((a) => a.name)).toEqual(['2045-SYT-NVY.pdf', 'Phụ lục.txt']);
+  });
+
+  it('polls a multipart/related package from the axis (no content type: the body is sniffed)', async () => {
+    sim = await startAxisSimulator();
+    const sink = new MemorySink();
+    const docId = sim.deposit(HUB_ORGAN, corpus('08-soap-with-attachments.mime'));
+    poller = pollerOf(manifest(sim.url), sink, { intervalMs: 20 });
+    poller.start();
+    await waitFor('the multipart package acknowledged done', () => sim!.status(docId) === 'done');
+    expect(sink.accepted[0]?.map((e) => e.id)).toEqual(['000.00.16.H49,2025/09/15,2045/SYT-NVY']);
+  });
+
+  it('refuses an altered signature only when the connector says so', () => {
+    const altered = { contentType: 'application/xml', headers: {}, body: corpus('06-signed-altered.xml') };
+    const lenient = manifest('http://127.0.0.1:9');
+    expect((vdxpAdapter.decode!(altered, lenient)[0]?.data.edxml as { signature: { status: string } }).signature.status).toBe('invalid');
+    const strict = { ...lenient, settings: { ...lenient.settings, refuseInvalidSignatures: true } };
+    expect(() => vdxpAdapter.decode!(altered, strict)).toThrow(/edxml-signature-invalid/);
+  });
+});
+
 describe('vdxp sender', () => {
   it('sends a document and a status with sendEdoc; the axis decodes them equal', async () => {
     sim = await startAxisSimulator();
