@@ -42,15 +42,23 @@ if (process.argv[2] === '--child') {
   process.stdout.write(JSON.stringify({ packageBytes: body.length, eventBytes: json.length, before, afterDecode, afterSerialise }));
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'edxml-memory-'));
-  const rows: string[] = ['| file | package | RSS before | peak RSS, decode | peak RSS, + serialise | growth: decode | growth: + serialise |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const rows: string[] = [
+    '| file | package | RSS before | peak RSS, decode | peak RSS, + serialise | growth: decode | growth: + serialise |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
   try {
     for (const size of [1, 5, 20]) {
       const file = join(dir, `package-${size}.xml`);
       writeFileSync(file, packageOf(size * MiB));
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', file], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
+      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', file], {
+        encoding: 'utf8',
+        maxBuffer: 1024 * 1024,
+      });
       const r = JSON.parse(out) as { packageBytes: number; before: number; afterDecode: number; afterSerialise: number };
       const growth = (peak: number) => `${((peak - r.before) / r.packageBytes).toFixed(1)}× (${mb(peak - r.before)} MiB)`;
-      rows.push(`| ${size} MiB | ${mb(r.packageBytes)} MiB | ${mb(r.before)} MiB | ${mb(r.afterDecode)} MiB | ${mb(r.afterSerialise)} MiB | ${growth(r.afterDecode)} | ${growth(r.afterSerialise)} |`);
+      rows.push(
+        `| ${size} MiB | ${mb(r.packageBytes)} MiB | ${mb(r.before)} MiB | ${mb(r.afterDecode)} MiB | ${mb(r.afterSerialise)} MiB | ${growth(r.afterDecode)} | ${growth(r.afterSerialise)} |`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -65,17 +65,24 @@ export class DemoProvince {
 
     const portal = await startPortalSimulator({ ...PORTAL_LOGIN });
     await hub.registerConnector({
-      id: PORTAL.id, agency: PORTAL.agency, kind: 'dvcqg',
+      id: PORTAL.id,
+      agency: PORTAL.agency,
+      kind: 'dvcqg',
       description: 'Cổng Dịch vụ công quốc gia: đồng bộ trạng thái hồ sơ (DongBoHoSoMC, CapNhatTienDoHoSoMC)',
       subscriptions: [{ type: 'vn.gov.dossier.status' }],
       delivery: DELIVERY,
       settings: { adapterUrl: portal.url, ...PORTAL_LOGIN, madonvi: AGENCY.province },
     });
-    narrator.note('registered', `${PORTAL.id.padEnd(20)} ${'dvcqg'.padEnd(8)} ${PORTAL.label}, for the national node ${narrator.name(PORTAL.agency)} at ${portal.url}`);
+    narrator.note(
+      'registered',
+      `${PORTAL.id.padEnd(20)} ${'dvcqg'.padEnd(8)} ${PORTAL.label}, for the national node ${narrator.name(PORTAL.agency)} at ${portal.url}`,
+    );
 
     const axis = await startAxisSimulator({ ...AXIS_LOGIN });
     await hub.registerConnector({
-      id: AXIS.id, agency: AXIS.agency, kind: 'vdxp',
+      id: AXIS.id,
+      agency: AXIS.agency,
+      kind: 'vdxp',
       description: 'Trục liên thông văn bản quốc gia: hộp thư của UBND tỉnh Quảng Ninh',
       settings: { baseUrl: axis.url, ...AXIS_LOGIN, pollIntervalMs: 500 },
     });
@@ -120,8 +127,13 @@ export class DemoProvince {
       }
     }
     for (const d of this.fresh('portal', this.portal.dossiers())) {
-      this.narrator.event('stored', 'DongBoHoSoMC', 'hub', PORTAL.label,
-        `MaHoSo ${d.MaHoSo}, TrangThaiHoSo ${d.TrangThaiHoSo} (${DOSSIER_STATUS[Number(d.TrangThaiHoSo)] ?? '?'})${d.DonViXuLy ? `, DonViXuLy: ${d.DonViXuLy}` : ''}`);
+      this.narrator.event(
+        'stored',
+        'DongBoHoSoMC',
+        'hub',
+        PORTAL.label,
+        `MaHoSo ${d.MaHoSo}, TrangThaiHoSo ${d.TrangThaiHoSo} (${DOSSIER_STATUS[Number(d.TrangThaiHoSo)] ?? '?'})${d.DonViXuLy ? `, DonViXuLy: ${d.DonViXuLy}` : ''}`,
+      );
     }
     for (const p of this.fresh('portal-progress', this.portal.progress())) {
       this.narrator.event('stored', 'CapNhatTienDoHoSoMC', 'hub', PORTAL.label, `MaHoSo ${p.MaHoSo}: ${p.TrangThai}, ${p.NguoiXuLy}`);
@@ -144,10 +156,19 @@ export class DemoProvince {
   private acknowledge(system: RunningSystem, document: CloudEvent): void {
     const status = acknowledgement(document, system.spec.agency, CLERKS[system.spec.agency] ?? 'Văn thư');
     const pkg = encodeEdxml(status as unknown as CloudEvent);
-    this.narrator.event('answers', 'vn.gov.document.status', `${this.narrator.name(system.spec.agency)} (e-office)`, this.narrator.name(sourceAgency(document.source)), '03 Đã tiếp nhận, an edXML status package to its inbound route');
-    const answer = this.hub.inbound(system.spec.id, system.token, EDXML_CONTENT_TYPE, pkg).then(() => undefined, (err: Error) => {
-      this.failure ??= err;
-    });
+    this.narrator.event(
+      'answers',
+      'vn.gov.document.status',
+      `${this.narrator.name(system.spec.agency)} (e-office)`,
+      this.narrator.name(sourceAgency(document.source)),
+      '03 Đã tiếp nhận, an edXML status package to its inbound route',
+    );
+    const answer = this.hub.inbound(system.spec.id, system.token, EDXML_CONTENT_TYPE, pkg).then(
+      () => undefined,
+      (err: Error) => {
+        this.failure ??= err;
+      },
+    );
     this.acks.push(answer);
   }
 }
@@ -187,7 +208,14 @@ async function startOneStopShop(hub: HubApi, spec: SystemSpec): Promise<RunningS
   const port = await freePort();
   const token = await hub.registerConnector(manifest(spec, `http://127.0.0.1:${port}/events`));
   const sim = await startWebhookSimulator({ signingKey: signingKeyOf(token), port });
-  return { spec, token, simulator: { kind: 'webhook', sim }, received: () => sim.received().map((r) => r.event), close: () => sim.close(), restart: () => sim.restart() };
+  return {
+    spec,
+    token,
+    simulator: { kind: 'webhook', sim },
+    received: () => sim.received().map((r) => r.event),
+    close: () => sim.close(),
+    restart: () => sim.restart(),
+  };
 }
 
 function manifest(spec: SystemSpec, endpoint: string): Record<string, unknown> {

@@ -22,7 +22,11 @@ beforeAll(async () => {
 
 function manifest(settings: Record<string, unknown>): ConnectorManifest {
   const { manifest: m, issues } = schemas.validateConnector({
-    id: 'dvcqg-national', agency: '000.00.00.H49', kind: 'dvcqg', delivery: { timeoutMs: 400 }, settings,
+    id: 'dvcqg-national',
+    agency: '000.00.00.H49',
+    kind: 'dvcqg',
+    delivery: { timeoutMs: 400 },
+    settings,
   });
   expect(issues).toEqual([]);
   return m!;
@@ -75,7 +79,12 @@ describe('dvcqg sender against the simulated portal (real HTTP)', () => {
   it('a 503 is a retry honouring Retry-After; the next attempt delivers', async () => {
     sim.faults.set({ kind: 'error', status: 503, retryAfterSeconds: 3, times: 1 });
     expect(await deliver(1)).toEqual({
-      outcome: 'retry', failure: 'http-status', reason: 'login: HTTP 503', retryAfterMs: 3000, status: 503, response: { status: 503, body: { error: 'simulated fault' } },
+      outcome: 'retry',
+      failure: 'http-status',
+      reason: 'login: HTTP 503',
+      retryAfterMs: 3000,
+      status: 503,
+      response: { status: 503, body: { error: 'simulated fault' } },
     });
     expect(await deliver(2)).toEqual({ outcome: 'delivered' });
   });
@@ -83,7 +92,9 @@ describe('dvcqg sender against the simulated portal (real HTTP)', () => {
   it('an unmappable event is adapter-encode-failed with the field pointer, before any call', async () => {
     const bad = { ...minimalEvent, data: { ...minimalEvent.data, statusCode: 11 } };
     await expect(sender.deliver({ event: bad, hubId: 'hub-2', attempt: 1 })).rejects.toMatchObject({
-      name: 'AdapterError', code: 'adapter-encode-failed', path: '/data/statusCode',
+      name: 'AdapterError',
+      code: 'adapter-encode-failed',
+      path: '/data/statusCode',
     });
     expect(sim.requests.total).toBe(0);
   });

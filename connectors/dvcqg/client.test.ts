@@ -43,7 +43,14 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     expect(sim.progress()).toEqual([expect.objectContaining({ MaHoSo: 'H49.31-250715-0001', NguoiXuLy: 'Phạm Thu Trang', TrangThai: '10' })]);
     expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'delivered' });
     expect(sim.calls().map((c) => c.service)).toEqual([
-      'login', 'LayThuTuc', 'TraCuuHoSo', 'DongBoHoSoMC', 'CapNhatTienDoHoSoMC', 'LayThuTuc', 'TraCuuHoSo', 'DongBoHoSoMC',
+      'login',
+      'LayThuTuc',
+      'TraCuuHoSo',
+      'DongBoHoSoMC',
+      'CapNhatTienDoHoSoMC',
+      'LayThuTuc',
+      'TraCuuHoSo',
+      'DongBoHoSoMC',
     ]);
     expect(sim.calls().every((c) => c.dstcode === 'H49')).toBe(true); // dstcode on every request, not only at login
     expect(sim.requests).toMatchObject({ auth: 1, integration: 7 });
@@ -54,21 +61,48 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     expect(await client.deliver({ ...minimalEvent, data: { ...minimalEvent.data, statusCode: 4 } })).toEqual({ outcome: 'delivered' });
     const syncs = sim.calls().filter((c) => c.service === 'DongBoHoSoMC');
     expect(syncs.map((c) => c.body.isUpdating)).toEqual(['False', 'True']);
-    expect(sim.calls().filter((c) => c.service === 'TraCuuHoSo').map((c) => c.body)).toEqual([expect.objectContaining({ mahoso: 'H49-250715-0107' })]);
-    expect(sim.calls().filter((c) => c.service === 'LayThuTuc').map((c) => c.body.maTTHC)).toEqual(['2.000889']);
+    expect(
+      sim
+        .calls()
+        .filter((c) => c.service === 'TraCuuHoSo')
+        .map((c) => c.body),
+    ).toEqual([expect.objectContaining({ mahoso: 'H49-250715-0107' })]);
+    expect(
+      sim
+        .calls()
+        .filter((c) => c.service === 'LayThuTuc')
+        .map((c) => c.body.maTTHC),
+    ).toEqual(['2.000889']);
 
     // Another client (another hub instance) finds the dossier at the portal: "True" from the start.
     expect(await makeClient().deliver(minimalEvent)).toEqual({ outcome: 'delivered' });
-    expect(sim.calls().filter((c) => c.service === 'DongBoHoSoMC').map((c) => c.body.isUpdating)).toEqual(['False', 'True', 'True']);
+    expect(
+      sim
+        .calls()
+        .filter((c) => c.service === 'DongBoHoSoMC')
+        .map((c) => c.body.isUpdating),
+    ).toEqual(['False', 'True', 'True']);
   });
 
   it('asks TraCuuHoSo and LayThuTuc again once their cache time has passed', async () => {
     let now = Date.parse('2025-07-15T00:00:00Z');
     const transport = createTransport();
     transports.push(transport);
-    const settings = { adapterUrl: sim.url, username: 'lgsp', password: 'secret', dstcode: 'H49', madonvi: '000.00.00.H49', knownDossierTtlSeconds: 60, procedureTtlSeconds: 120 };
+    const settings = {
+      adapterUrl: sim.url,
+      username: 'lgsp',
+      password: 'secret',
+      dstcode: 'H49',
+      madonvi: '000.00.00.H49',
+      knownDossierTtlSeconds: 60,
+      procedureTtlSeconds: 120,
+    };
     const c = new DvcqgClient(settings, transport, TIMEOUT_MS, { now: () => now });
-    const lookups = () => sim.calls().filter((call) => call.service === 'TraCuuHoSo' || call.service === 'LayThuTuc').map((call) => call.service);
+    const lookups = () =>
+      sim
+        .calls()
+        .filter((call) => call.service === 'TraCuuHoSo' || call.service === 'LayThuTuc')
+        .map((call) => call.service);
     await c.deliver(minimalEvent);
     now += 59_000;
     await c.deliver(minimalEvent);
@@ -83,7 +117,12 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
       sim.setSuccessCode(code);
       expect(await makeClient().deliver(fullEvent), String(code)).toEqual({ outcome: 'delivered' });
     }
-    expect(sim.calls().filter((c) => c.service === 'login').map((c) => c.answer.error_code)).toEqual(['0', '00', 0]);
+    expect(
+      sim
+        .calls()
+        .filter((c) => c.service === 'login')
+        .map((c) => c.answer.error_code),
+    ).toEqual(['0', '00', 0]);
   });
 
   it('logs in again on any refusal with a reused session, whatever its code (a session that expires after N calls)', async () => {
@@ -93,7 +132,13 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     sim.expireSessionsAfter(3);
     expect(await client.deliver(fullEvent)).toEqual({ outcome: 'delivered' }); // 4 calls: the 4th is refused "-1"
     expect(sim.calls().map((c) => `${c.service}:${String(c.answer.error_code)}`)).toEqual([
-      'login:00', 'LayThuTuc:00', 'TraCuuHoSo:00', 'DongBoHoSoMC:00', 'CapNhatTienDoHoSoMC:-1', 'login:00', 'CapNhatTienDoHoSoMC:00',
+      'login:00',
+      'LayThuTuc:00',
+      'TraCuuHoSo:00',
+      'DongBoHoSoMC:00',
+      'CapNhatTienDoHoSoMC:-1',
+      'login:00',
+      'CapNhatTienDoHoSoMC:00',
     ]);
   });
 
@@ -147,7 +192,12 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
   it('503 with Retry-After: retry after the given delay, with the status and the answer for the dead letter', async () => {
     sim.faults.set({ kind: 'error', status: 503, retryAfterSeconds: 2, times: 1 });
     expect(await client.deliver(minimalEvent)).toEqual({
-      outcome: 'retry', failure: 'http-status', reason: 'login: HTTP 503', retryAfterMs: 2000, status: 503, response: { status: 503, body: { error: 'simulated fault' } },
+      outcome: 'retry',
+      failure: 'http-status',
+      reason: 'login: HTTP 503',
+      retryAfterMs: 2000,
+      status: 503,
+      response: { status: 503, body: { error: 'simulated fault' } },
     });
     expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'delivered' });
   });
@@ -156,7 +206,12 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     sim.faults.set({ kind: 'error', status: 429, times: 1 });
     expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', failure: 'http-status', reason: 'login: HTTP 429', status: 429 });
     sim.faults.set({ kind: 'reject', status: 404, body: { message: 'Not Found' }, times: 1 });
-    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'refused', failure: 'http-status', status: 404, response: { status: 404, body: { message: 'Not Found' } } });
+    expect(await client.deliver(minimalEvent)).toMatchObject({
+      outcome: 'refused',
+      failure: 'http-status',
+      status: 404,
+      response: { status: 404, body: { message: 'Not Found' } },
+    });
   });
 
   it('a 4xx on the integration call is refused with the response', async () => {
@@ -175,7 +230,11 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     await client.deliver(minimalEvent); // log in first: the answers then hit the integration call
     sim.answerNext('DongBoHoSoMC', { error_code: String(PORTAL_ERROR.TEMPORARILY_UNAVAILABLE), message: 'Hệ thống bận' }, 2);
     expect(await client.deliver(minimalEvent)).toMatchObject({
-      outcome: 'retry', failure: 'application', reason: expect.stringContaining('TEMPORARILY_UNAVAILABLE'), status: 200, response: { status: 200, body: { error_code: '5' } },
+      outcome: 'retry',
+      failure: 'application',
+      reason: expect.stringContaining('TEMPORARILY_UNAVAILABLE'),
+      status: 200,
+      response: { status: 200, body: { error_code: '5' } },
     });
     expect(sim.requests.auth).toBe(2);
   });
@@ -192,13 +251,21 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
 
   it('a reset connection is retried', async () => {
     sim.faults.set({ kind: 'refuse', times: 1 });
-    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', failure: 'connection', reason: expect.stringMatching(/^login: connection error/) });
+    expect(await client.deliver(minimalEvent)).toMatchObject({
+      outcome: 'retry',
+      failure: 'connection',
+      reason: expect.stringMatching(/^login: connection error/),
+    });
   });
 
   it('the portal down: connection refused is retried; back on its port, delivery resumes', async () => {
     expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'delivered' });
     await sim.close();
-    expect(await client.deliver(minimalEvent)).toMatchObject({ outcome: 'retry', failure: 'connection', reason: expect.stringMatching(/^connection error: (ECONNREFUSED|ECONNRESET)/) });
+    expect(await client.deliver(minimalEvent)).toMatchObject({
+      outcome: 'retry',
+      failure: 'connection',
+      reason: expect.stringMatching(/^connection error: (ECONNREFUSED|ECONNRESET)/),
+    });
     expect(await client.deliver(minimalEvent)).toEqual({ outcome: 'retry', failure: 'connection', reason: 'connection error: ECONNREFUSED' });
     await sim.restart();
     // The simulator keeps its state across a restart: same session, the dossiers received before.
@@ -212,7 +279,20 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     for (const event of fromDongBoHoSoMC(native, { agency: '000.00.00.H49' })) {
       expect(await client.deliver(event)).toEqual({ outcome: 'delivered' });
     }
-    const carried = ['MaHoSo', 'MaTTHC', 'TenTTHC', 'SoBienNhan', 'ChuHoSo', 'MaDoiTuong', 'TrichYeuHoSo', 'NgayTiepNhan', 'NgayHenTra', 'NgayKetThucXuLy', 'NgayTra', 'DonViXuLy'];
+    const carried = [
+      'MaHoSo',
+      'MaTTHC',
+      'TenTTHC',
+      'SoBienNhan',
+      'ChuHoSo',
+      'MaDoiTuong',
+      'TrichYeuHoSo',
+      'NgayTiepNhan',
+      'NgayHenTra',
+      'NgayKetThucXuLy',
+      'NgayTra',
+      'DonViXuLy',
+    ];
     const pick = (d: Record<string, unknown>) => Object.fromEntries(carried.filter((k) => d[k] !== undefined && d[k] !== '').map((k) => [k, d[k]]));
     expect(sim.dossiers().map((d) => pick({ ...d }))).toEqual(native.data.map(pick));
     expect(sim.dossiers().map((d) => d.TrangThaiHoSo)).toEqual(['10', '4']);
@@ -226,4 +306,3 @@ describe('DvcqgClient against the simulated portal (real HTTP on 127.0.0.1)', ()
     expect(sim.requests).toMatchObject({ auth: 1, integration: 3 });
   });
 });
-

@@ -134,7 +134,11 @@ export class DvcqgClient {
     for (let attempt = 1; ; attempt++) {
       const session = await this.currentSession(scope);
       if (isFailure(session)) return session;
-      const posted = await this.post(scope, this.settings.integrationPath ?? '/integration', { ...request, session: session.value, madonvi: this.settings.madonvi });
+      const posted = await this.post(scope, this.settings.integrationPath ?? '/integration', {
+        ...request,
+        session: session.value,
+        madonvi: this.settings.madonvi,
+      });
       const again = attempt === 1 && !session.fresh;
       if ('outcome' in posted) {
         if (!(again && (posted.status === 401 || posted.status === 403))) return posted;
@@ -145,7 +149,14 @@ export class DvcqgClient {
           if (options.refusalIsAnswer && portalErrorAction(code) === 'refuse') return 'refused';
           return byErrorCode(code, posted, request.service);
         }
-        if (code === undefined) return { outcome: 'retry', failure: 'protocol', reason: `${request.service}: portal answer without an error_code`, status: posted.response.status, response: posted.response };
+        if (code === undefined)
+          return {
+            outcome: 'retry',
+            failure: 'protocol',
+            reason: `${request.service}: portal answer without an error_code`,
+            status: posted.response.status,
+            response: posted.response,
+          };
       }
       this.dropSession(session.value);
       this.logger?.debug({ service: request.service }, 'portal refused a call with a reused session; logging in again');
@@ -197,7 +208,14 @@ export class DvcqgClient {
     if ('outcome' in posted) return posted.failure === 'timeout' ? posted : { ...posted, reason: `login: ${posted.reason}` };
     const json = posted.json as { error_code?: unknown; session?: unknown } | null;
     const code = readErrorCode(json?.error_code);
-    if (code === undefined) return { outcome: 'retry', failure: 'protocol', reason: 'login: portal answer without an error_code', status: posted.response.status, response: posted.response };
+    if (code === undefined)
+      return {
+        outcome: 'retry',
+        failure: 'protocol',
+        reason: 'login: portal answer without an error_code',
+        status: posted.response.status,
+        response: posted.response,
+      };
     if (code !== 0) {
       const outcome = byErrorCode(code, posted, 'login');
       return portalErrorAction(code) === 'relogin' ? { ...outcome, outcome: 'retry' } : outcome;

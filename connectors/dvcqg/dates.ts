@@ -16,8 +16,12 @@ export function toPortalDate(rfc3339: string): string | undefined {
   const local = new Date(ms + OFFSET_MS); // read with getUTC* = wall clock in Vietnam
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   return (
-    p(local.getUTCFullYear(), 4) + p(local.getUTCMonth() + 1) + p(local.getUTCDate()) +
-    p(local.getUTCHours()) + p(local.getUTCMinutes()) + p(local.getUTCSeconds())
+    p(local.getUTCFullYear(), 4) +
+    p(local.getUTCMonth() + 1) +
+    p(local.getUTCDate()) +
+    p(local.getUTCHours()) +
+    p(local.getUTCMinutes()) +
+    p(local.getUTCSeconds())
   );
 }
 
@@ -28,8 +32,12 @@ export function fromPortalDate(portal: string): string | undefined {
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const check = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   if (
-    check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d ||
-    check.getUTCHours() !== h || check.getUTCMinutes() !== mi || check.getUTCSeconds() !== s
+    check.getUTCFullYear() !== y ||
+    check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d ||
+    check.getUTCHours() !== h ||
+    check.getUTCMinutes() !== mi ||
+    check.getUTCSeconds() !== s
   ) {
     return undefined;
   }

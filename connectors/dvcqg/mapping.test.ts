@@ -148,8 +148,15 @@ describe('toDongBoHoSoMC', () => {
     expect(toDongBoHoSoMC(fullEvent, { table }).data[0]?.TrangThaiHoSo).toBe('15');
   });
 
-  it('fills the names it lacks from the catalogue entry, never replacing the event\'s', () => {
-    const thuTuc = { MATTHC: '1.001193', TENTTHC: 'Thủ tục đăng ký khai sinh', LINHVUCTHUCHIEN: [{ MALINHVUC: 'X', TENLINHVUC: 'Khác' }, { MALINHVUC: 'HT-KS', TENLINHVUC: 'Hộ tịch' }] };
+  it("fills the names it lacks from the catalogue entry, never replacing the event's", () => {
+    const thuTuc = {
+      MATTHC: '1.001193',
+      TENTTHC: 'Thủ tục đăng ký khai sinh',
+      LINHVUCTHUCHIEN: [
+        { MALINHVUC: 'X', TENLINHVUC: 'Khác' },
+        { MALINHVUC: 'HT-KS', TENLINHVUC: 'Hộ tịch' },
+      ],
+    };
     expect(withProcedure(toHoSoMC(fullEvent), thuTuc)).toMatchObject({ TenTTHC: 'Đăng ký khai sinh', MaLinhVuc: 'HT-KS', TenLinhVuc: 'Hộ tịch' });
     expect(withProcedure(toHoSoMC(minimalEvent), thuTuc)).toMatchObject({ TenTTHC: 'Thủ tục đăng ký khai sinh', MaLinhVuc: 'X', TenLinhVuc: 'Khác' });
     expect(withProcedure(toHoSoMC(minimalEvent), undefined)).toMatchObject({ TenTTHC: '', MaLinhVuc: '', TenLinhVuc: '' });
@@ -180,7 +187,13 @@ describe('toCapNhatTienDo', () => {
     expect(toCapNhatTienDo(minimalEvent)).toBeUndefined();
     const event = withData(minimalEvent, {
       statusCode: 4,
-      progress: { handler: 'Lê Văn An', handledAt: '2025-07-15T09:00:00+07:00', startedAt: '2025-07-15T08:45:00+07:00', dueAt: '2025-07-17T17:00:00+07:00', status: 'Đang thẩm định' },
+      progress: {
+        handler: 'Lê Văn An',
+        handledAt: '2025-07-15T09:00:00+07:00',
+        startedAt: '2025-07-15T08:45:00+07:00',
+        dueAt: '2025-07-17T17:00:00+07:00',
+        status: 'Đang thẩm định',
+      },
     });
     expectValid(event);
     expect(toCapNhatTienDo(event)?.data[0]).toMatchObject({ TrangThai: '4', NgayBatDau: '20250715084500', NgayKetThucTheoQuyDinh: '20250717170000' });
@@ -245,11 +258,31 @@ describe('mapping errors: closed codes with the failing field', () => {
     ['no applicant name', () => toDongBoHoSoMC(withData(fullEvent, { applicant: { type: 1 } })), 'dvcqg-missing-field', '/data/applicant/name'],
     ['applicant not an object', () => toDongBoHoSoMC(withData(fullEvent, { applicant: 'Hoà' })), 'dvcqg-bad-value', '/data/applicant'],
     ['status 11', () => toDongBoHoSoMC(withData(fullEvent, { statusCode: 11 })), 'dvcqg-bad-status', '/data/statusCode'],
-    ['bad progress date', () => toCapNhatTienDo(withData(fullEvent, { progress: { handler: 'A', handledAt: 'now' } })), 'dvcqg-bad-date', '/data/progress/handledAt'],
-    ['30 February', () => fromDongBoHoSoMC({ data: [{ ...first, NgayTiepNhan: '20250230083000' }] }, { agency: '000.00.00.H49' }), 'dvcqg-bad-date', '/data/0/NgayTiepNhan'],
+    [
+      'bad progress date',
+      () => toCapNhatTienDo(withData(fullEvent, { progress: { handler: 'A', handledAt: 'now' } })),
+      'dvcqg-bad-date',
+      '/data/progress/handledAt',
+    ],
+    [
+      '30 February',
+      () => fromDongBoHoSoMC({ data: [{ ...first, NgayTiepNhan: '20250230083000' }] }, { agency: '000.00.00.H49' }),
+      'dvcqg-bad-date',
+      '/data/0/NgayTiepNhan',
+    ],
     ['no MaHoSo', () => fromDongBoHoSoMC({ data: [first, { ...first, MaHoSo: '' }] }, { agency: '000.00.00.H49' }), 'dvcqg-missing-field', '/data/1/MaHoSo'],
-    ['LoaiDoiTuong 3', () => fromDongBoHoSoMC({ data: [{ ...first, LoaiDoiTuong: '3' }] }, { agency: '000.00.00.H49' }), 'dvcqg-bad-applicant-type', '/data/0/LoaiDoiTuong'],
-    ['TrangThaiHoSo "x"', () => fromDongBoHoSoMC({ data: [{ ...first, TrangThaiHoSo: 'x' }] }, { agency: '000.00.00.H49' }), 'dvcqg-bad-value', '/data/0/TrangThaiHoSo'],
+    [
+      'LoaiDoiTuong 3',
+      () => fromDongBoHoSoMC({ data: [{ ...first, LoaiDoiTuong: '3' }] }, { agency: '000.00.00.H49' }),
+      'dvcqg-bad-applicant-type',
+      '/data/0/LoaiDoiTuong',
+    ],
+    [
+      'TrangThaiHoSo "x"',
+      () => fromDongBoHoSoMC({ data: [{ ...first, TrangThaiHoSo: 'x' }] }, { agency: '000.00.00.H49' }),
+      'dvcqg-bad-value',
+      '/data/0/TrangThaiHoSo',
+    ],
     ['data not a list', () => fromDongBoHoSoMC({ data: {} }, { agency: '000.00.00.H49' }), 'dvcqg-bad-value', '/data'],
     ['no data', () => fromDongBoHoSoMC({}, { agency: '000.00.00.H49' }), 'dvcqg-missing-field', '/data'],
   ];
@@ -276,7 +309,9 @@ describe('fromDongBoHoSoMC, tolerant reader', () => {
       statusCode: 10,
       applicant: { idNumber: '22195004321' },
     });
-    const err = mappingError(() => fromDongBoHoSoMC({ data: [{ ...portalBody.data[0], TrangThaiHoSo: '10' }] }, { agency: '000.00.00.H49', table: statusTableOf({ '10': '15' }) }));
+    const err = mappingError(() =>
+      fromDongBoHoSoMC({ data: [{ ...portalBody.data[0], TrangThaiHoSo: '10' }] }, { agency: '000.00.00.H49', table: statusTableOf({ '10': '15' }) }),
+    );
     expect({ code: err.code, path: err.path }).toEqual({ code: 'dvcqg-bad-status', path: '/data/0/TrangThaiHoSo' });
   });
 });

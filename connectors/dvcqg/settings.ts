@@ -20,15 +20,11 @@ export const DVCQG_SETTINGS = Type.Object(
     dstcode: text('Sent as the dstcode header on every request (login and calls).', 50),
     madonvi: text('The province/unit code the portal knows the sender by, e.g. 000.00.00.H49.', 50),
     statusTable: Type.Optional(
-      Type.Record(
-        Type.String({ pattern: '^([1-9]|10)$' }),
-        Type.String({ pattern: '^[0-9]{1,4}$', description: 'The portal status code sent for it.' }),
-        {
-          additionalProperties: false,
-          description:
-            'The portal status code (TrangThaiHoSo, progress TrangThai) sent for each canonical statusCode 1..10, as this deployment\'s portal table says. Entries given replace those of the default table (docs/dvcqg.md: 1→"1" ... 10→"10"); inbound codes are read back through the same table.',
-        },
-      ),
+      Type.Record(Type.String({ pattern: '^([1-9]|10)$' }), Type.String({ pattern: '^[0-9]{1,4}$', description: 'The portal status code sent for it.' }), {
+        additionalProperties: false,
+        description:
+          'The portal status code (TrangThaiHoSo, progress TrangThai) sent for each canonical statusCode 1..10, as this deployment\'s portal table says. Entries given replace those of the default table (docs/dvcqg.md: 1→"1" ... 10→"10"); inbound codes are read back through the same table.',
+      }),
     ),
     isUpdatingAs: Type.Optional(
       Type.Union([Type.Literal('string'), Type.Literal('boolean')], {
@@ -41,7 +37,8 @@ export const DVCQG_SETTINGS = Type.Object(
         minimum: 0,
         maximum: 2_592_000,
         default: 86_400,
-        description: 'How long a dossier the portal is known to hold (TraCuuHoSo found it, or a sync succeeded) is sent with isUpdating "True" without asking again; 0 asks before every sync. Unknown dossiers are never cached.',
+        description:
+          'How long a dossier the portal is known to hold (TraCuuHoSo found it, or a sync succeeded) is sent with isUpdating "True" without asking again; 0 asks before every sync. Unknown dossiers are never cached.',
       }),
     ),
     procedureTtlSeconds: Type.Optional(

@@ -113,21 +113,61 @@ export interface PortalSimulator {
 /** The procedures the simulator's LayThuTuc knows (names from the national catalogue). */
 export const SIMULATED_CATALOGUE: readonly ThuTuc[] = [
   { MATTHC: '1.001193', TENTTHC: 'Đăng ký khai sinh', LINHVUCTHUCHIEN: [{ MALINHVUC: 'HT-KS', TENLINHVUC: 'Hộ tịch' }] },
-  { MATTHC: '2.000488', TENTTHC: 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam', LINHVUCTHUCHIEN: [{ MALINHVUC: 'G15-LLTP', TENLINHVUC: 'Lý lịch tư pháp' }] },
-  { MATTHC: '2.000720', TENTTHC: 'Đăng ký thành lập hộ kinh doanh', LINHVUCTHUCHIEN: [{ MALINHVUC: 'TL-HKD', TENLINHVUC: 'Thành lập và hoạt động của hộ kinh doanh' }] },
+  {
+    MATTHC: '2.000488',
+    TENTTHC: 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam',
+    LINHVUCTHUCHIEN: [{ MALINHVUC: 'G15-LLTP', TENLINHVUC: 'Lý lịch tư pháp' }],
+  },
+  {
+    MATTHC: '2.000720',
+    TENTTHC: 'Đăng ký thành lập hộ kinh doanh',
+    LINHVUCTHUCHIEN: [{ MALINHVUC: 'TL-HKD', TENLINHVUC: 'Thành lập và hoạt động của hộ kinh doanh' }],
+  },
   { MATTHC: '2.000889', TENTTHC: 'Cấp giấy phép kinh doanh', LINHVUCTHUCHIEN: [{ MALINHVUC: 'CT-KD', TENLINHVUC: 'Thương mại' }] },
 ];
 
 /** The dossier fields of the facts file, in its order; the lists are the last four. */
 export const HOSO_FIELDS = [
-  'MaHoSo', 'MaTTHC', 'TenTTHC', 'MaLinhVuc', 'TenLinhVuc', 'SoBienNhan', 'ChuHoSo', 'LoaiDoiTuong', 'MaDoiTuong', 'Email',
-  'SoDienThoai', 'Fax', 'TrichYeuHoSo', 'NgayTiepNhan', 'NgayHenTra', 'TrangThaiHoSo', 'NgayTra', 'HinhThuc', 'NgayKetThucXuLy',
-  'DonViXuLy', 'GhiChu', 'TaiLieuNop', 'DanhSachLePhi', 'DanhSachHoSoBoSung', 'DanhSachGiayToKetQua',
+  'MaHoSo',
+  'MaTTHC',
+  'TenTTHC',
+  'MaLinhVuc',
+  'TenLinhVuc',
+  'SoBienNhan',
+  'ChuHoSo',
+  'LoaiDoiTuong',
+  'MaDoiTuong',
+  'Email',
+  'SoDienThoai',
+  'Fax',
+  'TrichYeuHoSo',
+  'NgayTiepNhan',
+  'NgayHenTra',
+  'TrangThaiHoSo',
+  'NgayTra',
+  'HinhThuc',
+  'NgayKetThucXuLy',
+  'DonViXuLy',
+  'GhiChu',
+  'TaiLieuNop',
+  'DanhSachLePhi',
+  'DanhSachHoSoBoSung',
+  'DanhSachGiayToKetQua',
 ] as const;
 const HOSO_LISTS = ['TaiLieuNop', 'DanhSachLePhi', 'DanhSachHoSoBoSung', 'DanhSachGiayToKetQua'];
 const HOSO_DATES = ['NgayTiepNhan', 'NgayHenTra', 'NgayTra', 'NgayKetThucXuLy'];
 /** The progress fields of the facts file, in its order. */
-export const TIENDO_FIELDS = ['MaHoSo', 'NguoiXuLy', 'ChucDanh', 'ThoiDiemXuLy', 'PhongBanXuLy', 'NoiDungXuLy', 'TrangThai', 'NgayBatDau', 'NgayKetThucTheoQuyDinh'] as const;
+export const TIENDO_FIELDS = [
+  'MaHoSo',
+  'NguoiXuLy',
+  'ChucDanh',
+  'ThoiDiemXuLy',
+  'PhongBanXuLy',
+  'NoiDungXuLy',
+  'TrangThai',
+  'NgayBatDau',
+  'NgayKetThucTheoQuyDinh',
+] as const;
 const TIENDO_DATES = ['ThoiDiemXuLy', 'NgayBatDau', 'NgayKetThucTheoQuyDinh'];
 
 const DATE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;

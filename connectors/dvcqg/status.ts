@@ -44,7 +44,16 @@ export function onTimeOf(status: DossierStatusCode, finishedAt: Date | undefined
 export type StatusTable = Readonly<Record<DossierStatusCode, string>>;
 
 export const DEFAULT_STATUS_TABLE: StatusTable = {
-  1: '1', 2: '2', 3: '3', 4: '4', 5: '5', 6: '6', 7: '7', 8: '8', 9: '9', 10: '10',
+  1: '1',
+  2: '2',
+  3: '3',
+  4: '4',
+  5: '5',
+  6: '6',
+  7: '7',
+  8: '8',
+  9: '9',
+  10: '10',
 };
 
 /** The default table with a connector's `settings.statusTable` entries applied (keys "1".."10"). */

@@ -19,7 +19,13 @@ function manifest(endpoint: string): ConnectorManifest {
     kind: 'edxml',
     endpoint,
     subscriptions: [{ type: 'vn.gov.document.sent' }],
-    delivery: { timeoutMs: 2000, retrySchedule: ['1s'], maxInFlight: 1, mode: 'structured', breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000 } },
+    delivery: {
+      timeoutMs: 2000,
+      retrySchedule: ['1s'],
+      maxInFlight: 1,
+      mode: 'structured',
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000 },
+    },
   };
 }
 
@@ -87,7 +93,10 @@ describe('edxml adapter: sender', () => {
     sim = await startEofficeSimulator();
     sender = openSender(edxmlAdapter, manifest(sim.endpoint), { signingKey })!;
     const [event] = decodeEdxml(fixture('document-sent.xml'));
-    await expect(sender.deliver({ event: { ...event!, type: 'vn.gov.dossier.status' }, hubId: 'hub-3', attempt: 1 })).rejects.toMatchObject({ code: 'adapter-encode-failed', path: '/type' });
+    await expect(sender.deliver({ event: { ...event!, type: 'vn.gov.dossier.status' }, hubId: 'hub-3', attempt: 1 })).rejects.toMatchObject({
+      code: 'adapter-encode-failed',
+      path: '/type',
+    });
     expect(sim.counts.total).toBe(0);
   });
 });

@@ -59,7 +59,8 @@ export const edxmlAdapter: ConnectorAdapter<typeof EDXML_SETTINGS> = {
       timeoutMs: manifest.delivery.timeoutMs,
       transport: ctx.transport,
       signingKey: ctx.signingKey,
-      encode: ({ event }) => ({ headers: { 'content-type': EDXML_CONTENT_TYPE }, body: encodeForDelivery(event) }),
+      // A document addressed by a selector (subtree, children) names no agency: it is addressed to this connector's.
+      encode: ({ event }) => ({ headers: { 'content-type': EDXML_CONTENT_TYPE }, body: encodeForDelivery(event, { recipient: manifest.agency }) }),
     });
   },
 };

@@ -43,7 +43,11 @@ export function decodeAttachments(root: XmlElement, envelope: XmlElement): Attac
       if (href && !href.startsWith('cid:')) {
         throw new EdxmlError('edxml-unsupported', reference.path, `The file "${href}" is referenced, not carried; put its content in AttachmentEncoded.`);
       }
-      throw new EdxmlError('edxml-attachment-mismatch', reference.path, `The manifest lists cid:${id} but no AttachmentEncoded/Attachment carries it; add the file or remove the Reference.`);
+      throw new EdxmlError(
+        'edxml-attachment-mismatch',
+        reference.path,
+        `The manifest lists cid:${id} but no AttachmentEncoded/Attachment carries it; add the file or remove the Reference.`,
+      );
     }
     unclaimed.delete(file);
     return decodeAttachment(file, reference);
@@ -79,7 +83,11 @@ function decodeBase64(file: XmlElement): { text: string; bytes: Buffer } {
     throw new EdxmlError('edxml-malformed', path, 'The content is not standard base64 (RFC 4648 §4: A-Z a-z 0-9 + /, padded with =).');
   }
   if ((text.length / 4) * 3 > MAX_INLINE_BYTES + 2) {
-    throw new EdxmlError('edxml-too-large', path, `The file is larger than ${MAX_INLINE_BYTES} bytes, the inline limit of the hub's document messages; send it by reference.`);
+    throw new EdxmlError(
+      'edxml-too-large',
+      path,
+      `The file is larger than ${MAX_INLINE_BYTES} bytes, the inline limit of the hub's document messages; send it by reference.`,
+    );
   }
   return { text, bytes: Buffer.from(text, 'base64') };
 }
@@ -88,19 +96,30 @@ function checkDeclared(file: XmlElement, reference: XmlElement | undefined, size
   const sizeOwner = [file, reference].find((e) => textOf(e, 'Size') !== undefined);
   const declaredSize = sizeOwner && readInteger(textOf(sizeOwner, 'Size') ?? '', `${sizeOwner.path}/Size`);
   if (sizeOwner && declaredSize !== size) {
-    throw new EdxmlError('edxml-attachment-mismatch', `${sizeOwner.path}/Size`, `The declared size ${declaredSize} differs from the ${size} bytes carried; the file was truncated or altered in transit. Resend the package.`);
+    throw new EdxmlError(
+      'edxml-attachment-mismatch',
+      `${sizeOwner.path}/Size`,
+      `The declared size ${declaredSize} differs from the ${size} bytes carried; the file was truncated or altered in transit. Resend the package.`,
+    );
   }
   const hashOwner = [file, reference].find((e) => textOf(e, 'Sha256') !== undefined);
   const declaredHash = textOf(hashOwner, 'Sha256')?.toLowerCase();
   if (hashOwner && declaredHash !== sha256) {
-    throw new EdxmlError('edxml-attachment-mismatch', `${hashOwner.path}/Sha256`, `The declared SHA-256 ${declaredHash} differs from that of the content carried (${sha256}); the file was altered in transit. Resend the package.`);
+    throw new EdxmlError(
+      'edxml-attachment-mismatch',
+      `${hashOwner.path}/Sha256`,
+      `The declared SHA-256 ${declaredHash} differs from that of the content carried (${sha256}); the file was altered in transit. Resend the package.`,
+    );
   }
 }
 
 /** `cid:abc`, `<abc>` and `abc` all name the file `abc`. */
 function contentIdOf(element: XmlElement): string {
   const raw = textOf(element, 'ContentId') ?? element.attributes.href ?? '';
-  return raw.replace(/^cid:/i, '').replace(/^<(.*)>$/, '$1').trim();
+  return raw
+    .replace(/^cid:/i, '')
+    .replace(/^<(.*)>$/, '$1')
+    .trim();
 }
 
 /** The media type in the schema's form: lower case, parameters dropped; absent is octet-stream. */
@@ -127,13 +146,21 @@ export function encodeAttachments(attachments: unknown, verify = true): { refere
     const { name, mediaType, description, contentBase64 } = a;
     if (typeof name !== 'string' || typeof mediaType !== 'string') throw invalidEvent(pointer, 'needs name and mediaType');
     if (typeof contentBase64 !== 'string') {
-      throw new EdxmlError('edxml-unsupported', `${pointer}/href`, 'edXML carries files inline: fetch the file behind href and put it in contentBase64 before encoding.');
+      throw new EdxmlError(
+        'edxml-unsupported',
+        `${pointer}/href`,
+        'edXML carries files inline: fetch the file behind href and put it in contentBase64 before encoding.',
+      );
     }
     // The decoder's own layout pass (verify false) writes the content it has just checked as it is.
     if (verify) {
       const bytes = Buffer.from(contentBase64, 'base64');
       if (a.size !== bytes.length || a.sha256 !== createHash('sha256').update(bytes).digest('hex')) {
-        throw new EdxmlError('edxml-attachment-mismatch', pointer, `${pointer} declares size ${String(a.size)} and sha256 ${String(a.sha256)}, which do not match its content.`);
+        throw new EdxmlError(
+          'edxml-attachment-mismatch',
+          pointer,
+          `${pointer} declares size ${String(a.size)} and sha256 ${String(a.sha256)}, which do not match its content.`,
+        );
       }
     }
     const cid = `cid:attachment-${index + 1}`;

@@ -74,7 +74,14 @@ function handMadeLetter(pdf: Buffer): CloudEvent {
       },
       attachments: [
         { name: 'Công văn 2301.txt', mediaType: 'text/plain', size: letter.length, sha256: sha256(letter), contentBase64: letter.toString('base64') },
-        { name: 'Bản ký số.pdf', mediaType: 'application/pdf', size: pdf.length, sha256: sha256(pdf), description: 'Bản scan có chữ ký số', contentBase64: pdf.toString('base64') },
+        {
+          name: 'Bản ký số.pdf',
+          mediaType: 'application/pdf',
+          size: pdf.length,
+          sha256: sha256(pdf),
+          description: 'Bản scan có chữ ký số',
+          contentBase64: pdf.toString('base64'),
+        },
       ],
     },
   };
@@ -169,7 +176,11 @@ describe('encodeEdxml', () => {
     const [decoded] = decodeEdxml(encodeEdxml(event));
     // What the writer adds to a package made from canonical data: the sender's hop at the event's
     // time and a new document's Bussiness; nothing to carry in the layout (it wrote the package).
-    const added = { traceHeaders: [{ organId: '000.00.00.H49', timestamp: event.time }], business: { businessDocType: 0 }, edxml: { signature: { status: 'absent' } } };
+    const added = {
+      traceHeaders: [{ organId: '000.00.00.H49', timestamp: event.time }],
+      business: { businessDocType: 0 },
+      edxml: { signature: { status: 'absent' } },
+    };
     expect(decoded).toEqual({ ...event, data: { ...event.data, ...added } });
     const attachments = decoded?.data.attachments as { contentBase64: string }[];
     expect(Buffer.from(attachments[1]?.contentBase64 ?? '', 'base64').equals(pdf)).toBe(true);
@@ -196,10 +207,23 @@ describe('encodeEdxml', () => {
     expect(encodeEdxml(utc)).toContain('<edXML:Timestamp>2025/07/14 16:02:11</edXML:Timestamp>');
   });
 
+  it('addresses a document sent to a selector to the agency it is delivered to (a package without To means nothing)', () => {
+    const pdf = Buffer.from('%PDF-1.7\n', 'latin1');
+    const letter = handMadeLetter(pdf);
+    const { to: _named, ...data } = letter.data as Record<string, unknown>;
+    const toSubtree = { ...letter, to: 'subtree', data } as CloudEvent;
+    expectRefused(() => decodeEdxml(encodeEdxml(toSubtree)), 'edxml-missing-field', `${HEADER}/To`);
+    const [decoded] = decodeEdxml(encodeEdxml(toSubtree, { recipient: '000.01.05.H49' }));
+    expect(decoded?.to).toBe('000.01.05.H49');
+  });
+
   it('refuses what edXML cannot carry', () => {
     const [sent] = decodeEdxml(fixture('document-sent.xml'));
     const data = sent?.data as { attachments: Record<string, unknown>[] };
-    const byHref = { ...sent, data: { ...data, attachments: [{ name: 'a.pdf', mediaType: 'application/pdf', size: 1, sha256: 'a'.repeat(64), href: 'https://example.gov.vn/a.pdf' }] } } as CloudEvent;
+    const byHref = {
+      ...sent,
+      data: { ...data, attachments: [{ name: 'a.pdf', mediaType: 'application/pdf', size: 1, sha256: 'a'.repeat(64), href: 'https://example.gov.vn/a.pdf' }] },
+    } as CloudEvent;
     expectRefused(() => encodeEdxml(byHref), 'edxml-unsupported', '/data/attachments/0/href');
     const tampered = { ...sent, data: { ...data, attachments: [{ ...data.attachments[0], size: 1 }] } } as CloudEvent;
     expectRefused(() => encodeEdxml(tampered), 'edxml-attachment-mismatch', '/data/attachments/0');
@@ -219,7 +243,9 @@ describe('decodeEdxml: refusals', () => {
   });
 
   it('refuses an oversized package, by default at 64 MiB and at a configured limit', () => {
-    const big = fixture('document-sent.xml').toString('utf8').replace('<edXML:Content>', `<edXML:Content>${'x'.repeat(64 * 1024 * 1024)}`);
+    const big = fixture('document-sent.xml')
+      .toString('utf8')
+      .replace('<edXML:Content>', `<edXML:Content>${'x'.repeat(64 * 1024 * 1024)}`);
     expectRefused(() => decodeEdxml(big), 'edxml-too-large', '/');
     expectRefused(() => decodeEdxml(fixture('document-sent.xml'), { maxBytes: 1024 }), 'edxml-too-large', '/');
   });
@@ -242,9 +268,16 @@ describe('decodeEdxml: refusals', () => {
   });
 
   it('refuses an attachment whose declared hash or size does not match', () => {
-    expectRefused(() => decodeEdxml(fixture('invalid-attachment-wrong-hash.xml')), 'edxml-attachment-mismatch', '/edXML/AttachmentEncoded/Attachment[2]/Sha256');
+    expectRefused(
+      () => decodeEdxml(fixture('invalid-attachment-wrong-hash.xml')),
+      'edxml-attachment-mismatch',
+      '/edXML/AttachmentEncoded/Attachment[2]/Sha256',
+    );
     const xml = fixture('document-sent.xml').toString('utf8');
-    const rightHash = xml.replace('<edXML:ContentType>application/pdf</edXML:ContentType>\n      <edXML:ContentTransferEncoded>', `<edXML:ContentType>application/pdf</edXML:ContentType>\n      <edXML:Sha256>${'37BEF317EFE646C464B546F4D0C28DA5269178EB391066E6A0A166B8AAC78499'}</edXML:Sha256><edXML:Size>118</edXML:Size>\n      <edXML:ContentTransferEncoded>`);
+    const rightHash = xml.replace(
+      '<edXML:ContentType>application/pdf</edXML:ContentType>\n      <edXML:ContentTransferEncoded>',
+      `<edXML:ContentType>application/pdf</edXML:ContentType>\n      <edXML:Sha256>${'37BEF317EFE646C464B546F4D0C28DA5269178EB391066E6A0A166B8AAC78499'}</edXML:Sha256><edXML:Size>118</edXML:Size>\n      <edXML:ContentTransferEncoded>`,
+    );
     expect(rightHash).not.toBe(xml);
     const [withDeclared] = decodeEdxml(rightHash);
     const [plain] = decodeEdxml(xml);
@@ -255,7 +288,10 @@ describe('decodeEdxml: refusals', () => {
     expect(JSON.stringify(declaredPassThrough)).toContain('"name":"edXML:Size","text":"118"');
     const wrongSize = rightHash.replace('<edXML:Size>118</edXML:Size>', '<edXML:Size>119</edXML:Size>');
     expectRefused(() => decodeEdxml(wrongSize), 'edxml-attachment-mismatch', '/edXML/AttachmentEncoded/Attachment[2]/Size');
-    const missingFile = xml.replace('<edXML:ContentId>cid:cv-2150-pdf</edXML:ContentId>\n      <edXML:AttachmentName>', '<edXML:ContentId>cid:other</edXML:ContentId>\n      <edXML:AttachmentName>');
+    const missingFile = xml.replace(
+      '<edXML:ContentId>cid:cv-2150-pdf</edXML:ContentId>\n      <edXML:AttachmentName>',
+      '<edXML:ContentId>cid:other</edXML:ContentId>\n      <edXML:AttachmentName>',
+    );
     expectRefused(() => decodeEdxml(missingFile), 'edxml-attachment-mismatch', '/edXML/edXMLEnvelope/edXMLBody/edXMLManifest/Reference[2]');
   });
 
@@ -263,11 +299,33 @@ describe('decodeEdxml: refusals', () => {
     const xml = fixture('document-sent.xml').toString('utf8');
     expectRefused(() => decodeEdxml(xml.replace('<edXML:OrganId>000.00.00.H49</edXML:OrganId>', '')), 'edxml-missing-field', `${HEADER}/From/OrganId`);
     // Both date orders are read; a date that does not exist is refused whatever its order.
-    expect((decodeEdxml(xml.replace('2025/07/14</edXML:PromulgationDate>', '14/07/2025</edXML:PromulgationDate>'))[0]?.data.promulgationInfo as { promulgationDate: string }).promulgationDate).toBe('2025-07-14');
-    expectRefused(() => decodeEdxml(xml.replace('2025/07/14</edXML:PromulgationDate>', '30/02/2025</edXML:PromulgationDate>')), 'edxml-invalid-value', `${HEADER}/PromulgationInfo/PromulgationDate`);
-    expectRefused(() => decodeEdxml(xml.replace('2025/07/14</edXML:PromulgationDate>', '2014/02/30</edXML:PromulgationDate>')), 'edxml-invalid-value', `${HEADER}/PromulgationInfo/PromulgationDate`);
-    expectRefused(() => decodeEdxml(xml.replace('<edXML:Type>18</edXML:Type>', '<edXML:Type>mười tám</edXML:Type>')), 'edxml-invalid-value', `${HEADER}/DocumentType/Type`);
-    expectRefused(() => decodeEdxml(xml.replace('<edXML:BussinessDocType>0<', '<edXML:BussinessDocType>7<')), 'edxml-unsupported', '/edXML/edXMLEnvelope/edXMLHeader/TraceHeaderList/Bussiness/BussinessDocType');
+    expect(
+      (
+        decodeEdxml(xml.replace('2025/07/14</edXML:PromulgationDate>', '14/07/2025</edXML:PromulgationDate>'))[0]?.data.promulgationInfo as {
+          promulgationDate: string;
+        }
+      ).promulgationDate,
+    ).toBe('2025-07-14');
+    expectRefused(
+      () => decodeEdxml(xml.replace('2025/07/14</edXML:PromulgationDate>', '30/02/2025</edXML:PromulgationDate>')),
+      'edxml-invalid-value',
+      `${HEADER}/PromulgationInfo/PromulgationDate`,
+    );
+    expectRefused(
+      () => decodeEdxml(xml.replace('2025/07/14</edXML:PromulgationDate>', '2014/02/30</edXML:PromulgationDate>')),
+      'edxml-invalid-value',
+      `${HEADER}/PromulgationInfo/PromulgationDate`,
+    );
+    expectRefused(
+      () => decodeEdxml(xml.replace('<edXML:Type>18</edXML:Type>', '<edXML:Type>mười tám</edXML:Type>')),
+      'edxml-invalid-value',
+      `${HEADER}/DocumentType/Type`,
+    );
+    expectRefused(
+      () => decodeEdxml(xml.replace('<edXML:BussinessDocType>0<', '<edXML:BussinessDocType>7<')),
+      'edxml-unsupported',
+      '/edXML/edXMLEnvelope/edXMLHeader/TraceHeaderList/Bussiness/BussinessDocType',
+    );
     const status = fixture('status-accepted.xml').toString('utf8');
     expectRefused(() => decodeEdxml(status.replace('>03<', '>99<')), 'edxml-unsupported', `${HEADER}/StatusCode`);
     expectRefused(() => decodeEdxml('<root/>'), 'edxml-unsupported', '/root');

@@ -41,7 +41,10 @@ export function decodeUpdated(pkg: EdxmlPackage, business: XmlElement): CloudEve
   const list = childOf(childOf(business, 'BussinessDocumentInfo'), 'ReceiverList') ?? childOf(business, 'ReceiverList');
   const receivers = childrenOf(list, 'Receiver');
   if (receivers.length === 0 && !carriesWholeDocument(pkg)) {
-    throw missing(`${business.path}/BussinessDocumentInfo/ReceiverList/Receiver`, 'an update names the recipients added or removed, or carries the new document with DocumentInfo 1');
+    throw missing(
+      `${business.path}/BussinessDocumentInfo/ReceiverList/Receiver`,
+      'an update names the recipients added or removed, or carries the new document with DocumentInfo 1',
+    );
   }
   const receiverList = receivers.map((receiver) => ({ organId: requireText(receiver, 'OrganId'), receiverType: receiverType(receiver) }));
   return [changeEvent(change, DOCUMENT_TYPES.updated, documentId, { businessDocType: 2, ...(receiverList.length > 0 ? { receiverList } : {}) })];
@@ -56,9 +59,21 @@ export function decodeReplaced(pkg: EdxmlPackage, business: XmlElement): CloudEv
     if (!documentId) throw missing(`${info.path}/DocumentId`, 'the id of the document replaced');
     const newDocumentId = [change.header.documentId, textOf(business, 'DocumentId')].find((id) => id !== undefined && id !== documentId);
     if (!newDocumentId) throw missing(`${pkg.messageHeader.path}/DocumentId`, 'the id of the new document, different from the one replaced');
-    const organIdList = [...new Set(childrenOf(childOf(info, 'OrganIdList'), 'OrganId').map((o) => o.text).filter((t) => t !== ''))];
+    const organIdList = [
+      ...new Set(
+        childrenOf(childOf(info, 'OrganIdList'), 'OrganId')
+          .map((o) => o.text)
+          .filter((t) => t !== ''),
+      ),
+    ];
     if (organIdList.length === 0) throw missing(`${info.path}/OrganIdList/OrganId`);
-    return changeEvent(change, DOCUMENT_TYPES.replaced, documentId, { businessDocType: 3, replacement: { documentId: newDocumentId, organIdList } }, newDocumentId);
+    return changeEvent(
+      change,
+      DOCUMENT_TYPES.replaced,
+      documentId,
+      { businessDocType: 3, replacement: { documentId: newDocumentId, organIdList } },
+      newDocumentId,
+    );
   });
 }
 
@@ -67,7 +82,13 @@ function readChange(pkg: EdxmlPackage, business: XmlElement): Change {
   return { pkg, business, header, time: senderTime(pkg, header.organId) };
 }
 
-function changeEvent(change: Change, type: DocumentMessageType, documentId: string, specific: Readonly<Record<string, unknown>>, extraIdPart?: string): CloudEvent {
+function changeEvent(
+  change: Change,
+  type: DocumentMessageType,
+  documentId: string,
+  specific: Readonly<Record<string, unknown>>,
+  extraIdPart?: string,
+): CloudEvent {
   const reason = requireText(change.business, 'BussinessDocReason', 'why the document is revoked, updated or replaced');
   const staffElement = childOf(change.business, 'StaffInfo');
   const staffInfo = staffElement ? readFields(staffElement, STAFF_INFO) : {};
@@ -98,6 +119,7 @@ function changeEvent(change: Change, type: DocumentMessageType, documentId: stri
 function receiverType(receiver: XmlElement): 0 | 1 {
   const path = `${receiver.path}/ReceiverType`;
   const value = readInteger(requireText(receiver, 'ReceiverType'), path);
-  if (value !== 0 && value !== 1) throw new EdxmlError('edxml-invalid-value', path, `ReceiverType is ${value}; it is 0 (recipient removed) or 1 (recipient added).`);
+  if (value !== 0 && value !== 1)
+    throw new EdxmlError('edxml-invalid-value', path, `ReceiverType is ${value}; it is 0 (recipient removed) or 1 (recipient added).`);
   return value;
 }

@@ -15,15 +15,17 @@ export function decodeDocument(pkg: EdxmlPackage): CloudEvent[] {
   const documentId = header.documentId!;
   const promulgationDate = String((header.fields.promulgationInfo as Record<string, unknown>).promulgationDate);
   const to = recipientList(header.recipients);
-  return [{
-    specversion: '1.0',
-    id: documentId,
-    source: agencySource(header.organId),
-    type: DOCUMENT_TYPES.sent,
-    subject: documentId,
-    time: senderTime(pkg, header.organId) ?? startOfDay(promulgationDate),
-    dataschema: dataschemaOf(DOCUMENT_TYPES.sent),
-    ...(to ? { to } : {}),
-    data: { documentId, ...header.fields, attachments: header.attachments, ...readTrace(pkg) },
-  }];
+  return [
+    {
+      specversion: '1.0',
+      id: documentId,
+      source: agencySource(header.organId),
+      type: DOCUMENT_TYPES.sent,
+      subject: documentId,
+      time: senderTime(pkg, header.organId) ?? startOfDay(promulgationDate),
+      dataschema: dataschemaOf(DOCUMENT_TYPES.sent),
+      ...(to ? { to } : {}),
+      data: { documentId, ...header.fields, attachments: header.attachments, ...readTrace(pkg) },
+    },
+  ];
 }

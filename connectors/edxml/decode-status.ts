@@ -48,36 +48,42 @@ export function decodeStatus(pkg: EdxmlPackage): CloudEvent[] {
   const staffInfo = staffElement ? readFields(staffElement, STAFF_INFO) : {};
   const description = textOf(header, 'Description');
   const to = textOf(responseFor, 'OrganId') ?? parseDocumentId(documentId)?.organId;
-  return [{
-    specversion: '1.0',
-    id: deterministicId('status', [documentId, statusCode, timestamp]),
-    source: agencySource(from),
-    type: DOCUMENT_TYPES.status,
-    subject: documentId,
-    time: timestamp,
-    dataschema: dataschemaOf(DOCUMENT_TYPES.status),
-    ...(to ? { to } : {}),
-    correlationid: documentId,
-    data: {
-      documentId,
-      statusCode,
-      statusName: STATUS_NAMES[statusCode],
-      timestamp,
-      ...(Object.keys(staffInfo).length > 0 ? { staffInfo } : {}),
-      ...(description ? { description } : {}),
-      from,
-      sender,
-      responseFor: responseForFields,
-      ...readTrace(pkg),
+  return [
+    {
+      specversion: '1.0',
+      id: deterministicId('status', [documentId, statusCode, timestamp]),
+      source: agencySource(from),
+      type: DOCUMENT_TYPES.status,
+      subject: documentId,
+      time: timestamp,
+      dataschema: dataschemaOf(DOCUMENT_TYPES.status),
+      ...(to ? { to } : {}),
+      correlationid: documentId,
+      data: {
+        documentId,
+        statusCode,
+        statusName: STATUS_NAMES[statusCode],
+        timestamp,
+        ...(Object.keys(staffInfo).length > 0 ? { staffInfo } : {}),
+        ...(description ? { description } : {}),
+        from,
+        sender,
+        responseFor: responseForFields,
+        ...readTrace(pkg),
+      },
     },
-  }];
+  ];
 }
 
 /** "3" is read as "03": some senders write the code as a number. */
 function readStatusCode(text: string, path: string): StatusCode {
   const code = /^\d$/.test(text) ? `0${text}` : text;
   if (!isStatusCode(code)) {
-    throw new EdxmlError('edxml-unsupported', path, `StatusCode "${text}" is not in the edoc status table; use one of ${Object.keys(STATUS_NAMES).join(', ')}.`);
+    throw new EdxmlError(
+      'edxml-unsupported',
+      path,
+      `StatusCode "${text}" is not in the edoc status table; use one of ${Object.keys(STATUS_NAMES).join(', ')}.`,
+    );
   }
   return code;
 }

@@ -66,10 +66,17 @@ export function decodeEdxml(input: Buffer | string, options: DecodeOptions = {})
   // The parsed text has large files set aside (parse.ts); a signature is checked over the real bytes.
   const signature: SignatureCheck = hasSignature(parsed.text) ? checkSignature(xml.toString('utf8')) : { status: 'absent' };
   if (signature.status === 'invalid' && options.refuseInvalidSignatures) {
-    throw new EdxmlError('edxml-signature-invalid', `${pkg.messageHeader.path.replace(/\/MessageHeader$/, '')}/Signature`, `The XML signature does not verify (${signature.reason ?? 'invalid'}); this connector refuses invalid signatures. Re-sign the package or send it unaltered.`);
+    throw new EdxmlError(
+      'edxml-signature-invalid',
+      `${pkg.messageHeader.path.replace(/\/MessageHeader$/, '')}/Signature`,
+      `The XML signature does not verify (${signature.reason ?? 'invalid'}); this connector refuses invalid signatures. Re-sign the package or send it unaltered.`,
+    );
   }
   const events = decodePackage(pkg);
-  const original = signature.status === 'absent' ? undefined : originalOf(body, parsed.root.name === 'edXML' && parts.size === 0 ? 'application/xml' : (options.contentType ?? 'application/octet-stream'));
+  const original =
+    signature.status === 'absent'
+      ? undefined
+      : originalOf(body, parsed.root.name === 'edXML' && parts.size === 0 ? 'application/xml' : (options.contentType ?? 'application/octet-stream'));
   return events.map((event) => withPassThrough(event, pkg.root, signature, original));
 }
 
@@ -94,7 +101,12 @@ interface Original {
 }
 
 function originalOf(body: Buffer, mediaType: string): Original {
-  return { mediaType: mediaType.split(';')[0]!.trim().toLowerCase() || 'application/xml', size: body.length, sha256: createHash('sha256').update(body).digest('hex'), contentBase64: body.toString('base64') };
+  return {
+    mediaType: mediaType.split(';')[0]!.trim().toLowerCase() || 'application/xml',
+    size: body.length,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    contentBase64: body.toString('base64'),
+  };
 }
 
 /** `data.edxml`: the layout against the writer's package for this event, the signature, the original. */

@@ -13,12 +13,16 @@ import { EdxmlError, encodeEdxml } from './codec.ts';
 
 export const EDXML_CONTENT_TYPE = 'application/xml; charset=utf-8';
 
-/** The package bytes for `event`; throws `AdapterError` (`adapter-encode-failed`) when it has no edXML form. */
-export function encodeForDelivery(event: CloudEvent): Buffer {
+/**
+ * The package bytes for `event`; `recipient` (the agency of the connector delivered to) is the To
+ * of a document addressed by a selector only. Throws `AdapterError` (`adapter-encode-failed`) when
+ * the event has no edXML form.
+ */
+export function encodeForDelivery(event: CloudEvent, options: { readonly recipient?: string } = {}): Buffer {
   const original = originalPackage(event);
   if (original) return original;
   try {
-    return Buffer.from(encodeEdxml(event), 'utf8');
+    return Buffer.from(encodeEdxml(event, options), 'utf8');
   } catch (err) {
     if (err instanceof EdxmlError) throw new AdapterError('adapter-encode-failed', `${err.code}: ${err.message}`, err.path, { cause: err });
     throw err;

@@ -24,9 +24,14 @@ interface PackageParts {
   readonly attachments?: XmlOut;
 }
 
-/** How the writer was asked to write: `verify` checks attachments against their size and hash. */
+/**
+ * How the writer was asked to write: `verify` checks attachments against their size and hash;
+ * `recipient` is the To of a document whose event names no agency (addressed by a selector such
+ * as `subtree`): the agency of the connector it is delivered to.
+ */
 interface WriteOptions {
   readonly verify: boolean;
+  readonly recipient?: string;
 }
 
 const BY_TYPE: Readonly<Record<DocumentMessageType, (event: CloudEvent, data: Json, options: WriteOptions) => PackageParts>> = {
@@ -53,10 +58,10 @@ function isDocumentType(type: string): type is DocumentMessageType {
  * missing or mistyped (validate the event first); edxml-attachment-mismatch when an attachment's
  * size or sha256 does not match its content.
  */
-export function encodeEdxml(event: CloudEvent): string {
+export function encodeEdxml(event: CloudEvent, options: { readonly recipient?: string } = {}): string {
   const data = asObject(event.data, '/data');
   const recorded = typeof data.edxml === 'object' && data.edxml !== null ? (data.edxml as EdxmlLayout) : undefined;
-  return writeDocument(applyLayout(buildPackage(event, { verify: true }), recorded));
+  return writeDocument(applyLayout(buildPackage(event, { verify: true, ...options }), recorded));
 }
 
 /**
@@ -65,7 +70,11 @@ export function encodeEdxml(event: CloudEvent): string {
  */
 export function buildPackage(event: CloudEvent, options: WriteOptions): XmlOut {
   if (!isDocumentType(event.type)) {
-    throw new EdxmlError('edxml-unsupported', '/type', `edXML carries documents and their statuses; "${event.type}" is not one of ${Object.keys(BY_TYPE).join(', ')}.`);
+    throw new EdxmlError(
+      'edxml-unsupported',
+      '/type',
+      `edXML carries documents and their statuses; "${event.type}" is not one of ${Object.keys(BY_TYPE).join(', ')}.`,
+    );
   }
   if (event.dataschema !== undefined && event.dataschema !== dataschemaOf(event.type)) {
     throw new EdxmlError('edxml-unsupported', '/dataschema', `The codec maps ${dataschemaOf(event.type)}; "${event.dataschema}" is another version.`);
@@ -87,7 +96,7 @@ function encodeDocument(event: CloudEvent, data: Json, options: WriteOptions): P
   return {
     messageHeader: [
       { name: 'From', children: writeFields(from, ORGAN, '/data/from', true) },
-      ...recipients(event, data.to),
+      ...recipients(event, data.to, options.recipient),
       ...writeFields(data, DOCUMENT_HEADER, '/data'),
       { name: 'DocumentId', text: text(data, 'documentId', '/data') },
     ],
@@ -103,21 +112,27 @@ function encodeDocument(event: CloudEvent, data: Json, options: WriteOptions): P
  * implies (`business`).
  */
 function traceOf(event: CloudEvent, data: Json, organId: string, business: XmlOut[]): XmlOut[] {
-  const hops = data.traceHeaders === undefined
-    ? traceHeader(event, organId)
-    : listOf(data.traceHeaders, '/data/traceHeaders').map((hop, i) => ({ name: 'TraceHeader', children: writeFields(hop, TRACE_HEADER, `/data/traceHeaders/${i}`, true) }));
+  const hops =
+    data.traceHeaders === undefined
+      ? traceHeader(event, organId)
+      : listOf(data.traceHeaders, '/data/traceHeaders').map((hop, i) => ({
+          name: 'TraceHeader',
+          children: writeFields(hop, TRACE_HEADER, `/data/traceHeaders/${i}`, true),
+        }));
   const bussiness = data.business === undefined ? business : writeFields(data.business, BUSINESS, '/data/business', true);
   return [...hops, ...(bussiness.length > 0 ? [{ name: 'Bussiness', children: bussiness }] : [])];
 }
 
 /**
  * To, in the order of the envelope `to` (its agency codes; selectors have no edXML form), with
- * the details `data.to` gives, then any `data.to` addressee the envelope does not name.
+ * the details `data.to` gives, then any `data.to` addressee the envelope does not name; when that
+ * names no one (a selector), the `recipient` the package is delivered to.
  */
-function recipients(event: CloudEvent, named: unknown): XmlOut[] {
+function recipients(event: CloudEvent, named: unknown, recipient: string | undefined): XmlOut[] {
   const organs = named === undefined ? [] : listOf(named, '/data/to').map((o, i) => asObject(o, `/data/to/${i}`));
   const byId = new Map(organs.map((o, i) => [text(o, 'organId', `/data/to/${i}`), { organ: o, pointer: `/data/to/${i}` }]));
-  const ids = [...new Set([...agencyCodes(event.to), ...byId.keys()])];
+  const addressed = [...new Set([...agencyCodes(event.to), ...byId.keys()])];
+  const ids = addressed.length === 0 && recipient ? [recipient] : addressed;
   return ids.map((organId) => {
     const entry = byId.get(organId);
     return { name: 'To', children: entry ? writeFields(entry.organ, ORGAN, entry.pointer, true) : [{ name: 'OrganId', text: organId }] };
@@ -130,10 +145,15 @@ function agencyCodes(to: string | undefined): string[] {
 
 function traceHeader(event: CloudEvent, organId: string): XmlOut[] {
   if (event.time === undefined) return [];
-  return [{ name: 'TraceHeader', children: [
-    { name: 'OrganId', text: organId },
-    { name: 'Timestamp', text: rfc3339ToEdxmlInstant(event.time, '/time') },
-  ] }];
+  return [
+    {
+      name: 'TraceHeader',
+      children: [
+        { name: 'OrganId', text: organId },
+        { name: 'Timestamp', text: rfc3339ToEdxmlInstant(event.time, '/time') },
+      ],
+    },
+  ];
 }
 
 /**
@@ -151,12 +171,15 @@ function encodeChange(event: CloudEvent, data: Json, businessDocType: 1 | 2 | 3,
   const headerDocumentId = typeof data.headerDocumentId === 'string' ? data.headerDocumentId : newDocumentId;
   const files = data.attachments === undefined ? undefined : encodeAttachments(data.attachments, options.verify);
   return {
-    messageHeader: data.from === undefined ? namingHeader(event, organId, headerDocumentId, replacement) : [
-      { name: 'From', children: writeFields(data.from, ORGAN, '/data/from', true) },
-      ...recipients(event, data.to),
-      ...writeFields(data, DOCUMENT_HEADER, '/data', true),
-      { name: 'DocumentId', text: headerDocumentId },
-    ],
+    messageHeader:
+      data.from === undefined
+        ? namingHeader(event, organId, headerDocumentId, replacement)
+        : [
+            { name: 'From', children: writeFields(data.from, ORGAN, '/data/from', true) },
+            ...recipients(event, data.to, options.recipient),
+            ...writeFields(data, DOCUMENT_HEADER, '/data', true),
+            { name: 'DocumentId', text: headerDocumentId },
+          ],
     trace: traceOf(event, data, organId, legacyBusiness(data, businessDocType, documentId, replacement)),
     ...(files ? { references: files.references, attachments: files.encoded } : { references: [] }),
   };
@@ -167,7 +190,13 @@ function namingHeader(event: CloudEvent, organId: string, headerDocumentId: stri
   return [
     { name: 'From', children: [{ name: 'OrganId', text: organId }] },
     ...agencyCodes(event.to).map((to) => ({ name: 'To', children: [{ name: 'OrganId', text: to }] })),
-    { name: 'Code', children: [{ name: 'CodeNumber', text: parts.codeNumber }, { name: 'CodeNotation', text: parts.codeNotation }] },
+    {
+      name: 'Code',
+      children: [
+        { name: 'CodeNumber', text: parts.codeNumber },
+        { name: 'CodeNotation', text: parts.codeNotation },
+      ],
+    },
     { name: 'PromulgationInfo', children: [{ name: 'PromulgationDate', text: isoDateToEdxml(parts.promulgationDate) }] },
     { name: 'DocumentId', text: headerDocumentId },
   ];
@@ -190,10 +219,13 @@ function receiverList(value: unknown): XmlOut {
     const receiver = asObject(r, `/data/receiverList/${i}`);
     const type = receiver.receiverType;
     if (type !== 0 && type !== 1) throw invalidEvent(`/data/receiverList/${i}/receiverType`, 'must be 0 or 1');
-    return { name: 'Receiver', children: [
-      { name: 'ReceiverType', text: String(type) },
-      { name: 'OrganId', text: text(receiver, 'organId', `/data/receiverList/${i}`) },
-    ] };
+    return {
+      name: 'Receiver',
+      children: [
+        { name: 'ReceiverType', text: String(type) },
+        { name: 'OrganId', text: text(receiver, 'organId', `/data/receiverList/${i}`) },
+      ],
+    };
   });
   return { name: 'ReceiverList', children: receivers };
 }
@@ -203,10 +235,18 @@ function replacementInfoList(replacedId: string, replacement: Json): XmlOut {
     if (typeof id !== 'string') throw invalidEvent(`/data/replacement/organIdList/${i}`, 'must be an agency code');
     return { name: 'OrganId', text: id };
   });
-  return { name: 'ReplacementInfoList', children: [{ name: 'ReplacementInfo', children: [
-    { name: 'DocumentId', text: replacedId },
-    { name: 'OrganIdList', children: organIds },
-  ] }] };
+  return {
+    name: 'ReplacementInfoList',
+    children: [
+      {
+        name: 'ReplacementInfo',
+        children: [
+          { name: 'DocumentId', text: replacedId },
+          { name: 'OrganIdList', children: organIds },
+        ],
+      },
+    ],
+  };
 }
 
 /**
@@ -220,7 +260,10 @@ function encodeStatus(event: CloudEvent, data: Json): PackageParts {
   return {
     messageHeader: [
       { name: 'From', children: from },
-      { name: 'ResponseFor', children: data.responseFor === undefined ? responseFor(documentId) : writeFields(data.responseFor, STATUS_RESPONSE_FOR, '/data/responseFor', true) },
+      {
+        name: 'ResponseFor',
+        children: data.responseFor === undefined ? responseFor(documentId) : writeFields(data.responseFor, STATUS_RESPONSE_FOR, '/data/responseFor', true),
+      },
       ...(data.staffInfo === undefined ? [] : [{ name: 'StaffInfo', children: writeFields(data.staffInfo, STAFF_INFO, '/data/staffInfo') }]),
       { name: 'StatusCode', text: text(data, 'statusCode', '/data') },
       ...(typeof description === 'string' ? [{ name: 'Description', text: description }] : []),

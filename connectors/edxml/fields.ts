@@ -15,7 +15,13 @@ import type { XmlOut } from './xml-writer.ts';
  * `records` is a repeated group (`ReceiverList/Receiver`).
  */
 export type Field =
-  | { readonly xml: string; readonly json: string; readonly kind: 'text' | 'integer' | 'date' | 'instant'; readonly required?: boolean; readonly email?: boolean }
+  | {
+      readonly xml: string;
+      readonly json: string;
+      readonly kind: 'text' | 'integer' | 'date' | 'instant';
+      readonly required?: boolean;
+      readonly email?: boolean;
+    }
   | { readonly xml: string; readonly json: string; readonly kind: 'list'; readonly item: string }
   | { readonly xml: string; readonly json: string; readonly kind: 'group'; readonly fields: readonly Field[]; readonly required?: boolean }
   | { readonly xml: string; readonly json: string; readonly kind: 'records'; readonly item: string; readonly fields: readonly Field[] };
@@ -53,21 +59,38 @@ export const TRACE_HEADER: readonly Field[] = [
 export const BUSINESS: readonly Field[] = [
   { xml: 'BussinessDocType', json: 'businessDocType', kind: 'integer', required: true },
   { xml: 'BussinessDocReason', json: 'businessDocReason', kind: 'text' },
-  { xml: 'BussinessDocumentInfo', json: 'businessDocumentInfo', kind: 'group', fields: [
-    { xml: 'DocumentInfo', json: 'documentInfo', kind: 'text' },
-    { xml: 'DocumentReceiver', json: 'documentReceiver', kind: 'text' },
-    { xml: 'ReceiverList', json: 'receiverList', kind: 'records', item: 'Receiver', fields: [
-      { xml: 'ReceiverType', json: 'receiverType', kind: 'integer', required: true },
-      { xml: 'OrganId', json: 'organId', kind: 'text', required: true },
-    ] },
-  ] },
+  {
+    xml: 'BussinessDocumentInfo',
+    json: 'businessDocumentInfo',
+    kind: 'group',
+    fields: [
+      { xml: 'DocumentInfo', json: 'documentInfo', kind: 'text' },
+      { xml: 'DocumentReceiver', json: 'documentReceiver', kind: 'text' },
+      {
+        xml: 'ReceiverList',
+        json: 'receiverList',
+        kind: 'records',
+        item: 'Receiver',
+        fields: [
+          { xml: 'ReceiverType', json: 'receiverType', kind: 'integer', required: true },
+          { xml: 'OrganId', json: 'organId', kind: 'text', required: true },
+        ],
+      },
+    ],
+  },
   { xml: 'DocumentId', json: 'documentId', kind: 'text' },
   { xml: 'Paper', json: 'paper', kind: 'text' },
   { xml: 'StaffInfo', json: 'staffInfo', kind: 'group', fields: STAFF_INFO },
-  { xml: 'ReplacementInfoList', json: 'replacementInfoList', kind: 'records', item: 'ReplacementInfo', fields: [
-    { xml: 'DocumentId', json: 'documentId', kind: 'text', required: true },
-    { xml: 'OrganIdList', json: 'organIdList', kind: 'list', item: 'OrganId' },
-  ] },
+  {
+    xml: 'ReplacementInfoList',
+    json: 'replacementInfoList',
+    kind: 'records',
+    item: 'ReplacementInfo',
+    fields: [
+      { xml: 'DocumentId', json: 'documentId', kind: 'text', required: true },
+      { xml: 'OrganIdList', json: 'organIdList', kind: 'list', item: 'OrganId' },
+    ],
+  },
 ];
 
 /** MessageHeader/ResponseFor of a status: only the DocumentId is needed, the rest is kept when there. */
@@ -83,38 +106,66 @@ export const STATUS_RESPONSE_FOR: readonly Field[] = [
  * To feeds the envelope too, DocumentId is the event id). vn.gov.document.sent.v1 `data`.
  */
 export const DOCUMENT_HEADER: readonly Field[] = [
-  { xml: 'Code', json: 'code', kind: 'group', required: true, fields: [
-    { xml: 'CodeNumber', json: 'codeNumber', kind: 'text', required: true },
-    { xml: 'CodeNotation', json: 'codeNotation', kind: 'text', required: true },
-  ] },
-  { xml: 'PromulgationInfo', json: 'promulgationInfo', kind: 'group', required: true, fields: [
-    { xml: 'Place', json: 'place', kind: 'text' },
-    { xml: 'PromulgationDate', json: 'promulgationDate', kind: 'date', required: true },
-  ] },
-  { xml: 'DocumentType', json: 'documentType', kind: 'group', required: true, fields: [
-    { xml: 'Type', json: 'type', kind: 'integer', required: true },
-    { xml: 'TypeName', json: 'typeName', kind: 'text' },
-    { xml: 'TypeDetail', json: 'typeDetail', kind: 'text' },
-  ] },
+  {
+    xml: 'Code',
+    json: 'code',
+    kind: 'group',
+    required: true,
+    fields: [
+      { xml: 'CodeNumber', json: 'codeNumber', kind: 'text', required: true },
+      { xml: 'CodeNotation', json: 'codeNotation', kind: 'text', required: true },
+    ],
+  },
+  {
+    xml: 'PromulgationInfo',
+    json: 'promulgationInfo',
+    kind: 'group',
+    required: true,
+    fields: [
+      { xml: 'Place', json: 'place', kind: 'text' },
+      { xml: 'PromulgationDate', json: 'promulgationDate', kind: 'date', required: true },
+    ],
+  },
+  {
+    xml: 'DocumentType',
+    json: 'documentType',
+    kind: 'group',
+    required: true,
+    fields: [
+      { xml: 'Type', json: 'type', kind: 'integer', required: true },
+      { xml: 'TypeName', json: 'typeName', kind: 'text' },
+      { xml: 'TypeDetail', json: 'typeDetail', kind: 'text' },
+    ],
+  },
   { xml: 'Subject', json: 'subject', kind: 'text', required: true },
   { xml: 'Content', json: 'content', kind: 'text' },
   // Empty Position or FullName occur in real packages (domain/edxml.md): kept as they are, in the layout.
-  { xml: 'SignerInfo', json: 'signerInfo', kind: 'group', fields: [
-    { xml: 'Competence', json: 'competence', kind: 'text' },
-    { xml: 'Position', json: 'position', kind: 'text' },
-    { xml: 'FullName', json: 'fullName', kind: 'text' },
-  ] },
+  {
+    xml: 'SignerInfo',
+    json: 'signerInfo',
+    kind: 'group',
+    fields: [
+      { xml: 'Competence', json: 'competence', kind: 'text' },
+      { xml: 'Position', json: 'position', kind: 'text' },
+      { xml: 'FullName', json: 'fullName', kind: 'text' },
+    ],
+  },
   { xml: 'DueDate', json: 'dueDate', kind: 'date' },
   { xml: 'ToPlaces', json: 'toPlaces', kind: 'list', item: 'Place' },
   // Priority defaults to 0 (normal) when a sender omits it: see decode-document.ts.
-  { xml: 'OtherInfo', json: 'otherInfo', kind: 'group', fields: [
-    { xml: 'Priority', json: 'priority', kind: 'integer' },
-    { xml: 'SphereOfPromulgation', json: 'sphereOfPromulgation', kind: 'text' },
-    { xml: 'TyperNotation', json: 'typerNotation', kind: 'text' },
-    { xml: 'PromulgationAmount', json: 'promulgationAmount', kind: 'integer' },
-    { xml: 'PageAmount', json: 'pageAmount', kind: 'integer' },
-    { xml: 'Appendixes', json: 'appendixes', kind: 'list', item: 'Appendix' },
-  ] },
+  {
+    xml: 'OtherInfo',
+    json: 'otherInfo',
+    kind: 'group',
+    fields: [
+      { xml: 'Priority', json: 'priority', kind: 'integer' },
+      { xml: 'SphereOfPromulgation', json: 'sphereOfPromulgation', kind: 'text' },
+      { xml: 'TyperNotation', json: 'typerNotation', kind: 'text' },
+      { xml: 'PromulgationAmount', json: 'promulgationAmount', kind: 'integer' },
+      { xml: 'PageAmount', json: 'pageAmount', kind: 'integer' },
+      { xml: 'Appendixes', json: 'appendixes', kind: 'list', item: 'Appendix' },
+    ],
+  },
   { xml: 'ResponseFor', json: 'responseFor', kind: 'group', fields: STATUS_RESPONSE_FOR },
   { xml: 'SteeringType', json: 'steeringType', kind: 'integer' },
   { xml: 'Direction', json: 'direction', kind: 'text' },
@@ -140,7 +191,9 @@ function readField(parent: XmlElement, field: Field, lenient: boolean): unknown 
   const path = child?.path ?? `${parent.path}/${field.xml}`;
   const required = !lenient && 'required' in field && field.required === true;
   if (field.kind === 'list') {
-    const items = childrenOf(child, field.item).map((c) => c.text).filter((t) => t !== '');
+    const items = childrenOf(child, field.item)
+      .map((c) => c.text)
+      .filter((t) => t !== '');
     return items.length > 0 ? items : undefined;
   }
   if (field.kind === 'records') {
@@ -159,7 +212,11 @@ function readField(parent: XmlElement, field: Field, lenient: boolean): unknown 
   }
   const value = readLeaf(child.text, field.kind, path);
   if (value === undefined && required) {
-    throw new EdxmlError('edxml-invalid-value', path, `"${child.text}" is not a ${field.kind === 'integer' ? 'whole number' : field.kind}; it is required here.`);
+    throw new EdxmlError(
+      'edxml-invalid-value',
+      path,
+      `"${child.text}" is not a ${field.kind === 'integer' ? 'whole number' : field.kind}; it is required here.`,
+    );
   }
   if (value !== undefined && 'email' in field && field.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(String(value))) return undefined;
   return value;
@@ -207,7 +264,10 @@ function writeField(value: unknown, field: Field, pointer: string, lenient: bool
       return { name: field.xml, children: writeFields(value, field.fields, pointer, lenient) };
     case 'records':
       if (!Array.isArray(value)) throw invalidEvent(pointer, 'must be a list');
-      return { name: field.xml, children: value.map((v: unknown, i) => ({ name: field.item, children: writeFields(v, field.fields, `${pointer}/${i}`, lenient) })) };
+      return {
+        name: field.xml,
+        children: value.map((v: unknown, i) => ({ name: field.item, children: writeFields(v, field.fields, `${pointer}/${i}`, lenient) })),
+      };
     case 'instant':
       if (typeof value !== 'string') throw invalidEvent(pointer, 'must be a date-time');
       return { name: field.xml, text: rfc3339ToEdxmlInstant(value, pointer) };

@@ -22,4 +22,3 @@ export function decodeInbound(request: InboundRequest, settings: unknown): Cloud
     throw err;
   }
 }
-

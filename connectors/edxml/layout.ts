@@ -90,7 +90,8 @@ function compare(original: XmlElement, written: XmlOut, out: Required<EdxmlLayou
 
 function matches(original: XmlElement, written: XmlOut): boolean {
   const writtenIsLeaf = (written.children ?? []).length === 0;
-  if (original.children.length === 0 && writtenIsLeaf) return normalisedLeaf(original.name, original.text) === normalisedLeaf(original.name, written.text ?? '');
+  if (original.children.length === 0 && writtenIsLeaf)
+    return normalisedLeaf(original.name, original.text) === normalisedLeaf(original.name, written.text ?? '');
   return true;
 }
 
@@ -156,9 +157,7 @@ function fromNode(node: XmlNode): XmlOut {
 
 /** Attributes that carry data: namespace declarations left out, except on the root the sender's own (xsi, ...). */
 function dataAttributes(attributes: Readonly<Record<string, string>>, isRoot: boolean): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(attributes).filter(([k, v]) => (k === 'xmlns' || k.startsWith('xmlns:') ? isRoot && keptDeclaration(k, v) : true)),
-  );
+  return Object.fromEntries(Object.entries(attributes).filter(([k, v]) => (k === 'xmlns' || k.startsWith('xmlns:') ? isRoot && keptDeclaration(k, v) : true)));
 }
 
 function namespaceDeclarations(attributes: Readonly<Record<string, string>>, isRoot: boolean): Record<string, string> {

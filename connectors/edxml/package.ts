@@ -58,7 +58,9 @@ export function senderTime(pkg: EdxmlPackage, organId: string): string | undefin
  * same package always gives the same id, so a package polled twice is deduplicated by the hub.
  */
 export function deterministicId(kind: string, parts: readonly (string | undefined)[]): string {
-  const digest = createHash('sha256').update(parts.map((p) => p ?? '').join('\n')).digest('hex');
+  const digest = createHash('sha256')
+    .update(parts.map((p) => p ?? '').join('\n'))
+    .digest('hex');
   return `edxml-${kind}-${digest.slice(0, 32)}`;
 }
 

@@ -37,12 +37,20 @@ export interface ParsedXml {
 export function parseXml(xml: Buffer | string, limits: ParseLimits): ParsedXml {
   const bytes = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
   if (bytes.byteLength > limits.maxBytes) {
-    throw new EdxmlError('edxml-too-large', ROOT, `The package is ${bytes.byteLength} bytes; at most ${limits.maxBytes} are accepted. Send large files by reference or split the package.`);
+    throw new EdxmlError(
+      'edxml-too-large',
+      ROOT,
+      `The package is ${bytes.byteLength} bytes; at most ${limits.maxBytes} are accepted. Send large files by reference or split the package.`,
+    );
   }
   const { small, large } = setAsideLargeRuns(bytes);
   const text = toText(small);
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
-    throw new EdxmlError('edxml-forbidden-dtd', ROOT, 'The package contains a <!DOCTYPE> or <!ENTITY> declaration; edXML needs none and the hub refuses them (external entities, entity expansion). Remove it.');
+    throw new EdxmlError(
+      'edxml-forbidden-dtd',
+      ROOT,
+      'The package contains a <!DOCTYPE> or <!ENTITY> declaration; edXML needs none and the hub refuses them (external entities, entity expansion). Remove it.',
+    );
   }
   checkDeclaredEncoding(text);
   scanStructure(text, limits);
@@ -54,7 +62,12 @@ export function parseXml(xml: Buffer | string, limits: ParseLimits): ParsedXml {
   // The validator accepts a second root element (`<a/><b/>`); XML allows exactly one.
   const [root, ...more] = toElements(newParser(limits).parse(text), '', large).filter((e) => !e.name.startsWith('?'));
   if (!root) throw new EdxmlError('edxml-malformed', ROOT, 'The package has no root element.');
-  if (more.length > 0) throw new EdxmlError('edxml-malformed', ROOT, `The package has ${more.length + 1} root elements (<${root.name}>, <${more[0]!.name}>); an XML document has exactly one.`);
+  if (more.length > 0)
+    throw new EdxmlError(
+      'edxml-malformed',
+      ROOT,
+      `The package has ${more.length + 1} root elements (<${root.name}>, <${more[0]!.name}>); an XML document has exactly one.`,
+    );
   return { root, text };
 }
 
@@ -102,7 +115,7 @@ const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
 function compactLines(bytes: Buffer, from: number, to: number): string {
   const out = Buffer.allocUnsafe(to - from);
   let length = 0;
-  for (let pos = from; pos < to; ) {
+  for (let pos = from; pos < to;) {
     const newline = bytes.indexOf(0x0a, pos);
     const end = newline === -1 || newline > to ? to : newline;
     let start = pos;
@@ -172,7 +185,11 @@ function scanStructure(text: string, limits: ParseLimits): void {
       const name = /^<([^\s/>]+)/.exec(text.slice(i, Math.min(end, i + 200)))?.[1] ?? '?';
       count += 1;
       if (count > limits.maxElements) {
-        throw new EdxmlError('edxml-too-many-elements', pathOf([...stack, name]), `The package has more than ${limits.maxElements} elements; split it or send fewer attachments.`);
+        throw new EdxmlError(
+          'edxml-too-many-elements',
+          pathOf([...stack, name]),
+          `The package has more than ${limits.maxElements} elements; split it or send fewer attachments.`,
+        );
       }
       if (text[end - 1] !== '/') {
         stack.push(localName(name));
@@ -188,7 +205,12 @@ function scanStructure(text: string, limits: ParseLimits): void {
 
 function skipPast(text: string, from: number, terminator: string): number {
   const at = text.indexOf(terminator, from + 1);
-  if (at === -1) throw new EdxmlError('edxml-malformed', ROOT, `The package is not well-formed XML: a markup construct opened at offset ${from} is never closed with "${terminator}".`);
+  if (at === -1)
+    throw new EdxmlError(
+      'edxml-malformed',
+      ROOT,
+      `The package is not well-formed XML: a markup construct opened at offset ${from} is never closed with "${terminator}".`,
+    );
   return at + terminator.length;
 }
 
@@ -244,7 +266,11 @@ function toElements(items: unknown, parentPath: string, large: readonly string[]
       name,
       qname: key,
       path,
-      attributes: Object.fromEntries(Object.entries(qualified).filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:')).map(([k, v]) => [localName(k), v])),
+      attributes: Object.fromEntries(
+        Object.entries(qualified)
+          .filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:'))
+          .map(([k, v]) => [localName(k), v]),
+      ),
       qualifiedAttributes: qualified,
       text: restored(textOf(content, path), large).trim(),
       children: name.startsWith('?') ? [] : toElements(content, path, large),
@@ -292,7 +318,13 @@ function textOf(content: unknown, path: string): string {
 }
 
 /** A Map, not an object literal: a reference like `&toString;` must not find Object.prototype's members. */
-const NAMED: ReadonlyMap<string, string> = new Map([['lt', '<'], ['gt', '>'], ['amp', '&'], ['quot', '"'], ['apos', "'"]]);
+const NAMED: ReadonlyMap<string, string> = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 /** Decodes the five predefined entities and character references; anything else is refused. */
 function decodeEntities(text: string, path: string): string {
@@ -303,7 +335,11 @@ function decodeEntities(text: string, path: string): string {
     const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
     const cp = m ? Number.parseInt(m[1] ?? m[2] ?? '', m[1] ? 16 : 10) : NaN;
     if (whole.endsWith(';') && isXmlChar(cp)) return String.fromCodePoint(cp);
-    throw new EdxmlError('edxml-malformed', path, `"${whole}" is not an XML entity reference the hub accepts: use &lt; &gt; &amp; &quot; &apos; or a character reference (&#...;), and write a literal & as &amp;.`);
+    throw new EdxmlError(
+      'edxml-malformed',
+      path,
+      `"${whole}" is not an XML entity reference the hub accepts: use &lt; &gt; &amp; &quot; &apos; or a character reference (&#...;), and write a literal & as &amp;.`,
+    );
   });
 }
 

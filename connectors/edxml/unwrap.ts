@@ -98,7 +98,11 @@ function contentIdOf(part: MimePart): string | undefined {
 
 /** `<abc>`, `cid:abc` and `abc` all name `abc`. */
 export function normaliseContentId(id: string): string {
-  return id.trim().replace(/^cid:/i, '').replace(/^<(.*)>$/, '$1').trim();
+  return id
+    .trim()
+    .replace(/^cid:/i, '')
+    .replace(/^<(.*)>$/, '$1')
+    .trim();
 }
 
 const SOAP_HEADER_PARTS = new Set(['MessageHeader', 'TraceHeaderList', 'Signature']);

@@ -49,5 +49,7 @@ function escape(value: string, attribute: boolean): string {
     throw new EdxmlError('edxml-invalid-event', '', `The value "${value.slice(0, 40)}" contains a control character that XML 1.0 cannot carry; remove it.`);
   }
   const text = value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-  return attribute ? text.replaceAll('"', '&quot;').replaceAll('\n', '&#10;').replaceAll('\r', '&#13;').replaceAll('\t', '&#9;') : text.replaceAll('\r', '&#13;');
+  return attribute
+    ? text.replaceAll('"', '&quot;').replaceAll('\n', '&#10;').replaceAll('\r', '&#13;').replaceAll('\t', '&#9;')
+    : text.replaceAll('\r', '&#13;');
 }

@@ -25,7 +25,7 @@ const AGENCY_CODE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
 
 export const vdxpAdapter: ConnectorAdapter<typeof VDXP_SETTINGS> = {
   kind: 'vdxp',
-  summary: 'National document exchange axis (VDXP): polls the hub\'s mailbox and sends edXML packages with sendEdoc.',
+  summary: "National document exchange axis (VDXP): polls the hub's mailbox and sends edXML packages with sendEdoc.",
   /** Packages on the axis come from every ministry and province: their events keep their own `source`. */
   relay: true,
   settingsSchema: VDXP_SETTINGS,
@@ -43,7 +43,10 @@ export const vdxpAdapter: ConnectorAdapter<typeof VDXP_SETTINGS> = {
   decode: (request, manifest) => decodeInbound(request, manifest.settings),
   createPoller: (manifest, ctx, sink) => createVdxpPoller(manifest, ctx, sink, { onError: (err) => sink.error(err) }),
   createSender(manifest, { settings, transport }) {
-    const client = new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs }, transport);
+    const client = new VdxpClient(
+      { baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs },
+      transport,
+    );
     return {
       async deliver({ event, hubId }): Promise<DeliveryOutcome> {
         const file = encodeForDelivery(event);
@@ -58,7 +61,10 @@ export const vdxpAdapter: ConnectorAdapter<typeof VDXP_SETTINGS> = {
 
 /** The sendEdoc header for `event`, sent by the organ `from`. */
 export function sendHeader(from: string, event: CloudEvent): SendEdocHeader {
-  const to = (event.to ?? '').split(',').map((r) => r.trim()).filter((r) => AGENCY_CODE.test(r));
+  const to = (event.to ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => AGENCY_CODE.test(r));
   return {
     from,
     ...(to.length > 0 ? { to } : {}),

@@ -45,7 +45,10 @@ export function createVdxpPoller(manifest: ConnectorManifest, ctx: KindContext<V
   const { settings } = ctx;
   const intervalMs = options.intervalMs ?? settings.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const onError = options.onError ?? (() => {});
-  const client = new VdxpClient({ baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs }, ctx.transport);
+  const client = new VdxpClient(
+    { baseUrl: settings.baseUrl, systemId: settings.systemId, secret: settings.secret, timeoutMs: manifest.delivery.timeoutMs },
+    ctx.transport,
+  );
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> | undefined;

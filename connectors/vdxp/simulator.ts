@@ -170,7 +170,15 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
     requests,
     deposit(organId, edxml, opts = {}) {
       const docId = randomUUID();
-      docs.set(docId, { docId, organId, from: opts.from ?? 'vdxp', messagetype: opts.messagetype ?? 'edoc', created: new Date().toISOString(), file: Buffer.from(edxml), state: 'pending' });
+      docs.set(docId, {
+        docId,
+        organId,
+        from: opts.from ?? 'vdxp',
+        messagetype: opts.messagetype ?? 'edoc',
+        created: new Date().toISOString(),
+        file: Buffer.from(edxml),
+        state: 'pending',
+      });
       return docId;
     },
     status: (docId) => docs.get(docId)?.state,

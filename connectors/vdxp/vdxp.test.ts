@@ -20,7 +20,13 @@ function manifest(baseUrl: string, secret = 'secret'): ConnectorManifest {
     agency: HUB_ORGAN,
     kind: 'vdxp',
     subscriptions: [{ type: 'vn.gov.document.sent' }],
-    delivery: { timeoutMs: 2000, retrySchedule: ['1s'], maxInFlight: 1, mode: 'structured', breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000 } },
+    delivery: {
+      timeoutMs: 2000,
+      retrySchedule: ['1s'],
+      maxInFlight: 1,
+      mode: 'structured',
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000 },
+    },
     settings: { baseUrl, systemId: 'lgsp-h49', secret },
   };
 }
@@ -208,9 +214,19 @@ describe('vdxp sender', () => {
     sender = openSender(vdxpAdapter, manifest(sim.url), HUB)!;
     const [document] = decodeEdxml(fixture('document-sent.xml'));
     sim.faults.set({ kind: 'error', status: 503, retryAfterSeconds: 3, times: 1 });
-    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({ outcome: 'retry', failure: 'http-status', status: 503, retryAfterMs: 3000 });
+    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({
+      outcome: 'retry',
+      failure: 'http-status',
+      status: 503,
+      retryAfterMs: 3000,
+    });
     const wrong = openSender(vdxpAdapter, manifest(sim.url, 'wrong'), HUB)!;
-    expect(await wrong.deliver({ event: document!, hubId: 'hub-1', attempt: 2 })).toMatchObject({ outcome: 'refused', failure: 'http-status', status: 401, response: { status: 'FAIL', errorCode: 'AUTH_FAILED' } });
+    expect(await wrong.deliver({ event: document!, hubId: 'hub-1', attempt: 2 })).toMatchObject({
+      outcome: 'refused',
+      failure: 'http-status',
+      status: 401,
+      response: { status: 'FAIL', errorCode: 'AUTH_FAILED' },
+    });
     await wrong.close();
     expect(sim.sent()).toEqual([]);
   });
@@ -220,6 +236,10 @@ describe('vdxp sender', () => {
     sender = openSender(vdxpAdapter, manifest(sim.url), HUB)!;
     const [document] = decodeEdxml(fixture('document-sent.xml'));
     await sim.close();
-    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({ outcome: 'retry', failure: 'connection', reason: expect.stringMatching(/^connection error/) });
+    expect(await sender.deliver({ event: document!, hubId: 'hub-1', attempt: 1 })).toMatchObject({
+      outcome: 'retry',
+      failure: 'connection',
+      reason: expect.stringMatching(/^connection error/),
+    });
   });
 });

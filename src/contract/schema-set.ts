@@ -109,7 +109,22 @@ interface MessageVersion {
   readonly uri: string;
   readonly validate: ValidateFunction;
   readonly statusReport?: StatusReportFields;
+  readonly signaturePointer?: string;
 }
+
+/**
+ * The `x-lgsp-signature` annotation of a message schema: the JSON Pointer, in `data`, of the
+ * sender's signature as a kind checked it (`{ status: valid | invalid | absent, signer?, reason? }`).
+ * The intake copies it into the `accepted` audit event, so the trace shows it without `data`.
+ */
+export interface SignatureRecord {
+  readonly status: 'valid' | 'invalid' | 'absent';
+  readonly signer?: string;
+  readonly reason?: string;
+}
+
+const SIGNATURE_KEYWORD = 'x-lgsp-signature';
+const SIGNATURE_META = { type: 'string', pattern: '^(/[^/]+)+$' };
 
 /**
  * The `x-lgsp-status-report` annotation of a message schema: a message of that type reports its
@@ -172,7 +187,14 @@ export class SchemaSet {
       if (!match?.[1] || !match[2]) continue;
       const versions = messages.get(match[1]) ?? [];
       const statusReport = schema[STATUS_REPORT_KEYWORD] as StatusReportFields | undefined; // checked by the keyword's meta-schema
-      versions.push({ version: Number(match[2]), uri: schema.$id, validate, ...(statusReport ? { statusReport } : {}) });
+      const signaturePointer = schema[SIGNATURE_KEYWORD] as string | undefined; // checked by the keyword's meta-schema
+      versions.push({
+        version: Number(match[2]),
+        uri: schema.$id,
+        validate,
+        ...(statusReport ? { statusReport } : {}),
+        ...(signaturePointer ? { signaturePointer } : {}),
+      });
       messages.set(match[1], versions);
     }
     for (const versions of messages.values()) versions.sort((a, b) => b.version - a.version);
@@ -205,6 +227,15 @@ export class SchemaSet {
   }
 
   /** Where a status report of `type` carries its code and name (`StatusReportFields`); undefined for other types. Latest version. */
+  /** The signature record a message of `type` carries in `data` (validated data: trusted shape), if its schema declares one. */
+  signatureOf(type: string, data: unknown): SignatureRecord | undefined {
+    const pointer = this.messages.get(type)?.[0]?.signaturePointer;
+    if (!pointer) return undefined;
+    let node: unknown = data;
+    for (const key of pointer.slice(1).split('/')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+    return typeof node === 'object' && node !== null && typeof (node as { status?: unknown }).status === 'string' ? (node as SignatureRecord) : undefined;
+  }
+
   statusReport(type: string): StatusReportFields | undefined {
     return this.messages.get(type)?.[0]?.statusReport;
   }
@@ -277,6 +308,7 @@ function createAjv(useDefaults: boolean, files: readonly SchemaFile[]): Ajv2020 
   ajvFormats.default(ajv);
   for (const [name, { validate }] of Object.entries(HUB_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
   ajv.addKeyword({ keyword: STATUS_REPORT_KEYWORD, metaSchema: STATUS_REPORT_META });
+  ajv.addKeyword({ keyword: SIGNATURE_KEYWORD, metaSchema: SIGNATURE_META });
   for (const { file, schema } of files) {
     try {
       ajv.addSchema(schema);

@@ -8,7 +8,7 @@ import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
 import { hubIdOf } from '../contract/hub-id.ts';
 import { toKafkaMessage } from '../contract/kafka-binding.ts';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
-import type { SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
+import type { SchemaSet, ValidationIssue, SignatureRecord } from '../contract/schema-set.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
 
@@ -83,7 +83,12 @@ export class MessageIntake {
       const batch: TopicMessages[] = [
         { topic: topics.ingress, messages: accepted.map(toKafkaMessage) },
         { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
-        { topic: topics.events, messages: accepted.map(({ event, hubId }) => auditMessage(acceptedEvent(event, hubId, acceptedAt, connector.id))) },
+        {
+          topic: topics.events,
+          messages: accepted.map(({ event, hubId }) =>
+            auditMessage(acceptedEvent(event, hubId, acceptedAt, connector.id, this.parts.schemas.signatureOf(event.type, event.data))),
+          ),
+        },
       ];
       const written = this.parts.writer.write(batch);
       for (const key of fresh.keys()) this.inFlight.set(key, written);
@@ -177,7 +182,7 @@ function typeOf(item: unknown, schemas: SchemaSet): string {
   return typeof type === 'string' && schemas.hasType(type) ? type : 'unknown';
 }
 
-function acceptedEvent(event: CloudEvent, hubId: string, at: string, connector: string): AcceptedEvent {
+function acceptedEvent(event: CloudEvent, hubId: string, at: string, connector: string, signature: SignatureRecord | undefined): AcceptedEvent {
   const { source, id, type, subject, time, to, correlationid } = event;
   return {
     kind: 'accepted',
@@ -191,5 +196,6 @@ function acceptedEvent(event: CloudEvent, hubId: string, at: string, connector: 
     ...(time ? { time } : {}),
     ...(to ? { to } : {}),
     ...(correlationid ? { correlationid } : {}),
+    ...(signature ? { signature } : {}),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Message } from 'kafkajs';
 import { HEADER } from '../contract/kafka-headers.ts';
+import type { SignatureRecord } from '../contract/schema-set.ts';
 
 interface Base {
   readonly hubId: string;
@@ -23,6 +24,8 @@ export interface AcceptedEvent extends Base {
   readonly time?: string;
   readonly to?: string;
   readonly correlationid?: string;
+  /** The sender's signature as its kind checked it (types whose schema declares `x-lgsp-signature`). */
+  readonly signature?: SignatureRecord;
 }
 
 export interface Recipient {

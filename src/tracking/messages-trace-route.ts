@@ -29,6 +29,13 @@ const TRACE = named('Trace', {
         correlationid: { type: 'string' },
         connector: { type: 'string', description: 'The connector that handed it in.' },
         acceptedAt: { type: 'string', format: 'date-time' },
+        signature: {
+          type: 'object',
+          description:
+            "The sender's signature as its kind checked it (edXML: XML-DSig, with the certificate it carries): valid, invalid or absent, and the signer.",
+          required: ['status'],
+          properties: { status: { enum: ['valid', 'invalid', 'absent'] }, signer: { type: 'string' }, reason: { type: 'string' } },
+        },
       },
     },
     recipients: {

@@ -12,6 +12,7 @@
  * from the registered kinds' status tables), so the trace needs nothing but the events.
  */
 import type { AcceptedEvent, AuditEvent, AuditKind, StatusReportedEvent } from './audit-event.ts';
+import type { SignatureRecord } from '../contract/schema-set.ts';
 
 export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'dead';
 
@@ -56,6 +57,8 @@ export interface Trace {
     /** The connector that handed it in. */
     readonly connector: string;
     readonly acceptedAt: string;
+    /** The sender's signature as its kind checked it: valid, invalid or absent, and who signed. */
+    readonly signature?: SignatureRecord;
   };
   readonly recipients: RecipientTrace[];
   /** Agencies addressed that have no connector for the type. */
@@ -160,7 +163,7 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
     if (s) r.businessStatus = { code: s.code, ...(s.name !== undefined ? { name: s.name } : {}), at: s.at };
   }
 
-  const { source, id, type, subject, time, to, correlationid, connector, at } = accepted;
+  const { source, id, type, subject, time, to, correlationid, connector, at, signature } = accepted;
   const list = [...recipients.values()];
   return {
     hubId: accepted.hubId,
@@ -174,6 +177,7 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
       ...(correlationid ? { correlationid } : {}),
       connector,
       acceptedAt: at,
+      ...(signature ? { signature } : {}),
     },
     recipients: list,
     unreachable: [...unreachable],

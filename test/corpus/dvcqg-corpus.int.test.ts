@@ -95,6 +95,10 @@ describe('the portal corpus', () => {
       expect(res.status, await res.clone().text()).toBe(202);
       await waitFor(`TrangThaiHoSo ${status} at the portal`, () => synced(portal.calls(), DOSSIER).length === status, 20_000);
     }
+    // A status with progress is delivered as DongBoHoSoMC, then CapNhatTienDoHoSoMC: wait for the last one too.
+    await waitFor('the progress of status 10 at the portal', () =>
+      portal.calls().some((c) => c.service === 'CapNhatTienDoHoSoMC' && (c.body.data as { TrangThai?: string }[] | undefined)?.[0]?.TrangThai === '10'),
+    );
     portal.expireSessionsAfter(undefined);
     const calls = portal.calls();
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEofficeSimulator, type EofficeSimulator } from '../../connectors/edxml/simulator.ts';
 import { decodeEdxml } from '../../connectors/edxml/codec.ts';
 import type { Hub } from '../../src/hub.ts';
-import { importDemoAgencies, registerConnector, startTestHub, testConfig } from '../helpers/hub.ts';
+import { asOperator, importDemoAgencies, registerConnector, startTestHub, testConfig } from '../helpers/hub.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { BAD, GOOD, packageBytes } from './edxml/corpus.ts';
 import { leavesOf } from './edxml/leaves.ts';
@@ -60,8 +60,17 @@ describe('the edXML corpus through the HTTP inbound route', () => {
     const body = await packageBytes(entry);
     const res = await post(connectorOf(entry.from), tokens.get(entry.from)!, body, entry.contentType);
     expect(res.status, await res.clone().text().then((t) => t.slice(0, 500))).toBe(202);
-    const { accepted } = (await res.json()) as { accepted: { id: string }[] };
+    const { accepted } = (await res.json()) as { accepted: { id: string; trace: string }[] };
     expect(accepted).toHaveLength(entry.types.length);
+    if (entry.signed) {
+      // The trace says what the hub found: valid or invalid (altered), and who signed.
+      const trace = await waitFor(`the trace of ${entry.file}`, async () => {
+        const answer = await asOperator(hub.url, accepted[0]!.trace);
+        return answer.status === 200 && ((await answer.json()) as { message: { signature?: { status: string; signer?: string } } });
+      });
+      expect(trace.message.signature?.status).toBe(entry.file.includes('altered') ? 'invalid' : 'valid');
+      expect(trace.message.signature?.signer).toMatch(/CN=/);
+    }
     const original = leavesOf(body, entry.contentType);
     for (const { id } of accepted) {
       const events = decodeEdxml(body, { contentType: entry.contentType }).filter((e) => e.id === id);

@@ -39,7 +39,11 @@ describe('ingest while Kafka is down', () => {
     await waitFor('/readyz to say not ready', async () => (await fetch(`${hub.url}/readyz`)).status === 503);
 
     await broker.restart();
-    const ids = await committedIds(broker.current.brokers, hub.topics.ingress);
+    // Right after a restart the partition may not have a leader yet: read until the acknowledged record shows.
+    const ids = await waitFor('the record acknowledged before the outage', async () => {
+      const read = await committedIds(broker.current.brokers, hub.topics.ingress);
+      return read.includes(before.id as string) && read;
+    });
     expect(ids).toContain(before.id);
     expect(ids).not.toContain(during.id);
     await waitFor('/readyz to say ready again', async () => (await fetch(`${hub.url}/readyz`)).status === 200, 60_000);

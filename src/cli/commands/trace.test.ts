@@ -38,7 +38,15 @@ describe('formatTrace', () => {
         nextAttemptAt: '2025-07-14T08:20:06.000Z',
       },
       { ...base, at: '2025-07-14T08:20:02.000Z', kind: 'delivered', connector: 'qn-ubnd', agency: '000.00.00.H49', attempt: 1, status: 200, latencyMs: 2000 },
-      { ...base, at: '2025-07-14T08:30:00.000Z', kind: 'status-reported', agency: '000.00.00.H49', statusCode: '03', statusName: 'Đã tiếp nhận', statusHubId: 'x' },
+      {
+        ...base,
+        at: '2025-07-14T08:30:00.000Z',
+        kind: 'status-reported',
+        agency: '000.00.00.H49',
+        statusCode: '03',
+        statusName: 'Đã tiếp nhận',
+        statusHubId: 'x',
+      },
     ];
     expect(formatTrace(assembleTrace(events)!)).toBe(`message   stp-1  (hub id ${hubId})
 type      vn.gov.document.sent
@@ -82,6 +90,23 @@ TIME                      ELAPSED    EVENT            RECIPIENT    DETAIL
     expect(text).toContain('qn-hong-gai  000.02.05.H49  dead   1         deliver: HTTP 422  -');
     expect(text.trimEnd().split('\n').at(-1)).toBe(
       'dead-lettered for qn-hong-gai: see why with lgsp dead-letters list --connector qn-hong-gai, then replay it.',
+    );
+  });
+
+  it("shows the sender's signature as the hub checked it", () => {
+    const signature = { status: 'invalid' as const, signer: 'CN=Văn phòng UBND tỉnh Quảng Ninh', reason: 'the signature does not match the signed content' };
+    const accepted: AuditEvent = {
+      ...base,
+      kind: 'accepted',
+      source: 'urn:lgsp:agency:000.00.00.H49',
+      id: 'vp-1',
+      type: 'vn.gov.document.sent',
+      subject: 's',
+      connector: 'qn-vp',
+      signature,
+    };
+    expect(formatTrace(assembleTrace([accepted])!)).toContain(
+      'signature  invalid, signed by CN=Văn phòng UBND tỉnh Quảng Ninh, the signature does not match the signed content',
     );
   });
 });

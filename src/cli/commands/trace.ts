@@ -70,6 +70,7 @@ export function formatTrace(t: Trace): string {
     ['correlation', m.correlationid],
     ['time', m.time],
     ['accepted', m.acceptedAt],
+    ['signature', m.signature && [m.signature.status, m.signature.signer && `signed by ${m.signature.signer}`, m.signature.reason].filter(Boolean).join(', ')],
   ]);
   const sections = [header, `summary: ${t.summary}`];
   if (t.recipients.length > 0) {
