@@ -97,7 +97,12 @@ describe('the portal corpus', () => {
     }
     // A status with progress is delivered as DongBoHoSoMC, then CapNhatTienDoHoSoMC: wait for the last one too.
     await waitFor('the progress of status 10 at the portal', () =>
-      portal.calls().some((c) => c.service === 'CapNhatTienDoHoSoMC' && (c.body.data as { TrangThai?: string }[] | undefined)?.[0]?.TrangThai === '10'),
+      portal
+        .calls()
+        .some(
+          (c) =>
+            c.service === 'CapNhatTienDoHoSoMC' && /^0+$/.test(String(c.answer.error_code)) && (c.body.data as { TrangThai?: string }[] | undefined)?.[0]?.TrangThai === '10',
+        ),
     );
     portal.expireSessionsAfter(undefined);
     const calls = portal.calls();
