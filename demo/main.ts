@@ -78,7 +78,7 @@ try {
     brokers = broker.brokers;
   }
   const log = await hubLogFile(config, join(config.dataDir, 'demo-hub.log'));
-  hub = await startHub(config, brokers, log.logger);
+  hub = await startHub(config, { brokers, security: config.kafkaSecurity }, log.logger);
   narrator.note(
     'hub',
     `listening on ${hub.url} (topics ${config.topicPrefix}*, retry tiers ${DEMO_RETRY_TIERS}; its log, LOG_LEVEL=${config.logLevel}: ${log.file})`,

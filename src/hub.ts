@@ -45,6 +45,7 @@ import { Senders } from './delivery/senders.ts';
 import { Router } from './routing/router.ts';
 import { messagesTraceRoutes } from './tracking/messages-trace-route.ts';
 import { TraceView } from './tracking/trace-view.ts';
+import type { KafkaCluster } from './kafka/kafka-security.ts';
 
 export interface Hub {
   readonly url: string;
@@ -54,13 +55,13 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-export async function startHub(config: HubConfig, brokers: readonly string[], logger: Logger): Promise<Hub> {
+export async function startHub(config: HubConfig, cluster: KafkaCluster, logger: Logger): Promise<Hub> {
   const instanceId = randomUUID();
   const schemas = await SchemaSet.load();
   const kinds = new ConnectorKinds(ADAPTERS, schemas, config.retryTiersMs);
-  const brokerCount = await assertReachable(brokers);
+  const brokerCount = await assertReachable(cluster);
   return withLifecycle(logger, async (life) => {
-    const kafka = createKafka(brokers, 'lgsp-hub', logger);
+    const kafka = createKafka(cluster, 'lgsp-hub', logger);
     const admin = await life.open(
       'admin',
       kafka.admin(),
@@ -79,7 +80,7 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
     if (created.length > 0) logger.info({ topics: created, partitions: config.partitions, replicationFactor }, 'created topics');
 
     const view = (name: string) => `${config.topicPrefix}${name}-view-${instanceId}`;
-    const ownClient = (clientId: string) => createKafka(brokers, clientId, logger, { failFast: true });
+    const ownClient = (clientId: string) => createKafka(cluster, clientId, logger, { failFast: true });
     const registry = await life.open(
       'registry',
       new RegistryStore(kafka, topics.registry, logger),
@@ -209,7 +210,7 @@ export async function startHub(config: HubConfig, brokers: readonly string[], lo
     const server = await life.open('http server', await listen(app, config), (s) => closeServer(s));
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host}:${port}`;
-    logger.info({ url, brokers }, 'hub listening');
+    logger.info({ url, brokers: cluster.brokers }, 'hub listening');
     return { url, topics, metrics, close: () => life.stop() };
   });
 }
@@ -227,10 +228,10 @@ async function seedDirectory(config: HubConfig, registry: RegistryStore, schemas
   logger.info({ file: config.agenciesFile, agencies: records.length }, 'seeded the agency directory');
 }
 
-async function assertReachable(brokers: readonly string[]): Promise<number> {
+async function assertReachable(cluster: KafkaCluster): Promise<number> {
   try {
-    return (await probeCluster(brokers)).brokerCount;
+    return (await probeCluster(cluster)).brokerCount;
   } catch (err) {
-    throw new KafkaUnreachableError(brokers, err);
+    throw new KafkaUnreachableError(cluster.brokers, err);
   }
 }

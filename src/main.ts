@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig, type HubConfig } from './config/config.ts';
 import { ConfigError } from './config/config-error.ts';
 import { startHub, type Hub } from './hub.ts';
-import { withSecurity } from './kafka/kafka-security.ts';
+import type { KafkaCluster } from './kafka/kafka-security.ts';
 import { KafkaSecurityError } from './kafka/kafka-security-error.ts';
 import { KafkaUnreachableError } from './kafka/kafka-unreachable-error.ts';
 import { startLocalBroker, type LocalBroker } from './kafka/local-broker.ts';
@@ -42,9 +42,9 @@ try {
     brokers = broker.brokers;
   }
   // Every client the hub makes for these brokers speaks KAFKA_SECURITY_PROTOCOL.
-  const secured = withSecurity(brokers, config.kafkaSecurity);
-  await stopOnRefusedCredentials(secured);
-  hub = await startHub(config, secured, logger);
+  const cluster = { brokers, security: config.kafkaSecurity };
+  await stopOnRefusedCredentials(cluster);
+  hub = await startHub(config, cluster, logger);
   if (config.adminTokenGenerated) {
     logger.warn(`LGSP_ADMIN_TOKEN is not set: this run's operator token is ${config.adminToken}`);
   }
@@ -62,10 +62,10 @@ try {
  * A wrong password or an untrusted certificate is a configuration problem: one line, exit 78,
  * before anything is created or written. (An unreachable cluster is left to `startHub`.)
  */
-async function stopOnRefusedCredentials(brokers: readonly string[]): Promise<void> {
+async function stopOnRefusedCredentials(cluster: KafkaCluster): Promise<void> {
   if (config.kafkaSecurity.protocol === 'PLAINTEXT') return;
   try {
-    await probeCluster(brokers);
+    await probeCluster(cluster);
   } catch (err) {
     if (!(err instanceof KafkaSecurityError)) return;
     process.stderr.write(`${err.message}\n`);

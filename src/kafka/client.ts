@@ -1,7 +1,7 @@
 /** The kafkajs clients of a hub process, logging through pino. */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../ops/logger.ts';
-import { kafkaSecurityOptions, securityOf } from './kafka-security.ts';
+import { kafkaSecurityOptions, type KafkaCluster } from './kafka-security.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -18,17 +18,17 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 const ROUTINE = [/concurrent operation on the same transaction/, /Limiting retries for the idempotent producer/, /switched default partitioner/];
 
 /**
- * `brokers` may carry TLS and SASL settings (`withSecurity`); every client made here speaks them.
+ * Every client made here speaks the cluster's TLS and SASL settings.
  * `failFast`: a short retry budget, for paths where a caller waits (HTTP ingest answers 503 instead).
  * Both start retrying within tens of milliseconds: the usual retriable answer is a transaction
  * coordinator finishing the previous commit, which takes about that long.
  */
-export function createKafka(brokers: readonly string[], clientId: string, logger: Logger, { failFast = false } = {}): Kafka {
+export function createKafka({ brokers, security }: KafkaCluster, clientId: string, logger: Logger, { failFast = false } = {}): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     brokers: [...brokers],
     clientId,
-    ...kafkaSecurityOptions(securityOf(brokers)),
+    ...kafkaSecurityOptions(security),
     connectionTimeout: failFast ? 1_000 : 3_000,
     ...(failFast ? { requestTimeout: 5_000 } : {}),
     retry: failFast ? { retries: 7, initialRetryTime: 10, maxRetryTime: 800 } : { retries: 12, initialRetryTime: 10, maxRetryTime: 10_000 },

@@ -3,8 +3,8 @@
  * `sasl` options are made (`kafkaSecurityOptions`). `loadConfig` builds a `KafkaSecurity` from the
  * KAFKA_SECURITY_PROTOCOL / KAFKA_SASL_* / KAFKA_SSL_* variables, with the files already read.
  *
- * The broker list carries its security (`withSecurity`), so every client made for those brokers
- * (createKafka, probeCluster) speaks the same protocol without each caller passing it along.
+ * A `KafkaCluster` (addresses + security) is what `createKafka`, `probeCluster` and `startHub`
+ * take, so no client can be made for the brokers without their security settings.
  */
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 
@@ -44,16 +44,13 @@ export function kafkaSecurityOptions(security: KafkaSecurity): Pick<KafkaConfig,
   return options;
 }
 
-const SECURED = new WeakMap<readonly string[], KafkaSecurity>();
-
-/** A copy of `brokers` that remembers `security`; pass it wherever a broker list is expected. */
-export function withSecurity(brokers: readonly string[], security: KafkaSecurity): readonly string[] {
-  const carried = Object.freeze([...brokers]);
-  SECURED.set(carried, security);
-  return carried;
+/** Where a Kafka cluster is and how to speak to it: what every client the hub makes needs. */
+export interface KafkaCluster {
+  readonly brokers: readonly string[];
+  readonly security: KafkaSecurity;
 }
 
-/** The security that `withSecurity` attached to this list; PLAINTEXT for any other list. */
-export function securityOf(brokers: readonly string[]): KafkaSecurity {
-  return SECURED.get(brokers) ?? PLAINTEXT;
+/** A cluster reached without TLS or SASL (the local development and test broker). */
+export function plaintext(brokers: readonly string[]): KafkaCluster {
+  return { brokers, security: PLAINTEXT };
 }

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { brokerClasspath, KAFKA_VERSION } from './broker-jars.ts';
-import { withSecurity } from './kafka-security.ts';
+import { PLAINTEXT, type KafkaCluster } from './kafka-security.ts';
 import { LocalBrokerError } from './local-broker-error.ts';
 import { probeCluster } from './probe.ts';
 import { grantHubAcls, prepareSecurity, scramFormatArgs, secureProperties, type LocalBrokerSecurity, type SecureBrokerOptions } from './secure-broker.ts';
@@ -44,7 +44,7 @@ export interface LocalBroker {
   readonly brokers: string[];
   readonly ports: { readonly port: number; readonly controllerPort: number };
   readonly logFile: string;
-  /** Present on a secured broker: its CA, users and passwords (`withSecurity(brokers, security.as('hub'))`). */
+  /** Present on a secured broker: its CA, users and passwords (a hub speaks `{ brokers, security: security.as('hub') }`). */
   readonly security?: LocalBrokerSecurity;
   /** Stops the JVM and waits for it to exit (SIGKILL after 20 s). Safe to call twice. */
   stop(): Promise<void>;
@@ -96,7 +96,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   try {
     await Promise.race([
       (async () => {
-        await waitForMetadata(security ? withSecurity(brokers, security.as('broker')) : brokers, started + READY_TIMEOUT_MS);
+        await waitForMetadata({ brokers, security: security ? security.as('broker') : PLAINTEXT }, started + READY_TIMEOUT_MS);
         if (!security) return;
         say(`Granting User:hub its ACLs on the prefix "${security.topicPrefix}" (topics, groups, transactional ids)...`);
         await grantHubAcls(brokers, security);
@@ -162,10 +162,10 @@ function log4jProperties(logFile: string): string {
   ].join('\n');
 }
 
-async function waitForMetadata(brokers: readonly string[], deadline: number): Promise<void> {
+async function waitForMetadata(cluster: KafkaCluster, deadline: number): Promise<void> {
   for (;;) {
     try {
-      await probeCluster(brokers);
+      await probeCluster(cluster);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`no metadata answer within ${READY_TIMEOUT_MS / 1000} s (${(err as Error).message})`, { cause: err });

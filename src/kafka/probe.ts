@@ -1,14 +1,13 @@
 /**
  * One metadata request with a short-lived, non-retrying client: "does this cluster answer now?"
- * It speaks the security the broker list carries (`withSecurity`). A refused login or an untrusted
+ * It speaks the cluster's security settings. A refused login or an untrusted
  * certificate rejects with a `KafkaSecurityError` that says which variable to check.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { kafkaSecurityOptions, securityOf } from './kafka-security.ts';
+import { kafkaSecurityOptions, type KafkaCluster } from './kafka-security.ts';
 import { asSecurityError } from './kafka-security-error.ts';
 
-export async function probeCluster(brokers: readonly string[]): Promise<{ brokerCount: number }> {
-  const security = securityOf(brokers);
+export async function probeCluster({ brokers, security }: KafkaCluster): Promise<{ brokerCount: number }> {
   const kafka = new Kafka({
     brokers: [...brokers],
     clientId: 'lgsp-probe',

@@ -6,6 +6,7 @@ import { testConfig } from '../helpers/hub.ts';
 import { startOwnBroker, type OwnBroker } from '../helpers/own-broker.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { plaintext } from '../../src/kafka/kafka-security.ts';
 
 const N = 60;
 
@@ -18,7 +19,7 @@ describe('a broker restart', () => {
   beforeAll(async () => {
     broker = await startOwnBroker();
     const config = testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers });
-    hub = await startHub(config, broker.current.brokers, createLogger(config));
+    hub = await startHub(config, plaintext(broker.current.brokers), createLogger(config));
     token = (await seedSenders(hub.url)).sender;
     recipient = await addAgencySystem(hub.url, 'qn-bai-chay', '000.01.05.H49');
   });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig, type HubConfig } from '../../src/config/config.ts';
 import { startHub, type Hub } from '../../src/hub.ts';
 import { createLogger } from '../../src/ops/logger.ts';
-import { testBrokers, uniqueName } from './kafka.ts';
+import { testCluster, uniqueName } from './kafka.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-operator-token-0123456789';
 export const DEMO_AGENCIES = readFileSync('directory/demo-province.json', 'utf8');
@@ -23,7 +23,7 @@ export function testConfig(env: Record<string, string> = {}): HubConfig {
 }
 
 export async function startTestHub(config: HubConfig = testConfig()): Promise<Hub> {
-  return startHub(config, testBrokers(), createLogger(config));
+  return startHub(config, testCluster(), createLogger(config));
 }
 
 /** An operator request with LGSP_ADMIN_TOKEN. */

@@ -2,21 +2,24 @@
  * Kafka helpers for integration tests: unique names per test, clients that clean up after
  * themselves, and reading a topic back to check what was (or was not) written.
  *
- * Over a secured test broker (LGSP_TEST_KAFKA_SECURE=1) `testBrokers()` carries the `hub` user's
+ * Over a secured test broker (LGSP_TEST_KAFKA_SECURE=1) `testCluster()` carries the `hub` user's
  * SASL_SSL settings, so hubs started on it authenticate as the hub; the test's own clients
  * (`testKafka`) inspect as `broker`, the cluster's super user.
  */
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type Admin } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
-import { kafkaSecurityOptions, withSecurity, PLAINTEXT } from '../../src/kafka/kafka-security.ts';
+import { kafkaSecurityOptions, PLAINTEXT, type KafkaCluster } from '../../src/kafka/kafka-security.ts';
 import { followTopic } from '../../src/kafka/topic-follower.ts';
 import { waitFor } from './wait-for.ts';
 
 export function testBrokers(): readonly string[] {
-  const brokers = inject('kafkaBrokers').split(',');
-  const security = inject('kafkaSecurity');
-  return security ? withSecurity(brokers, security.hub) : brokers;
+  return inject('kafkaBrokers').split(',');
+}
+
+/** The test broker as a hub sees it: its addresses and, when secured, the `hub` user's settings. */
+export function testCluster(): KafkaCluster {
+  return { brokers: testBrokers(), security: inject('kafkaSecurity')?.hub ?? PLAINTEXT };
 }
 
 /** A name no other test uses: topics, groups, prefixes. */

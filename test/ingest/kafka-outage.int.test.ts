@@ -7,6 +7,7 @@ import { testConfig } from '../helpers/hub.ts';
 import { startOwnBroker, type OwnBroker } from '../helpers/own-broker.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { plaintext } from '../../src/kafka/kafka-security.ts';
 
 /** This file owns a broker of its own, because it stops it. */
 describe('ingest while Kafka is down', () => {
@@ -16,7 +17,7 @@ describe('ingest while Kafka is down', () => {
   beforeAll(async () => {
     broker = await startOwnBroker();
     const config = testConfig();
-    hub = await startHub(config, broker.current.brokers, createLogger(config));
+    hub = await startHub(config, plaintext(broker.current.brokers), createLogger(config));
     token = (await seedSenders(hub.url)).sender;
   });
   afterAll(async () => {

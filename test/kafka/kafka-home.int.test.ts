@@ -7,6 +7,7 @@ import { brokerClasspath, KAFKA_VERSION } from '../../src/kafka/broker-jars.ts';
 import { startLocalBroker } from '../../src/kafka/local-broker.ts';
 import { LocalBrokerError } from '../../src/kafka/local-broker-error.ts';
 import { probeCluster } from '../../src/kafka/probe.ts';
+import { plaintext } from '../../src/kafka/kafka-security.ts';
 
 describe('KAFKA_HOME', () => {
   it("starts the local broker from an unpacked distribution's libs/ instead of Maven", async () => {
@@ -20,7 +21,7 @@ describe('KAFKA_HOME', () => {
     await mkdir(dataDir);
     const broker = await startLocalBroker({ dataDir, cacheDir: join(home, 'no-cache-used'), kafkaHome: home, say: () => undefined });
     onTestFinished(() => broker.stop());
-    expect((await probeCluster(broker.brokers)).brokerCount).toBe(1);
+    expect((await probeCluster(plaintext(broker.brokers))).brokerCount).toBe(1);
   });
 
   it('says what to do when KAFKA_HOME has no libs/', async () => {

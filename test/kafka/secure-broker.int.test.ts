@@ -9,7 +9,7 @@ import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub.ts';
 import { startHub } from '../../src/hub.ts';
-import { kafkaSecurityOptions, withSecurity, type KafkaSecurity } from '../../src/kafka/kafka-security.ts';
+import { kafkaSecurityOptions, type KafkaSecurity } from '../../src/kafka/kafka-security.ts';
 import type { LocalBrokerSecurity } from '../../src/kafka/secure-broker.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
@@ -51,7 +51,7 @@ describe('a hub on a secured Kafka (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
     own = await startOwnBroker({ secure: { topicPrefix: 't-' } });
     security = own.current.security!;
     const config = testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers });
-    hub = await startHub(config, withSecurity(own.current.brokers, security.as('hub')), createLogger(config));
+    hub = await startHub(config, { brokers: own.current.brokers, security: security.as('hub') }, createLogger(config));
     sender = (await seedSenders(hub.url)).sender;
     province = await addAgencySystem(hub.url, 'qn-ubnd', '000.00.00.H49');
   });
