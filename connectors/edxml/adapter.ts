@@ -12,7 +12,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { ConnectorAdapter } from '../kit/adapter.ts';
-import { createPushSender } from '../kit/push-sender.ts';
+import { pushSender } from '../kit/push-sender.ts';
 import { EDXML_CONTENT_TYPE, encodeForDelivery } from './delivery-encoding.ts';
 import { decodeInbound } from './inbound-decoding.ts';
 import { STATUS_NAMES } from './decode-status.ts';
@@ -54,13 +54,10 @@ export const edxmlAdapter: ConnectorAdapter<typeof EDXML_SETTINGS> = {
 
   /** Throws (a programmer error: registration checks it) when the manifest has no http(s) `endpoint`. */
   createSender(manifest, ctx) {
-    return createPushSender({
-      endpoint: manifest.endpoint,
-      timeoutMs: manifest.delivery.timeoutMs,
-      transport: ctx.transport,
-      signingKey: ctx.signingKey,
-      // A document addressed by a selector (subtree, children) names no agency: it is addressed to this connector's.
-      encode: ({ event }) => ({ headers: { 'content-type': EDXML_CONTENT_TYPE }, body: encodeForDelivery(event, { recipient: manifest.agency }) }),
-    });
+    // A document addressed by a selector (subtree, children) names no agency: it is addressed to this connector's.
+    return pushSender(manifest, ctx, ({ event }) => ({
+      headers: { 'content-type': EDXML_CONTENT_TYPE },
+      body: encodeForDelivery(event, { recipient: manifest.agency }),
+    }));
   },
 };

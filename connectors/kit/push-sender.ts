@@ -5,7 +5,8 @@
  * `X-LGSP-Signature` over the exact bytes sent; the answer's status alone decides, by the kit's
  * rules (`classify.ts`). A 2xx is delivered whatever its body, even one cut at the size cap.
  */
-import type { Delivery, Sender } from './adapter.ts';
+import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
+import type { Delivery, KindContext, Sender } from './adapter.ts';
 import { classify } from './classify.ts';
 import type { Transport } from './transport.ts';
 
@@ -26,6 +27,20 @@ export interface PushSenderOptions {
   readonly signingKey: string;
   /** Event → request; throws `AdapterError` (`adapter-encode-failed`) when it cannot, which `deliver` passes on. */
   readonly encode: (delivery: Delivery) => EncodedRequest;
+}
+
+/**
+ * The push sender of one connector, as a kind's `createSender` makes it: the endpoint and the
+ * attempt deadline from its manifest, the transport and signing key from its kind context.
+ */
+export function pushSender(manifest: ConnectorManifest, ctx: KindContext, encode: PushSenderOptions['encode']): Sender {
+  return createPushSender({
+    endpoint: manifest.endpoint,
+    timeoutMs: manifest.delivery.timeoutMs,
+    transport: ctx.transport,
+    signingKey: ctx.signingKey,
+    encode,
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { ConnectorAdapter } from '../kit/adapter.ts';
-import { createPushSender } from '../kit/push-sender.ts';
+import { pushSender } from '../kit/push-sender.ts';
 import { decodeEvents, encodeEvent } from './codec.ts';
 
 /** `manifest.settings` of `webhook` connectors (every field optional). */
@@ -44,12 +44,6 @@ export const webhookAdapter: ConnectorAdapter<typeof WEBHOOK_SETTINGS> = {
   createSender(manifest, ctx) {
     const extraHeaders = ctx.settings.headers ?? {};
     const mode = manifest.delivery.mode;
-    return createPushSender({
-      endpoint: manifest.endpoint,
-      timeoutMs: manifest.delivery.timeoutMs,
-      transport: ctx.transport,
-      signingKey: ctx.signingKey,
-      encode: (delivery) => encodeEvent(delivery.event, mode, extraHeaders),
-    });
+    return pushSender(manifest, ctx, (delivery) => encodeEvent(delivery.event, mode, extraHeaders));
   },
 };

@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { ConnectorAdapter } from '../adapter.ts';
-import { createPushSender } from '../push-sender.ts';
+import { pushSender } from '../push-sender.ts';
 import { decodeLines, encodeLine, NDJSON_CONTENT_TYPE } from './codec.ts';
 
 /** `manifest.settings` of `ndjson` connectors: checked at registration, typed as `ctx.settings`. */
@@ -35,12 +35,9 @@ export const ndjsonAdapter: ConnectorAdapter<typeof NDJSON_SETTINGS> = {
   decode: (request, connector) => decodeLines(request.body, connector.agency),
 
   createSender(manifest, ctx) {
-    return createPushSender({
-      endpoint: manifest.endpoint,
-      timeoutMs: manifest.delivery.timeoutMs,
-      transport: ctx.transport,
-      signingKey: ctx.signingKey,
-      encode: ({ event }) => ({ headers: { 'content-type': NDJSON_CONTENT_TYPE, 'x-api-key': ctx.settings.apiKey }, body: encodeLine(event) }),
-    });
+    return pushSender(manifest, ctx, ({ event }) => ({
+      headers: { 'content-type': NDJSON_CONTENT_TYPE, 'x-api-key': ctx.settings.apiKey },
+      body: encodeLine(event),
+    }));
   },
 };
