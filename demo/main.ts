@@ -35,6 +35,8 @@ try {
     LGSP_TOPIC_PREFIX: `demo.${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.`,
     LGSP_RETRY_TIERS: DEMO_RETRY_TIERS,
     LGSP_ADMIN_TOKEN: process.env.LGSP_ADMIN_TOKEN ?? `demo-${randomBytes(12).toString('hex')}`,
+    // The demo's registry is thrown away after the run: a key for this run only.
+    LGSP_SECRETS_KEY: process.env.LGSP_SECRETS_KEY ?? randomBytes(32).toString('base64'),
     LGSP_AGENCIES_FILE: undefined, // the demo loads its directory through the operator API
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });

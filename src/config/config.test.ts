@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       LGSP_TOPIC_PREFIX: 'qn.',
       PORT: '9000',
       LGSP_ADMIN_TOKEN: 'x'.repeat(20),
+      LGSP_SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'),
       LGSP_PARTITIONS: '12',
       LGSP_REPLICATION_FACTOR: '3',
       LGSP_RETRY_TIERS: '1s,30s',

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SASL_MECHANISMS, SECURITY_PROTOCOLS, type KafkaSecurity } from '../kafka/kafka-security.ts';
 import { ConfigError } from './config-error.ts';
+import type { SecretsKeys } from '../secrets/secret-box.ts';
 import { parseDuration } from './duration.ts';
 
 export interface HubConfig {
@@ -25,6 +26,22 @@ export interface HubConfig {
   readonly adminToken: string;
   /** True when no LGSP_ADMIN_TOKEN was given and a random one was made for this run. */
   readonly adminTokenGenerated: boolean;
+  /**
+   * AES-256-GCM keys of the secrets at rest (LGSP_SECRETS_KEY, LGSP_SECRETS_OLD_KEYS): the
+   * current key encrypts, old keys only decrypt. Undefined only for a local development broker,
+   * where `main.ts` keeps a key file in the data folder; an external cluster requires it.
+   */
+  readonly secretsKeys: SecretsKeys | undefined;
+  /** HTTPS (LGSP_TLS_CERT_FILE, LGSP_TLS_KEY_FILE), PEM already read; undefined: plain HTTP. */
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  /** LGSP_METRICS_TOKEN: when set, `/metrics` asks for it as a bearer token. */
+  readonly metricsToken: string | undefined;
+  /** Per-connector token bucket (LGSP_RATE_LIMIT requests a second, LGSP_RATE_BURST); 0: no limit. */
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  /** How long a rotated token keeps working beside the new one (LGSP_TOKEN_OVERLAP). */
+  readonly tokenOverlapMs: number;
+  /** LGSP_OUTBOUND_ALLOW: hosts and CIDRs connectors may reach although they are link-local or metadata addresses. */
+  readonly outboundAllow: readonly string[];
   readonly maxBodyBytes: number;
   readonly maxBatchSize: number;
   /** Deepest nesting of objects and arrays a JSON body may have (checked before parsing). */
@@ -62,11 +79,22 @@ export function loadConfig(env: Env = process.env): HubConfig {
     }
   };
 
-  const adminTokenRaw = read('LGSP_ADMIN_TOKEN', undefined, (raw) => {
-    if (raw.length < 16) throw new Error('expected at least 16 characters');
-    return raw;
-  });
+  const adminTokenRaw = read('LGSP_ADMIN_TOKEN', undefined, atLeast16);
   const kafkaBrokers = read('KAFKA_BROKERS', undefined, parseBrokers);
+  const secretsKey =
+    read('LGSP_SECRETS_KEY', undefined, parseSecretsKey) ?? read('LGSP_SECRETS_KEY_FILE', undefined, (raw) => parseSecretsKey(readText(raw).trim()));
+  const oldKeys = read('LGSP_SECRETS_OLD_KEYS', [], (raw) => raw.split(',').map((k) => parseSecretsKey(k.trim())));
+  if (secretsKey === undefined && kafkaBrokers !== undefined && !errors.some((e) => e.startsWith('LGSP_SECRETS_KEY'))) {
+    errors.push(
+      'LGSP_SECRETS_KEY (or LGSP_SECRETS_KEY_FILE) is required with KAFKA_BROKERS: the registry keeps secret settings encrypted with it. Make one with `openssl rand -base64 32` and keep it safe.',
+    );
+  }
+  const tlsCert = read('LGSP_TLS_CERT_FILE', undefined, readText);
+  const tlsKey = read('LGSP_TLS_KEY_FILE', undefined, readText);
+  if ((env.LGSP_TLS_CERT_FILE === undefined) !== (env.LGSP_TLS_KEY_FILE === undefined)) {
+    errors.push('LGSP_TLS_CERT_FILE and LGSP_TLS_KEY_FILE go together (HTTPS): set both or neither');
+  }
+  const perSecond = read('LGSP_RATE_LIMIT', 50, intIn(0, 1_000_000));
   const config: HubConfig = {
     kafkaBrokers,
     kafkaHome: read('KAFKA_HOME', undefined, (raw) => raw),
@@ -81,6 +109,17 @@ export function loadConfig(env: Env = process.env): HubConfig {
     port: read('PORT', 8080, intIn(0, 65535)),
     adminToken: adminTokenRaw ?? randomBytes(24).toString('base64url'),
     adminTokenGenerated: adminTokenRaw === undefined,
+    secretsKeys: secretsKey ? Object.freeze({ current: secretsKey, old: Object.freeze(oldKeys) }) : undefined,
+    tls: tlsCert && tlsKey ? Object.freeze({ cert: tlsCert, key: tlsKey }) : undefined,
+    metricsToken: read('LGSP_METRICS_TOKEN', undefined, atLeast16),
+    rateLimit: Object.freeze({ perSecond, burst: read('LGSP_RATE_BURST', 2 * perSecond, intIn(0, 1_000_000)) }),
+    tokenOverlapMs: read('LGSP_TOKEN_OVERLAP', 24 * 3_600_000, parseDuration),
+    outboundAllow: read('LGSP_OUTBOUND_ALLOW', [], (raw) =>
+      raw
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
     maxBodyBytes: read('LGSP_MAX_BODY_BYTES', 8 * 1024 * 1024, intIn(1024, 512 * 1024 * 1024)),
     maxBatchSize: read('LGSP_MAX_BATCH', 500, intIn(1, 10000)),
     maxJsonDepth: read('LGSP_MAX_JSON_DEPTH', 64, intIn(4, 10_000)),
@@ -145,6 +184,28 @@ function readKafkaSecurity(read: Read, errors: string[], external: boolean): Kaf
     ...(sasl ? { sasl: Object.freeze({ mechanism, username: username ?? '', password: password ?? '' }) } : {}),
     ...(tls ? { ssl: Object.freeze({ ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) }) } : {}),
   });
+}
+
+/** Tokens printed in documentation and sample files: anyone can read them, so none is accepted. */
+const SAMPLE_TOKENS = ['change-me-operator-token', 'change-me', 'changeme', 'replace-me', 'secret', 'password', 'admin-token'];
+
+/** A bearer token set by configuration: long enough, and not one of the published samples. */
+function atLeast16(raw: string): string {
+  if (SAMPLE_TOKENS.includes(raw.toLowerCase()) || /change[-_ ]?me|example|sample/i.test(raw)) {
+    throw new Error('this is a published sample token: make a real one with `openssl rand -base64 24`');
+  }
+  if (raw.length < 16) throw new Error('expected at least 16 characters');
+  return raw;
+}
+
+/** 32 random bytes, base64 (as `openssl rand -base64 32` prints) or 64 hex digits. */
+function parseSecretsKey(raw: string): Buffer {
+  const hex = /^[0-9a-f]{64}$/i.test(raw);
+  const key = Buffer.from(raw, hex ? 'hex' : 'base64');
+  if (key.length !== 32 || (!hex && key.toString('base64') !== raw)) {
+    throw new Error('expected 32 random bytes, base64 or hex: make one with `openssl rand -base64 32`');
+  }
+  return key;
 }
 
 function oneOf<T extends string>(values: readonly T[]) {

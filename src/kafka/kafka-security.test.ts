@@ -8,6 +8,8 @@ import { hubAcls } from './hub-acls.ts';
 import { kafkaSecurityOptions, PLAINTEXT, plaintext } from './kafka-security.ts';
 import { asSecurityError } from './kafka-security-error.ts';
 
+/** LGSP_SECRETS_KEY, which an external cluster requires. */
+const KEY = Buffer.alloc(32, 3).toString('base64');
 const dir = mkdtempSync(join(tmpdir(), 'lgsp-kafka-security-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string) => {
@@ -33,6 +35,7 @@ describe('Kafka client security from the environment', () => {
 
   it('reads SASL_SSL with a password file, a CA and a client certificate, into kafkajs options', () => {
     const config = loadConfig({
+      LGSP_SECRETS_KEY: KEY,
       KAFKA_BROKERS: 'k1:9093',
       KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
       KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
@@ -51,6 +54,7 @@ describe('Kafka client security from the environment', () => {
 
   it('names each missing or bad variable, one line each', () => {
     const problems = problemsOf({
+      LGSP_SECRETS_KEY: KEY,
       KAFKA_BROKERS: 'k1:9093',
       KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
       KAFKA_SASL_USERNAME: 'hub',
@@ -62,18 +66,18 @@ describe('Kafka client security from the environment', () => {
       'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (mutual TLS): set both or neither',
       'KAFKA_SECURITY_PROTOCOL=SASL_SSL needs KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE',
     ]);
-    expect(problemsOf({ KAFKA_BROKERS: 'k:1', KAFKA_SECURITY_PROTOCOL: 'TLS', KAFKA_SASL_MECHANISM: 'GSSAPI' })).toEqual([
+    expect(problemsOf({ LGSP_SECRETS_KEY: KEY, KAFKA_BROKERS: 'k:1', KAFKA_SECURITY_PROTOCOL: 'TLS', KAFKA_SASL_MECHANISM: 'GSSAPI' })).toEqual([
       'KAFKA_SECURITY_PROTOCOL="TLS": expected one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL',
       'KAFKA_SASL_MECHANISM="GSSAPI": expected one of SCRAM-SHA-512, SCRAM-SHA-256, PLAIN',
     ]);
     expect(problemsOf({ KAFKA_SECURITY_PROTOCOL: 'SSL' })).toEqual([expect.stringMatching(/^KAFKA_SECURITY_PROTOCOL=SSL needs KAFKA_BROKERS/)]);
-    expect(problemsOf({ KAFKA_BROKERS: 'k:1', KAFKA_SSL_CA_FILE: file('ca2.crt', 'CA') })).toEqual([
+    expect(problemsOf({ LGSP_SECRETS_KEY: KEY, KAFKA_BROKERS: 'k:1', KAFKA_SSL_CA_FILE: file('ca2.crt', 'CA') })).toEqual([
       'KAFKA_SSL_* files are set but KAFKA_SECURITY_PROTOCOL=PLAINTEXT does not use TLS (SSL or SASL_SSL)',
     ]);
   });
 
   it('gives kafkajs TLS for SSL and nothing for PLAINTEXT', () => {
-    const security = loadConfig({ KAFKA_BROKERS: 'k:1', KAFKA_SECURITY_PROTOCOL: 'SSL' }).kafkaSecurity;
+    const security = loadConfig({ LGSP_SECRETS_KEY: KEY, KAFKA_BROKERS: 'k:1', KAFKA_SECURITY_PROTOCOL: 'SSL' }).kafkaSecurity;
     expect(kafkaSecurityOptions(security)).toEqual({ ssl: {} });
     expect(kafkaSecurityOptions(plaintext(['k:1']).security)).toEqual({});
   });

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { onTestFinished } from 'vitest';
 import { freePort } from '../../src/kafka/local-broker.ts';
-import { TEST_ADMIN_TOKEN } from './hub.ts';
+import { TEST_ADMIN_TOKEN, TEST_SECRETS_KEY } from './hub.ts';
 import { testBrokers } from './kafka.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -24,6 +24,7 @@ export async function startHubProcess(topicPrefix: string, env: Record<string, s
       KAFKA_BROKERS: testBrokers().join(','),
       PORT: String(port),
       LGSP_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      LGSP_SECRETS_KEY: TEST_SECRETS_KEY,
       LGSP_TOPIC_PREFIX: topicPrefix,
       LGSP_PARTITIONS: '3',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

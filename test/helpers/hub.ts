@@ -9,6 +9,8 @@ import { createLogger } from '../../src/ops/logger.ts';
 import { testCluster, uniqueName } from './kafka.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-operator-token-0123456789';
+/** LGSP_SECRETS_KEY of every test hub (32 bytes, base64). */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
 export const DEMO_AGENCIES = readFileSync('directory/demo-province.json', 'utf8');
 
 export function testConfig(env: Record<string, string> = {}): HubConfig {
@@ -17,6 +19,7 @@ export function testConfig(env: Record<string, string> = {}): HubConfig {
     LGSP_TOPIC_PREFIX: `${uniqueName('t')}.`,
     LGSP_PARTITIONS: '3',
     LGSP_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LGSP_SECRETS_KEY: TEST_SECRETS_KEY,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });

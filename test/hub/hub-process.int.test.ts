@@ -1,10 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { TEST_SECRETS_KEY } from '../helpers/hub.ts';
 
 /** `npm start` as a user runs it (through tsx), for the failures a user meets first. */
 function runHubProcess(env: Record<string, string>) {
   const started = Date.now();
-  const result = spawnSync('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync('npx', ['tsx', 'src/main.ts'], {
+    env: { ...process.env, LOG_LEVEL: 'info', LGSP_SECRETS_KEY: TEST_SECRETS_KEY, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
