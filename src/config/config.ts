@@ -52,6 +52,8 @@ export interface HubConfig {
   /** How long, and how many, accepted source + id pairs are remembered to answer re-sends. */
   readonly dedupeWindowMs: number;
   readonly dedupeMaxEntries: number;
+  /** The most of those one connector may hold: its re-sends evict its own oldest, never others'. */
+  readonly dedupeMaxPerConnector: number;
   /** A JSON array of agency records that seeds an empty directory at first start. */
   readonly agenciesFile: string | undefined;
   readonly retryTiersMs: readonly number[];
@@ -127,6 +129,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     requestTimeoutMs: read('LGSP_REQUEST_TIMEOUT', 60_000, parseDuration),
     dedupeWindowMs: read('LGSP_DEDUPE_WINDOW', 7 * 24 * 3_600_000, parseDuration),
     dedupeMaxEntries: read('LGSP_DEDUPE_MAX_ENTRIES', 1_000_000, intIn(1_000, 100_000_000)),
+    dedupeMaxPerConnector: read('LGSP_DEDUPE_MAX_PER_CONNECTOR', 200_000, intIn(100, 100_000_000)),
     agenciesFile: read('LGSP_AGENCIES_FILE', undefined, (raw) => raw),
     retryTiersMs: read('LGSP_RETRY_TIERS', [5_000, 60_000, 600_000], parseTiers),
     dataDir: read('LGSP_DATA_DIR', '.lgsp', (raw) => raw),

@@ -32,6 +32,7 @@ export const PROBLEMS = {
   unauthenticated: { status: 401, title: 'Missing or wrong credentials', retriable: false },
   'source-not-allowed': { status: 403, title: 'The connector may not send as this source', retriable: false },
   forbidden: { status: 403, title: 'This credential may not do that', retriable: false },
+  'rate-limited': { status: 429, title: 'Too many requests from this connector', retriable: true },
   'not-found': { status: 404, title: 'Not found', retriable: false },
   conflict: { status: 409, title: 'It exists already', retriable: false },
   'decode-failed': { status: 422, title: "The connector's native payload could not be decoded", retriable: false },

@@ -20,6 +20,14 @@ import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
 export const AUTHS = ['public', 'operator', 'connector', 'caller'] as const;
 export type Auth = (typeof AUTHS)[number];
 
+/**
+ * What an operator's role allows, each role including the ones before it. An operator route
+ * (`auth: 'operator'` or `'caller'`) needs `viewer` to read (GET) and `operator` to change
+ * anything, unless it declares its own `role` (e.g. `admin` for managing operators).
+ */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
 export const METHODS = ['get', 'put', 'post', 'delete'] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -78,6 +86,8 @@ export interface RouteSpec<A extends Auth = Auth, P extends JsonSchema = JsonSch
   /** OpenAPI style: `/v1/connectors/{id}:rotate`. */
   readonly path: string;
   readonly auth: A;
+  /** The least operator role the route needs; default `viewer` for GET, `operator` otherwise. */
+  readonly role?: Role;
   readonly tag: string;
   readonly summary: string;
   readonly description?: string;
