@@ -21,6 +21,15 @@ describe('the hub process', () => {
     expect(result.seconds).toBeLessThan(15);
   });
 
+  it('refuses to start on an external cluster without the secrets key, saying how to make one', () => {
+    const result = runHubProcess({ KAFKA_BROKERS: '127.0.0.1:1', LGSP_SECRETS_KEY: '' });
+    expect(result.status).toBe(78);
+    const problems = result.stderr.split('\n').filter((line) => line.startsWith('  '));
+    expect(problems).toEqual([
+      expect.stringMatching(/^ {2}LGSP_SECRETS_KEY \(or LGSP_SECRETS_KEY_FILE\) is required with KAFKA_BROKERS.*openssl rand -base64 32/),
+    ]);
+  });
+
   it('refuses a bad configuration value, naming the variable', () => {
     const result = runHubProcess({ KAFKA_BROKERS: '127.0.0.1:1', PORT: 'eighty' });
     expect(result.status).toBe(78);
