@@ -5,7 +5,7 @@
  * layout) and serialises the event as the hub does before producing it (`JSON.stringify`).
  * Reported: the package size, resident memory (RSS) before decoding, the process's peak RSS
  * (`process.resourceUsage().maxRSS`) after each step, and the peak's growth over the RSS before,
- * as a multiple of the package's size (the package's own bytes are already in "before"). Run: `node --expose-gc --import tsx bench/edxml-memory.ts`.
+ * as a multiple of the package's size (the package's own bytes are already in "before"). Run: `node --expose-gc bench/edxml-memory.ts`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +50,7 @@ if (process.argv[2] === '--child') {
     for (const size of [1, 5, 20]) {
       const file = join(dir, `package-${size}.xml`);
       writeFileSync(file, packageOf(size * MiB));
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', file], {
+      const out = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', file], {
         encoding: 'utf8',
         maxBuffer: 1024 * 1024,
       });

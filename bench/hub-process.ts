@@ -16,7 +16,7 @@ export async function startBenchHub(brokers: string, prefix: string, env: Record
   const port = await freePort();
   // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the hub under load.
   const nodeArgs = process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts'], {
     env: {
       ...process.env,
       KAFKA_BROKERS: brokers,
@@ -24,6 +24,9 @@ export async function startBenchHub(brokers: string, prefix: string, env: Record
       LGSP_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       LGSP_AGENCIES_FILE: 'directory/demo-province.json',
       LGSP_TOPIC_PREFIX: prefix,
+      // The benchmark measures the hub, not its per-connector rate limit.
+      LGSP_RATE_LIMIT: '0',
+      LGSP_SECRETS_KEY: Buffer.alloc(32, 9).toString('base64'),
       LOG_LEVEL: 'warn',
       ...env,
     },

@@ -14,10 +14,13 @@ export interface Accepted {
 }
 
 export class HubApi {
-  constructor(
-    readonly url: string,
-    private readonly operatorToken: string,
-  ) {}
+  readonly url: string;
+  private readonly operatorToken: string;
+
+  constructor(url: string, operatorToken: string) {
+    this.url = url;
+    this.operatorToken = operatorToken;
+  }
 
   /** `POST /v1/agencies:import` with a JSON array of agency records. */
   async importAgencies(records: string): Promise<number> {

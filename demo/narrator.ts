@@ -14,8 +14,11 @@ const TYPE_WIDTH = 26;
 
 export class Narrator {
   private names: Names = new Map();
+  private readonly write: (line: string) => void;
 
-  constructor(private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {}
+  constructor(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {
+    this.write = write;
+  }
 
   /** Names by agency code, from the directory as the hub holds it. */
   useNames(names: Names): void {

@@ -35,12 +35,15 @@ const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
 
 export class Script {
   private readonly traced: Traced[] = [];
+  private readonly hub: HubApi;
+  private readonly province: DemoProvince;
+  private readonly narrator: Narrator;
 
-  constructor(
-    private readonly hub: HubApi,
-    private readonly province: DemoProvince,
-    private readonly narrator: Narrator,
-  ) {}
+  constructor(hub: HubApi, province: DemoProvince, narrator: Narrator) {
+    this.hub = hub;
+    this.province = province;
+    this.narrator = narrator;
+  }
 
   async play(): Promise<Traced[]> {
     await this.letterThroughTheAxis();

@@ -45,14 +45,19 @@ export class DemoProvince {
   private readonly acks: Promise<void>[] = [];
   private failure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly hub: HubApi;
+  private readonly narrator: Narrator;
+  readonly systems: ReadonlyMap<string, RunningSystem>;
+  readonly portal: PortalSimulator;
+  readonly axis: AxisSimulator;
 
-  private constructor(
-    private readonly hub: HubApi,
-    private readonly narrator: Narrator,
-    readonly systems: ReadonlyMap<string, RunningSystem>,
-    readonly portal: PortalSimulator,
-    readonly axis: AxisSimulator,
-  ) {}
+  private constructor(hub: HubApi, narrator: Narrator, systems: ReadonlyMap<string, RunningSystem>, portal: PortalSimulator, axis: AxisSimulator) {
+    this.hub = hub;
+    this.narrator = narrator;
+    this.systems = systems;
+    this.portal = portal;
+    this.axis = axis;
+  }
 
   /** Starts every simulator and registers its connector; the directory must be loaded. */
   static async start(hub: HubApi, narrator: Narrator): Promise<DemoProvince> {

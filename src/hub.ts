@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { HubConfig } from './config/config.ts';
 import { SchemaSet } from './contract/schema-set.ts';
 import { createApp } from './http/app.ts';
+import { RateLimits } from './http/rate-limits.ts';
 import { closeServer, listen } from './http/server.ts';
 import { DedupeStore } from './ingest/dedupe-store.ts';
 import { IngestMetrics } from './ingest/ingest-metrics.ts';
@@ -24,6 +25,7 @@ import { Metrics } from './ops/metrics.ts';
 import { Readiness, kafkaCheck } from './ops/readiness.ts';
 import { withLifecycle } from './lifecycle.ts';
 import { ADAPTERS } from '../connectors/index.ts';
+import { OutboundPolicy } from '../connectors/kit/outbound-policy.ts';
 import type { AgencyRecord } from './contract/schema-set.ts';
 import { DeadLetterWriter } from './delivery/dead-letters.ts';
 import { consoleRoutes } from './console/console-route.ts';
@@ -33,6 +35,9 @@ import { agenciesRoutes } from './registry/agencies-route.ts';
 import { ConnectorKinds } from './registry/connector-kinds.ts';
 import { connectorsRoutes } from './registry/connectors-route.ts';
 import { RegistryStore } from './registry/registry-store.ts';
+import { ConnectorSealing } from './registry/connector-record.ts';
+import { SecretBox } from './secrets/secret-box.ts';
+import { secretsRoutes } from './secrets/secrets-route.ts';
 import { writeAgencies } from './registry/write-agencies.ts';
 import { HubError } from './contract/problems.ts';
 import { DeadLetterReplayer } from './delivery/dead-letter-replay.ts';
@@ -45,7 +50,13 @@ import { Senders } from './delivery/senders.ts';
 import { Router } from './routing/router.ts';
 import { messagesTraceRoutes } from './tracking/messages-trace-route.ts';
 import { TraceView } from './tracking/trace-view.ts';
+import { auditRoutes } from './operators/audit-route.ts';
+import { AuditTrail } from './operators/audit-trail.ts';
+import { AuditView } from './operators/audit-view.ts';
+import { OperatorAccounts } from './operators/operator-accounts.ts';
+import { operatorsRoutes } from './operators/operators-route.ts';
 import type { KafkaCluster } from './kafka/kafka-security.ts';
+import type { ConnectorIdentity } from './registry/connector-credentials.ts';
 
 export interface Hub {
   readonly url: string;
@@ -58,7 +69,10 @@ export interface Hub {
 export async function startHub(config: HubConfig, cluster: KafkaCluster, logger: Logger): Promise<Hub> {
   const instanceId = randomUUID();
   const schemas = await SchemaSet.load();
-  const kinds = new ConnectorKinds(ADAPTERS, schemas, config.retryTiersMs);
+  const kinds = new ConnectorKinds(ADAPTERS, schemas, config.retryTiersMs, new OutboundPolicy(config.outboundAllow));
+  // loadConfig requires the key with an external cluster; main.ts makes a local one otherwise.
+  if (!config.secretsKeys) throw new Error('startHub needs config.secretsKeys: set LGSP_SECRETS_KEY (openssl rand -base64 32).');
+  const secretBox = new SecretBox(config.secretsKeys);
   const brokerCount = await assertReachable(cluster);
   return withLifecycle(logger, async (life) => {
     const kafka = createKafka(cluster, 'lgsp-hub', logger);
@@ -83,12 +97,26 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     const ownClient = (clientId: string) => createKafka(cluster, clientId, logger, { failFast: true });
     const registry = await life.open(
       'registry',
-      new RegistryStore(kafka, topics.registry, logger),
+      new RegistryStore(kafka, topics.registry, logger, new ConnectorSealing(secretBox, (kind) => kinds.get(kind)?.secretSettings ?? [])),
       (r) => r.close(),
       (r) => r.load(view('registry')),
     );
     await seedDirectory(config, registry, schemas, logger);
-    const dedupe = new DedupeStore({ windowMs: config.dedupeWindowMs, maxEntries: config.dedupeMaxEntries });
+    const auditView = await life.open(
+      'audit view',
+      new AuditView(logger),
+      (v) => v.close(),
+      (v) => v.load(kafka, topics.audit, view('audit')),
+    );
+    const audit = await life.open(
+      'audit trail',
+      new AuditTrail(ownClient('lgsp-hub-audit'), topics.audit, logger, (entry) => auditView.add(entry)),
+      (a) => a.close(),
+      (a) => a.connect(),
+    );
+    const operators = new OperatorAccounts(registry);
+    await operators.bootstrap({ value: config.adminToken, generated: config.adminTokenGenerated }, audit.record, logger);
+    const dedupe = new DedupeStore({ windowMs: config.dedupeWindowMs, maxEntries: config.dedupeMaxEntries, maxPerSource: config.dedupeMaxPerSource });
     await life.open(
       'dedupe',
       dedupe,
@@ -101,7 +129,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     );
     const writer = await life.open(
       'ingress writer',
-      new IngressWriter(ownClient('lgsp-hub-ingest'), logger),
+      new IngressWriter(ownClient('lgsp-hub-ingest'), `${config.topicPrefix}ingress`, logger),
       (w) => w.close(),
       (w) => w.connect(),
     );
@@ -144,7 +172,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     ]);
     const replayer = await life.open(
       'replayer',
-      new DeadLetterReplayer(ownClient('lgsp-hub-replay'), topics, deadLetterView),
+      new DeadLetterReplayer(ownClient('lgsp-hub-replay'), `${config.topicPrefix}replay`, topics, deadLetterView),
       (r) => r.close(),
       (r) => r.connect(),
     );
@@ -200,16 +228,32 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       ...messagesRoutes({ intake, schemas, maxBatchSize: config.maxBatchSize }),
       ...inboundRoutes(intake, registry, kinds),
       ...agenciesRoutes(registry, schemas),
-      ...connectorsRoutes(registry, kinds, schemas),
+      ...connectorsRoutes(registry, kinds, schemas, config.tokenOverlapMs),
+      ...secretsRoutes(registry, secretBox),
       ...messagesTraceRoutes(traces),
       ...deadLettersRoutes(deadLetterView, replayer),
       ...consoleRoutes(),
+      ...operatorsRoutes(operators, config.tokenOverlapMs),
+      ...auditRoutes(auditView),
     ];
-    const auth = { adminToken: config.adminToken, credentials: () => registry };
-    const app = createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes: config.maxBodyBytes, maxJsonDepth: config.maxJsonDepth, routes });
+    const limits = new RateLimits(config.rateLimit, metrics);
+    const onConnector = ({ id }: ConnectorIdentity) => limits.take(id, registry.connector(id)?.manifest.rateLimit);
+    const auth = { operators: () => operators, credentials: () => registry, onConnector };
+    const app = createApp({
+      metrics,
+      readiness,
+      logger,
+      schemas,
+      auth,
+      maxBodyBytes: config.maxBodyBytes,
+      maxJsonDepth: config.maxJsonDepth,
+      routes,
+      metricsToken: config.metricsToken,
+      audit: audit.record,
+    });
     const server = await life.open('http server', await listen(app, config), (s) => closeServer(s));
     const { port } = server.address() as AddressInfo;
-    const url = `http://${config.host}:${port}`;
+    const url = `${config.tls ? 'https' : 'http'}://${config.host}:${port}`;
     logger.info({ url, brokers: cluster.brokers }, 'hub listening');
     return { url, topics, metrics, close: () => life.stop() };
   });

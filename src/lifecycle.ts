@@ -14,8 +14,11 @@ interface Opened {
 export class Lifecycle {
   private readonly opened: Opened[] = [];
   private stopping: Promise<void> | undefined;
+  private readonly logger: Logger;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
 
   /**
    * Registers `stop` for `name`, then runs `start` (if any) and returns `component`. If `start`

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the hub process. Without KAFKA_BROKERS it starts a local single-node Kafka first
- * and says so. SIGINT/SIGTERM stop the hub, then the broker.
+ * and says so; without LGSP_SECRETS_KEY too (only allowed then), it keeps the registry's secrets
+ * key in the data folder and says so. SIGINT/SIGTERM stop the hub, then the broker.
  */
 import { join } from 'node:path';
 import { loadConfig, type HubConfig } from './config/config.ts';
@@ -13,6 +14,8 @@ import { startLocalBroker, type LocalBroker } from './kafka/local-broker.ts';
 import { LocalBrokerError } from './kafka/local-broker-error.ts';
 import { probeCluster } from './kafka/probe.ts';
 import { createLogger } from './ops/logger.ts';
+import { localSecretsKey } from './secrets/local-key.ts';
+import { SecretsError } from './secrets/secret-box.ts';
 
 let config: HubConfig;
 try {
@@ -41,6 +44,13 @@ try {
     broker = await startLocalBroker({ dataDir: join(config.dataDir, 'kafka'), cacheDir: config.cacheDir, kafkaHome: config.kafkaHome });
     brokers = broker.brokers;
   }
+  if (!config.secretsKeys) {
+    const local = await localSecretsKey(config.dataDir);
+    logger.info(
+      `LGSP_SECRETS_KEY is not set: ${local.created ? 'made' : 'using'} this local hub's secrets key ${local.file} (set LGSP_SECRETS_KEY for a real deployment)`,
+    );
+    config = Object.freeze({ ...config, secretsKeys: Object.freeze({ current: local.key, old: [] }) });
+  }
   // Every client the hub makes for these brokers speaks KAFKA_SECURITY_PROTOCOL.
   const cluster = { brokers, security: config.kafkaSecurity };
   await stopOnRefusedCredentials(cluster);
@@ -54,6 +64,12 @@ try {
     logger.fatal(err.message);
     await broker?.stop();
     process.exit(69); // EX_UNAVAILABLE
+  }
+  if (err instanceof SecretsError) {
+    // A registry record this hub's secrets keys cannot open: a configuration problem, one line.
+    process.stderr.write(`${err.message}\n`);
+    await broker?.stop();
+    process.exit(78); // EX_CONFIG
   }
   throw err;
 }

@@ -57,14 +57,15 @@ export class DvcqgClient {
   private readonly procedures = new Map<string, { thuTuc: ThuTuc; until: number }>();
   private readonly now: () => number;
   private readonly logger: KindLogger | undefined;
+  private readonly settings: DvcqgSettings;
+  private readonly transport: Transport;
+  /** The deadline of one delivery, login, lookups and calls together (`manifest.delivery.timeoutMs`). */
+  private readonly timeoutMs: number;
 
-  constructor(
-    private readonly settings: DvcqgSettings,
-    private readonly transport: Transport,
-    /** The deadline of one delivery, login, lookups and calls together (`manifest.delivery.timeoutMs`). */
-    private readonly timeoutMs: number,
-    options: DvcqgClientOptions = {},
-  ) {
+  constructor(settings: DvcqgSettings, transport: Transport, timeoutMs: number, options: DvcqgClientOptions = {}) {
+    this.settings = settings;
+    this.transport = transport;
+    this.timeoutMs = timeoutMs;
     this.table = statusTableOf(settings.statusTable);
     this.now = options.now ?? Date.now;
     this.logger = options.logger;

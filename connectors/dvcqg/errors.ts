@@ -23,12 +23,11 @@ export const DVCQG_ERROR_CODES = [
 export type DvcqgErrorCode = (typeof DVCQG_ERROR_CODES)[number];
 
 export class DvcqgMappingError extends LgspError<DvcqgErrorCode> {
-  constructor(
-    code: DvcqgErrorCode,
-    /** JSON Pointer of the failing field. */
-    readonly path: string,
-    detail: string,
-  ) {
+  /** JSON Pointer of the failing field. */
+  readonly path: string;
+
+  constructor(code: DvcqgErrorCode, path: string, detail: string) {
     super(code, `${code} at ${path || '/'}: ${detail}`, { retriable: false });
+    this.path = path;
   }
 }

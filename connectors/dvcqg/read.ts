@@ -13,11 +13,14 @@ export function pointer(base: string, name: string | number): string {
 }
 
 export class FieldReader {
-  constructor(
-    private readonly obj: Record<string, unknown>,
-    /** Pointer of `obj` from the root. */
-    readonly base: string,
-  ) {}
+  private readonly obj: Record<string, unknown>;
+  /** Pointer of `obj` from the root. */
+  readonly base: string;
+
+  constructor(obj: Record<string, unknown>, base: string) {
+    this.obj = obj;
+    this.base = base;
+  }
 
   static of(value: unknown, base: string): FieldReader {
     if (value === undefined || value === null) throw new DvcqgMappingError('dvcqg-missing-field', base, 'is required');

@@ -35,16 +35,14 @@ export type EdxmlErrorCode = (typeof EDXML_ERROR_CODES)[number];
 
 export class EdxmlError extends LgspError<EdxmlErrorCode> {
   /**
-   * @param path where the problem is: an XPath-like location in the package for decode errors
-   *   (`/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/From/OrganId`, `[n]` for the n-th of
-   *   repeated siblings), a JSON Pointer into the event for encode errors (`/data/documentId`).
+   * Where the problem is: an XPath-like location in the package for decode errors
+   * (`/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/From/OrganId`, `[n]` for the n-th of
+   * repeated siblings), a JSON Pointer into the event for encode errors (`/data/documentId`).
    */
-  constructor(
-    code: EdxmlErrorCode,
-    readonly path: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly path: string;
+
+  constructor(code: EdxmlErrorCode, path: string, message: string, options?: { cause?: unknown }) {
     super(code, message, { ...(options?.cause === undefined ? {} : { cause: options.cause }), retriable: false });
+    this.path = path;
   }
 }

@@ -172,12 +172,10 @@ export type AdapterErrorCode = (typeof ADAPTER_ERROR_CODES)[number];
 
 /** A native payload the adapter cannot map; `path` points at the failing field (JSON Pointer or XML path). Never retriable. */
 export class AdapterError extends LgspError<AdapterErrorCode> {
-  constructor(
-    code: AdapterErrorCode,
-    message: string,
-    readonly path: string = '',
-    options?: { readonly cause?: unknown },
-  ) {
+  readonly path: string;
+
+  constructor(code: AdapterErrorCode, message: string, path: string = '', options?: { readonly cause?: unknown }) {
     super(code, message, { ...(options?.cause === undefined ? {} : { cause: options.cause }), retriable: false });
+    this.path = path;
   }
 }

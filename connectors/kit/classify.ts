@@ -1,7 +1,9 @@
 /**
  * The one place an HTTP exchange becomes what the hub does next (every kind uses it; a kind adds
  * only its system's own error codes, read from a 2xx answer):
- * - no answer: `timeout` (the attempt's deadline), `connection`, `tls` → `retry`;
+ * - no answer: `timeout` (the attempt's deadline), `connection`, `tls` → `retry`; but a connection
+ *   the outbound policy refused (a link-local or cloud-metadata address) → `refused`: no retry
+ *   reaches it, the connector's address needs fixing or LGSP_OUTBOUND_ALLOW;
  * - `2xx` → `ok` (the kind reads the body: `readJson` or its own mapping);
  * - `3xx` → `refused` (`redirect`): never followed; the connector's address needs fixing;
  * - `408`, `429`, `5xx` → `retry` (`http-status`), `retryAfterMs` from `Retry-After` (seconds or
@@ -34,6 +36,7 @@ export function classify(exchange: Exchange, options: ClassifyOptions = {}): Cla
   if ('failed' in exchange) {
     const failed = exchange.failed;
     if (failed.failure === 'timeout') return { outcome: 'retry', failure: 'timeout', reason: `timeout after ${failed.afterMs} ms` };
+    if (failed.refused !== undefined) return { outcome: 'refused', failure: 'connection', reason: failed.refused };
     return { outcome: 'retry', failure: failed.failure, reason: `${failed.failure === 'tls' ? 'TLS error' : 'connection error'}: ${failed.code}` };
   }
   const answer = exchange.answered;

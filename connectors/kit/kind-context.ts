@@ -7,6 +7,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
 import type { ConnectorAdapter, KindContext, KindLogger, Poller, PollSink, Sender } from './adapter.ts';
+import type { OutboundPolicy } from './outbound-policy.ts';
 import { createTransport } from './transport.ts';
 import { parseSettings, tlsOf, withTransportSettings, type TransportSettings } from './transport-settings.ts';
 
@@ -15,6 +16,8 @@ export interface HubSide {
   /** `signingKeyOf(token)` of the connector (the registry's `credential.signingKey`). */
   readonly signingKey: string;
   readonly logger?: KindLogger;
+  /** The addresses its transport may call (LGSP_OUTBOUND_ALLOW applied); default: no exceptions. */
+  readonly outbound?: OutboundPolicy;
 }
 
 /** A logger that drops every line (tests, the conformance command). */
@@ -69,6 +72,6 @@ export function openPoller(adapter: ConnectorAdapter, manifest: ConnectorManifes
  */
 export function kindContext<S extends TSchema>(adapter: ConnectorAdapter<S>, manifest: ConnectorManifest, hub: HubSide): KindContext<Static<S>> {
   const settings = parseSettings(withTransportSettings(adapter).settingsSchema, manifest);
-  const transport = createTransport({ tls: tlsOf(settings as TransportSettings) });
+  const transport = createTransport({ tls: tlsOf(settings as TransportSettings), ...(hub.outbound ? { outbound: hub.outbound } : {}) });
   return { settings: settings as Static<S>, signingKey: hub.signingKey, transport, logger: hub.logger ?? SILENT_LOGGER };
 }

@@ -12,6 +12,7 @@ import { makeTestCertificates, type TestCertificates } from '../../test/helpers/
 import { AdapterError, type Delivery, type Sender } from './adapter.ts';
 import { classify, parseRetryAfter, readJson, type Classified } from './classify.ts';
 import { FaultPlan, startRecordingServer, startSimulatorServer, type SimulatorServer } from './faults.ts';
+import { OutboundPolicy } from './outbound-policy.ts';
 import { createPushSender, type PushSenderOptions } from './push-sender.ts';
 import { signBody, signingKeyOf, verifySignature } from './signature.ts';
 import { createTransport, type Answer, type Exchange, type Transport } from './transport.ts';
@@ -190,6 +191,27 @@ describe('the transport against a real server on 127.0.0.1', () => {
     } finally {
       await target.close();
     }
+  });
+
+  it('never connects where the outbound policy refuses: an address in the URL, or one a name resolves to at connect time', async () => {
+    const literal = await make().attempt(1000, (scope) => scope.send({ method: 'GET', url: 'http://169.254.169.254/latest/meta-data' }));
+    expect(literal).toEqual({ failed: { failure: 'connection', code: 'ERR_OUTBOUND_REFUSED', refused: expect.stringContaining('cloud metadata') } });
+    expect(classify(literal)).toEqual({ outcome: 'refused', failure: 'connection', reason: expect.stringContaining('LGSP_OUTBOUND_ALLOW') });
+    // Loopback stands in for an address a name was rebound to after registration.
+    class RefuseLoopback extends OutboundPolicy {
+      override refusal(host: string, address?: string) {
+        return address === '127.0.0.1' || address === '::1' ? `${host} (${address}) is refused` : super.refusal(host, address);
+      }
+    }
+    const rebound = await make({ outbound: new RefuseLoopback() }).attempt(1000, (scope) =>
+      scope.send({ method: 'POST', url: server.url.replace('127.0.0.1', 'localhost'), json: {} }),
+    );
+    expect(rebound).toEqual({
+      failed: { failure: 'connection', code: 'ERR_OUTBOUND_REFUSED', refused: expect.stringMatching(/^localhost \((127\.0\.0\.1|::1)\) is refused$/) },
+    });
+    expect(seen).toEqual([]);
+    const plain = await make().attempt(1000, (scope) => scope.send({ method: 'GET', url: server.url.replace('127.0.0.1', 'localhost') }));
+    expect('answered' in plain && plain.answered.status).toBe(200);
   });
 
   it('refuses a URL that is not http(s) (a programmer error)', async () => {

@@ -11,6 +11,9 @@
  * - at most `maxResponseBytes` of an answer are read; then the stream is destroyed and the answer
  *   is marked `truncated` (what that means is for `classify.ts`);
  * - the connector's CA bundle and client certificate (mutual TLS) on its https agent;
+ * - the outbound policy (`outbound-policy.ts`): a link-local or cloud-metadata address is never
+ *   connected to, whether written in the URL or resolved at connect time (DNS rebinding); that
+ *   failure carries the reason, and `classify.ts` refuses it instead of retrying;
  * - `Idempotency-Key` and `X-LGSP-Signature` (over the exact bytes sent) when asked; the caller
  *   gives the signing key per request, so the transport holds no secret but TLS material.
  * It never throws for the far side's trouble: a request resolves to an `Exchange`, an answer or a
@@ -21,6 +24,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { isAxiosError } from 'axios';
 import { AdapterError } from './adapter.ts';
+import { OutboundPolicy, OutboundRefused, hostOf } from './outbound-policy.ts';
 import { SIGNATURE_HEADER, signBody } from './signature.ts';
 
 /** PEM material for https requests of one connector (`transport-settings.ts` declares the settings). */
@@ -36,6 +40,8 @@ export interface TransportOptions {
   readonly tls?: TransportTls;
   /** Most bytes of an answer read (after decompression); default `DEFAULT_MAX_RESPONSE_BYTES`. */
   readonly maxResponseBytes?: number;
+  /** Which addresses may be called (the hub's, with LGSP_OUTBOUND_ALLOW); default: the policy with no exceptions. */
+  readonly outbound?: OutboundPolicy;
 }
 
 /** 1 MiB: far above any answer a kind parses (a portal's JSON, an axis listing), far below harm. */
@@ -66,8 +72,9 @@ export interface Answer {
   readonly truncated: boolean;
 }
 
-/** Why no answer came: the attempt's deadline, the connection, or TLS. */
-export type NoAnswer = { readonly failure: 'timeout'; readonly afterMs: number } | { readonly failure: 'connection' | 'tls'; readonly code: string };
+/** Why no answer came: the attempt's deadline, the connection (`refused`: by the outbound policy, and why), or TLS. */
+export type NoAnswer =
+  { readonly failure: 'timeout'; readonly afterMs: number } | { readonly failure: 'connection' | 'tls'; readonly code: string; readonly refused?: string };
 
 export type Exchange = { readonly answered: Answer } | { readonly failed: NoAnswer };
 
@@ -95,9 +102,10 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CE
 
 export function createTransport(options: TransportOptions = {}): Transport {
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const httpAgent = new HttpAgent({ keepAlive: true });
+  const outbound = options.outbound ?? new OutboundPolicy();
+  const httpAgent = new HttpAgent({ keepAlive: true, lookup: outbound.lookup });
   const { ca, cert, key } = options.tls ?? {};
-  const httpsAgent = new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, lookup: outbound.lookup, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
   const http = axios.create({
     httpAgent,
     httpsAgent,
@@ -111,6 +119,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
   async function send(request: TransportRequest, signal: AbortSignal, timeoutMs: number): Promise<Exchange> {
     const protocol = URL.canParse(request.url) ? new URL(request.url).protocol : '';
     if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`not an http(s) URL: "${request.url}"`); // a programmer error
+    const literal = outbound.refusal(hostOf(request.url)); // an address in the URL is never looked up
+    if (literal !== undefined) return { failed: { failure: 'connection', code: OutboundRefused.CODE, refused: literal } };
     const { headers, body } = prepare(request);
     try {
       const res = await http.request<Readable>({
@@ -126,6 +136,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     } catch (err) {
       if (signal.aborted) return { failed: { failure: 'timeout', afterMs: timeoutMs } };
       if (!isAxiosError(err) && !isSystemError(err)) throw err; // a programmer error, never retried
+      const refused = [err, (err as { cause?: unknown }).cause].find((e) => e instanceof OutboundRefused);
+      if (refused) return { failed: { failure: 'connection', code: OutboundRefused.CODE, refused: refused.message } };
       const code = (err as { code?: string }).code ?? 'UNKNOWN';
       const cause = (err as { cause?: { code?: unknown } }).cause?.code;
       const tlsCode = [code, cause].find((c): c is string => typeof c === 'string' && TLS_CODE.test(c));

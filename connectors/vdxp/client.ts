@@ -55,11 +55,12 @@ export type VdxpAnswer<T> = { readonly outcome: 'ok'; readonly value: T; readonl
 
 export class VdxpClient {
   private readonly baseUrl: string;
+  private readonly settings: VdxpClientSettings;
+  private readonly transport: Transport;
 
-  constructor(
-    private readonly settings: VdxpClientSettings,
-    private readonly transport: Transport,
-  ) {
+  constructor(settings: VdxpClientSettings, transport: Transport) {
+    this.settings = settings;
+    this.transport = transport;
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
   }
 

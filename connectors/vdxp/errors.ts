@@ -14,10 +14,12 @@ export type VdxpErrorCode = (typeof VDXP_ERROR_CODES)[number];
 
 /** Thrown inside a round when the axis does not give what was asked; retriable when the answer was a `retry`. */
 export class VdxpCallError extends LgspError<VdxpErrorCode> {
-  constructor(
-    readonly call: string,
-    readonly answer: Failure,
-  ) {
+  readonly call: string;
+  readonly answer: Failure;
+
+  constructor(call: string, answer: Failure) {
     super('vdxp-call-failed', `VDXP ${call}: ${answer.outcome} (${answer.reason})`, { retriable: answer.outcome === 'retry' });
+    this.call = call;
+    this.answer = answer;
   }
 }

@@ -33,6 +33,8 @@ export const webhookAdapter: ConnectorAdapter<typeof WEBHOOK_SETTINGS> = {
   summary: 'CloudEvents JSON both ways: structured events in, binary (or structured) mode deliveries out, signed.',
   endpointRequired: true,
   settingsSchema: WEBHOOK_SETTINGS,
+  // Gateway headers carry API keys: sealed in the registry, shown as "(hidden)".
+  secretSettings: ['headers'],
   simulator: async ({ signingKey, schemas }) => {
     const { startWebhookSimulator } = await import('./simulator.ts');
     const sim = await startWebhookSimulator({ signingKey, schemas });

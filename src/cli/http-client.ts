@@ -56,7 +56,7 @@ const NEXT_STEP: Readonly<Record<string, string>> = {
   'unknown-message-type': 'use a known message type, or add its schema to the hub.',
   'unknown-recipient': 'fix "to", or load the agency first (lgsp agencies import <file>).',
   'source-not-allowed': 'send as your own agency: "source" must be urn:lgsp:agency:<the connector\'s agency>.',
-  forbidden: "use that connector's own token.",
+  forbidden: "the detail names what is needed: use that connector's own token, or ask an admin for the role (lgsp operators set-role).",
   'not-found': 'check the id or the path (the list commands show what exists).',
   conflict: 'choose another id, or change the registered one through PUT /v1/connectors/<id>.',
   'decode-failed': 'fix the payload at the path above.',
@@ -67,7 +67,11 @@ const NEXT_STEP: Readonly<Record<string, string>> = {
 const TIMEOUT_MS = 30_000;
 
 export class HubClient {
-  constructor(readonly baseUrl: string) {}
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl;
+  }
 
   /** Resolves with the body of a 2xx answer (undefined for 204); rejects with a `CliFailure` otherwise. */
   async request<T>(req: HubRequest): Promise<T> {
@@ -122,7 +126,7 @@ export class HubClient {
     if (name && req.hints?.[name]) return req.hints[name]!;
     if (status === 401 || name === 'unauthenticated') {
       return req.credential.role === 'operator'
-        ? `set LGSP_ADMIN_TOKEN to the operator token the hub at ${this.baseUrl} was started with (it prints it at start).`
+        ? `set LGSP_ADMIN_TOKEN to your operator token for the hub at ${this.baseUrl} (an admin issues one: lgsp operators create or rotate).`
         : `pass the connector's token (${req.credential.from}); an operator can issue a new one with: lgsp connectors rotate <id>.`;
     }
     if (name === 'kafka-unavailable' && retryAfter)

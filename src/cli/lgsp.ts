@@ -14,6 +14,9 @@ import { agenciesImport, agenciesList } from './commands/agencies.ts';
 import type { Command } from './commands/command.ts';
 import { connectorsList, connectorsRegister, connectorsRotate, connectorsShow } from './commands/connectors.ts';
 import { deadLettersList, deadLettersReplay, deadLettersShow } from './commands/dead-letters.ts';
+import { secretsReencrypt } from './commands/secrets.ts';
+import { operatorsCreate, operatorsDelete, operatorsList, operatorsRotate, operatorsSetRole } from './commands/operators.ts';
+import { audit } from './commands/audit.ts';
 import { send } from './commands/send.ts';
 import { trace } from './commands/trace.ts';
 import { HubClient, hubUrlOf } from './http-client.ts';
@@ -31,6 +34,13 @@ export const COMMANDS: readonly Command[] = [
   deadLettersList,
   deadLettersShow,
   deadLettersReplay,
+  secretsReencrypt,
+  operatorsList,
+  operatorsCreate,
+  operatorsSetRole,
+  operatorsRotate,
+  operatorsDelete,
+  audit,
 ];
 
 /** A bug in lgsp itself (sysexits EX_SOFTWARE), apart from the documented codes 0-3. */

@@ -37,13 +37,16 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
  * `exitCode`. Thrown by commands and the HTTP client; `lgsp.ts` prints it.
  */
 export class CliFailure extends Error {
-  constructor(
-    readonly exitCode: ExitCode,
-    readonly lines: readonly string[],
-    readonly hint?: string,
-  ) {
+  readonly exitCode: ExitCode;
+  readonly lines: readonly string[];
+  readonly hint: string | undefined;
+
+  constructor(exitCode: ExitCode, lines: readonly string[], hint?: string) {
     super(lines.join('\n'));
     this.name = 'CliFailure';
+    this.exitCode = exitCode;
+    this.lines = lines;
+    this.hint = hint;
   }
 }
 

@@ -59,6 +59,22 @@ describe('loadConfig', () => {
       expect(problems.join('\n')).toMatch(/LOG_LEVEL="loud"/);
     }
   });
+
+  it('refuses HTTPS with a certificate or key file it cannot read, or with only one of them', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ LGSP_TLS_CERT_FILE: '/nonexistent/hub.crt', LGSP_TLS_KEY_FILE: '/nonexistent/hub.key' })).toEqual([
+      'LGSP_TLS_CERT_FILE="/nonexistent/hub.crt": no such file',
+      'LGSP_TLS_KEY_FILE="/nonexistent/hub.key": no such file',
+    ]);
+    expect(problems({ LGSP_TLS_CERT_FILE: 'package.json' })).toEqual(['LGSP_TLS_CERT_FILE and LGSP_TLS_KEY_FILE go together (HTTPS): set both or neither']);
+  });
 });
 
 describe('durations', () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SASL_MECHANISMS, SECURITY_PROTOCOLS, type KafkaSecurity } from '../kafka/kafka-security.ts';
+import ipaddr from 'ipaddr.js';
 import { ConfigError } from './config-error.ts';
 import type { SecretsKeys } from '../secrets/secret-box.ts';
 import { parseDuration } from './duration.ts';
@@ -52,8 +53,8 @@ export interface HubConfig {
   /** How long, and how many, accepted source + id pairs are remembered to answer re-sends. */
   readonly dedupeWindowMs: number;
   readonly dedupeMaxEntries: number;
-  /** The most of those one connector may hold: its re-sends evict its own oldest, never others'. */
-  readonly dedupeMaxPerConnector: number;
+  /** The most of those one sender (`source`, an agency) may hold: its flood evicts its own oldest, never others'. */
+  readonly dedupeMaxPerSource: number;
   /** A JSON array of agency records that seeds an empty directory at first start. */
   readonly agenciesFile: string | undefined;
   readonly retryTiersMs: readonly number[];
@@ -116,12 +117,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     metricsToken: read('LGSP_METRICS_TOKEN', undefined, atLeast16),
     rateLimit: Object.freeze({ perSecond, burst: read('LGSP_RATE_BURST', 2 * perSecond, intIn(0, 1_000_000)) }),
     tokenOverlapMs: read('LGSP_TOKEN_OVERLAP', 24 * 3_600_000, parseDuration),
-    outboundAllow: read('LGSP_OUTBOUND_ALLOW', [], (raw) =>
-      raw
-        .split(',')
-        .map((h) => h.trim())
-        .filter(Boolean),
-    ),
+    outboundAllow: read('LGSP_OUTBOUND_ALLOW', [], parseAllowList),
     maxBodyBytes: read('LGSP_MAX_BODY_BYTES', 8 * 1024 * 1024, intIn(1024, 512 * 1024 * 1024)),
     maxBatchSize: read('LGSP_MAX_BATCH', 500, intIn(1, 10000)),
     maxJsonDepth: read('LGSP_MAX_JSON_DEPTH', 64, intIn(4, 10_000)),
@@ -129,7 +125,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     requestTimeoutMs: read('LGSP_REQUEST_TIMEOUT', 60_000, parseDuration),
     dedupeWindowMs: read('LGSP_DEDUPE_WINDOW', 7 * 24 * 3_600_000, parseDuration),
     dedupeMaxEntries: read('LGSP_DEDUPE_MAX_ENTRIES', 1_000_000, intIn(1_000, 100_000_000)),
-    dedupeMaxPerConnector: read('LGSP_DEDUPE_MAX_PER_CONNECTOR', 200_000, intIn(100, 100_000_000)),
+    dedupeMaxPerSource: read('LGSP_DEDUPE_MAX_PER_SOURCE', 200_000, intIn(100, 100_000_000)),
     agenciesFile: read('LGSP_AGENCIES_FILE', undefined, (raw) => raw),
     retryTiersMs: read('LGSP_RETRY_TIERS', [5_000, 60_000, 600_000], parseTiers),
     dataDir: read('LGSP_DATA_DIR', '.lgsp', (raw) => raw),
@@ -187,6 +183,18 @@ function readKafkaSecurity(read: Read, errors: string[], external: boolean): Kaf
     ...(sasl ? { sasl: Object.freeze({ mechanism, username: username ?? '', password: password ?? '' }) } : {}),
     ...(tls ? { ssl: Object.freeze({ ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) }) } : {}),
   });
+}
+
+/** Hosts, addresses and CIDRs, comma-separated; a CIDR must be a valid one. */
+function parseAllowList(raw: string): string[] {
+  const entries = raw
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (entry.includes('/') && !ipaddr.isValidCIDR(entry)) throw new Error(`"${entry}" is not a CIDR (e.g. 169.254.169.254/32)`);
+  }
+  return entries;
 }
 
 /** Tokens printed in documentation and sample files: anyone can read them, so none is accepted. */

@@ -32,15 +32,13 @@ export interface LgspErrorOptions {
 
 /** The base of every deliberate error: a closed `code`, `retriable`, and the cause kept. */
 export class LgspError<Code extends string = string> extends Error {
+  readonly code: Code;
   readonly retriable: boolean;
 
-  constructor(
-    readonly code: Code,
-    message: string,
-    options: LgspErrorOptions = {},
-  ) {
+  constructor(code: Code, message: string, options: LgspErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.code = code;
     this.retriable = options.retriable ?? false;
   }
 }

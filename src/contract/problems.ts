@@ -66,13 +66,11 @@ export interface HubErrorExtra {
 /** An error the API answers as problem+json; `code` is its problem type, `retriable` from `PROBLEMS`. */
 export class HubError extends LgspError<ProblemCode> {
   readonly status: number;
+  readonly extra: HubErrorExtra;
 
-  constructor(
-    code: ProblemCode,
-    detail: string,
-    readonly extra: HubErrorExtra = {},
-  ) {
+  constructor(code: ProblemCode, detail: string, extra: HubErrorExtra = {}) {
     super(code, detail, { cause: extra.cause, retriable: PROBLEMS[code].retriable });
+    this.extra = extra;
     this.status = PROBLEMS[code].status;
   }
 

@@ -60,20 +60,21 @@ export interface ConnectorManifest {
   readonly kind: string;
   readonly endpoint?: string;
   readonly description?: string;
-  readonly auth?: { readonly scheme: 'bearer' | 'hmac-sha256' };
+  readonly auth?: { readonly scheme: 'bearer' | 'hmac-sha256'; readonly clientCertificates?: readonly string[] };
   readonly subscriptions: readonly Subscription[];
+  /** Its own token bucket instead of LGSP_RATE_LIMIT / LGSP_RATE_BURST (`src/http/rate-limits.ts`). */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst?: number };
   readonly delivery: DeliverySettings;
   readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 /** Thrown by `SchemaSet.load` when a schema file cannot be read, parsed, or compiled. */
 export class SchemaLoadError extends LgspError<'schema-load-failed'> {
-  constructor(
-    readonly file: string,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly file: string;
+
+  constructor(file: string, detail: string, options?: { cause?: unknown }) {
     super('schema-load-failed', `Invalid schema ${file}: ${detail}`, { cause: options?.cause });
+    this.file = file;
   }
 }
 
@@ -147,17 +148,29 @@ const STATUS_REPORT_META = {
 
 export class SchemaSet {
   readonly messageTypes: readonly string[];
+  /** Every schema file as read (do not modify): `/openapi.json` publishes them as components. */
+  readonly files: readonly SchemaFile[];
+  private readonly ajv: Ajv2020;
+  private readonly envelope: ValidateFunction;
+  private readonly agency: ValidateFunction;
+  private readonly connector: ValidateFunction<ConnectorManifest>;
+  /** Per type, its versions, latest first. */
+  private readonly messages: ReadonlyMap<string, readonly MessageVersion[]>;
 
   private constructor(
-    /** Every schema file as read (do not modify): `/openapi.json` publishes them as components. */
-    readonly files: readonly SchemaFile[],
-    private readonly ajv: Ajv2020,
-    private readonly envelope: ValidateFunction,
-    private readonly agency: ValidateFunction,
-    private readonly connector: ValidateFunction<ConnectorManifest>,
-    /** Per type, its versions, latest first. */
-    private readonly messages: ReadonlyMap<string, readonly MessageVersion[]>,
+    files: readonly SchemaFile[],
+    ajv: Ajv2020,
+    envelope: ValidateFunction,
+    agency: ValidateFunction,
+    connector: ValidateFunction<ConnectorManifest>,
+    messages: ReadonlyMap<string, readonly MessageVersion[]>,
   ) {
+    this.files = files;
+    this.ajv = ajv;
+    this.envelope = envelope;
+    this.agency = agency;
+    this.connector = connector;
+    this.messages = messages;
     this.messageTypes = Object.freeze([...messages.keys()].sort());
   }
 

@@ -32,14 +32,19 @@ const REQUIRED_HEADERS = [HEADER.hubId, HEADER.recipient, HEADER.recipientAgency
 
 export class DeadLetterReplayer {
   private producer: Producer | undefined;
-  private readonly transactionalId = `lgsp-replay-${randomUUID()}`;
+  private readonly transactionalId: string;
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly kafka: Kafka;
+  private readonly topics: { readonly deliveries: string; readonly events: string };
+  private readonly view: DeadLetterView;
 
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly topics: { readonly deliveries: string; readonly events: string },
-    private readonly view: DeadLetterView,
-  ) {}
+  /** `stage` names the transactional id and starts with the topic prefix: `<prefix>replay`. */
+  constructor(kafka: Kafka, stage: string, topics: { readonly deliveries: string; readonly events: string }, view: DeadLetterView) {
+    this.transactionalId = `${stage}-${randomUUID()}`;
+    this.kafka = kafka;
+    this.topics = topics;
+    this.view = view;
+  }
 
   /** Connects now, so a hub that cannot replay does not start; later failures reconnect lazily. */
   async connect(): Promise<void> {

@@ -56,11 +56,13 @@ export function deadLetterMessage(letter: DeadLetter, at = new Date()): Message 
 /** Writes dead letters durably (acks from all in-sync replicas). */
 export class DeadLetterWriter {
   private producer: Producer | undefined;
+  private readonly kafka: Kafka;
+  private readonly topic: string;
 
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly topic: string,
-  ) {}
+  constructor(kafka: Kafka, topic: string) {
+    this.kafka = kafka;
+    this.topic = topic;
+  }
 
   async connect(): Promise<void> {
     this.producer = this.kafka.producer({ idempotent: true });

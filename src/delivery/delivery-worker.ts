@@ -8,7 +8,6 @@
  * Records of different (connector, subject) are delivered concurrently; the same one in order.
  * Batches of the same partition number are handled one at a time, since they share holds.
  */
-import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { HEADER } from '../contract/kafka-headers.ts';
@@ -77,12 +76,15 @@ export class DeliveryWorker {
   /** Group joins seen, and the last one whose holds this instance has read to the end. */
   private joins = 0;
   private holdsReadForJoin = -1;
+  private readonly parts: DeliveryParts;
 
-  constructor(private readonly parts: DeliveryParts) {}
+  constructor(parts: DeliveryParts) {
+    this.parts = parts;
+  }
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
-    this.producers = new TransactionalProducers(kafka, `${groupId}-${randomUUID()}`);
+    this.producers = new TransactionalProducers(kafka, groupId);
     const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 20, readUncommitted: false };
     this.consumer = await superviseConsumer(
       kafka,

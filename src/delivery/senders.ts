@@ -18,8 +18,11 @@ export type Attempted = DeliveryOutcome & { readonly breakerOpen?: boolean };
 const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
 class RetryOutcome extends Error {
-  constructor(readonly outcome: DeliveryOutcome) {
+  readonly outcome: DeliveryOutcome;
+
+  constructor(outcome: DeliveryOutcome) {
     super(outcome.outcome === 'retry' ? outcome.reason : 'retry');
+    this.outcome = outcome;
   }
 }
 
@@ -33,13 +36,13 @@ interface Lane {
 export class Senders {
   private readonly lanes = new Map<string, Lane>();
   private readonly breakerState;
+  private readonly kinds: ConnectorKinds;
+  /** Handed to each kind (its lines carry the connector id); default: silent. */
+  private readonly logger: KindLogger | undefined;
 
-  constructor(
-    private readonly kinds: ConnectorKinds,
-    metrics: Metrics,
-    /** Handed to each kind (its lines carry the connector id); default: silent. */
-    private readonly logger?: KindLogger,
-  ) {
+  constructor(kinds: ConnectorKinds, metrics: Metrics, logger?: KindLogger) {
+    this.kinds = kinds;
+    this.logger = logger;
     this.breakerState = metrics.gauge('lgsp_circuit_breaker_state', 'Circuit breaker per destination connector: 0 closed, 1 half-open, 2 open', ['connector']);
   }
 
@@ -72,7 +75,8 @@ export class Senders {
     const adapter = this.kinds.get(entry.manifest.kind);
     // The signing key lives in the registry, never in a manifest an operator sees.
     const logger = this.logger && childOf(this.logger, id);
-    const sender = adapter && openSender(adapter, entry.manifest, { signingKey: entry.credential.signingKey, ...(logger ? { logger } : {}) });
+    const hub = { signingKey: entry.credential.signingKey, outbound: this.kinds.outbound, ...(logger ? { logger } : {}) };
+    const sender = adapter && openSender(adapter, entry.manifest, hub);
     if (!sender) throw new Error(`connector kind "${entry.manifest.kind}" cannot deliver`);
     const { breaker: options, maxInFlight } = entry.manifest.delivery;
     const breaker = new CircuitBreaker(

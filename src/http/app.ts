@@ -8,6 +8,7 @@ import type { SchemaSet } from '../contract/schema-set.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { httpMetrics } from '../ops/http-metrics.ts';
 import type { Logger } from '../ops/logger.ts';
+import type { AuditSink } from '../operators/audit-trail.ts';
 import type { Readiness } from '../ops/readiness.ts';
 import { authenticator, type AuthOptions } from './auth.ts';
 import { openApiDocument } from './openapi.ts';
@@ -29,15 +30,30 @@ export interface AppParts {
   readonly maxJsonDepth?: number;
   /** The feature modules' routes. */
   readonly routes?: readonly Route[];
+  /** LGSP_METRICS_TOKEN: when set, `/metrics` needs it. */
+  readonly metricsToken?: string | undefined;
+  /** The operators' audit trail (`src/operators/audit-trail.ts`); without it nothing is audited. */
+  readonly audit?: AuditSink;
 }
 
-export function createApp({ metrics, readiness, logger, schemas, auth, maxBodyBytes, maxJsonDepth = 64, routes = [] }: AppParts): express.Express {
-  const table = [...opsRoutes({ metrics, readiness, document: () => document }), ...routes];
+export function createApp({
+  metrics,
+  readiness,
+  logger,
+  schemas,
+  auth,
+  maxBodyBytes,
+  maxJsonDepth = 64,
+  routes = [],
+  metricsToken,
+  audit,
+}: AppParts): express.Express {
+  const table = [...opsRoutes({ metrics, readiness, document: () => document, metricsToken }), ...routes];
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(httpMetrics(metrics));
-  bindRoutes(app, table, { schemas, authenticate: authenticator(auth), maxBodyBytes, maxJsonDepth });
+  bindRoutes(app, table, { schemas, authenticate: authenticator(auth), maxBodyBytes, maxJsonDepth, audit });
   const document = openApiDocument(table, schemas, { maxBodyBytes });
   app.use(notFound);
   app.use(problemHandler(logger));

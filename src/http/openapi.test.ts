@@ -13,6 +13,8 @@ import { messagesRoutes } from '../ingest/messages-route.ts';
 import { agenciesRoutes } from '../registry/agencies-route.ts';
 import { connectorsRoutes } from '../registry/connectors-route.ts';
 import { messagesTraceRoutes } from '../tracking/messages-trace-route.ts';
+import { auditRoutes } from '../operators/audit-route.ts';
+import { operatorsRoutes } from '../operators/operators-route.ts';
 import { createLogger } from '../ops/logger.ts';
 import { Metrics } from '../ops/metrics.ts';
 import { Readiness } from '../ops/readiness.ts';
@@ -34,10 +36,12 @@ const table = [
   ...messagesRoutes({ intake: stub, schemas, maxBatchSize: MAX_BATCH }),
   ...inboundRoutes(stub, stub, stub),
   ...agenciesRoutes(stub, schemas),
-  ...connectorsRoutes(stub, stub, schemas),
+  ...connectorsRoutes(stub, stub, schemas, 86_400_000),
   ...messagesTraceRoutes(stub),
   ...deadLettersRoutes(stub, stub),
   ...consoleRoutes(),
+  ...operatorsRoutes(stub, 0),
+  ...auditRoutes(stub),
 ];
 const doc = openApiDocument(table, schemas, { maxBodyBytes: MAX_BODY_BYTES }) as Node & {
   paths: Record<string, Record<string, Node>>;
@@ -126,7 +130,7 @@ describe('openApiDocument', () => {
       readiness: new Readiness(),
       logger: createLogger({ logLevel: 'silent', logPretty: false }),
       schemas,
-      auth: { adminToken: 'x'.repeat(16), credentials: stub },
+      auth: { operators: stub, credentials: stub },
       maxBodyBytes: MAX_BODY_BYTES,
       routes: table.slice(4),
     });
@@ -154,8 +158,10 @@ describe('openApiDocument', () => {
   it('documents each problem a route may answer under its status', () => {
     const statuses = (method: string, path: string) => Object.keys(doc.paths[path]![method]!.responses as Node);
     expect(statuses('post', '/v1/messages')).toEqual(['202', '400', '401', '403', '413', '415', '422', '500', '503']);
-    expect(statuses('get', '/v1/dead-letters/{id}')).toEqual(['200', '400', '401', '404', '500']);
-    expect(statuses('get', '/v1/dead-letters')).toEqual(['200', '401', '422', '500']);
+    expect(statuses('get', '/v1/dead-letters/{id}')).toEqual(['200', '400', '401', '403', '404', '500']);
+    expect(statuses('get', '/v1/dead-letters')).toEqual(['200', '401', '403', '422', '500']);
+    // An operator's change may be refused for its role (403) or for its audit record (503).
+    expect(statuses('delete', '/v1/operators/{name}')).toEqual(['204', '400', '401', '403', '404', '409', '500', '503']);
     expect(statuses('get', '/healthz')).toEqual(['200', '500']);
     expect(doc.components.responses.Problem401!.headers).toHaveProperty('WWW-Authenticate');
     expect(doc.components.responses.Problem503!.headers).toHaveProperty('Retry-After');
@@ -163,12 +169,23 @@ describe('openApiDocument', () => {
 
   it('states who may call each route', () => {
     const security = (method: string, path: string) => doc.paths[path]?.[method]?.security;
-    expect(security('post', '/v1/messages')).toEqual([{ connectorToken: [] }]);
-    expect(security('post', '/v1/connectors/{id}/inbound')).toEqual([{ connectorToken: [] }]);
-    expect(security('get', '/v1/messages/{id}')).toEqual([{ operatorToken: [] }, { connectorToken: [] }]);
+    const connector = [{ connectorToken: [] }, { connectorCertificate: [] }];
+    expect(security('post', '/v1/messages')).toEqual(connector);
+    expect(security('post', '/v1/connectors/{id}/inbound')).toEqual(connector);
+    expect(security('get', '/v1/messages/{id}')).toEqual([{ operatorToken: [] }, ...connector]);
     expect(security('post', '/v1/connectors')).toEqual([{ operatorToken: [] }]);
     expect(security('post', '/v1/dead-letters:replay')).toEqual([{ operatorToken: [] }]);
     for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect(security('get', path), path).toEqual([]);
+  });
+
+  it("states each operator route's least role: viewer to read, operator to change, admin for operators", () => {
+    const role = (method: string, path: string) => doc.paths[path]?.[method]?.['x-lgsp-role'];
+    expect(role('get', '/v1/connectors')).toBe('viewer');
+    expect(role('get', '/v1/audit')).toBe('viewer');
+    expect(role('post', '/v1/connectors')).toBe('operator');
+    expect(role('post', '/v1/dead-letters:replay')).toBe('operator');
+    for (const method of ['get', 'post']) expect(role(method, '/v1/operators'), method).toBe('admin');
+    expect(role('post', '/v1/messages')).toBeUndefined();
   });
 
   it('resolves every $ref inside the document', () => {

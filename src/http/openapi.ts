@@ -11,6 +11,7 @@
 import { PROBLEM_BASE_URI, PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../contract/problems.ts';
 import type { SchemaSet } from '../contract/schema-set.ts';
 import { Components, ref, type Json, type JsonObject } from './openapi-schemas.ts';
+import { requiredRole } from './auth.ts';
 import { PROBLEM_HEADERS } from './problem-handler.ts';
 import type { Auth, JsonSchema, Route } from './route.ts';
 import { problemsOf, propertiesOf } from './route-table.ts';
@@ -25,8 +26,8 @@ export interface OpenApiOptions {
 const SECURITY: Record<Auth, Json> = {
   public: [],
   operator: [{ operatorToken: [] }],
-  connector: [{ connectorToken: [] }],
-  caller: [{ operatorToken: [] }, { connectorToken: [] }],
+  connector: [{ connectorToken: [] }, { connectorCertificate: [] }],
+  caller: [{ operatorToken: [] }, { connectorToken: [] }, { connectorCertificate: [] }],
 };
 
 /** The document for `routes` (plain JSON: build it once and serve it as is). */
@@ -50,8 +51,18 @@ export function openApiDocument(routes: readonly Route[], schemas: SchemaSet, { 
     paths,
     components: {
       securitySchemes: {
-        operatorToken: { type: 'http', scheme: 'bearer', description: 'Operators: `Authorization: Bearer <LGSP_ADMIN_TOKEN>`.' },
+        operatorToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "Operators: `Authorization: Bearer <the operator's token>` (`lgsp-op.<name>.<secret>`; the bootstrap admin's is LGSP_ADMIN_TOKEN). An operation's `x-lgsp-role` is the least role it needs (viewer < operator < admin); a weaker one is 403 forbidden. See docs/operators.md.",
+        },
         connectorToken: { type: 'http', scheme: 'bearer', description: 'Connectors: the token issued when the connector was registered (or rotated).' },
+        connectorCertificate: {
+          type: 'mutualTLS',
+          description:
+            "Connectors, over HTTPS: a TLS client certificate whose SHA-256 fingerprint the connector's manifest lists (`auth.clientCertificates`), instead of or besides the token (both must then name the same connector).",
+        },
       },
       schemas: components.schemas,
       responses: problemResponses(),
@@ -90,6 +101,7 @@ function operation(route: Route, components: Components, maxBodyBytes: number): 
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     security: SECURITY[route.auth],
+    ...(route.auth === 'operator' || route.auth === 'caller' ? { 'x-lgsp-role': requiredRole(route) } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(body
       ? {

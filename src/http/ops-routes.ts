@@ -1,16 +1,23 @@
 /**
  * The operational routes, public: liveness, readiness, Prometheus metrics, and this API's own
- * description (`/openapi.json`, built by `createApp` from the whole route table).
+ * description (`/openapi.json`, built by `createApp` from the whole route table). With
+ * LGSP_METRICS_TOKEN set, `/metrics` asks for it as a bearer token (its numbers name every
+ * connector and show the traffic); Prometheus sends it from its scrape job's `authorization`.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { HubError } from '../contract/problems.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { Readiness } from '../ops/readiness.ts';
 import { json, named, route, type Route } from './route.ts';
+import { bearerToken } from './auth.ts';
 
 export interface OpsRoutesOptions {
   readonly metrics: Metrics;
   readonly readiness: Readiness;
   /** The OpenAPI document, built once the table is complete. */
   readonly document: () => object;
+  /** LGSP_METRICS_TOKEN: when set, `/metrics` needs it as a bearer token. */
+  readonly metricsToken?: string | undefined;
 }
 
 const READINESS = named('Readiness', {
@@ -19,7 +26,8 @@ const READINESS = named('Readiness', {
   properties: { ready: { type: 'boolean' }, checks: { type: 'object', additionalProperties: { type: 'string' }, description: '"ok", or what failed.' } },
 });
 
-export function opsRoutes({ metrics, readiness, document }: OpsRoutesOptions): Route[] {
+export function opsRoutes({ metrics, readiness, document, metricsToken }: OpsRoutesOptions): Route[] {
+  const isMetricsToken = metricsToken === undefined ? undefined : tokenCheck(metricsToken);
   return [
     route({
       method: 'get',
@@ -48,8 +56,17 @@ export function opsRoutes({ metrics, readiness, document }: OpsRoutesOptions): R
       auth: 'public',
       tag: 'operations',
       summary: 'Prometheus metrics (SPEC §6)',
+      ...(isMetricsToken ? { description: 'Needs "Authorization: Bearer <LGSP_METRICS_TOKEN>".', problems: ['unauthenticated'] as const } : {}),
       responses: { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain': { type: 'string' } } } },
-      handle: async () => ({ status: 200, type: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      handle: async ({ headers }) => {
+        if (isMetricsToken && !isMetricsToken(bearerToken(headers.authorization))) {
+          throw new HubError(
+            'unauthenticated',
+            '/metrics needs "Authorization: Bearer <LGSP_METRICS_TOKEN>" (in Prometheus: the scrape job\'s `authorization` block, see docs/operations.md).',
+          );
+        }
+        return { status: 200, type: metrics.registry.contentType, body: await metrics.registry.metrics() };
+      },
     }),
     route({
       method: 'get',
@@ -61,4 +78,11 @@ export function opsRoutes({ metrics, readiness, document }: OpsRoutesOptions): R
       handle: () => ({ status: 200, json: document() }),
     }),
   ];
+}
+
+/** Compares presented tokens with `expected` in constant time (both hashed to one length first). */
+function tokenCheck(expected: string): (token: string | undefined) => boolean {
+  const digest = (token: string) => createHash('sha256').update(token).digest();
+  const wanted = digest(expected);
+  return (token) => token !== undefined && timingSafeEqual(digest(token), wanted);
 }

@@ -14,16 +14,17 @@ interface ProblemHeader {
   value(error: HubError): string | undefined;
 }
 
+const RETRY_AFTER: ProblemHeader = {
+  description: 'Seconds to wait before retrying with the same ids.',
+  schema: { type: 'integer' },
+  value: (e) => e.extra.retryAfterSeconds?.toString(),
+};
+
 /** Headers a problem answer carries, by problem code: set here, documented in `/openapi.json`. */
 export const PROBLEM_HEADERS: Readonly<Partial<Record<ProblemCode, Readonly<Record<string, ProblemHeader>>>>> = {
   unauthenticated: { 'WWW-Authenticate': { description: 'Bearer realm="lgsp-hub"', schema: { type: 'string' }, value: () => 'Bearer realm="lgsp-hub"' } },
-  'kafka-unavailable': {
-    'Retry-After': {
-      description: 'Seconds to wait before retrying with the same ids.',
-      schema: { type: 'integer' },
-      value: (e) => e.extra.retryAfterSeconds?.toString(),
-    },
-  },
+  'kafka-unavailable': { 'Retry-After': RETRY_AFTER },
+  'rate-limited': { 'Retry-After': RETRY_AFTER },
 };
 
 export function problemHandler(logger: Logger): ErrorRequestHandler {
@@ -52,13 +53,14 @@ const BODY_ERRORS: Readonly<Record<string, (e: { limit?: number; encoding?: stri
   'entity.too.large': (e) =>
     new HubError('body-too-large', `The body is larger than ${e.limit} bytes (LGSP_MAX_BODY_BYTES). Send attachments by reference (href) or split the batch.`),
   'encoding.unsupported': (e) =>
-    new HubError('unsupported-encoding', `Content-Encoding "${e.encoding}" is not supported: send the body uncompressed, or as gzip, deflate or br.`),
+    new HubError('unsupported-encoding', `Content-Encoding "${e.encoding}" is not supported: send the body uncompressed, or as gzip, deflate, br or zstd.`),
   'charset.unsupported': (e) => new HubError('unsupported-media-type', `The charset "${e.charset}" is not supported: send UTF-8.`),
   'request.aborted': () => new HubError('malformed-request', 'The request was aborted before its body was complete.'),
   'request.size.invalid': () => new HubError('malformed-request', 'The body is not as long as its Content-Length says.'),
 };
 
-function asHubError(err: unknown): HubError {
+/** The problem an error is answered with (also what the audit trail records of a failed request). */
+export function asHubError(err: unknown): HubError {
   if (err instanceof HubError) return err;
   const { type } = err as { type?: unknown };
   const body = typeof type === 'string' ? BODY_ERRORS[type] : undefined;

@@ -14,11 +14,20 @@ import { createLogger } from '../ops/logger.ts';
 import { Metrics } from '../ops/metrics.ts';
 import { Readiness } from '../ops/readiness.ts';
 import { createApp, type AppParts } from './app.ts';
-import { contractRef, json, route, type Route } from './route.ts';
+import type { OperatorAction } from '../operators/audit-entry.ts';
+import { contractRef, json, route, type Operator, type Route } from './route.ts';
 import { RouteTableError } from './route-table.ts';
 
 const ADMIN = 'operator-token-0123456789';
+const VIEWER = 'viewer-token-0123456789';
+const OPERATORS = new Map<string, Operator>([
+  [ADMIN, { operator: true, name: 'an', role: 'admin' }],
+  [VIEWER, { operator: true, name: 'binh', role: 'viewer' }],
+]);
 const CONNECTOR = { id: 'qn-stp-eoffice', agency: '000.00.15.H49' };
+/** What the binding audited, and whether the audit write fails (as Kafka refusing it would). */
+const audited: OperatorAction[] = [];
+let auditFails = false;
 const schemas = await SchemaSet.load();
 const ok = { 200: json({ type: 'object' }, 'Done.') };
 
@@ -28,7 +37,18 @@ function parts(routes: readonly Route[]): AppParts {
     readiness: new Readiness(),
     logger: createLogger({ logLevel: 'silent', logPretty: false }),
     schemas,
-    auth: { adminToken: ADMIN, credentials: () => ({ verify: (token) => (token === 'connector-token' ? CONNECTOR : undefined) }) },
+    auth: {
+      operators: () => ({ verify: (token) => OPERATORS.get(token) }),
+      credentials: () => ({
+        verify: (token) => (token === 'connector-token' ? CONNECTOR : undefined),
+        connectorOfCertificate: () => undefined,
+        requiresCertificate: () => false,
+      }),
+    },
+    audit: async (action) => {
+      if (auditFails) throw new HubError('kafka-unavailable', 'The audit write failed.');
+      audited.push(action);
+    },
     maxBodyBytes: 2048,
     routes,
   };
@@ -61,6 +81,30 @@ const routes: Route[] = [
     summary: 'caller',
     responses: ok,
     handle: ({ caller }) => ({ status: 200, json: caller }),
+  }),
+  route({
+    method: 'post',
+    path: '/t/things/{id}:act',
+    auth: 'operator',
+    tag: 't',
+    summary: 'an operator action',
+    params: Type.Object({ id: Type.String({ examples: ['x'] }) }),
+    body: { content: { 'application/json': Type.Object({ id: Type.String(), secret: Type.String() }) } },
+    responses: ok,
+    handle: ({ params }) => {
+      if (params.id === 'missing') throw new HubError('not-found', 'No such thing.');
+      return { status: 200, json: {} };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/t/admin',
+    auth: 'operator',
+    role: 'admin',
+    tag: 't',
+    summary: 'admins only',
+    responses: ok,
+    handle: () => ({ status: 200, json: {} }),
   }),
   route({
     method: 'get',
@@ -183,9 +227,9 @@ describe('a route table bound to express', () => {
   const typeOf = (code: string) => `https://lgsp-hub.dev/problems/${code}`;
 
   it('admits each declared caller and no one else', async () => {
-    expect(await (await call('/t/operator', { token: ADMIN })).json()).toEqual({ operator: true });
+    expect(await (await call('/t/operator', { token: ADMIN })).json()).toEqual({ operator: true, name: 'an', role: 'admin' });
     expect(await (await call('/t/connector', { token: 'connector-token' })).json()).toEqual(CONNECTOR);
-    expect(await (await call('/t/caller', { token: ADMIN })).json()).toEqual({ operator: true });
+    expect(await (await call('/t/caller', { token: ADMIN })).json()).toEqual({ operator: true, name: 'an', role: 'admin' });
     expect(await (await call('/t/caller', { token: 'connector-token' })).json()).toEqual({ operator: false, connector: CONNECTOR });
     for (const [path, token] of [
       ['/t/operator', undefined],
@@ -197,6 +241,49 @@ describe('a route table bound to express', () => {
       expect(res.status, `${path} with ${token}`).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="lgsp-hub"');
       expect((await problem(res)).type).toBe(typeOf('unauthenticated'));
+    }
+  });
+
+  it("checks the operator's role, and audits each change, refusal and failed sign-in before answering", async () => {
+    audited.length = 0;
+    const act = (id: string, token?: string) =>
+      call(`/t/things/${id}:act`, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, secret: 's3cret' }) });
+    expect((await call('/t/operator', { token: VIEWER })).status).toBe(200);
+    expect((await call('/t/admin', { token: ADMIN })).status).toBe(200);
+    expect(audited, 'reads are not audited').toEqual([]);
+
+    const refused = await act('x', VIEWER);
+    expect(refused.status).toBe(403);
+    expect((await problem(refused)).detail).toMatch(/needs the role operator; operator "binh" has the role viewer/);
+    expect((await call('/t/admin', { token: VIEWER })).status).toBe(403);
+    expect((await act('x', ADMIN)).status).toBe(200);
+    expect((await act('missing', ADMIN)).status).toBe(404);
+    expect((await act('x', 'lgsp-op.an.guessed')).status).toBe(401);
+    expect(audited).toEqual([
+      { operator: 'binh', role: 'viewer', action: 'POST /t/things/{id}:act', params: { id: 'x' }, outcome: 403, problem: 'forbidden' },
+      { operator: 'binh', role: 'viewer', action: 'GET /t/admin', outcome: 403, problem: 'forbidden' },
+      { operator: 'an', role: 'admin', action: 'POST /t/things/{id}:act', params: { id: 'x' }, body: { id: 'x' }, outcome: 200 },
+      {
+        operator: 'an',
+        role: 'admin',
+        action: 'POST /t/things/{id}:act',
+        params: { id: 'missing' },
+        body: { id: 'missing' },
+        outcome: 404,
+        problem: 'not-found',
+      },
+      { claimed: 'an', action: 'POST /t/things/{id}:act', params: { id: 'x' }, outcome: 401, problem: 'unauthenticated' },
+    ]);
+    expect(JSON.stringify(audited)).not.toMatch(/s3cret|guessed/);
+
+    auditFails = true;
+    try {
+      const unrecorded = await act('x', ADMIN);
+      expect(unrecorded.status).toBe(503);
+      expect((await problem(unrecorded)).type).toBe(typeOf('kafka-unavailable'));
+      expect((await call('/t/operator', { token: ADMIN })).status, 'a read needs no audit record').toBe(200);
+    } finally {
+      auditFails = false;
     }
   });
 
@@ -265,6 +352,6 @@ describe('a route table bound to express', () => {
   it('serves /openapi.json from the same table', async () => {
     const doc = (await (await call('/openapi.json')).json()) as { paths: Record<string, Record<string, { security: unknown[] }>> };
     expect(Object.keys(doc.paths).sort()).toEqual([...new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', ...routes.map((r) => r.path)])].sort());
-    expect(doc.paths['/t/caller']!.get!.security).toEqual([{ operatorToken: [] }, { connectorToken: [] }]);
+    expect(doc.paths['/t/caller']!.get!.security).toEqual([{ operatorToken: [] }, { connectorToken: [] }, { connectorCertificate: [] }]);
   });
 });

@@ -1,13 +1,23 @@
 /**
  * The express binding of the route table: checks the table (`checkRouteTable`, deny by default),
  * compiles every route's schemas once, and registers each route at its path. Per request, in this
- * order: authenticate by the route's `auth`, read and check params, query and body
- * (`request-input.ts`), call the handler, send its reply. Every failure is thrown, and answered
- * by `problem-handler.ts`.
+ * order: authenticate by the route's `auth` (the bearer token, and over HTTPS the client
+ * certificate), check the operator's role, read and check params, query and body
+ * (`request-input.ts`), call the handler, record the audit entry, send its reply. Every failure is
+ * thrown, and answered by `problem-handler.ts`.
+ *
+ * The audit trail is derived here, once for every route: each request of an operator that is not
+ * a GET, and each refused attempt on an operator route (401, 403), becomes an `OperatorAction`
+ * written before the answer goes out; a failed write turns the answer into 503.
  */
-import type { Express, RequestHandler, Response } from 'express';
+import type { TLSSocket } from 'node:tls';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import type { SchemaSet } from '../contract/schema-set.ts';
-import type { Authenticate } from './auth.ts';
+import { auditedParams, bodyIdentifiers, type OperatorAction } from '../operators/audit-entry.ts';
+import type { AuditSink } from '../operators/audit-trail.ts';
+import { claimedOperator } from '../operators/operator-tokens.ts';
+import { authorize, bearerToken, isOperator, type Authenticate } from './auth.ts';
+import { asHubError } from './problem-handler.ts';
 import { bodyReader, paramsReader, queryReader } from './request-input.ts';
 import type { JsonSchema, Reply, Route } from './route.ts';
 import { checkRouteTable, expressPath, routeName } from './route-table.ts';
@@ -19,6 +29,8 @@ export interface BindingOptions {
   readonly maxBodyBytes: number;
   /** LGSP_MAX_JSON_DEPTH: deepest nesting of a JSON body. */
   readonly maxJsonDepth: number;
+  /** Where operators' actions and refused attempts are recorded; none: not audited (unit tests). */
+  readonly audit?: AuditSink;
 }
 
 /** Throws `RouteTableError` (before registering anything) when the table is not safe to serve. */
@@ -28,7 +40,7 @@ export function bindRoutes(app: Express, routes: readonly Route[], options: Bind
   for (const [route, handler] of handlers) app[route.method](expressPath(route.path), handler);
 }
 
-function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonDepth }: BindingOptions): RequestHandler {
+function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonDepth, audit }: BindingOptions): RequestHandler {
   const readParams = route.params && paramsReader(schemas, route.params as JsonSchema);
   const readQuery = route.query && queryReader(schemas, route.query as JsonSchema);
   const readBody = route.body && bodyReader(schemas, route.body, { maxBytes: maxBodyBytes, maxJsonDepth });
@@ -36,14 +48,56 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
   const name = routeName(route);
   return async (req, res) => {
     res.locals.route = route.path; // the metrics label: the declared path, never the raw one
-    const caller = authenticate(route.auth, req.headers.authorization);
-    const params = readParams ? readParams(req.params as Record<string, string>, req.path) : {};
-    const query = readQuery ? readQuery(req.query as Record<string, unknown>) : {};
-    const body = readBody ? await readBody(req, res) : { mediaType: undefined, value: undefined };
-    const reply = await route.handle({ caller, params, query, body: body.value, mediaType: body.mediaType, headers: req.headers });
-    if (!statuses.has(reply.status)) throw new Error(`${name} answered ${reply.status}, which its route does not declare`);
-    send(res, reply);
+    const seen: Seen = {};
+    try {
+      const caller = (seen.caller = authenticate(route.auth, { authorization: req.headers.authorization, certificate: peerCertificate(req) }));
+      authorize(route, caller);
+      const params = readParams ? readParams(req.params as Record<string, string>, req.path) : {};
+      const query = readQuery ? readQuery(req.query as Record<string, unknown>) : {};
+      const body = readBody ? await readBody(req, res) : { mediaType: undefined, value: undefined };
+      seen.body = body.value;
+      const reply = await route.handle({ caller, params, query, body: body.value, mediaType: body.mediaType, headers: req.headers });
+      if (!statuses.has(reply.status)) throw new Error(`${name} answered ${reply.status}, which its route does not declare`);
+      if (audit && audited(route, seen)) await audit(actionOf(route, req, seen, reply.status));
+      send(res, reply);
+    } catch (err) {
+      const problem = asHubError(err);
+      if (audit && audited(route, seen, problem.code)) await audit(actionOf(route, req, seen, problem.status, problem.code));
+      throw err;
+    }
   };
+}
+
+interface Seen {
+  caller?: unknown;
+  body?: unknown;
+}
+
+/** Operators' changes (every method but GET), their refusals (403), and failed sign-ins on operator routes (401). */
+function audited(route: Route, { caller }: Seen, problem?: string): boolean {
+  if (isOperator(caller)) return route.method !== 'get' || problem === 'forbidden';
+  return caller === undefined && route.auth === 'operator' && problem === 'unauthenticated';
+}
+
+function actionOf(route: Route, req: Request, { caller, body }: Seen, outcome: number, problem?: OperatorAction['problem']): OperatorAction {
+  const claimed = isOperator(caller) ? undefined : claimedOperator(bearerToken(req.headers.authorization) ?? '');
+  const params = auditedParams(req.params as Record<string, string>, req.query as Record<string, unknown>);
+  const identifiers = bodyIdentifiers(body);
+  return {
+    ...(isOperator(caller) ? { operator: caller.name, role: caller.role } : {}),
+    ...(claimed ? { claimed } : {}),
+    action: routeName(route),
+    ...(params ? { params } : {}),
+    ...(identifiers ? { body: identifiers } : {}),
+    outcome,
+    ...(problem ? { problem } : {}),
+  };
+}
+
+/** The SHA-256 fingerprint (`AA:BB:…`) of the client certificate, over HTTPS when the client sent one. */
+function peerCertificate(req: Request): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  return typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().fingerprint256 || undefined : undefined;
 }
 
 function send(res: Response, reply: Reply): void {

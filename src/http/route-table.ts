@@ -13,12 +13,11 @@ export type RouteTableErrorCode = (typeof ROUTE_TABLE_ERROR_CODES)[number];
 
 /** Thrown by `createApp` when the route table is unsafe or inconsistent; names the route. */
 export class RouteTableError extends LgspError<RouteTableErrorCode> {
-  constructor(
-    code: RouteTableErrorCode,
-    readonly route: string,
-    detail: string,
-  ) {
+  readonly route: string;
+
+  constructor(code: RouteTableErrorCode, route: string, detail: string) {
     super(code, `${route}: ${detail}`);
+    this.route = route;
   }
 }
 
@@ -77,6 +76,11 @@ export function propertiesOf(schema: JsonSchema | undefined): Record<string, Jso
 export function problemsOf(route: Route): ProblemCode[] {
   const codes = new Set<ProblemCode>();
   if (route.auth !== 'public') codes.add('unauthenticated');
+  // An operator's role may be too weak; an operator's change is answered only once audited.
+  if (route.auth === 'operator' || route.auth === 'caller') codes.add('forbidden');
+  if ((route.auth === 'operator' || route.auth === 'caller') && route.method !== 'get') codes.add('kafka-unavailable');
+  // A connector's token bucket (LGSP_RATE_LIMIT, its manifest's rateLimit) counts every request it makes.
+  if (route.auth === 'connector' || route.auth === 'caller') codes.add('rate-limited');
   if (route.params) codes.add('malformed-request').add('not-found');
   if (route.query) codes.add('validation-failed');
   if (route.body) {

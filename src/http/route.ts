@@ -31,8 +31,11 @@ export type Role = (typeof ROLES)[number];
 export const METHODS = ['get', 'put', 'post', 'delete'] as const;
 export type Method = (typeof METHODS)[number];
 
+/** An authenticated operator: a named account of the registry (`src/operators/`) and its role. */
 export interface Operator {
   readonly operator: true;
+  readonly name: string;
+  readonly role: Role;
 }
 /** The caller of an `auth: 'caller'` route: the operator, or a connector. */
 export type Caller = Operator | { readonly operator: false; readonly connector: ConnectorIdentity };

@@ -1,15 +1,22 @@
 /**
- * The hub's HTTP server around the express app: the slow-client guard and the answers to requests
- * Node refuses before express sees them. Node's own answers to those are bare (`400`, `431`, `408`
- * with no body); here each is problem+json from the catalogue, so every client gets a `type` to
- * branch on, whatever layer refused it.
+ * The hub's HTTP server around the express app: HTTPS when LGSP_TLS_CERT_FILE and
+ * LGSP_TLS_KEY_FILE are set (then plain HTTP on that port gets no answer: the handshake fails),
+ * the slow-client guard, and the answers to requests Node refuses before express sees them.
+ * Node's own answers to those are bare (`400`, `431`, `408` with no body); here each is
+ * problem+json from the catalogue, so every client gets a `type` to branch on, whatever layer
+ * refused it.
  *
  * Slow-client guard (slowloris): a client has LGSP_HEADERS_TIMEOUT (10 s) to send its headers and
  * LGSP_REQUEST_TIMEOUT (60 s) for the whole request; then it gets `408 request-timeout` and the
  * socket is closed. Idle keep-alive sockets close after `KEEP_ALIVE_TIMEOUT_MS`. Node checks the
  * timeouts every `connectionsCheckingInterval` (1 s here, 30 s by default).
+ *
+ * Over HTTPS the server asks every client for a certificate but never refuses a handshake for
+ * lacking one (`requestCert`, not `rejectUnauthorized`): a connector may authenticate with its
+ * client certificate or its bearer token, and authentication (`auth.ts`) decides, per route.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server as HttpServer, type ServerOptions as HttpServerOptions } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
 
@@ -22,7 +29,11 @@ export interface ServerOptions {
   readonly port: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** PEM certificate (chain) and key: serve HTTPS. */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 }
+
+export type Server = HttpServer | HttpsServer;
 
 /** Node's parser and timeout error codes → the catalogue. */
 function problemFor(err: NodeJS.ErrnoException, options: ServerOptions): { code: ProblemCode; detail: string } {
@@ -60,17 +71,18 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, options: 
   );
 }
 
-/** Starts listening on `host:port`. */
+/** Starts listening on `host:port`, over HTTPS when `options.tls` is given. */
 export function listen(app: RequestListener, options: ServerOptions): Promise<Server> {
-  const server = createServer(
-    {
-      headersTimeout: options.headersTimeoutMs,
-      requestTimeout: options.requestTimeoutMs,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
-    },
-    app,
-  );
+  const guard: HttpServerOptions = {
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  const { tls } = options;
+  const server: Server = tls
+    ? createHttpsServer({ ...guard, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: false }, app)
+    : createServer(guard, app);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, options));
   // Node answers an `Expect` other than 100-continue with a bare 417; say why instead.
   server.on('checkExpectation', (req, res) => {

@@ -4,9 +4,10 @@
  *
  * The truth is the compacted topic `lgsp.dedupe` (key `source\nid`), written in the same Kafka
  * transaction as the message itself, so it never claims a message that is not in `lgsp.ingress`.
- * Each instance loads it at start and follows it live. Bounded twice: entries older than the
- * window are forgotten (the topic's retention is the same window) and at most `maxEntries` are
- * kept in memory, oldest dropped first.
+ * Each instance loads it at start and follows it live. Bounded three times: entries older than the
+ * window are forgotten (the topic's retention is the same window); one sender (`source`, an agency)
+ * keeps at most `maxPerSource`, so a flood from one sender drops that sender's own oldest and never
+ * another's; and at most `maxEntries` are kept in memory in all, oldest dropped first.
  */
 import type { Kafka, Message } from 'kafkajs';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
@@ -14,13 +15,21 @@ import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 export interface DedupeLimits {
   windowMs: number;
   maxEntries: number;
+  /** LGSP_DEDUPE_MAX_PER_SOURCE. */
+  maxPerSource: number;
 }
 
 export class DedupeStore {
+  /** Every entry, in eviction order (Map order: the oldest first). */
   private readonly acceptedAt = new Map<string, number>();
+  /** The same keys by sender, each set in that sender's eviction order. */
+  private readonly bySource = new Map<string, Set<string>>();
   private follower: TopicFollower | undefined;
+  private readonly limits: DedupeLimits;
 
-  constructor(private readonly limits: DedupeLimits) {}
+  constructor(limits: DedupeLimits) {
+    this.limits = limits;
+  }
 
   /** Loads the topic to its end; resolves when this instance knows every earlier acceptance. */
   async load(kafka: Kafka, topic: string, groupId: string): Promise<void> {
@@ -45,11 +54,24 @@ export class DedupeStore {
 
   /** Called for records read from the topic and, right after its commit, for this instance's own. */
   remember(key: string, at: number): void {
-    this.acceptedAt.delete(key); // re-insert: Map order is the eviction order
+    const source = sourceOf(key);
+    const own = this.bySource.get(source) ?? new Set<string>();
+    this.bySource.set(source, own);
+    // Re-insert: insertion order is the eviction order.
+    own.delete(key);
+    own.add(key);
+    this.acceptedAt.delete(key);
     this.acceptedAt.set(key, at);
-    if (this.acceptedAt.size > this.limits.maxEntries) {
-      this.acceptedAt.delete(this.acceptedAt.keys().next().value!);
-    }
+    if (own.size > this.limits.maxPerSource) this.forget(own.values().next().value!);
+    if (this.acceptedAt.size > this.limits.maxEntries) this.forget(this.acceptedAt.keys().next().value!);
+  }
+
+  private forget(key: string): void {
+    this.acceptedAt.delete(key);
+    const source = sourceOf(key);
+    const own = this.bySource.get(source);
+    own?.delete(key);
+    if (own?.size === 0) this.bySource.delete(source);
   }
 
   /** The record that marks `key` accepted, for the transaction that writes the message. */
@@ -64,4 +86,10 @@ export class DedupeStore {
   async close(): Promise<void> {
     await this.follower?.stop();
   }
+}
+
+/** The `source` part of a `source\nid` key. */
+function sourceOf(key: string): string {
+  const end = key.indexOf('\n');
+  return end < 0 ? key : key.slice(0, end);
 }

@@ -6,7 +6,6 @@
  * request. A failed transaction is never committed and every request in it fails with `kafka-unavailable`:
  * nothing of it is visible to the hub's read_committed consumers.
  */
-import { randomUUID } from 'node:crypto';
 import type { Kafka, TopicMessages } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
@@ -28,12 +27,12 @@ export class IngressWriter {
   private readonly producers: TransactionalProducers;
   private readonly queue: Pending[] = [];
   private flushing = false;
+  private readonly logger: Logger;
 
-  constructor(
-    kafka: Kafka,
-    private readonly logger: Logger,
-  ) {
-    this.producers = new TransactionalProducers(kafka, `lgsp-ingress-${randomUUID()}`);
+  /** `stage` names its transactional ids and starts with the topic prefix: `<prefix>ingress`. */
+  constructor(kafka: Kafka, stage: string, logger: Logger) {
+    this.logger = logger;
+    this.producers = new TransactionalProducers(kafka, stage);
   }
 
   /** Connects now (the producer initialises its transactional id), so a hub that cannot write does not start. */

@@ -52,8 +52,11 @@ const SEVERITY: readonly ProblemCode[] = ['unknown-message-type', 'validation-fa
 export class MessageIntake {
   /** Messages being written by this instance, so a concurrent re-send waits for the first. */
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly parts: IntakeParts;
 
-  constructor(private readonly parts: IntakeParts) {}
+  constructor(parts: IntakeParts) {
+    this.parts = parts;
+  }
 
   /**
    * Accepts `items` (one event, or a batch: `prefixPaths` puts `/<index>` before each issue path).

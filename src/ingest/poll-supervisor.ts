@@ -19,14 +19,19 @@ export class PollSupervisor {
   private readonly running = new Map<string, { entry: ConnectorEntry; poller: Poller }>();
   private unsubscribe: (() => void) | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private readonly registry: RegistryStore;
+  private readonly kinds: ConnectorKinds;
+  private readonly intake: MessageIntake;
+  private readonly deadLetters: DeadLetterWriter;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly registry: RegistryStore,
-    private readonly kinds: ConnectorKinds,
-    private readonly intake: MessageIntake,
-    private readonly deadLetters: DeadLetterWriter,
-    private readonly logger: Logger,
-  ) {}
+  constructor(registry: RegistryStore, kinds: ConnectorKinds, intake: MessageIntake, deadLetters: DeadLetterWriter, logger: Logger) {
+    this.registry = registry;
+    this.kinds = kinds;
+    this.intake = intake;
+    this.deadLetters = deadLetters;
+    this.logger = logger;
+  }
 
   start(): void {
     for (const entry of this.registry.connectors()) this.enqueue(entry.manifest.id);
@@ -57,7 +62,7 @@ export class PollSupervisor {
     }
     const adapter = entry && this.kinds.get(entry.manifest.kind);
     if (!entry || !adapter?.createPoller) return;
-    const hub = { signingKey: entry.credential.signingKey, logger: this.logger.child({ connector: id }) };
+    const hub = { signingKey: entry.credential.signingKey, outbound: this.kinds.outbound, logger: this.logger.child({ connector: id }) };
     const poller = openPoller(adapter, entry.manifest, hub, this.sink(entry, adapter.relay ?? false));
     if (!poller) return;
     poller.start();

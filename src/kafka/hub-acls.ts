@@ -1,42 +1,32 @@
 /**
- * The ACLs a hub's principal needs on a cluster with an authorizer, and nothing more: its topics
- * and consumer groups (PREFIXED on LGSP_TOPIC_PREFIX), its transactional ids and IdempotentWrite on
- * the cluster. The secured local broker grants exactly these; `docs/security.md` lists the same as
- * `kafka-acls.sh` commands for a real cluster.
+ * The ACLs a hub's principal needs on a cluster with an authorizer, and nothing more: one PREFIXED
+ * pattern, LGSP_TOPIC_PREFIX, on its topics, its consumer groups and its transactional ids (every
+ * name the hub gives starts with the prefix: `lgsp.ingress`, `lgsp.router`,
+ * `lgsp.delivery-<uuid>-p0`, ...). No cluster ACL: since Kafka 2.8 (KIP-679) Write on a topic lets
+ * a producer be idempotent, without IdempotentWrite on the cluster. The secured local broker grants
+ * exactly these; `docs/security.md` lists the same as `kafka-acls.sh` commands for a real cluster.
  */
 import kafkajs, { type AclEntry } from 'kafkajs';
 
 // Node's ESM view of kafkajs (CommonJS) names only some of its exports: take the enums from the default.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
-/**
- * Prefixes of the transactional ids the hub uses besides `<topic prefix>router-…` and
- * `<topic prefix>delivery-…`: the ingest writer's and the dead-letter replayer's.
- */
-export const FIXED_TRANSACTIONAL_ID_PREFIXES = ['lgsp-ingress-', 'lgsp-replay-'] as const;
-
 /** `principal` is e.g. `User:hub`; `topicPrefix` is LGSP_TOPIC_PREFIX (not empty). */
 export function hubAcls(principal: string, topicPrefix: string): AclEntry[] {
-  const allow = (
-    resourceType: kafkajs.AclResourceTypes,
-    resourceName: string,
-    operations: kafkajs.AclOperationTypes[],
-    pattern = ResourcePatternTypes.PREFIXED,
-  ) =>
+  const allow = (resourceType: kafkajs.AclResourceTypes, operations: kafkajs.AclOperationTypes[]) =>
     operations.map((operation): AclEntry => ({
       resourceType,
-      resourceName,
-      resourcePatternType: pattern,
+      resourceName: topicPrefix,
+      resourcePatternType: ResourcePatternTypes.PREFIXED,
       principal,
       host: '*',
       operation,
       permissionType: AclPermissionTypes.ALLOW,
     }));
-  const { READ, WRITE, CREATE, DESCRIBE, IDEMPOTENT_WRITE } = AclOperationTypes;
+  const { READ, WRITE, CREATE, DESCRIBE } = AclOperationTypes;
   return [
-    ...allow(AclResourceTypes.TOPIC, topicPrefix, [READ, WRITE, CREATE, DESCRIBE]),
-    ...allow(AclResourceTypes.GROUP, topicPrefix, [READ, DESCRIBE]),
-    ...[topicPrefix, ...FIXED_TRANSACTIONAL_ID_PREFIXES].flatMap((p) => allow(AclResourceTypes.TRANSACTIONAL_ID, p, [WRITE, DESCRIBE])),
-    ...allow(AclResourceTypes.CLUSTER, 'kafka-cluster', [IDEMPOTENT_WRITE], ResourcePatternTypes.LITERAL),
+    ...allow(AclResourceTypes.TOPIC, [READ, WRITE, CREATE, DESCRIBE]),
+    ...allow(AclResourceTypes.GROUP, [READ, DESCRIBE]),
+    ...allow(AclResourceTypes.TRANSACTIONAL_ID, [WRITE, DESCRIBE]),
   ];
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import kafkajs from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -94,10 +95,12 @@ describe('Kafka client security from the environment', () => {
 });
 
 describe('the hub ACLs', () => {
-  it('grant the prefix on topics, groups and transactional ids, and IdempotentWrite on the cluster, to one principal', () => {
+  it('grant one principal the prefix, PREFIXED, on topics, groups and transactional ids, and nothing else', () => {
     const acls = hubAcls('User:hub', 'qn.');
     expect(new Set(acls.map((a) => a.principal))).toEqual(new Set(['User:hub']));
-    expect(new Set(acls.map((a) => a.resourceName))).toEqual(new Set(['qn.', 'lgsp-ingress-', 'lgsp-replay-', 'kafka-cluster']));
+    const { AclResourceTypes, ResourcePatternTypes } = kafkajs;
+    expect(new Set(acls.map((a) => `${a.resourceName} ${a.resourcePatternType}`))).toEqual(new Set([`qn. ${ResourcePatternTypes.PREFIXED}`]));
+    expect(new Set(acls.map((a) => a.resourceType))).toEqual(new Set([AclResourceTypes.TOPIC, AclResourceTypes.GROUP, AclResourceTypes.TRANSACTIONAL_ID]));
     expect(acls.every((a) => a.permissionType === 3 /* ALLOW */)).toBe(true);
   });
 });

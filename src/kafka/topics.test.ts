@@ -13,6 +13,7 @@ describe('topics', () => {
       events: 'qn.events',
       dedupe: 'qn.dedupe',
       holds: 'qn.holds',
+      audit: 'qn.audit',
     });
   });
 
@@ -20,6 +21,7 @@ describe('topics', () => {
     const specs = topicSpecs(topicNames('lgsp.', [5_000]), { partitions: 6, replicationFactor: 1, maxMessageBytes: 1_000_000, dedupeWindowMs: 60_000 });
     const registry = specs.find((s) => s.topic === 'lgsp.registry')!;
     expect(registry.configEntries).toContainEqual({ name: 'cleanup.policy', value: 'compact' });
+    expect(specs.find((s) => s.topic === 'lgsp.audit')!.configEntries).toContainEqual({ name: 'retention.ms', value: '-1' });
     expect(specs.every((s) => s.configEntries!.some((c) => c.name === 'min.insync.replicas' && c.value === '1'))).toBe(true);
     expect(
       topicSpecs(topicNames('lgsp.', []), { partitions: 6, replicationFactor: 3, maxMessageBytes: 1_000_000, dedupeWindowMs: 60_000 })[1]!.configEntries,

@@ -16,6 +16,8 @@ export interface TopicNames {
   readonly dedupe: string;
   /** Compacted: deliveries parked behind an earlier one of the same subject (see docs/topics.md). */
   readonly holds: string;
+  /** The operators' audit trail, keyed by operator, kept forever (see docs/operators.md). */
+  readonly audit: string;
 }
 
 export function topicNames(prefix: string, retryTiersMs: readonly number[]): TopicNames {
@@ -28,6 +30,7 @@ export function topicNames(prefix: string, retryTiersMs: readonly number[]): Top
     events: `${prefix}events`,
     dedupe: `${prefix}dedupe`,
     holds: `${prefix}holds`,
+    audit: `${prefix}audit`,
   });
 }
 
@@ -61,6 +64,9 @@ export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig
       { name: 'retention.ms', value: String(layout.dedupeWindowMs) },
     ]),
     { ...spec(names.holds, [{ name: 'cleanup.policy', value: 'compact' }]), numPartitions: 1 },
+    // Who did what is a records matter (SPEC section 4: records keep what the law asks, default
+    // unlimited): never deleted by Kafka; small (one record per operator action).
+    spec(names.audit, [{ name: 'retention.ms', value: '-1' }]),
   ];
 }
 

@@ -2,17 +2,25 @@
  * One transactional producer per lane. A kafkajs producer runs one transaction at a time: the
  * router and the delivery stage give each input partition its lane, so partitions commit in
  * parallel while each partition's batches still commit in order; ingest uses a single lane.
+ *
+ * Transactional ids are `<stage>-<instance uuid>-p<lane>`, and every stage name starts with the
+ * topic prefix (`lgsp.router`, `lgsp.ingress`, ...), so the hub's one PREFIXED ACL on the prefix
+ * covers them (`hub-acls.ts`).
  */
+import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 
 export class TransactionalProducers {
   private readonly producers = new Map<number, Promise<Producer>>();
+  private readonly kafka: Kafka;
+  /** Unique per instance and stage, stable for the object's life. */
+  private readonly transactionalIdPrefix: string;
 
-  constructor(
-    private readonly kafka: Kafka,
-    /** Unique per instance and stage, e.g. `<group>-<instance uuid>`; stable for the object's life. */
-    private readonly transactionalIdPrefix: string,
-  ) {}
+  /** `stage` starts with the topic prefix: `<prefix>router`, `<prefix>delivery`, `<prefix>ingress`. */
+  constructor(kafka: Kafka, stage: string) {
+    this.kafka = kafka;
+    this.transactionalIdPrefix = `${stage}-${randomUUID()}`;
+  }
 
   private for(lane: number): Promise<Producer> {
     let producer = this.producers.get(lane);

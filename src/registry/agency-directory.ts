@@ -23,8 +23,11 @@ import { checkAgencyCode, derivedParent } from './agency-code.ts';
  * (or derived but absent), cycle. Answer it as a validation problem with `problems` as `errors`.
  */
 export class DirectoryError extends LgspError<'agency-directory-invalid'> {
-  constructor(readonly problems: readonly ValidationIssue[]) {
+  readonly problems: readonly ValidationIssue[];
+
+  constructor(problems: readonly ValidationIssue[]) {
     super('agency-directory-invalid', `Invalid agency directory:\n  ${problems.map((p) => `${p.path}: ${p.message}`).join('\n  ')}`);
+    this.problems = problems;
   }
 }
 

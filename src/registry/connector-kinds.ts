@@ -3,25 +3,45 @@
  * settings spec with the kit transport's added (TLS; `withTransportSettings`), compiled once with
  * the one ajv instance, and its secret settings with the transport's. Also the checks a manifest
  * must pass before it is registered (also available alone, as `POST /v1/connectors:validate`, so
- * an integrator can check a manifest first).
+ * an integrator can check a manifest first), among them the outbound policy: the hub refuses to
+ * call link-local and cloud-metadata addresses (`outbound-policy.ts`), in `endpoint` and in every
+ * setting the kind declares with `httpUrl` (the URLs it calls: a portal, an axis).
  */
 import type { ConnectorAdapter } from '../../connectors/kit/adapter.ts';
-import { withTransportSettings } from '../../connectors/kit/transport-settings.ts';
+import { OutboundPolicy } from '../../connectors/kit/outbound-policy.ts';
+import { httpUrl, withTransportSettings } from '../../connectors/kit/transport-settings.ts';
 import { formatDuration, parseDuration } from '../config/duration.ts';
 import type { ConnectorManifest, SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
 import type { AgencyDirectory } from './agency-directory.ts';
 
-export class ConnectorKinds {
-  private readonly adapters: ReadonlyMap<string, { adapter: ConnectorAdapter; checkSettings: (s: unknown) => ValidationIssue[] }>;
+/** The `pattern` of `httpUrl` settings: how a kind's spec marks the URLs its connectors call. */
+const HTTP_URL_PATTERN = httpUrl('').pattern;
 
-  constructor(
-    adapters: readonly ConnectorAdapter[],
-    private readonly schemas: SchemaSet,
-    /** The hub's retry tiers: every wait of a retry schedule must be one of them. */
-    private readonly retryTiersMs: readonly number[],
-  ) {
+interface Kind {
+  readonly adapter: ConnectorAdapter;
+  readonly checkSettings: (s: unknown) => ValidationIssue[];
+  /** Names of its `httpUrl` settings. */
+  readonly urlSettings: readonly string[];
+}
+
+export class ConnectorKinds {
+  private readonly adapters: ReadonlyMap<string, Kind>;
+  private readonly schemas: SchemaSet;
+  /** The hub's retry tiers: every wait of a retry schedule must be one of them. */
+  private readonly retryTiersMs: readonly number[];
+  /** The addresses connectors may call (LGSP_OUTBOUND_ALLOW applied); senders and pollers open their transports with it. */
+  readonly outbound: OutboundPolicy;
+
+  constructor(adapters: readonly ConnectorAdapter[], schemas: SchemaSet, retryTiersMs: readonly number[], outbound: OutboundPolicy = new OutboundPolicy()) {
+    this.schemas = schemas;
+    this.retryTiersMs = retryTiersMs;
+    this.outbound = outbound;
     this.adapters = new Map(
-      adapters.map(withTransportSettings).map((adapter) => [adapter.kind, { adapter, checkSettings: schemas.settingsValidator(adapter.settingsSchema) }]),
+      adapters.map(withTransportSettings).map((adapter) => {
+        const properties = (adapter.settingsSchema.properties ?? {}) as Record<string, { pattern?: unknown }>;
+        const urlSettings = Object.keys(properties).filter((name) => properties[name]!.pattern === HTTP_URL_PATTERN);
+        return [adapter.kind, { adapter, checkSettings: schemas.settingsValidator(adapter.settingsSchema), urlSettings }];
+      }),
     );
   }
 
@@ -34,8 +54,11 @@ export class ConnectorKinds {
     return [...this.adapters.keys()];
   }
 
-  /** Schema, kind, the kind's settings, the agency, subscribed types. Returns the manifest with defaults, or the issues. */
-  check(value: unknown, directory: AgencyDirectory): { issues: ValidationIssue[]; manifest?: ConnectorManifest } {
+  /**
+   * Schema, kind, the kind's settings, the agency, subscribed types, the addresses it would call
+   * (names resolved, at most `REGISTRATION_LOOKUP_MS`). Returns the manifest with defaults, or the issues.
+   */
+  async check(value: unknown, directory: AgencyDirectory): Promise<{ issues: ValidationIssue[]; manifest?: ConnectorManifest }> {
     const { issues, manifest: validated } = this.schemas.validateConnector(value);
     if (!validated) return { issues };
     // No schedule given: wait through the hub's own tiers, whatever LGSP_RETRY_TIERS says.
@@ -61,6 +84,19 @@ export class ConnectorKinds {
     manifest.subscriptions.forEach((s, i) => {
       if (!this.schemas.hasType(s.type)) found.push({ path: `/subscriptions/${i}/type`, message: `unknown message type "${s.type}"` });
     });
+    found.push(...(await this.outboundIssues(manifest, kind)));
     return found.length > 0 ? { issues: found } : { issues: [], manifest };
+  }
+
+  /** `endpoint` and the kind's URL settings the outbound policy refuses, each at its pointer. */
+  private async outboundIssues(manifest: ConnectorManifest, kind: Kind | undefined): Promise<ValidationIssue[]> {
+    const urls: [path: string, url: unknown][] = [
+      ['/endpoint', manifest.endpoint],
+      ...(kind?.urlSettings ?? []).map((name): [string, unknown] => [`/settings/${name}`, manifest.settings?.[name]]),
+    ];
+    const judged = await Promise.all(
+      urls.map(async ([path, url]) => ({ path, message: typeof url === 'string' ? await this.outbound.refusalOfUrl(url) : undefined })),
+    );
+    return judged.filter((issue): issue is ValidationIssue => issue.message !== undefined);
   }
 }

@@ -3,25 +3,40 @@
  * delete, rotate the token, and validate a manifest without registering it. A manifest is checked
  * by `ConnectorKinds.check` (the schema with defaults, its kind's settings, the directory), which
  * answers with every problem; the schemas here describe it for `/openapi.json`.
+ *
+ * A token is bound to its connector's agency: a rotation may let the replaced token work a while
+ * (`overlap`), but moving a connector to another agency replaces its token at once.
  */
 import { Type } from '@sinclair/typebox';
+import { formatDuration, parseDuration } from '../config/duration.ts';
 import { HubError } from '../contract/problems.ts';
 import type { SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
 import { contractRef, json, named, propertyRefs, route, type Route } from '../http/route.ts';
-import { issueCredential } from './connector-credentials.ts';
+import { issueCredential, rotateCredential } from './connector-credentials.ts';
 import type { ConnectorKinds } from './connector-kinds.ts';
 import type { ConnectorEntry, RegistryStore } from './registry-store.ts';
 
 const HIDDEN = '(hidden)';
 const ID = Type.Object({ id: Type.String({ description: 'The connector id.', examples: ['hcc-quang-ninh'] }) });
 const CHECKED_BY = 'ConnectorKinds.check: the manifest schema (defaults applied), its kind and settings, the agency directory';
-const TOKEN = named('Token', {
+const TOKEN = { type: 'string', description: "The connector's bearer token, shown once: store it now." };
+const ROTATED = named('RotatedToken', {
   type: 'object',
-  required: ['token'],
-  properties: { token: { type: 'string', description: "The connector's bearer token, shown once: store it now." } },
+  required: ['token', 'previousValidUntil'],
+  properties: {
+    token: TOKEN,
+    previousValidUntil: {
+      type: 'string',
+      format: 'date-time',
+      description: 'Until when the replaced token keeps working (the time of the rotation with overlap 0s). Deliveries are signed with the new token at once.',
+    },
+  },
 });
+/** A longer overlap would keep a stolen token alive for longer than a rotation is meant to allow. */
+const MAX_OVERLAP_MS = 30 * 24 * 3_600_000;
 
-export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds, schemas: SchemaSet): Route[] {
+/** `tokenOverlapMs`: LGSP_TOKEN_OVERLAP, the overlap of a rotation that does not give one. */
+export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds, schemas: SchemaSet, tokenOverlapMs: number): Route[] {
   const manifestBody = { content: { 'application/json': contractRef('connector.schema.json') }, checkedBy: CHECKED_BY };
   const connectorView = named('ConnectorView', {
     type: 'object',
@@ -44,8 +59,8 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
     if (!entry) throw new HubError('not-found', `No connector "${id}" is registered.`);
     return entry;
   };
-  const checked = (body: unknown) => {
-    const { issues, manifest } = kinds.check(body, registry.directory());
+  const checked = async (body: unknown) => {
+    const { issues, manifest } = await kinds.check(body, registry.directory());
     if (!manifest) throw invalid(issues);
     return manifest;
   };
@@ -74,13 +89,13 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       body: manifestBody,
       responses: {
         201: json(
-          { type: 'object', required: ['connector', 'token'], properties: { connector: connectorView, token: TOKEN.properties.token } },
+          { type: 'object', required: ['connector', 'token'], properties: { connector: connectorView, token: TOKEN } },
           'Registered; the token is shown this once.',
         ),
       },
       problems: ['validation-failed', 'conflict'],
       async handle({ body }) {
-        const manifest = checked(body);
+        const manifest = await checked(body);
         if (registry.connector(manifest.id))
           throw new HubError('conflict', `A connector "${manifest.id}" is registered already; PUT /v1/connectors/${manifest.id} changes it.`);
         const { token, credential } = issueCredential(manifest.id);
@@ -104,7 +119,7 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
         ),
       },
       problems: ['validation-failed'],
-      handle: ({ body }) => ({ status: 200, json: { valid: true, connector: checked(body) } }),
+      handle: async ({ body }) => ({ status: 200, json: { valid: true, connector: await checked(body) } }),
     }),
     route({
       method: 'get',
@@ -124,9 +139,17 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       tag: 'connectors',
       summary: "Replace a connector's manifest",
       params: ID,
-      description: '`id` may be left out of the body; "(hidden)" keeps a stored secret setting. The token is unchanged.',
+      description:
+        '`id` may be left out of the body; "(hidden)" keeps a stored secret setting. The token is unchanged, unless `agency` changes: a connector moved to another agency gets a new token, shown this once in `token`, and the old one stops working at once (no overlap), so nothing sends as the new agency with a token issued for the old one.',
       body: manifestBody,
-      responses: { 200: json(connectorView, 'Replaced.') },
+      responses: {
+        200: json(
+          {
+            allOf: [connectorView, { type: 'object', properties: { token: { ...TOKEN, description: `${TOKEN.description} Only when \`agency\` changed.` } } }],
+          },
+          'Replaced; with `token` when the agency changed.',
+        ),
+      },
       problems: ['validation-failed', 'not-found'],
       async handle({ params, body }) {
         const before = existing(params.id);
@@ -134,11 +157,12 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
         // A manifest read back from GET carries "(hidden)" for secrets: keep the stored ones.
         const settings =
           given.settings && Object.fromEntries(Object.entries(given.settings).map(([k, v]) => [k, v === HIDDEN ? before.manifest.settings?.[k] : v]));
-        const manifest = checked({ ...given, ...(settings ? { settings } : {}), id: params.id });
+        const manifest = await checked({ ...given, ...(settings ? { settings } : {}), id: params.id });
         if (given.id !== undefined && given.id !== params.id) throw invalid([{ path: '/id', message: `must be ${params.id}` }]);
-        const entry = { ...before, manifest, updatedAt: new Date().toISOString() };
+        const moved = manifest.agency !== before.manifest.agency ? issueCredential(manifest.id) : undefined;
+        const entry = { ...before, manifest, ...(moved ? { credential: moved.credential } : {}), updatedAt: new Date().toISOString() };
         await registry.putConnector(entry);
-        return { status: 200, json: view(entry) };
+        return { status: 200, json: { ...view(entry), ...(moved ? { token: moved.token } : {}) } };
       },
     }),
     route({
@@ -161,18 +185,48 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       path: '/v1/connectors/{id}:rotate',
       auth: 'operator',
       tag: 'connectors',
-      summary: 'Issue a new token (the old one stops working)',
+      summary: 'Issue a new token (the old one works until the overlap ends)',
+      description:
+        'The replaced token keeps working for `overlap`, so the agency system can switch without a gap; a token replaced earlier stops now. Deliveries are signed with the new token at once. After a leak, rotate with `overlap=0s`.',
       params: ID,
-      responses: { 200: json(TOKEN, 'The new token, shown this once.') },
+      query: Type.Object(
+        {
+          overlap: Type.String({
+            default: formatDuration(tokenOverlapMs),
+            description: `How long the replaced token keeps working: 500ms, 30s, 15m, 1h (at most ${formatDuration(MAX_OVERLAP_MS)}); 0s stops it at once. Default: LGSP_TOKEN_OVERLAP.`,
+            examples: ['1h', '0s'],
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      responses: { 200: json(ROTATED, 'The new token, shown this once.') },
       problems: ['not-found'],
-      async handle({ params }) {
+      async handle({ params, query }) {
         const before = existing(params.id);
-        const { token, credential } = issueCredential(params.id);
+        const overlapMs = overlapOf(query.overlap);
+        const { token, credential, previousValidUntil } = rotateCredential(params.id, before.credential, overlapMs);
         await registry.putConnector({ ...before, credential, updatedAt: new Date().toISOString() });
-        return { status: 200, json: { token } };
+        return { status: 200, json: { token, previousValidUntil } };
       },
     }),
   ];
+}
+
+function overlapOf(text: string): number {
+  let ms;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    throw new HubError('validation-failed', 'The query parameter overlap is not a duration; nothing was rotated.', {
+      errors: [{ path: '/overlap', message: (err as Error).message }],
+    });
+  }
+  if (ms > MAX_OVERLAP_MS) {
+    throw new HubError('validation-failed', 'The overlap is too long; nothing was rotated.', {
+      errors: [{ path: '/overlap', message: `must be at most ${formatDuration(MAX_OVERLAP_MS)}` }],
+    });
+  }
+  return ms;
 }
 
 function invalid(errors: ValidationIssue[]): HubError {

@@ -1,6 +1,7 @@
 /**
- * The registry: agencies and connectors, with the compacted topic `lgsp.registry` as the source
- * of truth (key `agency/<code>` or `connector/<id>`, a null value deletes). Every hub instance
+ * The registry: agencies, connectors and operators, with the compacted topic `lgsp.registry` as
+ * the source of truth (key `agency/<code>`, `connector/<id>` or `operator/<name>`, a null value
+ * deletes). Every hub instance
  * loads the topic at start and follows it live, so a registration made through one instance is
  * seen by all within the follower's poll interval. A write returns once this instance has read
  * its own record back, so the API answers with the state it just created.
@@ -9,7 +10,10 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { AgencyRecord, ConnectorManifest } from '../contract/schema-set.ts';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
+import type { OperatorRecord } from '../operators/operator-tokens.ts';
+import { SecretsError } from '../secrets/secret-box.ts';
 import { AgencyDirectory } from './agency-directory.ts';
+import { connectorKey, type ConnectorSealing, type StoredConnector } from './connector-record.ts';
 import { verifyToken, type ConnectorCredential, type ConnectorIdentity, type CredentialStore } from './connector-credentials.ts';
 
 export interface ConnectorEntry {
@@ -19,13 +23,20 @@ export interface ConnectorEntry {
   readonly updatedAt: string;
 }
 
-type RegistryValue = { readonly agency: AgencyRecord } | { readonly connector: ConnectorEntry };
+type RegistryValue = { readonly agency: AgencyRecord } | { readonly connector: StoredConnector } | { readonly operator: OperatorRecord };
 
 export type RegistryChange = { readonly kind: 'agencies' } | { readonly kind: 'connector'; readonly id: string };
 
 export class RegistryStore implements CredentialStore {
   private readonly agencies = new Map<string, AgencyRecord>();
   private readonly connectorEntries = new Map<string, ConnectorEntry>();
+  /** Connectors whose record holds a secret in clear or sealed with an old key. */
+  private readonly staleConnectors = new Set<string>();
+  /** While loading: records this hub's secrets keys cannot open (a later record of the same key may replace them). */
+  private unreadable: Map<string, SecretsError> | undefined = new Map();
+  private readonly operatorRecords = new Map<string, OperatorRecord>();
+  /** Client certificate fingerprint (upper case) → connector id; rebuilt after a connector change. */
+  private certificateIndex: Map<string, string | undefined> | undefined;
   private cachedDirectory: AgencyDirectory = AgencyDirectory.from([]);
   private directoryStale = false;
   private appliedOffset = -1n;
@@ -33,12 +44,18 @@ export class RegistryStore implements CredentialStore {
   private readonly listeners = new Set<(change: RegistryChange) => void>();
   private follower: TopicFollower | undefined;
   private producer: Producer | undefined;
+  private readonly kafka: Kafka;
+  private readonly topic: string;
+  private readonly logger: Logger;
+  /** Seals a connector's secrets before it is written, opens them as it is read. */
+  private readonly sealing: ConnectorSealing;
 
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly topic: string,
-    private readonly logger: Logger,
-  ) {}
+  constructor(kafka: Kafka, topic: string, logger: Logger, sealing: ConnectorSealing) {
+    this.kafka = kafka;
+    this.topic = topic;
+    this.logger = logger;
+    this.sealing = sealing;
+  }
 
   /** Reads the topic to its end (then follows it); the hub is not ready before this resolves. */
   async load(groupId: string): Promise<void> {
@@ -54,6 +71,13 @@ export class RegistryStore implements CredentialStore {
       },
     });
     await this.follower.caughtUp;
+    const unreadable = [...this.unreadable!.values()];
+    this.unreadable = undefined;
+    if (unreadable.length > 0) {
+      const [first] = unreadable;
+      const others = unreadable.length > 1 ? ` (${unreadable.length - 1} more record(s) too)` : '';
+      throw new SecretsError(first!.code, `Cannot load the registry: ${first!.message}${others}`, first!.keyId);
+    }
   }
 
   /** The agency directory as of the last record read; rebuilt only after a change. */
@@ -85,6 +109,30 @@ export class RegistryStore implements CredentialStore {
     });
   }
 
+  /**
+   * The connector whose manifest lists this client certificate (`AA:BB:…`, any case). A
+   * fingerprint two manifests list names neither: it cannot tell them apart.
+   */
+  connectorOfCertificate(fingerprint256: string): ConnectorIdentity | undefined {
+    this.certificateIndex ??= certificateIndex(this.connectorEntries.values());
+    const id = this.certificateIndex.get(fingerprint256.toUpperCase());
+    const entry = id === undefined ? undefined : this.connectorEntries.get(id);
+    return entry && { id: entry.manifest.id, agency: entry.manifest.agency };
+  }
+
+  /** True when the connector's manifest lists client certificates: it must then present one of them. */
+  requiresCertificate(id: string): boolean {
+    return (this.connectorEntries.get(id)?.manifest.auth?.clientCertificates?.length ?? 0) > 0;
+  }
+
+  operators(): OperatorRecord[] {
+    return [...this.operatorRecords.values()];
+  }
+
+  operator(name: string): OperatorRecord | undefined {
+    return this.operatorRecords.get(name);
+  }
+
   /** Registers `listener` for changes read from the topic; returns the function that removes it. */
   onChange(listener: (change: RegistryChange) => void): () => void {
     this.listeners.add(listener);
@@ -95,12 +143,28 @@ export class RegistryStore implements CredentialStore {
     await this.write(records.map((agency) => ({ key: `agency/${agency.code}`, value: JSON.stringify({ agency }) })));
   }
 
+  /** Writes the connector, its secrets sealed with the current secrets key. */
   async putConnector(entry: ConnectorEntry): Promise<void> {
-    await this.write([{ key: `connector/${entry.manifest.id}`, value: JSON.stringify({ connector: entry }) }]);
+    await this.write([this.connectorRecord(entry)]);
+  }
+
+  /** Writes again, sealed with the current key, every connector with a secret in clear or sealed with an old key; returns how many. */
+  async reencryptConnectors(): Promise<number> {
+    const stale = [...this.staleConnectors].flatMap((id) => this.connectorEntries.get(id) ?? []);
+    await this.write(stale.map((entry) => this.connectorRecord(entry)));
+    return stale.length;
   }
 
   async deleteConnector(id: string): Promise<void> {
-    await this.write([{ key: `connector/${id}`, value: null }]);
+    await this.write([{ key: connectorKey(id), value: null }]);
+  }
+
+  async putOperator(record: OperatorRecord): Promise<void> {
+    await this.write([{ key: `operator/${record.name}`, value: JSON.stringify({ operator: record }) }]);
+  }
+
+  async deleteOperator(name: string): Promise<void> {
+    await this.write([{ key: `operator/${name}`, value: null }]);
   }
 
   async close(): Promise<void> {
@@ -131,15 +195,55 @@ export class RegistryStore implements CredentialStore {
       this.directoryStale = true;
       this.emit({ kind: 'agencies' });
     } else if (kind === 'connector') {
-      if (parsed && 'connector' in parsed) this.connectorEntries.set(id, parsed.connector);
-      else this.connectorEntries.delete(id);
+      if (!this.applyConnector(key, id, parsed && 'connector' in parsed ? parsed.connector : undefined)) return;
+      this.certificateIndex = undefined;
       this.emit({ kind: 'connector', id });
+    } else if (kind === 'operator') {
+      if (parsed && 'operator' in parsed) this.operatorRecords.set(id, parsed.operator);
+      else this.operatorRecords.delete(id);
     }
+  }
+
+  private connectorRecord(entry: ConnectorEntry): { key: string; value: string } {
+    return { key: connectorKey(entry.manifest.id), value: JSON.stringify({ connector: this.sealing.seal(entry) }) };
+  }
+
+  /**
+   * Opens the record's secrets and keeps the entry; false, the previous entry kept, when this
+   * hub's keys cannot open them: at start the load then fails, later it is logged.
+   */
+  private applyConnector(key: string, id: string, stored: StoredConnector | undefined): boolean {
+    this.unreadable?.delete(key);
+    let opened;
+    try {
+      opened = stored && this.sealing.open(key, stored);
+    } catch (err) {
+      if (!(err instanceof SecretsError)) throw err;
+      if (this.unreadable) this.unreadable.set(key, err);
+      else this.logger.error({ err, record: key }, `${err.message} Keeping the connector as it was.`);
+      return false;
+    }
+    if (opened) this.connectorEntries.set(id, opened.entry);
+    else this.connectorEntries.delete(id);
+    if (opened?.stale) this.staleConnectors.add(id);
+    else this.staleConnectors.delete(id);
+    return true;
   }
 
   private emit(change: RegistryChange): void {
     for (const listener of this.listeners) listener(change);
   }
+}
+
+function certificateIndex(entries: Iterable<ConnectorEntry>): Map<string, string | undefined> {
+  const index = new Map<string, string | undefined>();
+  for (const { manifest } of entries) {
+    for (const fingerprint of manifest.auth?.clientCertificates ?? []) {
+      const key = fingerprint.toUpperCase();
+      index.set(key, index.has(key) && index.get(key) !== manifest.id ? undefined : manifest.id);
+    }
+  }
+  return index;
 }
 
 function splitKey(key: string): [string, string] {

@@ -6,7 +6,6 @@
  * transaction with the consumer offsets: every message is routed exactly once, crashes included.
  * It names no message type and no kind: it reads their facts from the schema set and the kinds.
  */
-import { randomUUID } from 'node:crypto';
 import type { Kafka, TopicMessages } from 'kafkajs';
 import type { ConnectorAdapter } from '../../connectors/kit/adapter.ts';
 import { sourceAgency } from '../contract/cloud-event.ts';
@@ -47,12 +46,15 @@ export interface RouterParts {
 export class Router {
   private consumer: SupervisedConsumer | undefined;
   private producers: TransactionalProducers | undefined;
+  private readonly parts: RouterParts;
 
-  constructor(private readonly parts: RouterParts) {}
+  constructor(parts: RouterParts) {
+    this.parts = parts;
+  }
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
-    const producers = (this.producers = new TransactionalProducers(kafka, `${groupId}-${randomUUID()}`));
+    const producers = (this.producers = new TransactionalProducers(kafka, groupId));
     this.consumer = await superviseConsumer(
       kafka,
       { groupId, maxWaitTimeInMs: 20, readUncommitted: false },

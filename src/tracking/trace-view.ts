@@ -37,8 +37,10 @@ export class TraceView {
   private readonly byEventId = new Map<string, Set<string>>();
   private readonly maxMessages: number;
   private follower: TopicFollower | undefined;
+  private readonly options: TraceViewOptions;
 
-  constructor(private readonly options: TraceViewOptions = {}) {
+  constructor(options: TraceViewOptions = {}) {
+    this.options = options;
     this.maxMessages = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
   }
 

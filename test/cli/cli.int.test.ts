@@ -73,7 +73,7 @@ describe('lgsp, the command line', () => {
   it('exits 1 and prints the problem when the hub refuses the operator token', async () => {
     const result = expectExit(await run(['agencies', 'list'], { LGSP_ADMIN_TOKEN: 'not-the-operator-token' }), 1);
     expect(result.stderr).toMatch(
-      /^error: Missing or wrong credentials: .+\nhint: set LGSP_ADMIN_TOKEN to the operator token the hub at http:\/\/127\.0\.0\.1:\d+ was started with/,
+      /^error: Missing or wrong credentials: .+\nhint: set LGSP_ADMIN_TOKEN to your operator token for the hub at http:\/\/127\.0\.0\.1:\d+ \(an admin issues one/,
     );
     expect(result.stdout).toBe('');
   });
@@ -142,7 +142,7 @@ describe('lgsp, the command line', () => {
     );
 
     const rotated = expectExit(await run(['connectors', 'rotate', SENDER.id]), 0);
-    expect(rotated.stdout).toMatch(/^new token for qn-stp-eoffice: \S+\nthe previous token no longer works/);
+    expect(rotated.stdout).toMatch(/^new token for qn-stp-eoffice: \S+\nthe previous token works until \S+; the hub now signs/);
     expect(rotated.stderr).toContain('warning: the hub shows this token once');
     senderToken = /: (\S+)\n/.exec(rotated.stdout)![1]!;
     expect(senderToken).not.toBe(firstToken);
@@ -242,6 +242,37 @@ describe('lgsp, the command line', () => {
     expect(JSON.parse(expectExit(await run(['dead-letters', 'replay', '--connector', COMMUNE.id, '--json']), 0).stdout)).toEqual({ replayed: [], skipped: [] });
     expect(expectExit(await run(['dead-letters', 'list']), 0).stdout).toBe('no dead letters waiting for replay (--all includes replayed ones)\n');
     expect(expectExit(await run(['dead-letters', 'list', '--all']), 0).stdout).toMatch(new RegExp(`${letter.id} .+ replayed \\S+\\n`));
+  });
+
+  it('operators create, set-role, rotate, list and delete; audit shows who did what', async () => {
+    const created = expectExit(await run(['operators', 'create', 'lan', '--role', 'viewer']), 0);
+    const token = /^token: (lgsp-op\.lan\.\S+)$/m.exec(created.stdout)?.[1];
+    expect(token, created.stdout).toBeDefined();
+    expect(created.stderr).toContain('warning: the hub shows this token once');
+    const refused = expectExit(await run(['connectors', 'rotate', SENDER.id], { LGSP_ADMIN_TOKEN: token }), 1);
+    expect(refused.stderr).toMatch(/needs the role operator; operator "lan" has the role viewer.*\nhint: the detail names what is needed/s);
+    expect(expectExit(await run(['operators', 'set-role', 'lan', 'operator']), 0).stdout).toBe('lan now has the role operator\n');
+    expect(expectExit(await run(['operators', 'rotate', 'lan', '--overlap', '0s']), 0).stdout).toMatch(/old token\s+no longer works/);
+    expect(expectExit(await run(['agencies', 'list'], { LGSP_ADMIN_TOKEN: token }), 1).stderr).toContain('Missing or wrong credentials');
+    expect(expectExit(await run(['operators', 'list']), 0).stdout).toMatch(/^admin\s+admin\s+LGSP_ADMIN_TOKEN.*\nlan\s+operator\s+admin/m);
+    expect(expectExit(await run(['operators', 'create', 'x', '--role', 'boss']), 2).stderr).toContain('the role must be one of viewer, operator, admin');
+    expect(expectExit(await run(['operators', 'delete', 'admin']), 1).stderr).toContain('is the last admin');
+    expect(expectExit(await run(['operators', 'delete', 'lan']), 0).stdout).toBe('deleted operator lan\n');
+
+    const trail = expectExit(await run(['audit', '--since', '1h', '--limit', '6']), 0).stdout;
+    const lines = trail
+      .split('\n')
+      .slice(1, 7)
+      .map((l) => l.split(/\s{2,}/).slice(1));
+    expect(lines).toEqual([
+      ['admin', 'admin', 'DELETE /v1/operators/{name}', 'name=lan', '204'],
+      ['admin', 'admin', 'DELETE /v1/operators/{name}', 'name=admin', '409 conflict'],
+      ['(refused as lan)', '-', 'GET /v1/agencies', '-', '401 unauthenticated'],
+      ['admin', 'admin', 'POST /v1/operators/{name}:rotate', 'name=lan overlap=0s', '200'],
+      ['admin', 'admin', 'PUT /v1/operators/{name}', 'name=lan role=operator', '200'],
+      ['lan', 'viewer', 'POST /v1/connectors/{id}:rotate', `id=${SENDER.id}`, '403 forbidden'],
+    ]);
+    expect(expectExit(await run(['audit', '--operator', 'lan', '--json']), 0).stdout).toContain('"problem": "forbidden"');
   });
 
   it('send posts an array as a batch, and the launcher bin/lgsp runs from any directory', async () => {

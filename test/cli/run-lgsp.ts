@@ -1,5 +1,5 @@
 /**
- * Runs `lgsp` as a child process (`node --import tsx src/cli/lgsp.ts`), as a user would, against
+ * Runs `lgsp` as a child process (`node src/cli/lgsp.ts`), as a user would, against
  * a hub in the test process. Asynchronous on purpose: a synchronous spawn would block the event
  * loop the in-process hub answers on.
  */
@@ -19,7 +19,7 @@ const TIMEOUT_MS = 30_000;
 export interface LgspOptions {
   /** Added to a clean environment holding `LGSP_HUB_URL` and the test operator token; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
-  /** Run the launcher `bin/lgsp` instead of `node --import tsx src/cli/lgsp.ts`. */
+  /** Run the launcher `bin/lgsp` instead of `node src/cli/lgsp.ts`. */
   launcher?: boolean;
   cwd?: string;
 }
@@ -28,7 +28,7 @@ export function lgsp(hubUrl: string, args: readonly string[], { env = {}, launch
   const { LGSP_CONNECTOR_TOKEN: _c, LGSP_ADMIN_TOKEN: _a, LGSP_HUB_URL: _h, ...inherited } = process.env;
   const merged: Record<string, string | undefined> = { ...inherited, LGSP_HUB_URL: hubUrl, LGSP_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env };
   const childEnv = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
-  const [file, argv] = launcher ? [resolve('bin/lgsp'), args] : [process.execPath, ['--import', 'tsx', resolve('src/cli/lgsp.ts'), ...args]];
+  const [file, argv] = launcher ? [resolve('bin/lgsp'), args] : [process.execPath, [resolve('src/cli/lgsp.ts'), ...args]];
   return new Promise((done, fail) => {
     const child = spawn(file, argv, { env: childEnv, cwd: cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -144,6 +144,17 @@ describe('the dead-letter workbench (/console) in headless Chromium', () => {
     expect(receivedIds(commune)).not.toContain(second.messageId);
     expect(await connector.locator('td').nth(4).textContent()).toBe('1');
 
+    // The replay is in the audit trail under the operator's name (the bootstrap admin here).
+    const replayed = page.locator('#audit tbody tr').filter({ hasText: 'POST /v1/dead-letters/{id}:replay' }).first();
+    await replayed.waitFor();
+    expect((await replayed.locator('td').allTextContents()).slice(1)).toEqual([
+      'admin',
+      'admin',
+      'POST /v1/dead-letters/{id}:replay',
+      `id=${first.letter.id}`,
+      '200',
+    ]);
+
     // The trace of the replayed message, from the detail pane.
     await page.click('#detail-trace');
     await page.locator('#detail-timeline li').filter({ hasText: 'replayed' }).waitFor();

@@ -15,7 +15,8 @@ import { createLogger } from '../../src/ops/logger.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { Readiness } from '../../src/ops/readiness.ts';
 import { addAgencySystem, FAST_RETRIES } from '../helpers/agencies.ts';
-import { asOperator, importDemoAgencies, startTestHub, testConfig, TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
+import { testAuth } from '../helpers/auth.ts';
+import { asOperator, importDemoAgencies, startTestHub, testConfig } from '../helpers/hub.ts';
 import { readTopicUntil, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { documentSent, SENDER } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -87,7 +88,7 @@ describe('dead letters: inspect and replay', () => {
     view = new DeadLetterView();
     await view.load(testKafka(), hub.topics, uniqueName('dlq-view'));
     registerDeadLetterGauge(metrics, view);
-    replayer = new DeadLetterReplayer(testKafka(), hub.topics, view);
+    replayer = new DeadLetterReplayer(testKafka(), `${config.topicPrefix}replay`, hub.topics, view);
     await replayer.connect();
     const app = createApp({
       metrics,
@@ -95,7 +96,7 @@ describe('dead letters: inspect and replay', () => {
       logger: createLogger(config),
       schemas: await SchemaSet.load(),
       maxBodyBytes: config.maxBodyBytes,
-      auth: { adminToken: TEST_ADMIN_TOKEN, credentials: () => ({ verify: () => undefined }) },
+      auth: testAuth(),
       routes: deadLettersRoutes(view, replayer),
     });
     server = await new Promise<Server>((res) => {

@@ -63,7 +63,7 @@ describe('the front door under fuzzing', () => {
   const controls: string[] = [];
 
   beforeAll(async () => {
-    hub = await startTestHub(testConfig({ LGSP_MAX_BODY_BYTES: String(2 * 2 ** 20), LGSP_RETRY_TIERS: FAST_RETRIES.tiers }));
+    hub = await startTestHub(testConfig({ LGSP_RATE_LIMIT: '0', LGSP_MAX_BODY_BYTES: String(2 * 2 ** 20), LGSP_RETRY_TIERS: FAST_RETRIES.tiers }));
     schemas = await SchemaSet.load();
     tokens = await seedSenders(hub.url);
     recipient = await addAgencySystem(hub.url, 'qn-fuzz-recipient', '000.01.09.H49');

@@ -1,5 +1,5 @@
 /**
- * A hub as a separate process (`node --import tsx src/main.ts`), for tests that kill it.
+ * A hub as a separate process (`node src/main.ts`), for tests that kill it.
  * Stopped (SIGKILL if need be) when the test ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,7 +18,7 @@ export interface HubProcess {
 
 export async function startHubProcess(topicPrefix: string, env: Record<string, string> = {}): Promise<HubProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['src/main.ts'], {
     env: {
       ...process.env,
       KAFKA_BROKERS: testBrokers().join(','),

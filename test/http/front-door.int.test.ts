@@ -3,6 +3,7 @@
  * the broker: every answer a 4xx problem from the catalogue, and nothing written.
  */
 import { connect } from 'node:net';
+import { zstdCompressSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub.ts';
@@ -53,7 +54,9 @@ describe('the front door', () => {
   it('answers unknown or broken content encodings and unknown charsets as problems', async () => {
     const body = Buffer.from(JSON.stringify(documentSent()));
     const json: [string, string] = ['Content-Type', 'application/cloudevents+json'];
-    expectProblem(await asSender(body, [json, ['Content-Encoding', 'zstd']]), 415, 'unsupported-encoding');
+    // Node 24 decodes zstd (as gzip, deflate and br): a body that claims it and is not, is malformed.
+    expect((await asSender(zstdCompressSync(body), [json, ['Content-Encoding', 'zstd']])).status).toBe(202);
+    expectProblem(await asSender(body, [json, ['Content-Encoding', 'zstd']]), 400, 'malformed-request');
     expectProblem(await asSender(body, [json, ['Content-Encoding', 'x-fz']]), 415, 'unsupported-encoding');
     expectProblem(await asSender(Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), body]), [json, ['Content-Encoding', 'gzip']]), 400, 'malformed-request');
     expectProblem(await asSender(Buffer.from('not brotli'), [json, ['Content-Encoding', 'br']]), 400, 'malformed-request');

@@ -218,6 +218,10 @@ describe('GET /openapi.json', () => {
     });
     await check('get', '/v1/messages/{id}', trace);
     await check('get', '/v1/dead-letters', await asOperator(hub.url, '/v1/dead-letters?includeReplayed=true'));
+    await check('post', '/v1/operators', await asOperator(hub.url, '/v1/operators', { body: { name: 'lan', role: 'viewer' } }));
+    await check('post', '/v1/operators/{name}:rotate', await asOperator(hub.url, '/v1/operators/lan:rotate?overlap=1h', { method: 'POST' }));
+    await check('get', '/v1/operators', await asOperator(hub.url, '/v1/operators'));
+    await check('get', '/v1/audit', await asOperator(hub.url, '/v1/audit'));
   });
 
   it('answers a malformed percent-encoding in a path parameter as a 400 problem, not a 500', async () => {

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { TEST_SECRETS_KEY } from '../helpers/hub.ts';
 
-/** `npm start` as a user runs it (through tsx), for the failures a user meets first. */
+/** `npm start` (`node src/main.ts`) as a user runs it, for the failures a user meets first. */
 function runHubProcess(env: Record<string, string>) {
   const started = Date.now();
-  const result = spawnSync('npx', ['tsx', 'src/main.ts'], {
+  const result = spawnSync(process.execPath, ['src/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'info', LGSP_SECRETS_KEY: TEST_SECRETS_KEY, ...env },
     encoding: 'utf8',
     timeout: 30_000,

@@ -1,6 +1,7 @@
 /**
  * A hub on a secured Kafka: its own broker with a SASL_SSL listener, SCRAM-SHA-512 users `broker`
- * (super user), `hub` and `intruder`, and ACLs that let only `hub` use the prefix `t-`. The hub
+ * (super user), `hub` and `intruder`, and ACLs that let only `hub` use the prefix `t-` (topics,
+ * groups and transactional ids; no cluster ACL). The hub
  * works end to end as `hub`; a client without SASL and the intruder are refused on the registry and
  * ingress topics; a hub with a wrong password or a missing CA file stops at start, writing nothing.
  */
@@ -13,7 +14,7 @@ import { kafkaSecurityOptions, type KafkaSecurity } from '../../src/kafka/kafka-
 import type { LocalBrokerSecurity } from '../../src/kafka/secure-broker.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
-import { testConfig, TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
+import { testConfig, TEST_ADMIN_TOKEN, TEST_SECRETS_KEY } from '../helpers/hub.ts';
 import { uniqueName } from '../helpers/kafka.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { startOwnBroker, type OwnBroker } from '../helpers/own-broker.ts';
@@ -79,6 +80,8 @@ describe('a hub on a secured Kafka (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
     );
     const principals = new Set(acls.resources.flatMap((r) => r.acls.map((acl) => acl.principal)));
     expect([...principals]).toEqual(['User:hub']);
+    // Topics, groups and transactional ids all start with the prefix: one name, PREFIXED, covers them.
+    expect(new Set(acls.resources.map((r) => `${r.resourceName} ${r.resourcePatternType}`))).toEqual(new Set([`t- ${kafkajs.ResourcePatternTypes.PREFIXED}`]));
   });
 
   it('refuses a client without SASL and the intruder on the registry and ingress topics, while the hub keeps working', async () => {
@@ -135,8 +138,8 @@ describe('a hub on a secured Kafka (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
 
 /** `src/main.ts` as a process until it exits by itself (within 30 s). */
 function runHub(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: '0', LGSP_ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env },
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    env: { ...process.env, PORT: '0', LGSP_ADMIN_TOKEN: TEST_ADMIN_TOKEN, LGSP_SECRETS_KEY: TEST_SECRETS_KEY, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubConfig } from '../../src/config/config.ts';
 import type { Hub } from '../../src/hub.ts';
-import { asOperator, importDemoAgencies, registerConnector, startTestHub, testConfig } from '../helpers/hub.ts';
+import { SecretBox } from '../../src/secrets/secret-box.ts';
+import { asOperator, importDemoAgencies, registerConnector, startTestHub, testConfig, TEST_SECRETS_KEY } from '../helpers/hub.ts';
 import { readTopic } from '../helpers/kafka.ts';
 import { documentSent, post } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -108,7 +109,11 @@ describe('the registry API', () => {
     expect(put.status).toBe(200);
     expect(((await put.json()) as { settings: Record<string, string> }).settings.password).toBe('(hidden)');
     const stored = (await readTopic(hub.topics.registry)).filter((r) => r.key === 'connector/qn-dvcqg').pop()!;
-    expect(JSON.parse(stored.value!).connector.manifest).toMatchObject({ description: 'Cổng DVC quốc gia', settings: { password: 'mat-khau-bi-mat' } });
+    const record = JSON.parse(stored.value!).connector;
+    expect(record.manifest).toMatchObject({ description: 'Cổng DVC quốc gia', settings: { username: 'qn' } });
+    expect(stored.value).not.toContain('mat-khau-bi-mat'); // sealed at rest (secrets-at-rest.int.test.ts)
+    const box = new SecretBox({ current: Buffer.from(TEST_SECRETS_KEY, 'base64'), old: [] });
+    expect(box.open(record.sealed.settings.password, { record: 'connector/qn-dvcqg', field: 'settings.password' })).toBe('mat-khau-bi-mat');
   });
 
   it('validates a good manifest without registering it', async () => {
@@ -117,9 +122,9 @@ describe('the registry API', () => {
     expect((await asOperator(hub.url, '/v1/connectors/qn-dry-run')).status).toBe(404);
   });
 
-  it('rotates a token (the old one stops working) and deletes a connector (its token stops working)', async () => {
+  it('rotates a token without overlap (the old one stops working) and deletes a connector (its token stops working)', async () => {
     const old = await registerConnector(hub.url, { id: 'qn-syt-rotate', agency: '000.00.16.H49', kind: 'webhook' });
-    const rotated = await asOperator(hub.url, '/v1/connectors/qn-syt-rotate:rotate', { method: 'POST' });
+    const rotated = await asOperator(hub.url, '/v1/connectors/qn-syt-rotate:rotate?overlap=0s', { method: 'POST' });
     const { token } = (await rotated.json()) as { token: string };
     const event = documentSent({ source: 'urn:lgsp:agency:000.00.16.H49' });
     expect((await post(hub.url, event, { token: old })).status).toBe(401);

@@ -13,11 +13,12 @@ import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { Readiness } from '../../src/ops/readiness.ts';
-import type { ConnectorIdentity, CredentialStore } from '../../src/registry/connector-credentials.ts';
+import type { ConnectorIdentity } from '../../src/registry/connector-credentials.ts';
 import { auditMessage, type AuditEvent } from '../../src/tracking/audit-event.ts';
 import { messagesTraceRoutes } from '../../src/tracking/messages-trace-route.ts';
 import { TraceView } from '../../src/tracking/trace-view.ts';
 import type { Trace } from '../../src/tracking/trace.ts';
+import { testAuth } from '../helpers/auth.ts';
 import { startTestHub, TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
 import { testKafka, uniqueName } from '../helpers/kafka.ts';
 import { documentSent, OTHER, post, seedSenders, SENDER } from '../helpers/messages.ts';
@@ -49,7 +50,6 @@ describe('GET /v1/messages/{id}', () => {
       [tokens.other, OTHER],
       [RECIPIENT_TOKEN, { id: RECIPIENTS[1].connector, agency: RECIPIENTS[1].agency }],
     ]);
-    const credentials: CredentialStore = { verify: (token) => identities.get(token) };
     const logger = createLogger({ logLevel: 'silent', logPretty: false });
     const app = createApp({
       metrics: new Metrics(),
@@ -57,7 +57,7 @@ describe('GET /v1/messages/{id}', () => {
       logger,
       schemas: await SchemaSet.load(),
       maxBodyBytes: 1024 * 1024,
-      auth: { adminToken: TEST_ADMIN_TOKEN, credentials: () => credentials },
+      auth: testAuth(identities),
       routes: messagesTraceRoutes(view),
     });
     server = await new Promise<Server>((res) => {

@@ -22,9 +22,9 @@ it('registered, it checks manifests against its settings spec and decodes what i
     JSON.parse(await readFile(new URL('../../../directory/demo-province.json', import.meta.url), 'utf8')) as AgencyRecord[],
   );
   const given = { id: 'stp-log', agency: '000.00.15.H49', kind: 'ndjson', endpoint: 'http://127.0.0.1:9/log', settings: { apiKey: 'guide-api-key' } };
-  const { issues, manifest } = kinds.check(given, directory);
+  const { issues, manifest } = await kinds.check(given, directory);
   expect(issues).toEqual([]);
-  expect(kinds.check({ ...given, settings: {} }, directory).issues.map((issue) => issue.path)).toEqual(['/settings/apiKey']);
+  expect((await kinds.check({ ...given, settings: {} }, directory)).issues.map((issue) => issue.path)).toEqual(['/settings/apiKey']);
 
   const event = {
     specversion: '1.0',

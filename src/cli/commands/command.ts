@@ -31,10 +31,11 @@ export interface Command {
   run(ctx: CommandContext): Promise<void>;
 }
 
-/** The operator token (`LGSP_ADMIN_TOKEN`); its absence is a usage error. */
+/** The operator's own token (`LGSP_ADMIN_TOKEN` in the CLI's environment); its absence is a usage error. */
 export function operator(io: CliIo): Credential {
   const token = io.env.LGSP_ADMIN_TOKEN;
-  if (!token) throw usageError('LGSP_ADMIN_TOKEN is not set', 'export LGSP_ADMIN_TOKEN=<the operator token the hub printed at start>.');
+  if (!token)
+    throw usageError('LGSP_ADMIN_TOKEN is not set', 'export LGSP_ADMIN_TOKEN=<your operator token (lgsp-op.<name>.…), or the bootstrap admin token>.');
   return { token, from: 'LGSP_ADMIN_TOKEN', role: 'operator' };
 }
 

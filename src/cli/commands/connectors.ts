@@ -3,7 +3,7 @@
  * `list`, `show <id>`, `rotate <id>` (a new token; the old one stops working).
  */
 import { cell, clip, fields, json, plural, table, type CliIo } from '../output.ts';
-import { operator, parseJsonFile, positionals, readText, type Command } from './command.ts';
+import { operator, parseJsonFile, positionals, readText, stringOption, type Command } from './command.ts';
 
 interface ConnectorView {
   id: string;
@@ -93,20 +93,22 @@ export const connectorsShow: Command = {
 
 export const connectorsRotate: Command = {
   words: ['connectors', 'rotate'],
-  usage: '<id>',
-  summary: 'issue a new token for a connector; the old one stops working at once',
+  usage: '<id> [--overlap <duration>]',
+  summary: 'issue a new token for a connector; the old one works until the overlap ends (--overlap 0s: stops at once)',
+  options: { overlap: { type: 'string' } },
   async run(ctx) {
     const [id] = positionals(ctx, this, ['id']);
-    const answer = await ctx.hub.request<{ token: string }>({
+    const answer = await ctx.hub.request<{ token: string; previousValidUntil: string }>({
       method: 'POST',
       path: `/v1/connectors/${encodeURIComponent(id!)}:rotate`,
+      query: { overlap: stringOption(ctx, 'overlap') },
       credential: operator(ctx.io),
-      hints: NOT_FOUND,
+      hints: { ...NOT_FOUND, 'validation-failed': 'give --overlap as a duration such as 0s, 15m or 1h (at most 720h).' },
     });
     ctx.io.out(
       ctx.json
         ? json(answer)
-        : `new token for ${id}: ${answer.token}\nthe previous token no longer works; the hub now signs deliveries to ${id} with a key derived from the new one.`,
+        : `new token for ${id}: ${answer.token}\nthe previous token works until ${answer.previousValidUntil}; the hub now signs deliveries to ${id} with a key derived from the new one.`,
     );
     tokenWarning(ctx.io, id!);
   },

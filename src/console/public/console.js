@@ -1,4 +1,4 @@
-// The dead-letter workbench (served by src/console/console-route.ts). Plain DOM, no build step.
+// The dead-letter workbench and audit trail (served by src/console/console-route.ts). Plain DOM, no build step.
 // Everything from the hub is rendered with textContent, never as HTML: reasons and responses
 // come from agency systems.
 'use strict';
@@ -7,7 +7,7 @@ const TOKEN_KEY = 'lgsp-console-token';
 const BREAKER = { 0: 'closed', 1: 'half-open', 2: 'open' };
 const $ = (id) => document.getElementById(id);
 
-const state = { token: sessionStorage.getItem(TOKEN_KEY), connectors: [], samples: [], letters: [], selected: new Set(), openId: null, timer: null };
+const state = { token: sessionStorage.getItem(TOKEN_KEY), connectors: [], samples: [], letters: [], audit: [], selected: new Set(), openId: null, timer: null };
 
 class Unauthorized extends Error {}
 
@@ -70,14 +70,21 @@ async function refresh() {
   if ($('filter-connector').value) query.set('connector', $('filter-connector').value);
   if ($('filter-stage').value) query.set('stage', $('filter-stage').value);
   try {
-    const [connectors, metrics, letters] = await Promise.all([api('/v1/connectors'), api('/metrics').catch(() => ''), api(`/v1/dead-letters?${query}`)]);
+    const [connectors, metrics, letters, audit] = await Promise.all([
+      api('/v1/connectors'),
+      api('/metrics').catch(() => ''),
+      api(`/v1/dead-letters?${query}`),
+      api('/v1/audit?limit=100'),
+    ]);
     state.connectors = connectors.connectors;
+    state.audit = audit.entries;
     state.samples = typeof metrics === 'string' ? parseMetrics(metrics) : [];
     state.letters = letters.deadLetters;
     const known = new Set(state.letters.filter(replayable).map((l) => l.id));
     for (const id of state.selected) if (!known.has(id)) state.selected.delete(id);
     renderConnectors();
     renderLetters();
+    renderAudit();
     $('refreshed').textContent = `updated ${new Date().toLocaleTimeString('sv-SE')}`;
     return true;
   } catch (err) {
@@ -231,6 +238,28 @@ async function replayLetters(ids) {
   }
 }
 
+// ---- audit trail ---------------------------------------------------------------------------
+
+function renderAudit() {
+  const target = (e) =>
+    Object.entries({ ...e.params, ...e.body })
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`)
+      .join(' ');
+  $('audit').tBodies[0].replaceChildren(
+    ...state.audit.map((e) =>
+      rowOf([
+        el('td', localTime(e.time), { title: e.time }),
+        el('td', e.operator ?? `(refused${e.claimed ? ` as ${e.claimed}` : ''})`),
+        el('td', e.role ?? '—'),
+        el('td', e.action, { class: 'mono' }),
+        el('td', target(e), { class: 'mono' }),
+        el('td', `${e.outcome}${e.problem ? ` ${e.problem}` : ''}`, { class: e.outcome >= 400 ? 'warn' : '' }),
+      ]),
+    ),
+  );
+  $('audit-empty').hidden = state.audit.length > 0;
+}
+
 // ---- detail --------------------------------------------------------------------------------
 
 async function openLetter(id) {
@@ -325,7 +354,7 @@ async function signIn(token) {
 
 function signOut(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
-  Object.assign(state, { token: null, connectors: [], samples: [], letters: [], openId: null });
+  Object.assign(state, { token: null, connectors: [], samples: [], letters: [], audit: [], openId: null });
   state.selected.clear();
   setAutoRefresh(false);
   $('workbench').hidden = true;

@@ -4,7 +4,7 @@
  * exclusive C14N, the throwaway key and self-signed certificate of this folder (a test fixture,
  * not a real certificate: never trust it). Not run by the tests: 05-signed.xml is committed and
  * was checked by hand (README.md).
- *   npx tsx test/corpus/edxml/keys/sign-once.ts
+ *   node test/corpus/edxml/keys/sign-once.ts
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SignedXml } from 'xml-crypto';

@@ -1,0 +1,61 @@
+/**
+ * Writes the operators' audit trail (`lgsp.audit`): each action is acknowledged by all in-sync
+ * replicas before the route binding sends the answer. When Kafka refuses the write the request
+ * is answered `503 kafka-unavailable` and this logs at error level, loudly: the action itself
+ * may already have happened (a registration written, a token rotated) without its audit record.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import { HubError } from '../contract/problems.ts';
+import type { Logger } from '../ops/logger.ts';
+import { auditMessage, type AuditEntry, type OperatorAction } from './audit-entry.ts';
+
+const RETRY_AFTER_SECONDS = 5;
+
+/** What the route binding calls for each audited request; rejects with `kafka-unavailable`. */
+export type AuditSink = (action: OperatorAction) => Promise<void>;
+
+export class AuditTrail {
+  private producer: Producer | undefined;
+  private readonly kafka: Kafka;
+  private readonly topic: string;
+  private readonly logger: Logger;
+  private readonly onWritten: (entry: AuditEntry) => void;
+
+  /** `onWritten` is told of each entry once Kafka acknowledged it (this instance's view shows it at once). */
+  constructor(kafka: Kafka, topic: string, logger: Logger, onWritten: (entry: AuditEntry) => void = () => undefined) {
+    this.kafka = kafka;
+    this.topic = topic;
+    this.logger = logger;
+    this.onWritten = onWritten;
+  }
+
+  async connect(): Promise<void> {
+    this.producer = this.kafka.producer({ idempotent: true });
+    await this.producer.connect();
+  }
+
+  /** Stamps `action` with an id and the time, and writes it (acks all). */
+  readonly record: AuditSink = async (action) => {
+    if (!this.producer) throw new Error('AuditTrail.connect() was not called');
+    const entry: AuditEntry = { id: randomUUID(), time: new Date().toISOString(), ...action };
+    try {
+      await this.producer.send({ topic: this.topic, acks: -1, messages: [auditMessage(entry)] });
+      this.onWritten(entry);
+    } catch (err) {
+      this.logger.error(
+        { err, audit: entry },
+        `AUDIT WRITE FAILED: ${entry.action} by ${entry.operator ?? 'an unauthenticated caller'} (answered ${entry.outcome}) is not in ${this.topic}; the request was answered 503, but the action may have happened`,
+      );
+      throw new HubError(
+        'kafka-unavailable',
+        'Kafka did not acknowledge the audit record of this request, so it is answered 503; the action itself may have taken effect. Check its result (e.g. GET it) before retrying.',
+        { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err },
+      );
+    }
+  };
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect();
+  }
+}
