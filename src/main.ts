@@ -55,9 +55,6 @@ try {
   const cluster = { brokers, security: config.kafkaSecurity };
   await stopOnRefusedCredentials(cluster);
   hub = await startHub(config, cluster, logger);
-  if (config.adminTokenGenerated) {
-    logger.warn(`LGSP_ADMIN_TOKEN is not set: this run's operator token is ${config.adminToken}`);
-  }
   logger.info(`ready: ${hub.url}/readyz, metrics at ${hub.url}/metrics`);
 } catch (err) {
   if (err instanceof KafkaUnreachableError || err instanceof LocalBrokerError) {

@@ -157,7 +157,8 @@ describe('openApiDocument', () => {
 
   it('documents each problem a route may answer under its status', () => {
     const statuses = (method: string, path: string) => Object.keys(doc.paths[path]![method]!.responses as Node);
-    expect(statuses('post', '/v1/messages')).toEqual(['202', '400', '401', '403', '413', '415', '422', '500', '503']);
+    // A connector's request may be over its rate limit (429).
+    expect(statuses('post', '/v1/messages')).toEqual(['202', '400', '401', '403', '413', '415', '422', '429', '500', '503']);
     expect(statuses('get', '/v1/dead-letters/{id}')).toEqual(['200', '400', '401', '403', '404', '500']);
     expect(statuses('get', '/v1/dead-letters')).toEqual(['200', '401', '403', '422', '500']);
     // An operator's change may be refused for its role (403) or for its audit record (503).
@@ -165,6 +166,7 @@ describe('openApiDocument', () => {
     expect(statuses('get', '/healthz')).toEqual(['200', '500']);
     expect(doc.components.responses.Problem401!.headers).toHaveProperty('WWW-Authenticate');
     expect(doc.components.responses.Problem503!.headers).toHaveProperty('Retry-After');
+    expect(doc.components.responses.Problem429!.headers).toHaveProperty('Retry-After');
   });
 
   it('states who may call each route', () => {

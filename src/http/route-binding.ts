@@ -7,7 +7,8 @@
  * thrown, and answered by `problem-handler.ts`.
  *
  * The audit trail is derived here, once for every route: each request of an operator that is not
- * a GET, and each refused attempt on an operator route (401, 403), becomes an `OperatorAction`
+ * a GET, and each refused attempt on an operator route (403, and 401 with a token in an operator's
+ * form: anonymous noise is left to the HTTP metrics), becomes an `OperatorAction`
  * written before the answer goes out; a failed write turns the answer into 503.
  */
 import type { TLSSocket } from 'node:tls';
@@ -58,11 +59,11 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
       seen.body = body.value;
       const reply = await route.handle({ caller, params, query, body: body.value, mediaType: body.mediaType, headers: req.headers });
       if (!statuses.has(reply.status)) throw new Error(`${name} answered ${reply.status}, which its route does not declare`);
-      if (audit && audited(route, seen)) await audit(actionOf(route, req, seen, reply.status));
+      if (audit && audited(route, req, seen)) await audit(actionOf(route, req, seen, reply.status));
       send(res, reply);
     } catch (err) {
       const problem = asHubError(err);
-      if (audit && audited(route, seen, problem.code)) await audit(actionOf(route, req, seen, problem.status, problem.code));
+      if (audit && audited(route, req, seen, problem.code)) await audit(actionOf(route, req, seen, problem.status, problem.code));
       throw err;
     }
   };
@@ -73,10 +74,15 @@ interface Seen {
   body?: unknown;
 }
 
-/** Operators' changes (every method but GET), their refusals (403), and failed sign-ins on operator routes (401). */
-function audited(route: Route, { caller }: Seen, problem?: string): boolean {
+/**
+ * Operators' changes (every method but GET), their refusals (403), and failed sign-ins on operator
+ * routes (401) with a token that names an operator: a record kept forever for each anonymous
+ * request would let anyone who reaches the port fill the disk.
+ */
+function audited(route: Route, req: Request, { caller }: Seen, problem?: string): boolean {
   if (isOperator(caller)) return route.method !== 'get' || problem === 'forbidden';
-  return caller === undefined && route.auth === 'operator' && problem === 'unauthenticated';
+  const claimed = claimedOperator(bearerToken(req.headers.authorization) ?? '');
+  return caller === undefined && route.auth === 'operator' && problem === 'unauthenticated' && claimed !== undefined;
 }
 
 function actionOf(route: Route, req: Request, { caller, body }: Seen, outcome: number, problem?: OperatorAction['problem']): OperatorAction {

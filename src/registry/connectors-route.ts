@@ -10,7 +10,7 @@
 import { Type } from '@sinclair/typebox';
 import { formatDuration, parseDuration } from '../config/duration.ts';
 import { HubError } from '../contract/problems.ts';
-import type { SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
+import type { ConnectorManifest, SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
 import { contractRef, json, named, propertyRefs, route, type Route } from '../http/route.ts';
 import { issueCredential, rotateCredential } from './connector-credentials.ts';
 import type { ConnectorKinds } from './connector-kinds.ts';
@@ -62,6 +62,8 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
   const checked = async (body: unknown) => {
     const { issues, manifest } = await kinds.check(body, registry.directory());
     if (!manifest) throw invalid(issues);
+    const taken = certificatesOfOthers(registry, manifest);
+    if (taken.length > 0) throw invalid(taken);
     return manifest;
   };
 
@@ -231,4 +233,17 @@ function overlapOf(text: string): number {
 
 function invalid(errors: ValidationIssue[]): HubError {
   return new HubError('validation-failed', `${errors.length} problem(s) in the manifest; nothing was registered.`, { errors });
+}
+
+/** A client certificate identifies one connector: a fingerprint another connector lists is refused. */
+function certificatesOfOthers(registry: RegistryStore, manifest: ConnectorManifest): ValidationIssue[] {
+  const mine = manifest.auth?.clientCertificates ?? [];
+  return mine.flatMap((fingerprint, i) => {
+    const other = registry
+      .connectors()
+      .find((c) => c.manifest.id !== manifest.id && c.manifest.auth?.clientCertificates?.some((f) => f.toUpperCase() === fingerprint.toUpperCase()));
+    return other
+      ? [{ path: `/auth/clientCertificates/${i}`, message: `is listed by connector "${other.manifest.id}" already: one certificate identifies one connector` }]
+      : [];
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * The operators' audit trail against the test broker and real HTTP: every change an operator
- * makes, every refusal (403) and every failed sign-in on an operator route (401) is a record of
+ * makes, every refusal (403) and every failed sign-in on an operator route with an operator's token (401) is a record of
  * `<prefix>audit`, keyed by the operator, written before the answer, without tokens or secrets;
  * `GET /v1/audit` shows them newest first, filtered, to any role, at every instance.
  */
@@ -49,6 +49,7 @@ describe('the audit trail', () => {
     expect((await as(operator, hub.url, '/v1/connectors/qn-dvcqg:rotate', { method: 'POST' })).status).toBe(200);
     expect((await as(operator, hub.url, '/v1/dead-letters:replay', { body: { connector: 'qn-dvcqg' } })).status).toBe(200);
     expect((await as(operator, hub.url, '/v1/operators', { body: { name: 'tuan', role: 'admin' } })).status).toBe(403);
+    expect((await as('anonymous-noise-0123456789', hub.url, '/v1/connectors/qn-dvcqg', { method: 'DELETE' })).status, 'not recorded').toBe(401);
     expect((await as('lgsp-op.minh.a-guessed-secret', hub.url, '/v1/connectors/qn-dvcqg', { method: 'DELETE' })).status).toBe(401);
     expect((await as(operator, hub.url, '/v1/connectors')).status, 'a read').toBe(200);
 

@@ -97,6 +97,15 @@ describe('client certificates of connectors', () => {
     expect((await send({ token: senderToken, client: stranger })).status).toBe(401);
   });
 
+  it('refuse a certificate another connector lists already', async () => {
+    const body = JSON.stringify({ id: 'qn-copycat', agency: OTHER.agency, kind: 'webhook', auth: { clientCertificates: [fingerprint(certs.client)] } });
+    const copy = await call('/v1/connectors', { method: 'POST', token: TEST_ADMIN_TOKEN, body });
+    expect(copy.status).toBe(422);
+    expect(JSON.parse(copy.body)).toMatchObject({
+      errors: [{ path: '/auth/clientCertificates/0', message: expect.stringContaining(`connector "${SENDER.id}"`) }],
+    });
+  });
+
   it('never take a certificate as an operator', async () => {
     expect((await call('/v1/connectors', { client: certs.client })).status).toBe(401);
     expect((await call('/v1/connectors', { client: certs.client, token: TEST_ADMIN_TOKEN })).status).toBe(200);
