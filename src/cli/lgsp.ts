@@ -1,6 +1,6 @@
 /**
  * `lgsp <group> <command> [args] [--hub URL] [--json]`: the hub's HTTP API for operators and
- * integrators (docs/cli.md). Run through `bin/lgsp`, or `node --import tsx src/cli/lgsp.ts`.
+ * integrators (docs/cli.md). Run through `bin/lgsp`, or `node src/cli/lgsp.ts`.
  *
  * A client of the hub, not the hub: it reads its own environment here, outside `src/config` on
  * purpose (as `conformance.ts`): `LGSP_HUB_URL`, `LGSP_ADMIN_TOKEN` (operator commands),

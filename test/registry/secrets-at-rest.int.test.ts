@@ -81,7 +81,7 @@ async function startRefusal(prefix: string, env: Record<string, string>): Promis
 /** `npm start` on the test broker: exit code and stderr. */
 function runHubProcess(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['src/main.ts'], {
       env: {
         ...process.env,
         KAFKA_BROKERS: testBrokers().join(','),
