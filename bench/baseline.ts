@@ -6,6 +6,7 @@
 import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import '../src/kafka/kafkajs-timeout-warning.ts';
 import type { Sink } from './sink.ts';
 
 export interface PipelineRun {

@@ -4,7 +4,7 @@
  * Answers never carry a token hash.
  */
 import { Type } from '@sinclair/typebox';
-import { parseDuration } from '../config/duration.ts';
+import { overlapOf, overlapQuery } from '../http/overlap-query.ts';
 import { json, named, ROLES, route, stringEnum, type Route } from '../http/route.ts';
 import type { OperatorAccounts } from './operator-accounts.ts';
 import type { OperatorRecord } from './operator-tokens.ts';
@@ -86,21 +86,11 @@ export function operatorsRoutes(accounts: OperatorAccounts, defaultOverlapMs: nu
       tag: 'operators',
       summary: 'Issue a new token for an operator (the old one works for the overlap)',
       params: PARAMS,
-      query: Type.Object(
-        {
-          overlap: Type.Optional(
-            Type.String({
-              pattern: '^\\d+(ms|s|m|h)$',
-              description: 'How long the old token keeps working beside the new one, e.g. 1h; 0s stops it now. Default LGSP_TOKEN_OVERLAP.',
-            }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
+      query: overlapQuery(defaultOverlapMs),
       responses: { 200: WITH_TOKEN('The new token, shown this once.') },
       problems: ['not-found'],
       async handle({ params, query }) {
-        const { record, token } = await accounts.rotate(params.name, query.overlap === undefined ? defaultOverlapMs : parseDuration(query.overlap));
+        const { record, token } = await accounts.rotate(params.name, overlapOf(query.overlap));
         return { status: 200, json: { operator: view(record), token } };
       },
     }),

@@ -8,9 +8,9 @@
  * (`overlap`), but moving a connector to another agency replaces its token at once.
  */
 import { Type } from '@sinclair/typebox';
-import { formatDuration, parseDuration } from '../config/duration.ts';
 import { HubError } from '../contract/problems.ts';
 import type { ConnectorManifest, SchemaSet, ValidationIssue } from '../contract/schema-set.ts';
+import { overlapOf, overlapQuery } from '../http/overlap-query.ts';
 import { contractRef, json, named, propertyRefs, route, type Route } from '../http/route.ts';
 import { issueCredential, rotateCredential } from './connector-credentials.ts';
 import type { ConnectorKinds } from './connector-kinds.ts';
@@ -32,9 +32,6 @@ const ROTATED = named('RotatedToken', {
     },
   },
 });
-/** A longer overlap would keep a stolen token alive for longer than a rotation is meant to allow. */
-const MAX_OVERLAP_MS = 30 * 24 * 3_600_000;
-
 /** `tokenOverlapMs`: LGSP_TOKEN_OVERLAP, the overlap of a rotation that does not give one. */
 export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds, schemas: SchemaSet, tokenOverlapMs: number): Route[] {
   const manifestBody = { content: { 'application/json': contractRef('connector.schema.json') }, checkedBy: CHECKED_BY };
@@ -191,16 +188,7 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       description:
         'The replaced token keeps working for `overlap`, so the agency system can switch without a gap; a token replaced earlier stops now. Deliveries are signed with the new token at once. After a leak, rotate with `overlap=0s`.',
       params: ID,
-      query: Type.Object(
-        {
-          overlap: Type.String({
-            default: formatDuration(tokenOverlapMs),
-            description: `How long the replaced token keeps working: 500ms, 30s, 15m, 1h (at most ${formatDuration(MAX_OVERLAP_MS)}); 0s stops it at once. Default: LGSP_TOKEN_OVERLAP.`,
-            examples: ['1h', '0s'],
-          }),
-        },
-        { additionalProperties: false },
-      ),
+      query: overlapQuery(tokenOverlapMs),
       responses: { 200: json(ROTATED, 'The new token, shown this once.') },
       problems: ['not-found'],
       async handle({ params, query }) {
@@ -212,23 +200,6 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       },
     }),
   ];
-}
-
-function overlapOf(text: string): number {
-  let ms;
-  try {
-    ms = parseDuration(text);
-  } catch (err) {
-    throw new HubError('validation-failed', 'The query parameter overlap is not a duration; nothing was rotated.', {
-      errors: [{ path: '/overlap', message: (err as Error).message }],
-    });
-  }
-  if (ms > MAX_OVERLAP_MS) {
-    throw new HubError('validation-failed', 'The overlap is too long; nothing was rotated.', {
-      errors: [{ path: '/overlap', message: `must be at most ${formatDuration(MAX_OVERLAP_MS)}` }],
-    });
-  }
-  return ms;
 }
 
 function invalid(errors: ValidationIssue[]): HubError {
