@@ -20,7 +20,7 @@ export interface OwnBroker {
 export async function startOwnBroker(options: Pick<LocalBrokerOptions, 'secure'> = {}): Promise<OwnBroker> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lgsp-test-kafka-own-'));
   const start = (ports?: LocalBroker['ports']) =>
-    startLocalBroker({ dataDir, cacheDir: loadConfig().cacheDir, say: () => undefined, ...options, ...(ports ? { ports } : {}) });
+    startLocalBroker({ dataDir, cacheDir: jarsCacheDir(), say: () => undefined, ...options, ...(ports ? { ports } : {}) });
   let current = await start();
   return {
     get current() {
@@ -35,4 +35,12 @@ export async function startOwnBroker(options: Pick<LocalBrokerOptions, 'secure'>
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Where the broker's jars are cached, as the hub would find it. Read from the cache variables only:
+ * the rest of the environment may describe another cluster (LGSP_TEST_KAFKA_SECURE=1 sets KAFKA_*).
+ */
+export function jarsCacheDir(): string {
+  return loadConfig({ LGSP_CACHE_DIR: process.env.LGSP_CACHE_DIR, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }).cacheDir;
 }

@@ -2,12 +2,12 @@ import { mkdtemp, rm, symlink, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
 import { brokerClasspath, KAFKA_VERSION } from '../../src/kafka/broker-jars.ts';
 import { startLocalBroker } from '../../src/kafka/local-broker.ts';
 import { LocalBrokerError } from '../../src/kafka/local-broker-error.ts';
 import { probeCluster } from '../../src/kafka/probe.ts';
 import { plaintext } from '../../src/kafka/kafka-security.ts';
+import { jarsCacheDir } from '../helpers/own-broker.ts';
 
 describe('KAFKA_HOME', () => {
   it("starts the local broker from an unpacked distribution's libs/ instead of Maven", async () => {
@@ -15,7 +15,7 @@ describe('KAFKA_HOME', () => {
     const dataDir = join(home, 'data');
     onTestFinished(() => rm(home, { recursive: true, force: true }));
     // The jars Maven resolved (already, unless the run uses KAFKA_BROKERS), laid out as a distribution has them.
-    const { cacheDir } = loadConfig();
+    const cacheDir = jarsCacheDir();
     await brokerClasspath({ cacheDir, say: () => undefined });
     await symlink(join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs'), join(home, 'libs'));
     await mkdir(dataDir);

@@ -38,7 +38,7 @@ const source = (code: string) => `urn:lgsp:agency:${code}`;
 /** Every key and value of `topic` from its beginning to its end now, as raw bytes, read by a plain kafkajs consumer. */
 async function rawBytes(topic: string): Promise<Buffer> {
   const ends = await (await testAdmin()).fetchTopicOffsets(topic);
-  const consumer = testKafka().consumer({ groupId: uniqueName('raw-reader') });
+  const consumer = testKafka().consumer({ groupId: uniqueName('t-raw-reader') });
   const chunks: Buffer[] = [];
   const next = new Map<number, bigint>();
   await consumer.connect();
@@ -104,7 +104,7 @@ function runHubProcess(env: Record<string, string>): Promise<{ code: number | nu
 
 describe('secrets at rest', () => {
   const config = (env: Record<string, string>) => testConfig({ LGSP_TOPIC_PREFIX: prefix, LGSP_RETRY_TIERS: FAST_RETRIES.tiers, ...env });
-  const prefix = `${uniqueName('secrets')}.`;
+  const prefix = `${uniqueName('t-secrets')}.`; // t-: the test principal's ACL prefix on a secured broker
   let hub: Hub;
   let certs: TestCertificates;
   let receiver: WebhookSimulator;
