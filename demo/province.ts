@@ -38,11 +38,15 @@ export interface SystemSpec {
   readonly label: string;
   readonly description: string;
   readonly subscriptions: readonly Subscription[];
+  /** The types it receives when its agency is addressed; absent: every type its kind carries. */
+  readonly accepts?: readonly string[];
   /** True for commune e-office systems: they acknowledge each document with edXML status 03. */
   readonly acknowledges?: boolean;
 }
 
 const DOCUMENTS: readonly Subscription[] = [{ type: 'vn.gov.document.sent' }, { type: 'vn.gov.document.status' }];
+/** What a one-stop-shop system takes when its agency is addressed: dossiers, not the documents its e-office system receives. */
+const DOSSIERS = ['vn.gov.dossier.status', 'vn.gov.dossier.transferred'] as const;
 
 const eoffice = (id: string, agency: string, name: string, acknowledges = false): SystemSpec => ({
   id,
@@ -69,6 +73,7 @@ export const SYSTEMS: readonly SystemSpec[] = [
     label: 'one-stop-shop',
     description: 'Hệ thống một cửa điện tử, UBND phường Bãi Cháy (bộ phận tiếp nhận và trả kết quả)',
     subscriptions: [{ type: 'vn.gov.dossier.status' }],
+    accepts: DOSSIERS,
   },
   {
     id: 'qn-halong-motcua',
@@ -77,6 +82,7 @@ export const SYSTEMS: readonly SystemSpec[] = [
     label: 'one-stop-shop',
     description: 'Hệ thống một cửa điện tử, UBND thành phố Hạ Long',
     subscriptions: [{ type: 'vn.gov.dossier.transferred' }],
+    accepts: DOSSIERS,
   },
 ];
 

@@ -89,7 +89,8 @@ export class DemoProvince {
       agency: AXIS.agency,
       kind: 'vdxp',
       description: 'Trục liên thông văn bản quốc gia: hộp thư của UBND tỉnh Quảng Ninh',
-      settings: { baseUrl: axis.url, ...AXIS_LOGIN, pollIntervalMs: 500 },
+      // The Government Office is in the province's directory (the central root): the axis carries its documents only because it is listed here.
+      settings: { baseUrl: axis.url, ...AXIS_LOGIN, pollIntervalMs: 500, relayFor: [AGENCY.government] },
     });
     narrator.note('registered', `${AXIS.id.padEnd(20)} ${'vdxp'.padEnd(8)} ${narrator.name(AXIS.agency)} mailbox on the ${AXIS.label} at ${axis.url}`);
 
@@ -224,5 +225,6 @@ async function startOneStopShop(hub: HubApi, spec: SystemSpec): Promise<RunningS
 }
 
 function manifest(spec: SystemSpec, endpoint: string): Record<string, unknown> {
-  return { id: spec.id, agency: spec.agency, kind: spec.kind, description: spec.description, endpoint, subscriptions: spec.subscriptions, delivery: DELIVERY };
+  const { id, agency, kind, description, subscriptions, accepts } = spec;
+  return { id, agency, kind, description, endpoint, subscriptions, ...(accepts ? { accepts } : {}), delivery: DELIVERY };
 }

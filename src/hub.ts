@@ -9,6 +9,7 @@ import type { HubConfig } from './config/config.ts';
 import { SchemaSet } from './contract/schema-set.ts';
 import { createApp } from './http/app.ts';
 import { RateLimits } from './http/rate-limits.ts';
+import { requestSignatures } from './http/request-signature.ts';
 import { closeServer, listen } from './http/server.ts';
 import { DedupeStore } from './ingest/dedupe-store.ts';
 import { IngestMetrics } from './ingest/ingest-metrics.ts';
@@ -18,7 +19,7 @@ import { messagesRoutes } from './ingest/messages-route.ts';
 import { createKafka } from './kafka/client.ts';
 import { KafkaUnreachableError } from './kafka/kafka-unreachable-error.ts';
 import { probeCluster } from './kafka/probe.ts';
-import { ensureTopics, topicNames, topicSpecs, type TopicNames } from './kafka/topics.ts';
+import { alignRecordsRetention, ensureTopics, topicNames, topicSpecs, type TopicNames } from './kafka/topics.ts';
 import type { Logger } from './ops/logger.ts';
 import { registerConsumerLag } from './ops/consumer-lag.ts';
 import { Metrics } from './ops/metrics.ts';
@@ -89,9 +90,13 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       replicationFactor,
       maxMessageBytes: 2 * config.maxBodyBytes + 1024 * 1024,
       dedupeWindowMs: config.dedupeWindowMs,
+      recordsRetentionMs: config.recordsRetentionMs,
     };
     const created = await ensureTopics(admin, topicSpecs(topics, layout));
     if (created.length > 0) logger.info({ topics: created, partitions: config.partitions, replicationFactor }, 'created topics');
+    for (const change of await alignRecordsRetention(admin, topics, layout)) {
+      logger.warn(change, 'records topic retention changed to LGSP_RECORDS_RETENTION');
+    }
 
     const view = (name: string) => `${config.topicPrefix}${name}-view-${instanceId}`;
     const ownClient = (clientId: string) => createKafka(cluster, clientId, logger, { failFast: true });
@@ -250,6 +255,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       routes,
       metricsToken: config.metricsToken,
       audit: audit.record,
+      checkSignature: requestSignatures(() => registry),
     });
     const server = await life.open('http server', await listen(app, config), (s) => closeServer(s));
     const { port } = server.address() as AddressInfo;

@@ -25,6 +25,7 @@ function manifest(endpoint: string): ConnectorManifest {
       maxInFlight: 1,
       mode: 'structured',
       breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000 },
+      signatureVersions: ['v1', 'v2'],
     },
   };
 }

@@ -274,6 +274,7 @@ describe('createPushSender against a real server on 127.0.0.1', () => {
       timeoutMs: TIMEOUT_MS,
       transport,
       signingKey: KEY,
+      signatureVersions: ['v1', 'v2'],
       encode: (d) => ({ headers: { 'Content-Type': 'application/json', 'ce-id': d.event.id }, body: Buffer.from(JSON.stringify(d.event.data)) }),
       ...overrides,
     });

@@ -4,8 +4,10 @@
  * A round lists the mailbox of `manifest.agency` and takes the packages in the listed order, one at
  * a time: `getEdoc`, then `decodeEdxml` (bare, SOAP 1.1 or multipart/related packages);
  * - decoded: `await sink.accept(events)` and only then `updateStatus(docId, 'done')`;
- * - refused by the codec (`EdxmlError`): `await sink.reject(reason, originalBytes)` (a dead letter,
- *   stage `decode`), then `updateStatus(docId, 'fail')`;
+ * - refused by the codec (`EdxmlError`), or naming in its From/OrganId another organ than the
+ *   sender the axis lists (a package in someone else's name): `await sink.reject(reason,
+ *   originalBytes)` (a dead letter, stage `decode`; nothing reaches the dedupe store, so it cannot
+ *   pre-empt the real document's id), then `updateStatus(docId, 'fail')`;
  * - anything else (the axis unreachable or refusing a call, `sink.accept` or `sink.reject` throwing
  *   because Kafka is down): nothing more is acknowledged and the round ends; the package stays in
  *   the mailbox and the next round, `intervalMs` later, starts again from the listing. Later
@@ -23,11 +25,11 @@
  * and resolves when the round has ended; an acknowledgement the axis holds is awaited up to the
  * call's deadline (`delivery.timeoutMs`).
  */
-import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import { sourceAgency, type CloudEvent } from '../../src/contract/cloud-event.ts';
 import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
 import { decodeEdxml, EdxmlError } from '../edxml/codec.ts';
 import type { KindContext, Poller, PollSink } from '../kit/adapter.ts';
-import { VdxpClient, type VdxpAnswer } from './client.ts';
+import { VdxpClient, type ReceivedEdoc, type VdxpAnswer } from './client.ts';
 import { VdxpCallError } from './errors.ts';
 import { DEFAULT_POLL_INTERVAL_MS, type VdxpSettings } from './settings.ts';
 
@@ -63,18 +65,10 @@ export function createVdxpPoller(manifest: ConnectorManifest, ctx: KindContext<V
     for (const entry of list) {
       if (!running) return;
       const original = ok(`getEdoc ${entry.docId}`, await axis.getEdoc(entry.docId));
-      let events: CloudEvent[] | undefined;
-      let refusal: EdxmlError | undefined;
-      try {
-        // The axis hands bytes without a content type: a multipart/related package is sniffed.
-        events = decodeEdxml(original, { refuseInvalidSignatures: settings.refuseInvalidSignatures === true });
-      } catch (err) {
-        if (!(err instanceof EdxmlError)) throw err;
-        refusal = err;
-      }
-      if (events) await sink.accept(events);
-      else if (refusal) await sink.reject(`${refusal.code} at ${refusal.path}: ${refusal.message}`, original);
-      ok(`updateStatus ${entry.docId}`, await axis.updateStatus(entry.docId, events ? 'done' : 'fail'));
+      const decoded = decodeListed(entry, original, settings.refuseInvalidSignatures === true);
+      if ('refusal' in decoded) await sink.reject(decoded.refusal, original);
+      else await sink.accept(decoded.events);
+      ok(`updateStatus ${entry.docId}`, await axis.updateStatus(entry.docId, 'refusal' in decoded ? 'fail' : 'done'));
     }
   }
 
@@ -103,5 +97,26 @@ export function createVdxpPoller(manifest: ConnectorManifest, ctx: KindContext<V
       timer = undefined;
       await round; // the transport belongs to the kind context: the hub closes it after stop
     },
+  };
+}
+
+/**
+ * The events of a listed package, or why it is refused: the codec's refusal, or a From/OrganId
+ * (each event's `source`) that is not the sender the axis lists, who is the one the axis
+ * authenticated. Thrown errors other than the codec's are the poller's own trouble.
+ */
+function decodeListed(entry: ReceivedEdoc, original: Buffer, refuseInvalidSignatures: boolean): { events: CloudEvent[] } | { refusal: string } {
+  let events: CloudEvent[];
+  try {
+    // The axis hands bytes without a content type: a multipart/related package is sniffed.
+    events = decodeEdxml(original, { refuseInvalidSignatures });
+  } catch (err) {
+    if (!(err instanceof EdxmlError)) throw err;
+    return { refusal: `${err.code} at ${err.path}: ${err.message}` };
+  }
+  const named = events.map((e) => sourceAgency(e.source) ?? e.source).find((agency) => agency !== entry.from);
+  if (named === undefined) return { events };
+  return {
+    refusal: `sender mismatch: the axis lists package ${entry.docId} as sent by ${entry.from}, but its From/OrganId is ${named}; a package in another organ's name is refused. Ask ${entry.from} to send as itself.`,
   };
 }

@@ -5,6 +5,7 @@
  * (`ctx.settings`).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { AGENCY_CODE_PATTERN } from '../../src/registry/agency-code.ts';
 import { httpUrl } from '../kit/transport-settings.ts';
 
 export const DEFAULT_POLL_INTERVAL_MS = 2000;
@@ -19,6 +20,13 @@ export const VDXP_SETTINGS = Type.Object(
       Type.Boolean({
         description:
           'Refuse a package whose XML-DSig signature does not verify (polled: a dead letter, acknowledged fail; pushed: 422). Absent or false: accept it and record "invalid" in data.edxml.signature.',
+      }),
+    ),
+    relayFor: Type.Optional(
+      Type.Array(Type.String({ pattern: AGENCY_CODE_PATTERN.source }), {
+        uniqueItems: true,
+        description:
+          "Agencies of the hub's directory whose documents this axis may carry (e.g. the Government Office, 000.00.00.G22). The axis relays for agencies outside the directory; one inside it sends through its own connector, and a package in its name is refused (a dead letter) unless listed here.",
       }),
     ),
   },

@@ -1,7 +1,10 @@
 /**
  * A simulated national document exchange axis (VDXP) on 127.0.0.1: a pull mailbox per organ, with
  * the four calls of `client.ts` (the HTTP shape is documented there).
- * - `deposit(organId, edxml)` puts a package in an organ's mailbox (as another ministry would);
+ * - `deposit(organId, edxml)` puts a package in an organ's mailbox (as another ministry would),
+ *   listed as sent by the package's own From/OrganId; `deposit(organId, edxml, { from })` lists
+ *   another sender, the account that really sent it: with a From naming someone else, a spoofed
+ *   package (the poller refuses it);
  *   `getReceivedEdocList` lists the organ's *pending* packages in deposit order; `getEdoc` returns any
  *   known package; `updateStatus` moves it to `done` or `fail` (once: a second acknowledgement of
  *   the same package answers 409), after which it is no longer listed.
@@ -17,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { CloudEvent } from '../../src/contract/cloud-event.ts';
+import { sourceAgency, type CloudEvent } from '../../src/contract/cloud-event.ts';
 import { decodeEdxml, EdxmlError } from '../edxml/codec.ts';
 import { SchemaSet } from '../../src/contract/schema-set.ts';
 import { FaultPlan, startSimulatedSystem, type SimulatorTls } from '../kit/faults.ts';
@@ -57,7 +60,11 @@ export interface AxisSimulator {
   readonly faults: FaultPlan;
   /** Requests received per route (faulted ones included). */
   readonly requests: { sendEdoc: number; getReceivedEdocList: number; getEdoc: number; updateStatus: number };
-  /** Puts a package in `organId`'s mailbox; returns its docId. */
+  /**
+   * Puts a package in `organId`'s mailbox; returns its docId. `from`: the sender the listing names
+   * (the axis account that sent it); default: the package's From/OrganId ("unknown" when it does
+   * not decode).
+   */
   deposit(organId: string, edxml: string | Buffer, options?: { from?: string; messagetype?: VdxpMessageType }): string;
   /** The acknowledgement state of a deposited package; undefined for an unknown docId. */
   status(docId: string): AckState | undefined;
@@ -173,7 +180,7 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
       docs.set(docId, {
         docId,
         organId,
-        from: opts.from ?? 'vdxp',
+        from: opts.from ?? fromOf(Buffer.from(edxml)),
         messagetype: opts.messagetype ?? 'edoc',
         created: new Date().toISOString(),
         file: Buffer.from(edxml),
@@ -195,6 +202,17 @@ export async function startAxisSimulator(options: AxisSimulatorOptions = {}): Pr
       ackFaults.clear();
     },
   };
+}
+
+/** The From/OrganId of a package, as an honest sender's account would be listed. */
+function fromOf(edxml: Buffer): string {
+  try {
+    const [first] = decodeEdxml(edxml);
+    return (first && sourceAgency(first.source)) ?? 'unknown';
+  } catch (err) {
+    if (!(err instanceof EdxmlError)) throw err;
+    return 'unknown';
+  }
 }
 
 function fail(res: Response, status: number, errorCode: string, errorDesc: string): void {

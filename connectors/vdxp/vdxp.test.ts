@@ -26,6 +26,7 @@ function manifest(baseUrl: string, secret = 'secret'): ConnectorManifest {
       maxInFlight: 1,
       mode: 'structured',
       breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000 },
+      signatureVersions: ['v1', 'v2'],
     },
     settings: { baseUrl, systemId: 'lgsp-h49', secret },
   };
@@ -108,6 +109,34 @@ describe('vdxp poller', () => {
     expect(sink.rejected[0]?.original.equals(fixture('invalid-malformed.xml'))).toBe(true);
     expect(sink.rejected[0]?.reason).toMatch(/^edxml-malformed at \//);
     expect(sink.accepted).toHaveLength(1);
+  });
+
+  it('refuses a package whose From is not the sender the axis lists, keeping its bytes, and acknowledges it fail', async () => {
+    sim = await startAxisSimulator();
+    const sink = new MemorySink();
+    // Someone with an account on the axis (here the Ministry of Justice) sends as the People's Committee.
+    const spoofed = sim.deposit(HUB_ORGAN, fixture('document-sent.xml'), { from: '000.00.00.G15' });
+    const honest = sim.deposit(HUB_ORGAN, fixture('status-accepted.xml'), { messagetype: 'status' });
+    poller = pollerOf(manifest(sim.url), sink, { intervalMs: 20 });
+    poller.start();
+    await waitFor('both acknowledged', () => sim!.status(spoofed) === 'fail' && sim!.status(honest) === 'done');
+    expect(sink.rejected.map((r) => [r.reason, r.original.equals(fixture('document-sent.xml'))])).toEqual([
+      [
+        `sender mismatch: the axis lists package ${spoofed} as sent by 000.00.00.G15, but its From/OrganId is 000.00.00.H49; a package in another organ's name is refused. Ask 000.00.00.G15 to send as itself.`,
+        true,
+      ],
+    ]);
+    expect(sink.accepted).toEqual([decodeEdxml(fixture('status-accepted.xml'))]);
+  });
+
+  it('declares relayFor as agency codes in its settings', () => {
+    const m = manifest('http://127.0.0.1:9');
+    const ctx = kindContext(vdxpAdapter, { ...m, settings: { ...m.settings, relayFor: ['000.00.00.G22'] } }, HUB);
+    transport = ctx.transport;
+    expect(ctx.settings.relayFor).toEqual(['000.00.00.G22']);
+    expect(() => kindContext(vdxpAdapter, { ...m, settings: { ...m.settings, relayFor: ['G22'] } }, HUB)).toThrow(
+      /settings\.relayFor\.0: Expected string to match/,
+    );
   });
 
   it('acknowledges nothing when accept throws, and the next round delivers in order', async () => {

@@ -2,7 +2,8 @@
  * The `webhook` kind: canonical CloudEvents JSON in and out, for any agency system that adopts the
  * hub's own format. Inbound: structured mode, one event or a batch (`codec.ts`). Outbound: POST to
  * `manifest.endpoint` through the kit's push sender, binary mode unless `delivery.mode` is
- * `structured`, signed with the connector's signing key (which the hub keeps, never `settings`).
+ * `structured`, signed with the connector's signing key (which the hub keeps, never `settings`):
+ * v2 covers every `ce-*` header and the body (docs/webhooks.md).
  */
 import { Type } from '@sinclair/typebox';
 import type { ConnectorAdapter } from '../kit/adapter.ts';
@@ -20,7 +21,7 @@ export const WEBHOOK_SETTINGS = Type.Object(
           maxProperties: 20,
           additionalProperties: false,
           description:
-            "Static headers added to every delivery, e.g. an API gateway key. They cannot replace the hub's own (ce-*, content-type, Idempotency-Key, X-LGSP-Signature).",
+            "Static headers added to every delivery, e.g. an API gateway key. They cannot replace the hub's own (ce-*, content-type, Idempotency-Key, webhook-id, webhook-timestamp, webhook-signature, X-LGSP-Signature).",
         },
       ),
     ),

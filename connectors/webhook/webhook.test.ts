@@ -9,7 +9,7 @@ import { signingKeyOf } from '../kit/signature.ts';
 import { openSender } from '../kit/kind-context.ts';
 import { webhookAdapter } from './adapter.ts';
 import { encodeEvent, percentEncode } from './codec.ts';
-import { startWebhookSimulator, type WebhookSimulator } from './simulator.ts';
+import { startWebhookSimulator, type ReceivedEvent, type WebhookSimulator } from './simulator.ts';
 
 const fixture = (name: string): CloudEvent => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as CloudEvent;
 const sent = fixture('binary-document-sent.json'); // has dataschema, datacontenttype, to
@@ -182,6 +182,45 @@ describe('webhook sender against the simulated agency system (real HTTP)', () =>
     await sim.restart();
     expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 2 })).toMatchObject({ outcome: 'delivered' });
     expect(sim.received()).toHaveLength(1);
+  });
+
+  it('v2 by default: a delivery re-sent after the window, re-addressed, or re-keyed is refused; within the window it is a duplicate', async () => {
+    const sender = track(webhookSender(manifest(sim.endpoint), KEY));
+    expect(await sender.deliver({ event: sent, hubId: 'h-1', attempt: 1 })).toMatchObject({ outcome: 'delivered' });
+    const [{ headers, body }] = sim.received() as [ReceivedEvent];
+    expect(headers).toMatchObject({ 'webhook-id': 'h-1', 'idempotency-key': 'h-1', 'webhook-signature': expect.stringMatching(/^v1,/) });
+    const resend = async (changed: Record<string, string>, to = sim.endpoint) => {
+      const sentHeaders = Object.fromEntries(Object.entries({ ...headers, ...changed }).filter(([n]) => !['host', 'content-length', 'connection'].includes(n)));
+      const res = await fetch(to, { method: 'POST', headers: sentHeaders as Record<string, string>, body: new Uint8Array(body) });
+      return { status: res.status, body: (await res.json()) as { failure?: string } };
+    };
+    expect(await resend({})).toEqual({ status: 200, body: { duplicate: true } }); // a replay within the window: not stored twice
+    expect(await resend({ 'ce-type': 'vn.gov.document.revoked' })).toMatchObject({ status: 401, body: { failure: 'bad-signature' } });
+    expect(await resend({ 'ce-source': 'urn:lgsp:agency:000.00.00.H49' })).toMatchObject({ status: 401, body: { failure: 'bad-signature' } });
+    expect(await resend({ 'idempotency-key': 'h-2' })).toMatchObject({ status: 400 });
+    const later = await startWebhookSimulator({ signingKey: KEY, now: () => Date.now() + 6 * 60_000 });
+    try {
+      expect(await resend({}, later.endpoint)).toMatchObject({ status: 401, body: { failure: 'outside-window' } });
+      expect(later.received()).toEqual([]);
+    } finally {
+      await later.close();
+    }
+    expect(sim.received()).toHaveLength(1);
+  });
+
+  it('delivery.signatureVersions: ["v2"] drops X-LGSP-Signature; ["v1"] is still verifiable by a v1 system', async () => {
+    const v2Only = track(webhookSender(manifest(sim.endpoint, { signatureVersions: ['v2'] }), KEY));
+    expect(await v2Only.deliver({ event: sent, hubId: 'h-1', attempt: 1 })).toMatchObject({ outcome: 'delivered' });
+    expect(sim.received()[0]?.headers['x-lgsp-signature']).toBeUndefined();
+    const v1Only = track(webhookSender(manifest(sim.endpoint, { signatureVersions: ['v1'] }), KEY));
+    expect(await v1Only.deliver({ event: sent, hubId: 'h-2', attempt: 1 })).toMatchObject({ outcome: 'refused', status: 401 }); // this system requires v2
+    const v1System = await startWebhookSimulator({ signingKey: KEY, verify: 'v1' });
+    try {
+      const toV1 = track(webhookSender(manifest(v1System.endpoint, { signatureVersions: ['v1'] }), KEY));
+      expect(await toV1.deliver({ event: sent, hubId: 'h-3', attempt: 1 })).toMatchObject({ outcome: 'delivered' });
+    } finally {
+      await v1System.close();
+    }
   });
 
   it('a sender needs the signing key the hub keeps (settings cannot carry one)', () => {

@@ -19,6 +19,7 @@ import { operatorsCreate, operatorsDelete, operatorsList, operatorsRotate, opera
 import { audit } from './commands/audit.ts';
 import { send } from './commands/send.ts';
 import { trace } from './commands/trace.ts';
+import { verifyWebhookCommand } from './commands/verify-webhook.ts';
 import { HubClient, hubUrlOf } from './http-client.ts';
 import { CliFailure, EXIT, formatFailure, isMainModule, processIo, usageError, type CliIo } from './output.ts';
 
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   connectorsRotate,
   send,
   trace,
+  verifyWebhookCommand,
   deadLettersList,
   deadLettersShow,
   deadLettersReplay,

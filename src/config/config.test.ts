@@ -75,6 +75,16 @@ describe('loadConfig', () => {
     ]);
     expect(problems({ LGSP_TLS_CERT_FILE: 'package.json' })).toEqual(['LGSP_TLS_CERT_FILE and LGSP_TLS_KEY_FILE go together (HTTPS): set both or neither']);
   });
+
+  it('keeps the records forever unless LGSP_RECORDS_RETENTION says how long', () => {
+    const retention = (value?: string) => loadConfig(value === undefined ? {} : { LGSP_RECORDS_RETENTION: value }).recordsRetentionMs;
+    expect([retention(), retention('unlimited'), retention('30d'), retention('3650d'), retention('8760h')]).toEqual([
+      -1, -1, 2_592_000_000, 315_360_000_000, 31_536_000_000,
+    ]);
+    for (const bad of ['forever', '0d', '30m', '-1', '10y']) {
+      expect(() => retention(bad)).toThrow(/LGSP_RECORDS_RETENTION=".*": expected "unlimited" or a duration of at least an hour/);
+    }
+  });
 });
 
 describe('durations', () => {

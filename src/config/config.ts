@@ -55,6 +55,8 @@ export interface HubConfig {
   readonly dedupeMaxEntries: number;
   /** The most of those one sender (`source`, an agency) may hold: its flood evicts its own oldest, never others'. */
   readonly dedupeMaxPerSource: number;
+  /** LGSP_RECORDS_RETENTION: `retention.ms` of the records topics (ingress, events, audit); -1 keeps them forever. */
+  readonly recordsRetentionMs: number;
   /** A JSON array of agency records that seeds an empty directory at first start. */
   readonly agenciesFile: string | undefined;
   readonly retryTiersMs: readonly number[];
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     dedupeWindowMs: read('LGSP_DEDUPE_WINDOW', 7 * 24 * 3_600_000, parseDuration),
     dedupeMaxEntries: read('LGSP_DEDUPE_MAX_ENTRIES', 1_000_000, intIn(1_000, 100_000_000)),
     dedupeMaxPerSource: read('LGSP_DEDUPE_MAX_PER_SOURCE', 200_000, intIn(100, 100_000_000)),
+    recordsRetentionMs: read('LGSP_RECORDS_RETENTION', -1, parseRetention),
     agenciesFile: read('LGSP_AGENCIES_FILE', undefined, (raw) => raw),
     retryTiersMs: read('LGSP_RETRY_TIERS', [5_000, 60_000, 600_000], parseTiers),
     dataDir: read('LGSP_DATA_DIR', '.lgsp', (raw) => raw),
@@ -254,6 +257,15 @@ function intIn(min: number, max: number) {
     if (!/^\d+$/.test(raw) || n < min || n > max) throw new Error(`expected a whole number from ${min} to ${max}`);
     return n;
   };
+}
+
+/** `unlimited` (-1, Kafka's "never delete"), or how long the records are kept: days (`3650d`) or a duration. */
+function parseRetention(raw: string): number {
+  if (raw === 'unlimited') return -1;
+  const days = /^(\d+)d$/.exec(raw);
+  const ms = days ? Number(days[1]) * 24 * 3_600_000 : /^\d+(ms|s|m|h)$/.test(raw) ? parseDuration(raw) : NaN;
+  if (!(ms >= 3_600_000)) throw new Error('expected "unlimited" or a duration of at least an hour, such as 3650d or 8760h');
+  return ms;
 }
 
 function parseTiers(raw: string): number[] {

@@ -30,6 +30,7 @@ export const PROBLEMS = {
   'unknown-message-type': { status: 422, title: 'Unknown message type', retriable: false },
   'unknown-recipient': { status: 422, title: 'A recipient is not in the agency directory', retriable: false },
   unauthenticated: { status: 401, title: 'Missing or wrong credentials', retriable: false },
+  'bad-signature': { status: 401, title: 'The request signature is missing, wrong, stale or replayed', retriable: false },
   'source-not-allowed': { status: 403, title: 'The connector may not send as this source', retriable: false },
   forbidden: { status: 403, title: 'This credential may not do that', retriable: false },
   'rate-limited': { status: 429, title: 'Too many requests from this connector', retriable: true },

@@ -226,6 +226,7 @@ describe('connector examples', () => {
       maxInFlight: 10,
       breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 30000 },
       mode: 'binary',
+      signatureVersions: ['v1', 'v2'],
     });
     expect(Object.isFrozen(manifest?.delivery.breaker)).toBe(true);
   });

@@ -51,6 +51,8 @@ export interface DeliverySettings {
     readonly resetTimeoutMs: number;
   };
   readonly mode: 'binary' | 'structured';
+  /** The signatures each delivery carries (`connectors/kit/signature.ts`); default both while v1 is deprecated. */
+  readonly signatureVersions: readonly ('v1' | 'v2')[];
 }
 
 /** A connector manifest (`schemas/connector.schema.json`) with its defaults applied. */
@@ -61,6 +63,9 @@ export interface ConnectorManifest {
   readonly endpoint?: string;
   readonly description?: string;
   readonly auth?: { readonly scheme: 'bearer' | 'hmac-sha256'; readonly clientCertificates?: readonly string[] };
+  /** The types addressed to its agency it receives: narrows its kind's (`ConnectorKinds.acceptedTypes`); absent: all of them. */
+  readonly accepts?: readonly string[];
+  /** What it receives of unaddressed messages. */
   readonly subscriptions: readonly Subscription[];
   /** Its own token bucket instead of LGSP_RATE_LIMIT / LGSP_RATE_BURST (`src/http/rate-limits.ts`). */
   readonly rateLimit?: { readonly perSecond: number; readonly burst?: number };

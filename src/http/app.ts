@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { notFound, problemHandler } from './problem-handler.ts';
 import { bindRoutes } from './route-binding.ts';
+import type { CheckSignature } from './request-signature.ts';
 import type { Route } from './route.ts';
 
 export interface AppParts {
@@ -34,6 +35,8 @@ export interface AppParts {
   readonly metricsToken?: string | undefined;
   /** The operators' audit trail (`src/operators/audit-trail.ts`); without it nothing is audited. */
   readonly audit?: AuditSink;
+  /** The request signatures of `hmac-sha256` connectors (`request-signature.ts`); without it none is checked. */
+  readonly checkSignature?: CheckSignature;
 }
 
 export function createApp({
@@ -47,13 +50,14 @@ export function createApp({
   routes = [],
   metricsToken,
   audit,
+  checkSignature,
 }: AppParts): express.Express {
   const table = [...opsRoutes({ metrics, readiness, document: () => document, metricsToken }), ...routes];
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(httpMetrics(metrics));
-  bindRoutes(app, table, { schemas, authenticate: authenticator(auth), maxBodyBytes, maxJsonDepth, audit });
+  bindRoutes(app, table, { schemas, authenticate: authenticator(auth), maxBodyBytes, maxJsonDepth, audit, checkSignature });
   const document = openApiDocument(table, schemas, { maxBodyBytes });
   app.use(notFound);
   app.use(problemHandler(logger));

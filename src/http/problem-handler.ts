@@ -20,9 +20,12 @@ const RETRY_AFTER: ProblemHeader = {
   value: (e) => e.extra.retryAfterSeconds?.toString(),
 };
 
+const CHALLENGE: ProblemHeader = { description: 'Bearer realm="lgsp-hub"', schema: { type: 'string' }, value: () => 'Bearer realm="lgsp-hub"' };
+
 /** Headers a problem answer carries, by problem code: set here, documented in `/openapi.json`. */
 export const PROBLEM_HEADERS: Readonly<Partial<Record<ProblemCode, Readonly<Record<string, ProblemHeader>>>>> = {
-  unauthenticated: { 'WWW-Authenticate': { description: 'Bearer realm="lgsp-hub"', schema: { type: 'string' }, value: () => 'Bearer realm="lgsp-hub"' } },
+  unauthenticated: { 'WWW-Authenticate': CHALLENGE },
+  'bad-signature': { 'WWW-Authenticate': CHALLENGE },
   'kafka-unavailable': { 'Retry-After': RETRY_AFTER },
   'rate-limited': { 'Retry-After': RETRY_AFTER },
 };

@@ -69,7 +69,8 @@ function typed(type: unknown, text: string): unknown {
 }
 
 export interface ReadBody {
-  (req: Request, res: Response): Promise<{ mediaType: string | undefined; value: unknown }>;
+  /** `onBytes` sees the exact body bytes once read, before anything parses them (a request signature's check). */
+  (req: Request, res: Response, onBytes?: (bytes: Buffer) => void): Promise<{ mediaType: string | undefined; value: unknown }>;
 }
 
 export interface BodyLimits {
@@ -86,7 +87,7 @@ export function bodyReader(schemas: SchemaSet, spec: BodySpec, limits: BodyLimit
   const checks = new Map(
     read === 'json' && !spec.checkedBy ? Object.entries(spec.content).map(([type, schema]) => [type.toLowerCase(), compile(schemas, schema)] as const) : [],
   );
-  return async (req, res) => {
+  return async (req, res, onBytes) => {
     const mediaType = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase() || undefined;
     const matched = declared.find((t) => t === '*/*' || t === mediaType || (t.endsWith('/*') && mediaType?.startsWith(t.slice(0, -1))));
     if (!matched)
@@ -96,6 +97,7 @@ export function bodyReader(schemas: SchemaSet, spec: BodySpec, limits: BodyLimit
       );
     await new Promise<void>((resolve, reject) => parser(req, res, (err?: unknown) => (err ? reject(err as Error) : resolve())));
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    onBytes?.(bytes);
     if (read === 'bytes') return { mediaType, value: bytes };
     // Before anything parses or recurses: JSON.stringify, ajv and the trace view all recurse.
     if (read === 'json' && exceedsJsonDepth(bytes, limits.maxJsonDepth)) {

@@ -3,7 +3,8 @@
  * compiles every route's schemas once, and registers each route at its path. Per request, in this
  * order: authenticate by the route's `auth` (the bearer token, and over HTTPS the client
  * certificate), check the operator's role, read and check params, query and body
- * (`request-input.ts`), call the handler, record the audit entry, send its reply. Every failure is
+ * (`request-input.ts`; the body bytes, or none, go through the connector's request signature check
+ * first, `request-signature.ts`), call the handler, record the audit entry, send its reply. Every failure is
  * thrown, and answered by `problem-handler.ts`.
  *
  * The audit trail is derived here, once for every route: each request of an operator that is not
@@ -20,6 +21,7 @@ import { claimedOperator } from '../operators/operator-tokens.ts';
 import { authorize, bearerToken, isOperator, type Authenticate } from './auth.ts';
 import { asHubError } from './problem-handler.ts';
 import { bodyReader, paramsReader, queryReader } from './request-input.ts';
+import type { CheckSignature } from './request-signature.ts';
 import type { JsonSchema, Reply, Route } from './route.ts';
 import { checkRouteTable, expressPath, routeName } from './route-table.ts';
 
@@ -32,6 +34,8 @@ export interface BindingOptions {
   readonly maxJsonDepth: number;
   /** Where operators' actions and refused attempts are recorded; none: not audited (unit tests). */
   readonly audit?: AuditSink;
+  /** The request signatures of `hmac-sha256` connectors; none: not checked (unit tests). */
+  readonly checkSignature?: CheckSignature;
 }
 
 /** Throws `RouteTableError` (before registering anything) when the table is not safe to serve. */
@@ -41,7 +45,7 @@ export function bindRoutes(app: Express, routes: readonly Route[], options: Bind
   for (const [route, handler] of handlers) app[route.method](expressPath(route.path), handler);
 }
 
-function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonDepth, audit }: BindingOptions): RequestHandler {
+function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonDepth, audit, checkSignature }: BindingOptions): RequestHandler {
   const readParams = route.params && paramsReader(schemas, route.params as JsonSchema);
   const readQuery = route.query && queryReader(schemas, route.query as JsonSchema);
   const readBody = route.body && bodyReader(schemas, route.body, { maxBytes: maxBodyBytes, maxJsonDepth });
@@ -55,7 +59,9 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
       authorize(route, caller);
       const params = readParams ? readParams(req.params as Record<string, string>, req.path) : {};
       const query = readQuery ? readQuery(req.query as Record<string, unknown>) : {};
-      const body = readBody ? await readBody(req, res) : { mediaType: undefined, value: undefined };
+      const signed = (bytes: Buffer) => checkSignature?.(caller, req.headers, bytes);
+      if (!readBody) signed(Buffer.alloc(0));
+      const body = readBody ? await readBody(req, res, signed) : { mediaType: undefined, value: undefined };
       seen.body = body.value;
       const reply = await route.handle({ caller, params, query, body: body.value, mediaType: body.mediaType, headers: req.headers });
       if (!statuses.has(reply.status)) throw new Error(`${name} answered ${reply.status}, which its route does not declare`);

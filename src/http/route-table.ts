@@ -79,8 +79,9 @@ export function problemsOf(route: Route): ProblemCode[] {
   // An operator's role may be too weak; an operator's change is answered only once audited.
   if (route.auth === 'operator' || route.auth === 'caller') codes.add('forbidden');
   if ((route.auth === 'operator' || route.auth === 'caller') && route.method !== 'get') codes.add('kafka-unavailable');
-  // A connector's token bucket (LGSP_RATE_LIMIT, its manifest's rateLimit) counts every request it makes.
-  if (route.auth === 'connector' || route.auth === 'caller') codes.add('rate-limited');
+  // A connector's token bucket (LGSP_RATE_LIMIT, its manifest's rateLimit) counts every request it makes;
+  // one whose manifest says auth.scheme hmac-sha256 signs each (`request-signature.ts`).
+  if (route.auth === 'connector' || route.auth === 'caller') codes.add('rate-limited').add('bad-signature');
   if (route.params) codes.add('malformed-request').add('not-found');
   if (route.query) codes.add('validation-failed');
   if (route.body) {

@@ -9,7 +9,7 @@ import { HubError } from '../contract/problems.ts';
 import { json, route, type Route } from '../http/route.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
-import type { MessageIntake } from './message-intake.ts';
+import { senderOf, type MessageIntake } from './message-intake.ts';
 import { ACCEPTED } from './messages-route.ts';
 
 export function inboundRoutes(intake: MessageIntake, registry: RegistryStore, kinds: ConnectorKinds): Route[] {
@@ -56,7 +56,7 @@ export function inboundRoutes(intake: MessageIntake, registry: RegistryStore, ki
           if (!(err instanceof AdapterError)) throw err;
           throw new HubError('decode-failed', err.message, { errors: [{ path: err.path, message: err.message }] });
         }
-        const accepted = await intake.accept({ ...caller, relay: adapter.relay ?? false }, events, events.length > 1);
+        const accepted = await intake.accept(senderOf(manifest, adapter.relay ?? false), events, events.length > 1);
         return { status: 202, json: { accepted } };
       },
     }),

@@ -8,14 +8,25 @@ import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
 import { hubIdOf } from '../contract/hub-id.ts';
 import { toKafkaMessage } from '../contract/kafka-binding.ts';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
-import type { SchemaSet, ValidationIssue, SignatureRecord } from '../contract/schema-set.ts';
+import type { ConnectorManifest, SchemaSet, ValidationIssue, SignatureRecord } from '../contract/schema-set.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
 
 /** Who hands messages in: a connector, which may send only as its own agency unless it relays. */
 export interface Sender extends ConnectorIdentity {
-  /** A gateway such as the national document axis: any agency may be the `source`. */
+  /**
+   * A gateway such as the national document axis: it carries agencies outside the directory as
+   * `source`, and those of the directory listed in `relayFor`; the others send through their own
+   * connector, so a relayed message in their name is refused.
+   */
   readonly relay?: boolean;
+  readonly relayFor?: readonly string[];
+}
+
+/** The sender of `manifest`'s connector; a relay kind (`adapter.relay`) declares `relayFor` in its settings (vdxp). */
+export function senderOf(manifest: ConnectorManifest, relay: boolean): Sender {
+  const relayFor = relay ? manifest.settings?.relayFor : undefined;
+  return { id: manifest.id, agency: manifest.agency, relay, ...(Array.isArray(relayFor) ? { relayFor: relayFor.map(String) } : {}) };
 }
 import { auditMessage, type AcceptedEvent } from '../tracking/audit-event.ts';
 import { DedupeStore } from './dedupe-store.ts';
@@ -122,12 +133,8 @@ export class MessageIntake {
 
     items.forEach((item, index) => {
       const source = (item as { source?: unknown } | null)?.source;
-      if (!connector.relay && typeof source === 'string' && sourceAgency(source) !== connector.agency) {
-        throw new HubError(
-          'source-not-allowed',
-          `Connector "${connector.id}" sends for agency ${connector.agency} and may not send as "${source}"${prefixPaths ? ` (event ${index})` : ''}.`,
-        );
-      }
+      const refusal = typeof source === 'string' ? this.sourceRefusal(connector, source) : undefined;
+      if (refusal) throw new HubError('source-not-allowed', `${refusal}${prefixPaths ? ` (event ${index})` : ''}.`);
       const envelope = schemas.validateEnvelope(item);
       if (envelope.length > 0) {
         this.parts.metrics.validationFailed(typeOf(item, schemas));
@@ -156,6 +163,15 @@ export class MessageIntake {
       throw new HubError(code, `${errors.length} problem${errors.length === 1 ? '' : 's'} found; nothing was accepted. See "errors".`, { errors });
     }
     return items as CloudEvent[];
+  }
+
+  /** Why `connector` may not send as `source`, or undefined when it may. */
+  private sourceRefusal(connector: Sender, source: string): string | undefined {
+    const agency = sourceAgency(source);
+    if (!connector.relay)
+      return agency === connector.agency ? undefined : `Connector "${connector.id}" sends for agency ${connector.agency} and may not send as "${source}"`;
+    if (agency === undefined || !this.parts.directory().has(agency) || connector.relayFor?.includes(agency)) return undefined;
+    return `Connector "${connector.id}" relays only for agencies outside the directory, and ${agency} is in it: its messages come through its own connector. If this gateway must carry them, add ${agency} to the connector's settings.relayFor`;
   }
 
   private unknownRecipients(event: CloudEvent): ValidationIssue[] {

@@ -13,7 +13,7 @@ import type { DeadLetterWriter } from '../delivery/dead-letters.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { ConnectorEntry, RegistryStore } from '../registry/registry-store.ts';
-import type { MessageIntake } from './message-intake.ts';
+import { senderOf, type MessageIntake } from './message-intake.ts';
 
 export class PollSupervisor {
   private readonly running = new Map<string, { entry: ConnectorEntry; poller: Poller }>();
@@ -71,7 +71,7 @@ export class PollSupervisor {
   }
 
   private sink({ manifest }: ConnectorEntry, relay: boolean): PollSink {
-    const sender = { id: manifest.id, agency: manifest.agency, relay };
+    const sender = senderOf(manifest, relay);
     const deadLetter = (stage: 'decode' | 'validate', reason: string, original: Buffer | string) =>
       this.deadLetters.write({ stage, connector: manifest.id, reason, key: manifest.agency, original });
     return {

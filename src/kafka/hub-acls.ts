@@ -23,9 +23,10 @@ export function hubAcls(principal: string, topicPrefix: string): AclEntry[] {
       operation,
       permissionType: AclPermissionTypes.ALLOW,
     }));
-  const { READ, WRITE, CREATE, DESCRIBE } = AclOperationTypes;
+  const { READ, WRITE, CREATE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS } = AclOperationTypes;
   return [
-    ...allow(AclResourceTypes.TOPIC, [READ, WRITE, CREATE, DESCRIBE]),
+    // Configs: the records topics are held to LGSP_RECORDS_RETENTION at start (`topics.ts`).
+    ...allow(AclResourceTypes.TOPIC, [READ, WRITE, CREATE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS]),
     ...allow(AclResourceTypes.GROUP, [READ, DESCRIBE]),
     ...allow(AclResourceTypes.TRANSACTIONAL_ID, [WRITE, DESCRIBE]),
   ];

@@ -1,7 +1,7 @@
 /**
  * The hub's topics (SPEC section 4), named from the configured prefix, and their creation at start.
  */
-import type { Admin, ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import { formatDuration } from '../config/duration.ts';
 
 export interface TopicNames {
@@ -41,9 +41,27 @@ export interface TopicLayout {
   maxMessageBytes: number;
   /** How long a source + id is remembered for deduplication. */
   dedupeWindowMs: number;
+  /** `retention.ms` of the records topics (LGSP_RECORDS_RETENTION); -1: kept forever. */
+  recordsRetentionMs: number;
 }
 
-/** The topic specs: the registry is compacted (latest record per key is the truth). */
+/**
+ * The records (SPEC section 4): every accepted message, the audit trail of what the hub did with it,
+ * and the operators' actions. They keep what the law asks, never Kafka's 7-day default.
+ */
+export function recordsTopics(names: TopicNames): string[] {
+  return [names.ingress, names.events, names.audit];
+}
+
+/** The settings a records topic is held to, at creation and at every start. */
+function recordsRetention(layout: TopicLayout): { name: string; value: string }[] {
+  return [
+    { name: 'cleanup.policy', value: 'delete' },
+    { name: 'retention.ms', value: String(layout.recordsRetentionMs) },
+  ];
+}
+
+/** The topic specs: the registry is compacted (latest record per key is the truth); the records keep `recordsRetentionMs`. */
 export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig[] {
   const minIsr = String(Math.min(2, layout.replicationFactor));
   const spec = (topic: string, configEntries: { name: string; value: string }[] = []): ITopicConfig => ({
@@ -54,19 +72,18 @@ export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig
   });
   return [
     { ...spec(names.registry, [{ name: 'cleanup.policy', value: 'compact' }]), numPartitions: 1 },
-    spec(names.ingress),
+    spec(names.ingress, recordsRetention(layout)),
     spec(names.deliveries),
     ...names.retries.map((t) => spec(t)),
     spec(names.deadLetters, [{ name: 'retention.ms', value: String(30 * 24 * 3_600_000) }]),
-    spec(names.events),
+    spec(names.events, recordsRetention(layout)),
     spec(names.dedupe, [
       { name: 'cleanup.policy', value: 'compact,delete' },
       { name: 'retention.ms', value: String(layout.dedupeWindowMs) },
     ]),
     { ...spec(names.holds, [{ name: 'cleanup.policy', value: 'compact' }]), numPartitions: 1 },
-    // Who did what is a records matter (SPEC section 4: records keep what the law asks, default
-    // unlimited): never deleted by Kafka; small (one record per operator action).
-    spec(names.audit, [{ name: 'retention.ms', value: '-1' }]),
+    // Who did what is a records matter too; small (one record per operator action).
+    spec(names.audit, recordsRetention(layout)),
   ];
 }
 
@@ -76,4 +93,48 @@ export async function ensureTopics(admin: Admin, specs: ITopicConfig[]): Promise
   const missing = specs.filter((s) => !existing.has(s.topic));
   if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   return missing.map((s) => s.topic);
+}
+
+/** One existing topic's settings changed at start: what they were and what they are now. */
+export interface TopicAlteration {
+  readonly topic: string;
+  readonly from: Readonly<Record<string, string>>;
+  readonly to: Readonly<Record<string, string>>;
+}
+
+/**
+ * Holds the existing records topics to `recordsRetention` (one made with Kafka's 7-day default, by
+ * hand, or under an earlier LGSP_RECORDS_RETENTION). Their other settings are kept: Kafka's
+ * AlterConfigs replaces a topic's whole set, so it is sent whole. Called after `ensureTopics`;
+ * returns one alteration per topic changed, for the log.
+ */
+export async function alignRecordsRetention(admin: Admin, names: TopicNames, layout: TopicLayout): Promise<TopicAlteration[]> {
+  const wanted = recordsRetention(layout);
+  const { resources } = await admin.describeConfigs({
+    resources: recordsTopics(names).map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name })),
+    includeSynonyms: false,
+  });
+  const alterations: { alteration: TopicAlteration; configEntries: { name: string; value: string }[] }[] = [];
+  for (const { resourceName: topic, configEntries } of resources) {
+    const current = new Map(configEntries.map((c) => [c.configName, c.configValue]));
+    const changed = wanted.filter((c) => current.get(c.name) !== c.value);
+    if (changed.length === 0) continue;
+    // The topic's own settings (not the broker's defaults), with the changed ones replaced.
+    const own = configEntries.filter((c) => c.configSource === kafkajs.ConfigSource.TOPIC_CONFIG && !changed.some((w) => w.name === c.configName));
+    alterations.push({
+      alteration: {
+        topic,
+        from: Object.fromEntries(changed.map((c) => [c.name, current.get(c.name) ?? ''])),
+        to: Object.fromEntries(changed.map((c) => [c.name, c.value])),
+      },
+      configEntries: [...own.map((c) => ({ name: c.configName, value: c.configValue })), ...changed],
+    });
+  }
+  if (alterations.length > 0) {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: alterations.map(({ alteration, configEntries }) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name: alteration.topic, configEntries })),
+    });
+  }
+  return alterations.map((a) => a.alteration);
 }

@@ -22,6 +22,7 @@ const ENTRY: ConnectorEntry = {
       maxInFlight: 1,
       breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 30_000 },
       mode: 'binary',
+      signatureVersions: ['v1', 'v2'],
     },
     settings: { adapterUrl: 'http://127.0.0.1:9/', username: 'qn', password: 'mat-khau-bi-mat' },
   },

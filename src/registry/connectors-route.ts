@@ -14,12 +14,20 @@ import { overlapOf, overlapQuery } from '../http/overlap-query.ts';
 import { contractRef, json, named, propertyRefs, route, type Route } from '../http/route.ts';
 import { issueCredential, rotateCredential } from './connector-credentials.ts';
 import type { ConnectorKinds } from './connector-kinds.ts';
+import { receivingWarnings } from './receiving-warnings.ts';
 import type { ConnectorEntry, RegistryStore } from './registry-store.ts';
 
 const HIDDEN = '(hidden)';
 const ID = Type.Object({ id: Type.String({ description: 'The connector id.', examples: ['hcc-quang-ninh'] }) });
 const CHECKED_BY = 'ConnectorKinds.check: the manifest schema (defaults applied), its kind and settings, the agency directory';
 const TOKEN = { type: 'string', description: "The connector's bearer token, shown once: store it now." };
+const WARNINGS = {
+  type: 'array',
+  items: { type: 'string' },
+  description:
+    'What the manifest, valid, will not do, in sentences: a connector that accepts nothing addressed to its agency (no endpoint, a kind that only sends or relays, `accepts: []`). Empty when there is nothing to say.',
+  examples: [['qn-stp-sender accepts nothing addressed to 000.00.15.H49: it has no endpoint; add "endpoint" for it to receive what is sent to its agency.']],
+};
 const ROTATED = named('RotatedToken', {
   type: 'object',
   required: ['token', 'previousValidUntil'],
@@ -88,7 +96,7 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       body: manifestBody,
       responses: {
         201: json(
-          { type: 'object', required: ['connector', 'token'], properties: { connector: connectorView, token: TOKEN } },
+          { type: 'object', required: ['connector', 'token', 'warnings'], properties: { connector: connectorView, token: TOKEN, warnings: WARNINGS } },
           'Registered; the token is shown this once.',
         ),
       },
@@ -101,7 +109,7 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
         const now = new Date().toISOString();
         const entry = { manifest, credential, createdAt: now, updatedAt: now };
         await registry.putConnector(entry);
-        return { status: 201, json: { connector: view(entry), token } };
+        return { status: 201, json: { connector: view(entry), token, warnings: receivingWarnings(manifest, kinds) } };
       },
     }),
     route({
@@ -113,12 +121,19 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       body: manifestBody,
       responses: {
         200: json(
-          { type: 'object', required: ['valid', 'connector'], properties: { valid: { const: true }, connector: contractRef('connector.schema.json') } },
+          {
+            type: 'object',
+            required: ['valid', 'connector', 'warnings'],
+            properties: { valid: { const: true }, connector: contractRef('connector.schema.json'), warnings: WARNINGS },
+          },
           'Valid; the manifest with its defaults applied.',
         ),
       },
       problems: ['validation-failed'],
-      handle: async ({ body }) => ({ status: 200, json: { valid: true, connector: await checked(body) } }),
+      async handle({ body }) {
+        const manifest = await checked(body);
+        return { status: 200, json: { valid: true, connector: manifest, warnings: receivingWarnings(manifest, kinds) } };
+      },
     }),
     route({
       method: 'get',
@@ -144,7 +159,14 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
       responses: {
         200: json(
           {
-            allOf: [connectorView, { type: 'object', properties: { token: { ...TOKEN, description: `${TOKEN.description} Only when \`agency\` changed.` } } }],
+            allOf: [
+              connectorView,
+              {
+                type: 'object',
+                required: ['warnings'],
+                properties: { token: { ...TOKEN, description: `${TOKEN.description} Only when \`agency\` changed.` }, warnings: WARNINGS },
+              },
+            ],
           },
           'Replaced; with `token` when the agency changed.',
         ),
@@ -161,7 +183,7 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
         const moved = manifest.agency !== before.manifest.agency ? issueCredential(manifest.id) : undefined;
         const entry = { ...before, manifest, ...(moved ? { credential: moved.credential } : {}), updatedAt: new Date().toISOString() };
         await registry.putConnector(entry);
-        return { status: 200, json: { ...view(entry), ...(moved ? { token: moved.token } : {}) } };
+        return { status: 200, json: { ...view(entry), ...(moved ? { token: moved.token } : {}), warnings: receivingWarnings(manifest, kinds) } };
       },
     }),
     route({

@@ -21,7 +21,7 @@ import { messageFields } from '../ops/message-log.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
-import { resolveRecipients, type RoutingContext } from './recipients.ts';
+import { receiversOf, resolveRecipients, type RoutingContext } from './recipients.ts';
 import { statusReported } from './status-report.ts';
 
 /** How the router finds the message a reply answers (the trace view). */
@@ -92,16 +92,11 @@ export class Router {
     return kinds.names.map((name) => kinds.get(name)).filter((k): k is ConnectorAdapter => k !== undefined);
   }
 
-  /** The directory and the connectors that can receive, read once per batch. */
+  /** The directory and the connectors that can receive, with the types each accepts addressed, read once per batch. */
   private snapshot(): Pick<RoutingContext, 'directory' | 'receivers'> {
     const { registry, kinds } = this.parts;
-    return {
-      directory: registry.directory(),
-      receivers: registry
-        .connectors()
-        .map((c) => c.manifest)
-        .filter((m) => kinds.get(m.kind)?.createSender),
-    };
+    const manifests = registry.connectors().map((c) => c.manifest);
+    return { directory: registry.directory(), receivers: receiversOf(manifests, kinds) };
   }
 
   private route(message: AcceptedMessage, known: Pick<RoutingContext, 'directory' | 'receivers'>): TopicMessages[] {
@@ -110,11 +105,12 @@ export class Router {
     const at = new Date().toISOString();
     const source = sourceAgency(event.source) ?? '';
     const original = event.correlationid ? originals.findOriginal(event.correlationid, source) : undefined;
-    const { recipients, unreachable } = resolveRecipients(message, { ...known, originalSender: original?.sourceAgency });
+    const { recipients, unreachable, reasons } = resolveRecipients(message, { ...known, originalSender: original?.sourceAgency });
 
-    const audit: AuditEvent[] = [{ kind: 'routed', hubId, at, recipients, unreachable }];
-    const log = { ...messageFields(message, message.connector), recipients: recipients.length, ...(unreachable.length > 0 ? { unreachable } : {}) };
-    if (recipients.length === 0 || unreachable.length > 0) this.parts.logger.info(log, 'routed, with addressed agencies that have no connector for this type');
+    const audit: AuditEvent[] = [{ kind: 'routed', hubId, at, recipients, unreachable, ...(unreachable.length > 0 ? { unreachableReasons: reasons } : {}) }];
+    const log = { ...messageFields(message, message.connector), recipients: recipients.length, ...(unreachable.length > 0 ? { unreachable: reasons } : {}) };
+    if (recipients.length === 0 || unreachable.length > 0)
+      this.parts.logger.info(log, 'routed, with addressed agencies that have no connector that accepts this type');
     else this.parts.logger.debug(log, 'routed');
     const status = original && statusReported({ event, hubId, agency: source, originalHubId: original.hubId, at }, this.parts.schemas, this.kindAdapters());
     if (status) audit.push(status);

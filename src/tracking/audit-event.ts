@@ -36,8 +36,10 @@ export interface Recipient {
 export interface RoutedEvent extends Base {
   readonly kind: 'routed';
   readonly recipients: readonly Recipient[];
-  /** Agencies addressed that have no connector for this type: recorded, never silently dropped. */
+  /** Agencies addressed that have no connector that accepts this type: recorded, never silently dropped. */
   readonly unreachable: readonly string[];
+  /** Why, per unreachable agency ("000.00.05.H49 has no connector that accepts vn.gov.document.sent"); absent in events written before it was recorded. */
+  readonly unreachableReasons?: Readonly<Record<string, string>>;
 }
 
 export interface DeliveredEvent extends Base, Recipient {

@@ -13,7 +13,7 @@ import type { TraceView } from './trace-view.ts';
 const TRACE = named('Trace', {
   type: 'object',
   description: 'The trace of one message, from its audit events. Never carries `data`.',
-  required: ['hubId', 'message', 'recipients', 'unreachable', 'statuses', 'summary', 'timeline'],
+  required: ['hubId', 'message', 'recipients', 'unreachable', 'unreachableReasons', 'statuses', 'summary', 'timeline'],
   properties: {
     hubId: { type: 'string' },
     message: {
@@ -59,7 +59,13 @@ const TRACE = named('Trace', {
         },
       },
     },
-    unreachable: { type: 'array', items: { type: 'string' }, description: 'Agencies addressed that have no connector for the type.' },
+    unreachable: { type: 'array', items: { type: 'string' }, description: 'Agencies addressed that have no connector that accepts the type.' },
+    unreachableReasons: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Why, per unreachable agency code (none for messages routed before the hub recorded reasons).',
+      examples: [{ '000.00.05.H49': '000.00.05.H49 has no connector that accepts vn.gov.document.sent' }],
+    },
     statuses: {
       type: 'array',
       items: {

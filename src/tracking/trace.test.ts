@@ -85,6 +85,14 @@ describe('assembleTrace', () => {
     expect(trace.timeline).toEqual([entry]);
   });
 
+  it('says why each unreachable agency is, as the router recorded it (nothing for events written before it did)', () => {
+    const reason = 'X9 has no connector that accepts vn.gov.document.sent';
+    const trace = assembleTrace([accepted, { ...routed(1, ['X9']), unreachableReasons: { X9: reason } } as AuditEvent])!;
+    expect(trace).toMatchObject({ unreachable: ['X9'], unreachableReasons: { X9: reason }, summary: '1 recipient: 1 pending; 1 unreachable' });
+    expect(trace.timeline[1]).toMatchObject({ kind: 'routed', unreachableReasons: { X9: reason } });
+    expect(assembleTrace([accepted, routed(1, ['X9'])])!.unreachableReasons).toEqual({});
+  });
+
   it('follows a fan-out with deliveries, retries, a dead letter and unreachable agencies', () => {
     const trace = assembleTrace([
       accepted,

@@ -61,8 +61,10 @@ export interface Trace {
     readonly signature?: SignatureRecord;
   };
   readonly recipients: RecipientTrace[];
-  /** Agencies addressed that have no connector for the type. */
+  /** Agencies addressed that have no connector that accepts the type. */
   readonly unreachable: string[];
+  /** Why, per unreachable agency, as the router recorded it: "000.00.05.H49 has no connector that accepts vn.gov.document.sent". */
+  readonly unreachableReasons: Record<string, string>;
   readonly statuses: StatusTrace[];
   /** E.g. "3 recipients: 2 delivered, 1 received, 1 retrying; 1 unreachable". */
   readonly summary: string;
@@ -98,6 +100,7 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
 
   const recipients = new Map<string, RecipientTrace>();
   const unreachable = new Set<string>();
+  const unreachableReasons: Record<string, string> = {};
   const statuses: StatusTrace[] = [];
   let routed = false;
   const recipient = (connector: string, agency: string) => {
@@ -114,6 +117,7 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
         routed = true;
         for (const { connector, agency } of e.recipients) recipient(connector, agency);
         for (const agency of e.unreachable) unreachable.add(agency);
+        Object.assign(unreachableReasons, e.unreachableReasons);
         break;
       case 'retried': {
         const r = recipient(e.connector, e.agency);
@@ -181,6 +185,7 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
     },
     recipients: list,
     unreachable: [...unreachable],
+    unreachableReasons,
     statuses,
     summary: summarize(routed, list, unreachable.size),
     timeline: sorted.map(({ hubId: _hubId, ...entry }) => entry as TimelineEntry),

@@ -19,7 +19,8 @@ describe('the national document axis (pull mailbox)', () => {
       id: 'qn-vdxp',
       agency: '000.00.00.H49',
       kind: 'vdxp',
-      settings: { baseUrl: axis.url, systemId: 'lgsp-h49', secret: 'secret', pollIntervalMs: 200 },
+      // The package is the People's Committee's (000.00.00.H49, in the directory): relayed only when listed.
+      settings: { baseUrl: axis.url, systemId: 'lgsp-h49', secret: 'secret', pollIntervalMs: 200, relayFor: ['000.00.00.H49'] },
     });
 
     axis.holdAcknowledgements(true);

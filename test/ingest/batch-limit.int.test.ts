@@ -57,7 +57,8 @@ describe('LGSP_MAX_BATCH on every ingest route', () => {
       id: 'vdxp-bridge',
       agency: '000.00.00.H49',
       kind: 'vdxp',
-      settings: { baseUrl: 'http://127.0.0.1:9/', systemId: 'qn-lgsp', secret: 'bi-mat-cua-truc', pollIntervalMs: 60_000 },
+      // The packages are the People's Committee's, an agency of the directory: a relay carries it only when listed.
+      settings: { baseUrl: 'http://127.0.0.1:9/', systemId: 'qn-lgsp', secret: 'bi-mat-cua-truc', pollIntervalMs: 60_000, relayFor: ['000.00.00.H49'] },
     });
   });
   afterAll(() => hub?.close());
