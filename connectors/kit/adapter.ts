@@ -88,7 +88,7 @@ export interface RefusedOutcome extends FailedOutcome {
 export interface KindContext<Settings = unknown> {
   /** `manifest.settings` parsed against the kind's `settingsSchema` (defaults applied). */
   readonly settings: Settings;
-  /** The key of `X-LGSP-Signature` (`signingKeyOf(token)`); never part of `settings`. */
+  /** The key of the delivery signatures, v2 `webhook-signature` and v1 `X-LGSP-Signature` (`signingKeyOf(token)`); never part of `settings`. */
   readonly signingKey: string;
   /** The connector's transport (its TLS settings applied); the hub closes it after the sender or poller. */
   readonly transport: Transport;

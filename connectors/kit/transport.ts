@@ -14,8 +14,8 @@
  * - the outbound policy (`outbound-policy.ts`): a link-local or cloud-metadata address is never
  *   connected to, whether written in the URL or resolved at connect time (DNS rebinding); that
  *   failure carries the reason, and `classify.ts` refuses it instead of retrying;
- * - `Idempotency-Key` and `X-LGSP-Signature` (over the exact bytes sent) when asked; the caller
- *   gives the signing key per request, so the transport holds no secret but TLS material.
+ * - `Idempotency-Key` when asked. The push sender adds the signatures over the exact bytes, so
+ *   the transport holds no secret but TLS material.
  * It never throws for the far side's trouble: a request resolves to an `Exchange`, an answer or a
  * typed failure; `classify.ts` turns that into a `DeliveryOutcome`.
  */
@@ -25,7 +25,6 @@ import type { Readable } from 'node:stream';
 import axios, { isAxiosError } from 'axios';
 import { AdapterError } from './adapter.ts';
 import { OutboundPolicy, OutboundRefused, hostOf } from './outbound-policy.ts';
-import { SIGNATURE_HEADER, signBody } from './signature.ts';
 
 /** PEM material for https requests of one connector (`transport-settings.ts` declares the settings). */
 export interface TransportTls {
@@ -58,8 +57,6 @@ export interface TransportRequest {
   readonly json?: unknown;
   /** Sent as `Idempotency-Key`. */
   readonly idempotencyKey?: string;
-  /** Adds `X-LGSP-Signature` over the body bytes, keyed with this signing key (`ctx.signingKey`). */
-  readonly signWith?: string;
 }
 
 /** An answer as read: any status (3xx included), at most `maxResponseBytes` of its body. */
@@ -188,7 +185,6 @@ function prepare(request: TransportRequest): { headers: Record<string, string>; 
     headers['content-type'] ??= 'application/json; charset=utf-8';
   }
   if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
-  if (request.signWith !== undefined) headers[SIGNATURE_HEADER.toLowerCase()] = signBody(body ?? Buffer.alloc(0), request.signWith);
   return body === undefined ? { headers } : { headers, body };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Connector credentials. A token is `<connector id>.<secret>`, shown once at registration or
  * rotation. The registry keeps only the SHA-256 of the secret (checked in constant time) and
- * the signing key derived from the token (`X-LGSP-Signature` on deliveries), never the token.
+ * the signing key derived from the token (the signatures on deliveries, `docs/webhooks.md`), never the token.
  * The signing key reaches a connector's kind only through its kind context (`ctx.signingKey`,
  * `connectors/kit/kind-context.ts`), never through `settings`, which operators read and write.
  *
