@@ -34,7 +34,7 @@ export const connectorsRegister: Command = {
   async run(ctx) {
     const [file] = positionals(ctx, this, ['manifest.json']);
     const manifest = parseJsonFile(file!, await readText(file!));
-    const answer = await ctx.hub.request<{ connector: ConnectorView; token: string }>({
+    const answer = await ctx.hub.request<{ connector: ConnectorView; token: string; warnings?: string[] }>({
       method: 'POST',
       path: '/v1/connectors',
       credential: operator(ctx.io),
@@ -51,6 +51,7 @@ export const connectorsRegister: Command = {
         : `registered connector ${c.id} (${c.kind}) for agency ${c.agency}${c.endpoint ? `, delivering to ${c.endpoint}` : ', send only'}\ntoken: ${answer.token}`,
     );
     tokenWarning(ctx.io, c.id);
+    for (const warning of answer.warnings ?? []) ctx.io.err(`warning: ${warning}`);
   },
 };
 
