@@ -40,6 +40,8 @@ export interface SystemSpec {
   readonly subscriptions: readonly Subscription[];
   /** The types it receives when its agency is addressed; absent: every type its kind carries. */
   readonly accepts?: readonly string[];
+  /** Manifest `roles`: the one-stop-shop systems are `one-stop`, which lets them send dossier messages (docs/policies.md). */
+  readonly roles?: readonly 'one-stop'[];
   /** True for commune e-office systems: they acknowledge each document with edXML status 03. */
   readonly acknowledges?: boolean;
 }
@@ -74,6 +76,7 @@ export const SYSTEMS: readonly SystemSpec[] = [
     description: 'Hệ thống một cửa điện tử, UBND phường Bãi Cháy (bộ phận tiếp nhận và trả kết quả)',
     subscriptions: [{ type: 'vn.gov.dossier.status' }],
     accepts: DOSSIERS,
+    roles: ['one-stop'],
   },
   {
     id: 'qn-halong-motcua',
@@ -83,6 +86,7 @@ export const SYSTEMS: readonly SystemSpec[] = [
     description: 'Hệ thống một cửa điện tử, UBND thành phố Hạ Long',
     subscriptions: [{ type: 'vn.gov.dossier.transferred' }],
     accepts: DOSSIERS,
+    roles: ['one-stop'],
   },
 ];
 

@@ -225,6 +225,6 @@ async function startOneStopShop(hub: HubApi, spec: SystemSpec): Promise<RunningS
 }
 
 function manifest(spec: SystemSpec, endpoint: string): Record<string, unknown> {
-  const { id, agency, kind, description, subscriptions, accepts } = spec;
-  return { id, agency, kind, description, endpoint, subscriptions, ...(accepts ? { accepts } : {}), delivery: DELIVERY };
+  const { id, agency, kind, description, subscriptions, accepts, roles } = spec;
+  return { id, agency, kind, description, endpoint, subscriptions, ...(accepts ? { accepts } : {}), ...(roles ? { roles } : {}), delivery: DELIVERY };
 }

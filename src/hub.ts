@@ -36,9 +36,13 @@ import { agenciesRoutes } from './registry/agencies-route.ts';
 import { ConnectorKinds } from './registry/connector-kinds.ts';
 import { connectorsRoutes } from './registry/connectors-route.ts';
 import { RegistryStore } from './registry/registry-store.ts';
+import { policiesRoutes } from './policy/policies-route.ts';
+import { SendingRights } from './policy/sending-rights.ts';
 import { ConnectorSealing } from './registry/connector-record.ts';
 import { SecretBox } from './secrets/secret-box.ts';
 import { secretsRoutes } from './secrets/secrets-route.ts';
+import { HubKeys } from './registry/hub-keys.ts';
+import { hubKeysRoutes } from './registry/hub-keys-route.ts';
 import { writeAgencies } from './registry/write-agencies.ts';
 import { HubError } from './contract/problems.ts';
 import { DeadLetterReplayer } from './delivery/dead-letter-replay.ts';
@@ -107,6 +111,9 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (r) => r.load(view('registry')),
     );
     await seedDirectory(config, registry, schemas, logger);
+    const hubKeys = new HubKeys(registry, secretBox);
+    const { kid, generation } = await hubKeys.ensure();
+    logger.info({ kid, generation }, 'hub signing key ready');
     const auditView = await life.open(
       'audit view',
       new AuditView(logger),
@@ -148,6 +155,14 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     const metrics = new Metrics();
     const readiness = new Readiness();
     readiness.add('kafka', kafkaCheck(admin));
+    const traces = await life.open(
+      'trace view',
+      new TraceView({ logger }),
+      (t) => t.close(),
+      (t) => t.load(kafka, topics.events, view('traces')),
+    );
+    // Before the intake: sending rights read what was routed to whom (replies, dossiers).
+    const rights = new SendingRights({ registry, schemas, traces });
     const intake = new MessageIntake({
       schemas,
       directory: () => registry.directory(),
@@ -156,6 +171,8 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       topics,
       metrics: new IngestMetrics(metrics),
       maxBatchSize: config.maxBatchSize,
+      signer: hubKeys,
+      rights,
     });
     await life.open(
       'pollers',
@@ -180,12 +197,6 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       new DeadLetterReplayer(ownClient('lgsp-hub-replay'), `${config.topicPrefix}replay`, topics, deadLetterView),
       (r) => r.close(),
       (r) => r.connect(),
-    );
-    const traces = await life.open(
-      'trace view',
-      new TraceView({ logger }),
-      (t) => t.close(),
-      (t) => t.load(kafka, topics.events, view('traces')),
     );
     const holds = await life.open(
       'holds',
@@ -234,7 +245,9 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       ...inboundRoutes(intake, registry, kinds),
       ...agenciesRoutes(registry, schemas),
       ...connectorsRoutes(registry, kinds, schemas, config.tokenOverlapMs),
-      ...secretsRoutes(registry, secretBox),
+      ...policiesRoutes(rights, registry, schemas),
+      ...secretsRoutes(registry, secretBox, hubKeys),
+      ...hubKeysRoutes(hubKeys),
       ...messagesTraceRoutes(traces),
       ...deadLettersRoutes(deadLetterView, replayer),
       ...consoleRoutes(),

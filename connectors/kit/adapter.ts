@@ -32,6 +32,8 @@ export interface Delivery {
   readonly hubId: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** The hub's signature over the message as accepted (docs/signatures.md); push senders pass it on as `lgsp-hub-signature`. */
+  readonly hubSignature?: string;
 }
 
 /**

@@ -4,9 +4,11 @@
  * bytes); the POST carries `Idempotency-Key: <hubId>` (the same on every attempt) and the
  * signatures `manifest.delivery.signatureVersions` asks for (`signature.ts`): v2's `webhook-id` is
  * the hub id too, its timestamp and signature are made per attempt over the exact bytes and
- * `ce-*` headers sent. The answer's status alone decides, by the kit's rules (`classify.ts`). A
+ * `ce-*` headers sent; the hub's own signature over the message as accepted goes along as
+ * `lgsp-hub-signature` (docs/signatures.md). The answer's status alone decides, by the kit's rules (`classify.ts`). A
  * 2xx is delivered whatever its body, even one cut at the size cap.
  */
+import { HUB_SIGNATURE_HTTP_HEADER } from '../../src/contract/hub-signature.ts';
 import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
 import type { Delivery, KindContext, Sender } from './adapter.ts';
 import { classify } from './classify.ts';
@@ -67,7 +69,8 @@ export function createPushSender(options: PushSenderOptions): Sender {
       const exchange = await transport.attempt(timeoutMs, (scope) => {
         // Signed when the attempt starts, so its timestamp is the attempt's; the hub's own headers win over the kind's.
         const signatures = signatureHeaders({ signingKey, versions: signatureVersions, id: delivery.hubId, headers, body });
-        return scope.send({ method: 'POST', url: endpoint, headers: { ...headers, ...signatures }, body, idempotencyKey: delivery.hubId });
+        const hubSignature: Record<string, string> = delivery.hubSignature ? { [HUB_SIGNATURE_HTTP_HEADER]: delivery.hubSignature } : {};
+        return scope.send({ method: 'POST', url: endpoint, headers: { ...headers, ...signatures, ...hubSignature }, body, idempotencyKey: delivery.hubId });
       });
       const classified = classify(exchange);
       return 'ok' in classified ? { outcome: 'delivered', status: classified.ok.status } : classified;

@@ -21,7 +21,7 @@ export const WEBHOOK_SETTINGS = Type.Object(
           maxProperties: 20,
           additionalProperties: false,
           description:
-            "Static headers added to every delivery, e.g. an API gateway key. They cannot replace the hub's own (ce-*, content-type, Idempotency-Key, webhook-id, webhook-timestamp, webhook-signature, X-LGSP-Signature).",
+            "Static headers added to every delivery, e.g. an API gateway key. They cannot replace the hub's own (ce-*, content-type, Idempotency-Key, webhook-id, webhook-timestamp, webhook-signature, X-LGSP-Signature, lgsp-hub-signature).",
         },
       ),
     ),

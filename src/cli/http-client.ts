@@ -29,7 +29,8 @@ export interface HubRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path from the root, e.g. `/v1/connectors/qn-stp-eoffice`. */
   readonly path: string;
-  readonly credential: Credential;
+  /** Absent for public routes (`/.well-known/jwks.json`). */
+  readonly credential?: Credential;
   /** Undefined values are left out. */
   readonly query?: Readonly<Record<string, string | undefined>>;
   /** Sent as is when a string, else as JSON. */
@@ -83,7 +84,7 @@ export class HubClient {
         url: `${this.baseUrl}${req.path}`,
         params: req.query && Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined)),
         headers: {
-          authorization: `Bearer ${req.credential.token}`,
+          ...(req.credential ? { authorization: `Bearer ${req.credential.token}` } : {}),
           accept: 'application/json, application/problem+json',
           ...(req.body === undefined ? {} : { 'content-type': req.contentType ?? 'application/json' }),
         },
@@ -125,9 +126,9 @@ export class HubClient {
     const name = problemName(body);
     if (name && req.hints?.[name]) return req.hints[name]!;
     if (status === 401 || name === 'unauthenticated') {
-      return req.credential.role === 'operator'
+      return req.credential?.role === 'operator'
         ? `set LGSP_ADMIN_TOKEN to your operator token for the hub at ${this.baseUrl} (an admin issues one: lgsp operators create or rotate).`
-        : `pass the connector's token (${req.credential.from}); an operator can issue a new one with: lgsp connectors rotate <id>.`;
+        : `pass the connector's token (${req.credential?.from ?? '--token or LGSP_CONNECTOR_TOKEN'}); an operator can issue a new one with: lgsp connectors rotate <id>.`;
     }
     if (name === 'kafka-unavailable' && retryAfter)
       return `nothing was written; run the same command again after ${retryAfter} s (a resent message is answered with the first result).`;

@@ -17,9 +17,11 @@ import { deadLettersList, deadLettersReplay, deadLettersShow } from './commands/
 import { secretsReencrypt } from './commands/secrets.ts';
 import { operatorsCreate, operatorsDelete, operatorsList, operatorsRotate, operatorsSetRole } from './commands/operators.ts';
 import { audit } from './commands/audit.ts';
+import { policiesList, policiesReset, policiesSet, policiesShow } from './commands/policies.ts';
 import { send } from './commands/send.ts';
 import { trace } from './commands/trace.ts';
 import { verifyWebhookCommand } from './commands/verify-webhook.ts';
+import { verify } from './commands/verify.ts';
 import { HubClient, hubUrlOf } from './http-client.ts';
 import { CliFailure, EXIT, formatFailure, isMainModule, processIo, usageError, type CliIo } from './output.ts';
 
@@ -33,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   send,
   trace,
   verifyWebhookCommand,
+  verify,
   deadLettersList,
   deadLettersShow,
   deadLettersReplay,
@@ -43,6 +46,10 @@ export const COMMANDS: readonly Command[] = [
   operatorsRotate,
   operatorsDelete,
   audit,
+  policiesList,
+  policiesShow,
+  policiesSet,
+  policiesReset,
 ];
 
 /** A bug in lgsp itself (sysexits EX_SOFTWARE), apart from the documented codes 0-3. */

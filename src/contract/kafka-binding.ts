@@ -15,15 +15,23 @@ export interface AcceptedMessage {
   /** The connector that handed the message to the hub. */
   readonly connector: string;
   readonly acceptedAt: string;
+  /** The hub's signature over it (`hub-signature.ts`); absent on records written before the hub signed. */
+  readonly hubSignature?: string;
 }
 
-export function toKafkaMessage({ event, hubId, connector, acceptedAt }: AcceptedMessage): Message {
+/** The bytes of `data` as the hub holds them (the record's value; the body of a binary-mode delivery): what the hub signature hashes. */
+export function dataBytes(data: unknown): Buffer {
+  return Buffer.from(JSON.stringify(data), 'utf8');
+}
+
+export function toKafkaMessage({ event, hubId, connector, acceptedAt, hubSignature }: AcceptedMessage): Message {
   const headers: IHeaders = { 'content-type': 'application/json', [HEADER.hubId]: hubId, [HEADER.connector]: connector, [HEADER.acceptedAt]: acceptedAt };
+  if (hubSignature !== undefined) headers[HEADER.hubSignature] = hubSignature;
   for (const name of ATTRIBUTES) {
     const value = event[name];
     if (value !== undefined) headers[`ce_${name}`] = value;
   }
-  return { key: event.subject, value: JSON.stringify(event.data), headers };
+  return { key: event.subject, value: dataBytes(event.data), headers };
 }
 
 /** The reverse of `toKafkaMessage`, for records the hub wrote itself (trusted, already validated). */
@@ -34,10 +42,12 @@ export function fromKafkaMessage(message: { value: Buffer | null; headers?: IHea
     const value = header(`ce_${name}`);
     if (value !== undefined) event[name] = value;
   }
+  const hubSignature = header(HEADER.hubSignature);
   return {
     event: event as unknown as CloudEvent,
     hubId: header(HEADER.hubId) ?? '',
     connector: header(HEADER.connector) ?? '',
     acceptedAt: header(HEADER.acceptedAt) ?? '',
+    ...(hubSignature !== undefined ? { hubSignature } : {}),
   };
 }

@@ -8,6 +8,8 @@ export const HEADER = {
   hubId: 'lgsp_hubid',
   connector: 'lgsp_connector',
   acceptedAt: 'lgsp_acceptedat',
+  /** The hub's JWS over the message as accepted (`hub-signature.ts`); absent on records written before the hub signed. */
+  hubSignature: 'lgsp_hub_signature',
   /** Delivery records (`lgsp.deliveries`, retry tiers, dead letters of stage `deliver`). */
   recipient: 'lgsp_recipient',
   recipientAgency: 'lgsp_recipient_agency',

@@ -32,6 +32,7 @@ export const PROBLEMS = {
   unauthenticated: { status: 401, title: 'Missing or wrong credentials', retriable: false },
   'bad-signature': { status: 401, title: 'The request signature is missing, wrong, stale or replayed', retriable: false },
   'source-not-allowed': { status: 403, title: 'The connector may not send as this source', retriable: false },
+  'send-not-allowed': { status: 403, title: 'The sending rights do not allow this message', retriable: false },
   forbidden: { status: 403, title: 'This credential may not do that', retriable: false },
   'rate-limited': { status: 429, title: 'Too many requests from this connector', retriable: true },
   'not-found': { status: 404, title: 'Not found', retriable: false },

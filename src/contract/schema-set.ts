@@ -56,6 +56,9 @@ export interface DeliverySettings {
 }
 
 /** A connector manifest (`schemas/connector.schema.json`) with its defaults applied. */
+/** The roles a manifest may give its connector (`schemas/connector.schema.json` `roles`). */
+export type ConnectorRole = 'one-stop';
+
 export interface ConnectorManifest {
   readonly id: string;
   readonly agency: string;
@@ -65,6 +68,8 @@ export interface ConnectorManifest {
   readonly auth?: { readonly scheme: 'bearer' | 'hmac-sha256'; readonly clientCertificates?: readonly string[] };
   /** The types addressed to its agency it receives: narrows its kind's (`ConnectorKinds.acceptedTypes`); absent: all of them. */
   readonly accepts?: readonly string[];
+  /** What the operator vouches the system is, for sending rights (`src/policy/`): `one-stop` sends dossier messages. */
+  readonly roles?: readonly ConnectorRole[];
   /** What it receives of unaddressed messages. */
   readonly subscriptions: readonly Subscription[];
   /** Its own token bucket instead of LGSP_RATE_LIMIT / LGSP_RATE_BURST (`src/http/rate-limits.ts`). */

@@ -1,15 +1,15 @@
 /**
- * Accepting messages from a connector: check the sender, the envelope, the data and the
- * recipients of every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe
+ * Accepting messages from a connector: check the sender, the envelope, the data, the recipients
+ * and the sending rights (`src/policy/`) of every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe
  * store, and write the rest in one Kafka transaction. Only then does the caller answer 202.
  */
-import type { TopicMessages } from 'kafkajs';
 import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
 import { hubIdOf } from '../contract/hub-id.ts';
-import { toKafkaMessage } from '../contract/kafka-binding.ts';
+import { toKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
 import type { ConnectorManifest, SchemaSet, ValidationIssue, SignatureRecord } from '../contract/schema-set.ts';
 import type { TopicNames } from '../kafka/topics.ts';
+import type { SendingRights } from '../policy/sending-rights.ts';
 import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
 
 /** Who hands messages in: a connector, which may send only as its own agency unless it relays. */
@@ -55,6 +55,10 @@ export interface IntakeParts {
   metrics: IngestMetrics;
   /** LGSP_MAX_BATCH: the most messages one call may accept, whatever route they came through. */
   maxBatchSize: number;
+  /** The hub's signature over each accepted message (`src/registry/hub-keys.ts`). */
+  signer: { sign(message: AcceptedMessage): Promise<string> };
+  /** Who may send what to whom: checked once every event of the request is valid. */
+  rights: Pick<SendingRights, 'check'>;
 }
 
 /** Problem classes in the order a mixed batch reports them: the first one present wins. */
@@ -72,7 +76,7 @@ export class MessageIntake {
   /**
    * Accepts `items` (one event, or a batch: `prefixPaths` puts `/<index>` before each issue path).
    * Throws HubError: `batch-too-large`, `source-not-allowed`, `unknown-message-type`, `validation-failed`,
-   * `unknown-recipient` (nothing written), or `kafka-unavailable` (nothing written, retry).
+   * `unknown-recipient`, `send-not-allowed` (nothing written), or `kafka-unavailable` (nothing written, retry).
    */
   async accept(connector: Sender, items: readonly unknown[], prefixPaths: boolean): Promise<Receipt[]> {
     const { maxBatchSize } = this.parts;
@@ -80,9 +84,13 @@ export class MessageIntake {
       throw new HubError('batch-too-large', `${items.length} messages in one request; the most is ${maxBatchSize} (LGSP_MAX_BATCH). Split it.`);
     }
     const events = this.check(connector, items, prefixPaths);
+    await this.parts.rights.check(connector, events, prefixPaths).catch((err: unknown) => {
+      this.rejected(items);
+      throw err;
+    });
     const now = Date.now();
     const acceptedAt = new Date(now).toISOString();
-    const { dedupe, topics } = this.parts;
+    const { dedupe } = this.parts;
     const fresh = new Map<string, { event: CloudEvent; hubId: string }>();
     const waits: Promise<void>[] = [];
     for (const event of events) {
@@ -93,18 +101,8 @@ export class MessageIntake {
     }
 
     if (fresh.size > 0) {
-      const accepted = [...fresh.values()].map(({ event, hubId }) => ({ event, hubId, connector: connector.id, acceptedAt }));
-      const batch: TopicMessages[] = [
-        { topic: topics.ingress, messages: accepted.map(toKafkaMessage) },
-        { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
-        {
-          topic: topics.events,
-          messages: accepted.map(({ event, hubId }) =>
-            auditMessage(acceptedEvent(event, hubId, acceptedAt, connector.id, this.parts.schemas.signatureOf(event.type, event.data))),
-          ),
-        },
-      ];
-      const written = this.parts.writer.write(batch);
+      // Registered before the first await, so a concurrent re-send of the same id waits for this write.
+      const written = this.write(fresh, connector.id, acceptedAt);
       for (const key of fresh.keys()) this.inFlight.set(key, written);
       try {
         await written;
@@ -120,6 +118,25 @@ export class MessageIntake {
       this.parts.metrics.received(event.type, this.levelOfSource(event), fresh.has(key) ? 'accepted' : 'duplicate');
     }
     return events.map((event) => ({ id: event.id, source: event.source, trace: `/v1/messages/${hubIdOf(event.source, event.id)}` }));
+  }
+
+  /** Signs each fresh message as accepted, then writes it, its dedupe mark and its `accepted` event in one transaction. */
+  private async write(fresh: ReadonlyMap<string, { event: CloudEvent; hubId: string }>, connector: string, acceptedAt: string): Promise<void> {
+    const { topics, schemas, signer } = this.parts;
+    const accepted = await Promise.all(
+      [...fresh.values()].map(async ({ event, hubId }) => {
+        const message = { event, hubId, connector, acceptedAt };
+        return { ...message, hubSignature: await signer.sign(message) };
+      }),
+    );
+    await this.parts.writer.write([
+      { topic: topics.ingress, messages: accepted.map(toKafkaMessage) },
+      { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
+      {
+        topic: topics.events,
+        messages: accepted.map((message) => auditMessage(acceptedEvent(message, schemas.signatureOf(message.event.type, message.event.data)))),
+      },
+    ]);
   }
 
   /** Every check that needs no I/O, over every item; throws the most severe problem found. */
@@ -158,11 +175,15 @@ export class MessageIntake {
 
     const code = SEVERITY.find((c) => found.has(c));
     if (code) {
-      for (const item of items) this.parts.metrics.received(typeOf(item, schemas), this.levelOfSource(item), 'rejected');
+      this.rejected(items);
       const errors = found.get(code)!;
       throw new HubError(code, `${errors.length} problem${errors.length === 1 ? '' : 's'} found; nothing was accepted. See "errors".`, { errors });
     }
     return items as CloudEvent[];
+  }
+
+  private rejected(items: readonly unknown[]): void {
+    for (const item of items) this.parts.metrics.received(typeOf(item, this.parts.schemas), this.levelOfSource(item), 'rejected');
   }
 
   /** Why `connector` may not send as `source`, or undefined when it may. */
@@ -201,12 +222,12 @@ function typeOf(item: unknown, schemas: SchemaSet): string {
   return typeof type === 'string' && schemas.hasType(type) ? type : 'unknown';
 }
 
-function acceptedEvent(event: CloudEvent, hubId: string, at: string, connector: string, signature: SignatureRecord | undefined): AcceptedEvent {
+function acceptedEvent({ event, hubId, acceptedAt, connector, hubSignature }: AcceptedMessage, signature: SignatureRecord | undefined): AcceptedEvent {
   const { source, id, type, subject, time, to, correlationid } = event;
   return {
     kind: 'accepted',
     hubId,
-    at,
+    at: acceptedAt,
     source,
     id,
     type,
@@ -216,5 +237,6 @@ function acceptedEvent(event: CloudEvent, hubId: string, at: string, connector: 
     ...(to ? { to } : {}),
     ...(correlationid ? { correlationid } : {}),
     ...(signature ? { signature } : {}),
+    ...(hubSignature ? { hubSignature } : {}),
   };
 }

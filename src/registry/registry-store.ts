@@ -1,7 +1,7 @@
 /**
  * The registry: agencies, connectors and operators, with the compacted topic `lgsp.registry` as
- * the source of truth (key `agency/<code>`, `connector/<id>` or `operator/<name>`, a null value
- * deletes). Every hub instance
+ * the source of truth (key `agency/<code>`, `connector/<id>`, `operator/<name>` or the hub's signing keys,
+ * `hub-key/<kid>`, an operator's sending rule `policy/<type>`; a null value deletes). Every hub instance
  * loads the topic at start and follows it live, so a registration made through one instance is
  * seen by all within the follower's poll interval. A write returns once this instance has read
  * its own record back, so the API answers with the state it just created.
@@ -11,9 +11,11 @@ import type { AgencyRecord, ConnectorManifest } from '../contract/schema-set.ts'
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { OperatorRecord } from '../operators/operator-tokens.ts';
+import type { StoredPolicy } from '../policy/sending-rule.ts';
 import { SecretsError } from '../secrets/secret-box.ts';
 import { AgencyDirectory } from './agency-directory.ts';
 import { connectorKey, type ConnectorSealing, type StoredConnector } from './connector-record.ts';
+import { hubKeyRecordKey, type StoredHubKey } from './hub-keys.ts';
 import { verifyToken, type ConnectorCredential, type ConnectorIdentity, type CredentialStore } from './connector-credentials.ts';
 
 export interface ConnectorEntry {
@@ -23,7 +25,12 @@ export interface ConnectorEntry {
   readonly updatedAt: string;
 }
 
-type RegistryValue = { readonly agency: AgencyRecord } | { readonly connector: StoredConnector } | { readonly operator: OperatorRecord };
+type RegistryValue =
+  | { readonly agency: AgencyRecord }
+  | { readonly connector: StoredConnector }
+  | { readonly operator: OperatorRecord }
+  | { readonly hubKey: StoredHubKey }
+  | { readonly policy: StoredPolicy };
 
 export type RegistryChange = { readonly kind: 'agencies' } | { readonly kind: 'connector'; readonly id: string };
 
@@ -35,6 +42,10 @@ export class RegistryStore implements CredentialStore {
   /** While loading: records this hub's secrets keys cannot open (a later record of the same key may replace them). */
   private unreadable: Map<string, SecretsError> | undefined = new Map();
   private readonly operatorRecords = new Map<string, OperatorRecord>();
+  /** Sending rules set by operators (`policy/<type>`); a type without one follows its default (`src/policy/defaults.ts`). */
+  private readonly policyRecords = new Map<string, StoredPolicy>();
+  /** The hub's signing keys (`hub-key/<kid>`, `hub-keys.ts`), as stored, in the order of the topic (each kid is written once). */
+  private readonly hubKeyRecords = new Map<string, StoredHubKey>();
   /** Client certificate fingerprint (upper case) → connector id; rebuilt after a connector change. */
   private certificateIndex: Map<string, string | undefined> | undefined;
   private cachedDirectory: AgencyDirectory = AgencyDirectory.from([]);
@@ -167,6 +178,32 @@ export class RegistryStore implements CredentialStore {
     await this.write([{ key: `operator/${name}`, value: null }]);
   }
 
+  policies(): StoredPolicy[] {
+    return [...this.policyRecords.values()];
+  }
+
+  policy(type: string): StoredPolicy | undefined {
+    return this.policyRecords.get(type);
+  }
+
+  async putPolicy(record: StoredPolicy): Promise<void> {
+    await this.write([{ key: `policy/${record.type}`, value: JSON.stringify({ policy: record }) }]);
+  }
+
+  async deletePolicy(type: string): Promise<void> {
+    await this.write([{ key: `policy/${type}`, value: null }]);
+  }
+
+  /** The hub's signing keys as stored (private parts sealed), in the order they were written. */
+  hubKeys(): StoredHubKey[] {
+    return [...this.hubKeyRecords.values()];
+  }
+
+  /** Writes `records` in one batch, in their order (so keys written again keep their order in the topic). */
+  async putHubKeys(records: readonly StoredHubKey[]): Promise<void> {
+    await this.write(records.map((hubKey) => ({ key: hubKeyRecordKey(hubKey.kid), value: JSON.stringify({ hubKey }) })));
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.follower?.stop(), this.producer?.disconnect()]);
   }
@@ -201,6 +238,12 @@ export class RegistryStore implements CredentialStore {
     } else if (kind === 'operator') {
       if (parsed && 'operator' in parsed) this.operatorRecords.set(id, parsed.operator);
       else this.operatorRecords.delete(id);
+    } else if (kind === 'policy') {
+      if (parsed && 'policy' in parsed) this.policyRecords.set(id, parsed.policy);
+      else this.policyRecords.delete(id);
+    } else if (kind === 'hub-key') {
+      if (parsed && 'hubKey' in parsed) this.hubKeyRecords.set(id, parsed.hubKey);
+      else this.hubKeyRecords.delete(id);
     }
   }
 

@@ -68,8 +68,8 @@ export function resolveRecipients({ event, connector: ingestedBy }: AcceptedMess
   return { recipients: [...recipients.values()], unreachable: Object.keys(reasons), reasons };
 }
 
-/** Agency codes and selectors → distinct agency codes, in the order given. */
-function selectAgencies(entries: readonly string[], source: string, directory: AgencyDirectory): string[] {
+/** Agency codes and selectors → distinct agency codes, in the order given (also what sending rights check, `src/policy/`). */
+export function selectAgencies(entries: readonly string[], source: string, directory: AgencyDirectory): string[] {
   const codes = entries.flatMap((entry): string[] => {
     switch (entry) {
       case 'parent':

@@ -1,10 +1,11 @@
 /**
  * Secrets key rotation (admins): `POST /v1/secrets:reencrypt` seals again, with this hub's
  * current key (`LGSP_SECRETS_KEY`), every connector record that holds a secret in clear or sealed
- * with an old key, so the old key can then be dropped from `LGSP_SECRETS_OLD_KEYS`. The procedure
+ * with an old key, and the hub's signing keys sealed with an old key, so the old key can then be dropped from `LGSP_SECRETS_OLD_KEYS`. The procedure
  * is in docs/secrets.md.
  */
 import { json, named, route, type Route } from '../http/route.ts';
+import type { HubKeys } from '../registry/hub-keys.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -17,7 +18,7 @@ const REENCRYPTED = named('Reencrypted', {
   },
 });
 
-export function secretsRoutes(registry: RegistryStore, box: SecretBox): Route[] {
+export function secretsRoutes(registry: RegistryStore, box: SecretBox, hubKeys: HubKeys): Route[] {
   return [
     route({
       method: 'post',
@@ -29,7 +30,7 @@ export function secretsRoutes(registry: RegistryStore, box: SecretBox): Route[] 
       description:
         'Run once every instance runs with the new LGSP_SECRETS_KEY and the previous key in LGSP_SECRETS_OLD_KEYS; then the previous key can be dropped. Records sealed with the current key already are left as they are, so running it again answers 0.',
       responses: { 200: json(REENCRYPTED, 'Done: every record is sealed with the current key.') },
-      handle: async () => ({ status: 200, json: { reencrypted: await registry.reencryptConnectors(), keyId: box.keyId } }),
+      handle: async () => ({ status: 200, json: { reencrypted: (await registry.reencryptConnectors()) + (await hubKeys.reencrypt()), keyId: box.keyId } }),
     }),
   ];
 }

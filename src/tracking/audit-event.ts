@@ -26,6 +26,8 @@ export interface AcceptedEvent extends Base {
   readonly correlationid?: string;
   /** The sender's signature as its kind checked it (types whose schema declares `x-lgsp-signature`). */
   readonly signature?: SignatureRecord;
+  /** The hub's own signature over the message as accepted (compact JWS, docs/signatures.md); absent in events written before the hub signed. */
+  readonly hubSignature?: string;
 }
 
 export interface Recipient {

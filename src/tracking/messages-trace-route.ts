@@ -36,6 +36,12 @@ const TRACE = named('Trace', {
           required: ['status'],
           properties: { status: { enum: ['valid', 'invalid', 'absent'] }, signer: { type: 'string' }, reason: { type: 'string' } },
         },
+        hubSignature: {
+          type: 'string',
+          pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$',
+          description:
+            "The hub's own signature over the message as accepted: a compact JWS (EdDSA) whose payload names the attributes, the connector, acceptedAt and the SHA-256 of data; verify it against GET /.well-known/jwks.json (docs/signatures.md, lgsp verify).",
+        },
       },
     },
     recipients: {

@@ -66,3 +66,29 @@ describe('TraceView', () => {
     expect(view.findOriginal('doc-1', 'A1')).toEqual({ hubId: 'h1', sourceAgency: STP });
   });
 });
+
+describe('TraceView, for sending rights', () => {
+  it('knows whether a reply’s sender, by agency or by connector, was routed the original', () => {
+    const view = new TraceView();
+    view.apply(accepted('h1', 'doc-1', 0));
+    view.apply(routed('h1', ['A1'], ['X9']));
+    expect(view.routedTo('doc-1', 'A1', 'any')).toEqual({ sourceAgency: STP });
+    expect(view.routedTo('doc-1', 'relayed-agency', 'c-A1')).toEqual({ sourceAgency: STP });
+    expect(view.routedTo('doc-1', 'X9', 'c-X9')).toBeUndefined(); // addressed, never routed
+    expect(view.routedTo('doc-1', SYT, 'c-SYT')).toBeUndefined();
+    expect(view.routedTo('doc-2', 'A1', 'c-A1')).toBeUndefined();
+  });
+
+  it('lists the agencies of the messages about a subject, of the types asked, and forgets evicted ones', () => {
+    const view = new TraceView({ maxMessages: 2 });
+    view.apply(accepted('h1', 'doc-1', 0));
+    view.apply(routed('h1', ['A1'], ['X9']));
+    view.apply({ ...accepted('h2', 'st-1', 1, 'A1'), type: 'vn.gov.document.status' } as AuditEvent);
+    expect(view.agenciesAbout('s', (t) => t === 'vn.gov.document.sent')).toEqual(new Set([STP, 'A1', 'X9']));
+    expect(view.agenciesAbout('s', (t) => t === 'vn.gov.document.status')).toEqual(new Set(['A1']));
+    expect(view.agenciesAbout('other', () => true)).toEqual(new Set());
+    view.apply(accepted('h3', 'doc-3', 2));
+    view.apply(accepted('h4', 'doc-4', 3));
+    expect(view.agenciesAbout('s', (t) => t === 'vn.gov.document.sent')).toEqual(new Set([STP]));
+  });
+});

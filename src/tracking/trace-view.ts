@@ -4,8 +4,9 @@
  * Bounded: at most `maxMessages` hub ids, the one least recently touched by an event dropped first
  * (Map order), so the traces kept are those of recent or still-active messages.
  *
- * It answers three questions: the trace of a hub id, whether an agency may see it, and which
- * earlier message a reply (`correlationid`) answers.
+ * It answers the trace of a hub id, whether an agency may see it, which earlier message a reply
+ * (`correlationid`) answers, and, for sending rights (`src/policy/`), whether a reply's sender was
+ * routed the original and which agencies took part in the messages about a subject.
  */
 import type { Kafka } from 'kafkajs';
 import { sourceAgency } from '../contract/cloud-event.ts';
@@ -27,6 +28,7 @@ interface Entry {
   /** Agencies of the routed recipients and the unreachable ones: everyone the message addressed. */
   readonly addressed: Set<string>;
   readonly recipientAgencies: Set<string>;
+  readonly recipientConnectors: Set<string>;
 }
 
 export const DEFAULT_MAX_MESSAGES = 200_000;
@@ -35,6 +37,8 @@ export class TraceView {
   private readonly entries = new Map<string, Entry>();
   /** CloudEvents `id` → hub ids of accepted messages with it (an id is unique only per source). */
   private readonly byEventId = new Map<string, Set<string>>();
+  /** `subject` → hub ids of accepted messages about it. */
+  private readonly bySubject = new Map<string, Set<string>>();
   private readonly maxMessages: number;
   private follower: TopicFollower | undefined;
   private readonly options: TraceViewOptions;
@@ -63,15 +67,17 @@ export class TraceView {
     let entry = this.entries.get(event.hubId);
     if (entry)
       this.entries.delete(event.hubId); // re-insert: Map order is the eviction order
-    else entry = { events: [], addressed: new Set(), recipientAgencies: new Set() };
+    else entry = { events: [], addressed: new Set(), recipientAgencies: new Set(), recipientConnectors: new Set() };
     this.entries.set(event.hubId, entry);
     entry.events.push(event);
     if (event.kind === 'accepted' && !entry.accepted) {
       entry.accepted = event;
-      this.index(event.id).add(event.hubId);
+      indexOf(this.byEventId, event.id).add(event.hubId);
+      indexOf(this.bySubject, event.subject).add(event.hubId);
     } else if (event.kind === 'routed') {
-      for (const { agency } of event.recipients) {
+      for (const { agency, connector } of event.recipients) {
         entry.recipientAgencies.add(agency);
+        entry.recipientConnectors.add(connector);
         entry.addressed.add(agency);
       }
       for (const agency of event.unreachable) entry.addressed.add(agency);
@@ -107,6 +113,28 @@ export class TraceView {
     return { hubId, sourceAgency: sourceAgency(source) ?? source };
   }
 
+  /**
+   * The sender of the most recent message with CloudEvents id `eventId` that the hub routed to
+   * `agency` or to `connector` (a reply's sender), or undefined when it knows none.
+   */
+  routedTo(eventId: string, agency: string, connector: string): { sourceAgency: string } | undefined {
+    const found = this.accepted(this.byEventId.get(eventId))
+      .filter((e) => e.recipientAgencies.has(agency) || e.recipientConnectors.has(connector))
+      .sort((a, b) => Date.parse(b.accepted!.at) - Date.parse(a.accepted!.at))[0];
+    return found && { sourceAgency: sourceAgency(found.accepted!.source) ?? found.accepted!.source };
+  }
+
+  /** Every agency that sent, or was addressed by, an accepted message about `subject` of one of `types`. */
+  agenciesAbout(subject: string, types: (type: string) => boolean): Set<string> {
+    const agencies = new Set<string>();
+    for (const entry of this.accepted(this.bySubject.get(subject))) {
+      if (!types(entry.accepted!.type)) continue;
+      agencies.add(sourceAgency(entry.accepted!.source) ?? entry.accepted!.source);
+      for (const agency of entry.addressed) agencies.add(agency);
+    }
+    return agencies;
+  }
+
   /** Hub ids in memory. */
   get size(): number {
     return this.entries.size;
@@ -116,20 +144,29 @@ export class TraceView {
     await this.follower?.stop();
   }
 
-  private index(eventId: string): Set<string> {
-    let hubIds = this.byEventId.get(eventId);
-    if (!hubIds) this.byEventId.set(eventId, (hubIds = new Set()));
-    return hubIds;
+  private accepted(hubIds: Set<string> | undefined): Entry[] {
+    return [...(hubIds ?? [])].map((hubId) => this.entries.get(hubId)!).filter((e) => e.accepted !== undefined);
   }
 
   private evict(hubId: string): void {
     const accepted = this.entries.get(hubId)?.accepted;
     this.entries.delete(hubId);
     if (!accepted) return;
-    const hubIds = this.byEventId.get(accepted.id);
-    hubIds?.delete(hubId);
-    if (hubIds?.size === 0) this.byEventId.delete(accepted.id);
+    unindex(this.byEventId, accepted.id, hubId);
+    unindex(this.bySubject, accepted.subject, hubId);
   }
+}
+
+function indexOf(index: Map<string, Set<string>>, key: string): Set<string> {
+  let hubIds = index.get(key);
+  if (!hubIds) index.set(key, (hubIds = new Set()));
+  return hubIds;
+}
+
+function unindex(index: Map<string, Set<string>>, key: string, hubId: string): void {
+  const hubIds = index.get(key);
+  hubIds?.delete(hubId);
+  if (hubIds?.size === 0) index.delete(key);
 }
 
 /** An audit event, or undefined for a record that is not one (not JSON, or no hub id, kind, time). */

@@ -59,6 +59,8 @@ export interface Trace {
     readonly acceptedAt: string;
     /** The sender's signature as its kind checked it: valid, invalid or absent, and who signed. */
     readonly signature?: SignatureRecord;
+    /** The hub's signature over the message as accepted (compact JWS, docs/signatures.md): `lgsp verify` checks it. */
+    readonly hubSignature?: string;
   };
   readonly recipients: RecipientTrace[];
   /** Agencies addressed that have no connector that accepts the type. */
@@ -167,7 +169,7 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
     if (s) r.businessStatus = { code: s.code, ...(s.name !== undefined ? { name: s.name } : {}), at: s.at };
   }
 
-  const { source, id, type, subject, time, to, correlationid, connector, at, signature } = accepted;
+  const { source, id, type, subject, time, to, correlationid, connector, at, signature, hubSignature } = accepted;
   const list = [...recipients.values()];
   return {
     hubId: accepted.hubId,
@@ -182,6 +184,7 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
       connector,
       acceptedAt: at,
       ...(signature ? { signature } : {}),
+      ...(hubSignature ? { hubSignature } : {}),
     },
     recipients: list,
     unreachable: [...unreachable],

@@ -29,13 +29,12 @@ const DATE = /^\d{14}$/;
 
 let hub: Hub;
 let portal: PortalSimulator;
-let senderToken: string;
 let oneStopToken: string;
 
 beforeAll(async () => {
   portal = await startPortalSimulator({ ...PORTAL_LOGIN, requireEveryField: true, successCode: '0', codes: { sessionExpired: answer('phien-het-han.json').error_code } });
   hub = await startTestHub(testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers }));
-  senderToken = (await seedSenders(hub.url)).sender;
+  await seedSenders(hub.url);
   const settings = { adapterUrl: portal.url, ...PORTAL_LOGIN, madonvi: '000.00.00.H49' };
   await registerConnector(hub.url, {
     id: 'dvcqg-portal', agency: NATIONAL, kind: 'dvcqg',
@@ -44,7 +43,7 @@ beforeAll(async () => {
     settings,
   });
   // A one-stop system that speaks the portal's JSON to the hub (inbound only: no subscriptions).
-  oneStopToken = await registerConnector(hub.url, { ...ONE_STOP, kind: 'dvcqg', settings: { ...settings, adapterUrl: 'http://127.0.0.1:9/unused' } });
+  oneStopToken = await registerConnector(hub.url, { ...ONE_STOP, kind: 'dvcqg', roles: ['one-stop'], settings: { ...settings, adapterUrl: 'http://127.0.0.1:9/unused' } });
 });
 
 afterAll(async () => {
@@ -91,7 +90,7 @@ describe('the portal corpus', () => {
     for (let status = 1; status <= 10; status++) {
       if (status === 5) portal.expireSessionsAfter(2); // the session in use dies two calls later, mid-delivery
       if (status === 7) portal.setSuccessCode('00');
-      const res = await post(hub.url, statusEvent(status), { token: senderToken });
+      const res = await post(hub.url, statusEvent(status), { token: oneStopToken });
       expect(res.status, await res.clone().text()).toBe(202);
       await waitFor(`TrangThaiHoSo ${status} at the portal`, () => synced(portal.calls(), DOSSIER).length === status, 20_000);
     }

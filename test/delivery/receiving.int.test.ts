@@ -37,7 +37,8 @@ describe('receiving: addressed messages go to the connectors that accept their t
   beforeAll(async () => {
     hub = await startTestHub(testConfig({ LGSP_RETRY_TIERS: FAST_RETRIES.tiers }));
     await importDemoAgencies(hub.url);
-    commune = await addAgencySystem(hub.url, 'qn-baichay-eoffice', COMMUNE, { subscriptions: [] });
+    // It also hands dossiers over (sending rights: a one-stop system, docs/policies.md).
+    commune = await addAgencySystem(hub.url, 'qn-baichay-eoffice', COMMUNE, { subscriptions: [], roles: ['one-stop'] });
     district = await addAgencySystem(hub.url, 'qn-halong-eoffice', DISTRICT, { subscriptions: [] });
     // The province's records archive: it subscribes to every document sent without `to`.
     archive = await addAgencySystem(hub.url, 'qn-ubnd-archive', PROVINCE, { subscriptions: [{ type: 'vn.gov.document.sent' }] });
@@ -113,7 +114,8 @@ describe('receiving: addressed messages go to the connectors that accept their t
       summary: '0 recipients; 1 unreachable',
     });
 
-    const transfer = { ...structuredClone(TRANSFER), id: `lt-${document.id as string}`, source: source(COMMUNE), to: 'parent' };
+    const data = { ...(TRANSFER.data as object), fromAgency: COMMUNE, toAgency: DISTRICT };
+    const transfer = { ...structuredClone(TRANSFER), id: `lt-${document.id as string}`, source: source(COMMUNE), to: 'parent', data };
     await send(transfer);
     await waitFor('the dossier at the district', () => receivedIds(district).includes(transfer.id));
     expect(receivedIds(district)).not.toContain(document.id);

@@ -23,6 +23,8 @@ export interface AgencySystem {
 export interface AgencySystemOptions {
   subscriptions?: { type: string; filter?: Record<string, string> }[];
   delivery?: Record<string, unknown>;
+  /** Manifest `roles`, e.g. `['one-stop']` for a one-stop-shop system (sending rights). */
+  roles?: string[];
 }
 
 /** Registers `id` for `agency` with an endpoint on a simulator, and starts that simulator (the caller closes it). */
@@ -34,6 +36,7 @@ export async function addAgencySystem(hubUrl: string, id: string, agency: string
     kind: 'webhook',
     endpoint: `http://127.0.0.1:${port}/events`,
     subscriptions: options.subscriptions ?? [{ type: 'vn.gov.document.sent' }, { type: 'vn.gov.document.status' }],
+    ...(options.roles ? { roles: options.roles } : {}),
     delivery: {
       retrySchedule: [...FAST_RETRIES.schedule],
       timeoutMs: 2_000,

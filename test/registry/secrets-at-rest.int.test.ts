@@ -64,7 +64,7 @@ async function lastRecord(topic: string, key: string): Promise<Record<string, un
   expect(at, `a record of ${key}`).toBeGreaterThanOrEqual(0);
   const value = text.slice(at + key.length);
   // Records follow each other key, value, key, ...: cut at the next registry key.
-  const end = value.search(/\}(agency|connector|operator)\//);
+  const end = value.search(/\}(agency|connector|operator|hub-key)\//);
   return (JSON.parse(end < 0 ? value : value.slice(0, end + 1)) as { connector: Record<string, unknown> }).connector;
 }
 
@@ -222,11 +222,12 @@ describe('secrets at rest', () => {
     await delivered();
     const first = await asOperator(hub.url, '/v1/secrets:reencrypt', { method: 'POST' });
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ reencrypted: 6, keyId: kid(KEY_B) });
+    // 5 connectors, the legacy one, and the hub's signing key (docs/signatures.md).
+    expect(await first.json()).toEqual({ reencrypted: 7, keyId: kid(KEY_B) });
     const again = await lgsp(hub.url, ['secrets', 'reencrypt']);
     expect(again).toMatchObject({ code: 0, stderr: '' });
     expect(again.stdout).toBe(
-      `re-encrypted 0 connector records: every secret is now sealed with key ${kid(KEY_B)}.\nonce every hub instance runs with this key, remove the old key from LGSP_SECRETS_OLD_KEYS and restart them.\n`,
+      `re-encrypted 0 registry records (connectors and the hub's signing keys): every secret is now sealed with key ${kid(KEY_B)}.\nonce every hub instance runs with this key, remove the old key from LGSP_SECRETS_OLD_KEYS and restart them.\n`,
     );
     const record = await lastRecord(hub.topics.registry, 'connector/qn-legacy');
     expect(record.credential).toEqual({ secretSha256: legacy.credential.secretSha256 });

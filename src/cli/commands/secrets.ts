@@ -21,7 +21,7 @@ export const secretsReencrypt: Command = {
     ctx.io.out(
       ctx.json
         ? json(answer)
-        : `re-encrypted ${plural(answer.reencrypted, 'connector record')}: every secret is now sealed with key ${answer.keyId}.\n` +
+        : `re-encrypted ${plural(answer.reencrypted, 'registry record')} (connectors and the hub's signing keys): every secret is now sealed with key ${answer.keyId}.\n` +
             'once every hub instance runs with this key, remove the old key from LGSP_SECRETS_OLD_KEYS and restart them.',
     );
   },

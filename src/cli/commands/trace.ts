@@ -32,7 +32,8 @@ export const trace: Command = {
   },
 };
 
-function credentialFor(ctx: CommandContext): Credential {
+/** `--token`, else LGSP_ADMIN_TOKEN, else LGSP_CONNECTOR_TOKEN. */
+export function credentialFor(ctx: CommandContext): Credential {
   if (stringOption(ctx, 'token') || !ctx.io.env.LGSP_ADMIN_TOKEN) {
     const connector = connectorToken(ctx);
     if (connector) return connector;
@@ -41,7 +42,7 @@ function credentialFor(ctx: CommandContext): Credential {
 }
 
 /** A hub id, `/v1/messages/<id>` or a full trace URL of the hub the command talks to. */
-function hubIdOf(target: string, hubUrl: string): string {
+export function hubIdOf(target: string, hubUrl: string): string {
   let path = target;
   if (/^https?:\/\//i.test(target)) {
     const url = new URL(target);

@@ -114,7 +114,8 @@ export function parseHeaders(file: string, text: string): Record<string, string>
   return headers;
 }
 
-async function readBytes(file: string): Promise<Buffer> {
+/** The exact bytes of a local file; a missing or unreadable file is a usage error. */
+export async function readBytes(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
