@@ -94,6 +94,20 @@ export async function endOffsets(topic: string): Promise<Record<number, string>>
   return Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
 }
 
+/**
+ * The end offsets once they stop moving: a transaction's commit markers reach the partitions a
+ * moment after the producer's commit returns (and the sender had its 202), and each moves the end.
+ */
+export async function settledEndOffsets(topic: string): Promise<Record<number, string>> {
+  let last = await endOffsets(topic);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const now = await endOffsets(topic);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+}
+
 export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub.ts';
 import { asOperator, registerConnector, startTestHub, testConfig } from '../helpers/hub.ts';
-import { endOffsets } from '../helpers/kafka.ts';
+import { endOffsets, settledEndOffsets } from '../helpers/kafka.ts';
 import { documentSent, seedSenders } from '../helpers/messages.ts';
 import { requestBytes, sendRaw, type RawResponse } from '../helpers/raw-http.ts';
 
@@ -76,7 +76,7 @@ describe('the front door', () => {
   });
 
   it('refuses a JSON body nested 5,000 levels deep before anything recurses into it, and writes nothing', async () => {
-    const before = await endOffsets(hub.topics.ingress);
+    const before = await settledEndOffsets(hub.topics.ingress);
     const shallow = JSON.stringify({ ...documentSent(), type: 'vn.gov.record.synced', data: { register: 'x', key: 'k', record: 'DEEP' } });
     const deep = shallow.replace('"DEEP"', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
     expectProblem(await asSender(Buffer.from(deep)), 413, 'body-too-deep');
@@ -122,7 +122,7 @@ describe('the front door', () => {
     const portal = JSON.parse(readFileSync('connectors/dvcqg/fixtures/dong-bo-ho-so-mc.json', 'utf8')) as { data: Record<string, unknown>[] };
     const template = portal.data[0]!;
     portal.data = Array.from({ length: 1000 }, (_, i) => ({ ...template, MaHoSo: `H49.31-250715-${String(i).padStart(4, '0')}` }));
-    const before = await endOffsets(hub.topics.ingress);
+    const before = await settledEndOffsets(hub.topics.ingress);
     const res = await raw(
       'POST',
       '/v1/connectors/qn-motcua/inbound',
