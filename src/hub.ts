@@ -57,6 +57,8 @@ import { messagesTraceRoutes } from './tracking/messages-trace-route.ts';
 import { TraceView } from './tracking/trace-view.ts';
 import { auditRoutes } from './operators/audit-route.ts';
 import { AuditTrail } from './operators/audit-trail.ts';
+import { AuditChain } from './tracking/chain.ts';
+import { auditVerifyRoutes } from './tracking/audit-verify-route.ts';
 import { AuditView } from './operators/audit-view.ts';
 import { OperatorAccounts } from './operators/operator-accounts.ts';
 import { operatorsRoutes } from './operators/operators-route.ts';
@@ -67,6 +69,8 @@ export interface Hub {
   readonly url: string;
   readonly topics: TopicNames;
   readonly metrics: Metrics;
+  /** The hash chains of the records topics; the hub's writers of `events` and `audit` use it. */
+  readonly auditChain: AuditChain;
   /** Stops taking requests, then closes Kafka clients. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -114,6 +118,11 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     const hubKeys = new HubKeys(registry, secretBox);
     const { kid, generation } = await hubKeys.ensure();
     logger.info({ kid, generation }, 'hub signing key ready');
+    const chained = await admin.fetchTopicMetadata({ topics: [topics.events, topics.audit] });
+    const auditChain = new AuditChain({
+      partitions: new Map(chained.topics.map((t) => [t.name, t.partitions.length])),
+      signingKey: () => hubKeys.currentSigningKey(),
+    });
     const auditView = await life.open(
       'audit view',
       new AuditView(logger),
@@ -122,7 +131,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     );
     const audit = await life.open(
       'audit trail',
-      new AuditTrail(ownClient('lgsp-hub-audit'), topics.audit, logger, (entry) => auditView.add(entry)),
+      new AuditTrail(ownClient('lgsp-hub-audit'), topics.audit, logger, auditChain, (entry) => auditView.add(entry)),
       (a) => a.close(),
       (a) => a.connect(),
     );
@@ -141,7 +150,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     );
     const writer = await life.open(
       'ingress writer',
-      new IngressWriter(ownClient('lgsp-hub-ingest'), `${config.topicPrefix}ingress`, logger),
+      new IngressWriter(ownClient('lgsp-hub-ingest'), `${config.topicPrefix}ingress`, logger, auditChain),
       (w) => w.close(),
       (w) => w.connect(),
     );
@@ -194,7 +203,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     ]);
     const replayer = await life.open(
       'replayer',
-      new DeadLetterReplayer(ownClient('lgsp-hub-replay'), `${config.topicPrefix}replay`, topics, deadLetterView),
+      new DeadLetterReplayer(ownClient('lgsp-hub-replay'), `${config.topicPrefix}replay`, topics, deadLetterView, auditChain),
       (r) => r.close(),
       (r) => r.connect(),
     );
@@ -213,6 +222,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       kinds,
       schemas,
       originals: traces,
+      chain: auditChain,
       logger,
     });
     await life.open(
@@ -231,6 +241,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       senders,
       holds,
       metrics: new DeliveryMetrics(metrics),
+      chain: auditChain,
       logger,
     });
     await life.open(
@@ -253,6 +264,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       ...consoleRoutes(),
       ...operatorsRoutes(operators, config.tokenOverlapMs),
       ...auditRoutes(auditView),
+      ...auditVerifyRoutes({ kafka, topics, jwks: () => hubKeys.jwks(), groupPrefix: `${config.topicPrefix}audit-verify-` }),
     ];
     const limits = new RateLimits(config.rateLimit, metrics);
     const onConnector = ({ id }: ConnectorIdentity) => limits.take(id, registry.connector(id)?.manifest.rateLimit);
@@ -274,7 +286,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     const { port } = server.address() as AddressInfo;
     const url = `${config.tls ? 'https' : 'http'}://${config.host}:${port}`;
     logger.info({ url, brokers: cluster.brokers }, 'hub listening');
-    return { url, topics, metrics, close: () => life.stop() };
+    return { url, topics, metrics, auditChain, close: () => life.stop() };
   });
 }
 

@@ -16,7 +16,7 @@ import { connectorsList, connectorsRegister, connectorsRotate, connectorsShow } 
 import { deadLettersList, deadLettersReplay, deadLettersShow } from './commands/dead-letters.ts';
 import { secretsReencrypt } from './commands/secrets.ts';
 import { operatorsCreate, operatorsDelete, operatorsList, operatorsRotate, operatorsSetRole } from './commands/operators.ts';
-import { audit } from './commands/audit.ts';
+import { audit, auditVerify } from './commands/audit.ts';
 import { policiesList, policiesReset, policiesSet, policiesShow } from './commands/policies.ts';
 import { send } from './commands/send.ts';
 import { trace } from './commands/trace.ts';
@@ -46,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   operatorsRotate,
   operatorsDelete,
   audit,
+  auditVerify,
   policiesList,
   policiesShow,
   policiesSet,
@@ -78,6 +79,8 @@ function usage(commands: readonly Command[] = COMMANDS): string {
 /** The command the leading words select, and the rest of the arguments. */
 function select(argv: readonly string[]): { command: Command; rest: string[] } | { group: Command[] } | undefined {
   const [first, second] = argv;
+  const pair = COMMANDS.find((c) => c.words.length === 2 && c.words[0] === first && c.words[1] === second);
+  if (pair) return { command: pair, rest: argv.slice(2) };
   const single = COMMANDS.find((c) => c.words.length === 1 && c.words[0] === first);
   if (single) return { command: single, rest: argv.slice(1) };
   const group = COMMANDS.filter((c) => c.words[0] === first);

@@ -21,6 +21,12 @@ export const HEADER = {
   holdSeq: 'lgsp_seq',
   /** Audit events (`lgsp.events`): the event's kind, readable without parsing the value. */
   auditKind: 'lgsp_kind',
+  /** Records of `lgsp.events` and `lgsp.audit`: the writer's hash chain (`src/tracking/chain.ts`). */
+  chain: 'lgsp_chain',
+  chainSeq: 'lgsp_chain_seq',
+  chainPrev: 'lgsp_chain_prev',
+  /** A signed checkpoint of the chain (compact JWS by the hub's key), on some chained records. */
+  chainSignature: 'lgsp_chain_sig',
 } as const;
 
 /**

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
 import { auditMessage, type ReplayedEvent } from '../tracking/audit-event.ts';
+import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
 import type { DeadLetterView, RawDeadLetter } from './dead-letter-view.ts';
 import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-record.ts';
 import { DLQ_HEADER, HEADER } from '../contract/kafka-headers.ts';
@@ -37,10 +38,12 @@ export class DeadLetterReplayer {
   private readonly kafka: Kafka;
   private readonly topics: { readonly deliveries: string; readonly events: string };
   private readonly view: DeadLetterView;
+  private readonly chain: ChainWriter;
 
   /** `stage` names the transactional id and starts with the topic prefix: `<prefix>replay`. */
-  constructor(kafka: Kafka, stage: string, topics: { readonly deliveries: string; readonly events: string }, view: DeadLetterView) {
+  constructor(kafka: Kafka, stage: string, topics: { readonly deliveries: string; readonly events: string }, view: DeadLetterView, chain: AuditChain) {
     this.transactionalId = `${stage}-${randomUUID()}`;
+    this.chain = chain.writer(stage);
     this.kafka = kafka;
     this.topics = topics;
     this.view = view;
@@ -126,10 +129,12 @@ export class DeadLetterReplayer {
 
   private async commit(batches: { topic: string; messages: Message[] }[]): Promise<void> {
     try {
-      const producer = await this.ready();
-      const transaction = await producer.transaction();
-      for (const batch of batches) await transaction.send({ ...batch, acks: -1 });
-      await transaction.commit();
+      await this.chain.write(batches, async (stamped) => {
+        const producer = await this.ready();
+        const transaction = await producer.transaction();
+        for (const batch of stamped) await transaction.send({ ...batch, acks: -1 });
+        await transaction.commit();
+      });
     } catch (err) {
       // As in the ingress writer: the next producer (same transactional id) fences this one and
       // the broker aborts its open transaction.

@@ -20,6 +20,7 @@ import type { Logger } from '../ops/logger.ts';
 import { messageFields } from '../ops/message-log.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
+import type { AuditChain } from '../tracking/chain.ts';
 import { deadLetterMessage } from './dead-letters.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
 import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-record.ts';
@@ -36,6 +37,8 @@ export interface DeliveryParts {
   senders: Senders;
   holds: HoldStore;
   metrics: DeliveryMetrics;
+  /** Chains the records of `lgsp.events` (one writer per lane). */
+  chain: AuditChain;
   logger: Logger;
 }
 
@@ -316,9 +319,12 @@ export class DeliveryWorker {
   }
 
   private async commit(output: BatchOutput, consumed: { topic: string; partition: number; offset: string }): Promise<void> {
-    await this.producers!.commit(consumed.partition, (producer) =>
-      commitTransaction(producer, this.parts.groupId, output.topicMessages(this.parts.topics), consumed),
-    );
+    const { chain, groupId, topics } = this.parts;
+    await chain
+      .writer(`${groupId}-p${consumed.partition}`)
+      .write(output.topicMessages(topics), (stamped) =>
+        this.producers!.commit(consumed.partition, (producer) => commitTransaction(producer, groupId, stamped, consumed)),
+      );
   }
 
   private serialized(partition: number, work: () => Promise<void>): Promise<void> {

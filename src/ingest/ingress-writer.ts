@@ -10,6 +10,7 @@ import type { Kafka, TopicMessages } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import type { Logger } from '../ops/logger.ts';
+import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
 
 /** Beyond this, queued requests wait for the next transaction (keeps one produce request bounded). */
 const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
@@ -28,11 +29,13 @@ export class IngressWriter {
   private readonly queue: Pending[] = [];
   private flushing = false;
   private readonly logger: Logger;
+  private readonly chain: ChainWriter;
 
   /** `stage` names its transactional ids and starts with the topic prefix: `<prefix>ingress`. */
-  constructor(kafka: Kafka, stage: string, logger: Logger) {
+  constructor(kafka: Kafka, stage: string, logger: Logger, chain: AuditChain) {
     this.logger = logger;
     this.producers = new TransactionalProducers(kafka, stage);
+    this.chain = chain.writer(stage);
   }
 
   /** Connects now (the producer initialises its transactional id), so a hub that cannot write does not start. */
@@ -83,11 +86,13 @@ export class IngressWriter {
   private async commit(topicMessages: TopicMessages[]): Promise<void> {
     // No abort round trip on failure (it would wait out the same outage): the replacement
     // producer fences this one and the broker aborts its open transaction.
-    await this.producers.commit(0, async (producer) => {
-      const transaction = await producer.transaction();
-      await transaction.sendBatch({ topicMessages, acks: -1 });
-      await transaction.commit();
-    });
+    await this.chain.write(topicMessages, (stamped) =>
+      this.producers.commit(0, async (producer) => {
+        const transaction = await producer.transaction();
+        await transaction.sendBatch({ topicMessages: stamped, acks: -1 });
+        await transaction.commit();
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
 import type { Logger } from '../ops/logger.ts';
+import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
 import { auditMessage, type AuditEntry, type OperatorAction } from './audit-entry.ts';
 
 const RETRY_AFTER_SECONDS = 5;
@@ -21,12 +22,15 @@ export class AuditTrail {
   private readonly topic: string;
   private readonly logger: Logger;
   private readonly onWritten: (entry: AuditEntry) => void;
+  /** Writes one at a time, each record linked to the previous one (`chain.ts`). */
+  private readonly chain: ChainWriter;
 
   /** `onWritten` is told of each entry once Kafka acknowledged it (this instance's view shows it at once). */
-  constructor(kafka: Kafka, topic: string, logger: Logger, onWritten: (entry: AuditEntry) => void = () => undefined) {
+  constructor(kafka: Kafka, topic: string, logger: Logger, chain: AuditChain, onWritten: (entry: AuditEntry) => void = () => undefined) {
     this.kafka = kafka;
     this.topic = topic;
     this.logger = logger;
+    this.chain = chain.writer(topic);
     this.onWritten = onWritten;
   }
 
@@ -40,7 +44,8 @@ export class AuditTrail {
     if (!this.producer) throw new Error('AuditTrail.connect() was not called');
     const entry: AuditEntry = { id: randomUUID(), time: new Date().toISOString(), ...action };
     try {
-      await this.producer.send({ topic: this.topic, acks: -1, messages: [auditMessage(entry)] });
+      const producer = this.producer;
+      await this.chain.write([{ topic: this.topic, messages: [auditMessage(entry)] }], ([stamped]) => producer.send({ ...stamped!, acks: -1 }));
       this.onWritten(entry);
     } catch (err) {
       this.logger.error(

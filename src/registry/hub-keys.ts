@@ -129,6 +129,11 @@ export class HubKeys {
     await this.store.putHubKeys([{ kid, alg: HUB_SIGNATURE_ALG, generation, createdAt: new Date().toISOString(), publicKey, sealed }]);
   }
 
+  /** The key that signs now, opened: for the hub's other signatures (the audit chain's checkpoints, `chain.ts`). */
+  currentSigningKey(): Promise<HubSigningKey> {
+    return this.signingKey();
+  }
+
   /** The signing key, opened once per kid. */
   private signingKey(): Promise<HubSigningKey> {
     const record = this.active();

@@ -21,6 +21,7 @@ import { messageFields } from '../ops/message-log.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
+import type { AuditChain } from '../tracking/chain.ts';
 import { receiversOf, resolveRecipients, type RoutingContext } from './recipients.ts';
 import { statusReported } from './status-report.ts';
 
@@ -40,6 +41,8 @@ export interface RouterParts {
   /** Which message types report a business status (their schemas' `x-lgsp-status-report`). */
   schemas: SchemaSet;
   originals: OriginalLookup;
+  /** Chains the records of `lgsp.events` (one writer per lane). */
+  chain: AuditChain;
   logger: Logger;
 }
 
@@ -69,9 +72,13 @@ export class Router {
             const known = this.snapshot();
             const produced = batch.messages.flatMap((m) => this.route(fromKafkaMessage(m), known));
             const last = batch.messages[batch.messages.length - 1]!.offset;
-            await producers.commit(batch.partition, (producer) =>
-              commitTransaction(producer, groupId, produced, { topic: batch.topic, partition: batch.partition, offset: last }),
-            );
+            await this.parts.chain
+              .writer(`${groupId}-p${batch.partition}`)
+              .write(produced, (stamped) =>
+                producers.commit(batch.partition, (producer) =>
+                  commitTransaction(producer, groupId, stamped, { topic: batch.topic, partition: batch.partition, offset: last }),
+                ),
+              );
             resolveOffset(last);
             await heartbeat();
           },

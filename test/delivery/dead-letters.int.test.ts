@@ -88,7 +88,7 @@ describe('dead letters: inspect and replay', () => {
     view = new DeadLetterView();
     await view.load(testKafka(), hub.topics, uniqueName('dlq-view'));
     registerDeadLetterGauge(metrics, view);
-    replayer = new DeadLetterReplayer(testKafka(), `${config.topicPrefix}replay`, hub.topics, view);
+    replayer = new DeadLetterReplayer(testKafka(), `${config.topicPrefix}replay`, hub.topics, view, hub.auditChain);
     await replayer.connect();
     const app = createApp({
       metrics,

@@ -51,6 +51,7 @@ describe('LGSP_MAX_BATCH on every ingest route', () => {
       id: 'qn-motcua',
       agency: '000.00.00.H49',
       kind: 'dvcqg',
+      roles: ['one-stop'], // dossier statuses come from one-stop systems (sending rights)
       settings: { adapterUrl: 'http://127.0.0.1:9/', username: 'qn', password: 'mat-khau-bi-mat', dstcode: 'H49', madonvi: '000.00.00.H49' },
     });
     tokens.vdxp = await registerConnector(hub.url, {

@@ -1,11 +1,13 @@
 /**
  * The operators' audit trail: `lgsp audit [--operator <name>] [--action <text>] [--since <1h | ISO
  * time>] [--limit <n>]`, newest first. `--since` takes a duration back from now (`30m`, `24h`) or
- * an ISO 8601 time.
+ * an ISO 8601 time. `lgsp audit verify [--topic events|audit]`: the hub checks the hash chains of
+ * a records topic (`GET /v1/audit:verify`) and this names the first broken link of each partition.
  */
 import { parseDuration } from '../../config/duration.ts';
 import type { AuditEntry } from '../../operators/audit-entry.ts';
-import { cell, json, plural, table } from '../output.ts';
+import type { ChainReport } from '../../tracking/chain-verify.ts';
+import { cell, CliFailure, EXIT, json, plural, table } from '../output.ts';
 import { operator, positionals, stringOption, type Command } from './command.ts';
 
 export const audit: Command = {
@@ -42,6 +44,34 @@ export const audit: Command = {
       `${e.outcome}${e.problem ? ` ${e.problem}` : ''}`,
     ]);
     ctx.io.out(`${table(['time', 'operator', 'role', 'action', 'target', 'outcome'], rows)}\n${plural(answer.entries.length, 'record')}`);
+  },
+};
+
+export const auditVerify: Command = {
+  words: ['audit', 'verify'],
+  usage: '[--topic events|audit]',
+  summary: 'check that no record of lgsp.events (or lgsp.audit) was rewritten, inserted or deleted',
+  options: { topic: { type: 'string' } },
+  async run(ctx) {
+    positionals(ctx, this, []);
+    const report = await ctx.hub.request<ChainReport>({
+      method: 'GET',
+      path: '/v1/audit:verify',
+      query: { topic: stringOption(ctx, 'topic') },
+      credential: operator(ctx.io),
+      hints: { 'validation-failed': '--topic is events or audit.' },
+    });
+    if (ctx.json) ctx.io.out(json(report));
+    const summary = `${report.topic}: ${plural(report.records, 'record')}, ${plural(report.chains, 'chain')}, ${plural(report.checkpoints, 'signed checkpoint')}${report.unchained > 0 ? `, ${report.unchained} written before chaining` : ''}`;
+    if (report.ok) return ctx.json ? undefined : ctx.io.out(`${summary}: every chain holds`);
+    throw new CliFailure(
+      EXIT.refused,
+      [
+        summary,
+        ...report.broken.map((b) => `partition ${b.partition} offset ${b.offset}${b.writer ? ` (writer ${b.writer}, seq ${b.seq})` : ''}: ${b.reason}`),
+      ],
+      'the records named were changed outside the hub: compare them with a backup, and find who can write to the topic (its ACLs) before trusting later records.',
+    );
   },
 };
 
