@@ -182,6 +182,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       maxBatchSize: config.maxBatchSize,
       signer: hubKeys,
       rights,
+      senderKeys: (id) => registry.connector(id)?.manifest.auth?.publicKeys ?? [],
     });
     await life.open(
       'pollers',

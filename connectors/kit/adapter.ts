@@ -34,6 +34,8 @@ export interface Delivery {
   readonly attempt: number;
   /** The hub's signature over the message as accepted (docs/signatures.md); push senders pass it on as `lgsp-hub-signature`. */
   readonly hubSignature?: string;
+  /** The sender's own signature (docs/signatures.md, chain of custody); push senders pass it on as `lgsp-sender-signature`. */
+  readonly senderSignature?: string;
 }
 
 /**

@@ -9,6 +9,7 @@
  * 2xx is delivered whatever its body, even one cut at the size cap.
  */
 import { HUB_SIGNATURE_HTTP_HEADER } from '../../src/contract/hub-signature.ts';
+import { SENDER_SIGNATURE_HTTP_HEADER } from '../../src/contract/sender-signature.ts';
 import type { ConnectorManifest } from '../../src/contract/schema-set.ts';
 import type { Delivery, KindContext, Sender } from './adapter.ts';
 import { classify } from './classify.ts';
@@ -70,7 +71,14 @@ export function createPushSender(options: PushSenderOptions): Sender {
         // Signed when the attempt starts, so its timestamp is the attempt's; the hub's own headers win over the kind's.
         const signatures = signatureHeaders({ signingKey, versions: signatureVersions, id: delivery.hubId, headers, body });
         const hubSignature: Record<string, string> = delivery.hubSignature ? { [HUB_SIGNATURE_HTTP_HEADER]: delivery.hubSignature } : {};
-        return scope.send({ method: 'POST', url: endpoint, headers: { ...headers, ...signatures, ...hubSignature }, body, idempotencyKey: delivery.hubId });
+        const senderSignature: Record<string, string> = delivery.senderSignature ? { [SENDER_SIGNATURE_HTTP_HEADER]: delivery.senderSignature } : {};
+        return scope.send({
+          method: 'POST',
+          url: endpoint,
+          headers: { ...headers, ...signatures, ...hubSignature, ...senderSignature },
+          body,
+          idempotencyKey: delivery.hubId,
+        });
       });
       const classified = classify(exchange);
       return 'ok' in classified ? { outcome: 'delivered', status: classified.ok.status } : classified;

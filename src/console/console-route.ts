@@ -1,9 +1,10 @@
 /**
- * The dead-letter workbench and audit trail: `GET /console` serves a static page (`public/`: one
- * HTML file, one script, one stylesheet; no build step, no framework, nothing fetched from
- * elsewhere). The page holds no data, so it loads without a token; it asks for the operator's own
+ * The dead-letter workbench, sending rights and audit trail: `GET /console` serves a static page
+ * (`public/`: one HTML file, one script, one stylesheet; no build step, no framework, nothing
+ * fetched from elsewhere). The page holds no data, so it loads without a token; it asks for the operator's own
  * token (the bootstrap admin's is LGSP_ADMIN_TOKEN) and every data call it makes
- * (`/v1/connectors`, `/v1/dead-letters`, `/v1/audit`, `/v1/messages`, `/metrics`) carries it.
+ * (`/v1/connectors`, `/v1/dead-letters`, `/v1/policies`, `/v1/audit`, `/v1/messages`, `/metrics`)
+ * carries it.
  *
  * The files are read once, when the routes are made: a missing file fails the hub's start, not a
  * request. The Content-Security-Policy allows only this origin, so data an agency system put in a

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CompactSign, compactVerify, createLocalJWKSet, errors, type CryptoKey, type JSONWebKeySet } from 'jose';
+import type { CloudEvent } from './cloud-event.ts';
 import { LgspError } from './errors.ts';
 import { dataBytes, type AcceptedMessage } from './kafka-binding.ts';
 
@@ -20,10 +21,11 @@ export const HUB_SIGNATURE_TYP = 'lgsp-accepted+jws';
 /** The HTTP header of push deliveries that carries it. */
 export const HUB_SIGNATURE_HTTP_HEADER = 'lgsp-hub-signature';
 
-/** What the hub signs: the payload of the JWS, as JSON. Absent attributes are absent here too. */
-export interface AcceptanceClaims {
-  /** The hub's id of the message (`GET /v1/messages/{hubId}`). */
-  readonly hubId: string;
+/**
+ * What a sender signs (`sender-signature.ts`), and the part of the hub's claims that describes the
+ * message itself: its attributes and the SHA-256 of its data. Absent attributes are absent here too.
+ */
+export interface SentClaims {
   readonly id: string;
   readonly source: string;
   readonly type: string;
@@ -31,11 +33,17 @@ export interface AcceptanceClaims {
   readonly time?: string;
   readonly to?: string;
   readonly correlationid?: string;
+  /** SHA-256, lower-case hex, of `data` as the hub holds it: UTF-8 JSON, the body of a binary-mode delivery (`dataBytes`). */
+  readonly dataSha256: string;
+}
+
+/** What the hub signs: the payload of the JWS, as JSON. */
+export interface AcceptanceClaims extends SentClaims {
+  /** The hub's id of the message (`GET /v1/messages/{hubId}`). */
+  readonly hubId: string;
   /** The connector that handed the message to the hub. */
   readonly connector: string;
   readonly acceptedAt: string;
-  /** SHA-256, lower-case hex, of `data` as the hub holds it: UTF-8 JSON, the body of a binary-mode delivery. */
-  readonly dataSha256: string;
 }
 
 /** The attributes of the claims besides the data hash, in the order `lgsp verify` shows them. */
@@ -65,11 +73,9 @@ export function sha256Hex(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The claims of an accepted message. */
-export function claimsOf({ event, hubId, connector, acceptedAt }: AcceptedMessage): AcceptanceClaims {
-  const { id, source, type, subject, time, to, correlationid } = event;
+/** The claims that describe `event` itself, in the order they are signed. */
+export function sentClaimsOf({ id, source, type, subject, time, to, correlationid, data }: CloudEvent): SentClaims {
   return {
-    hubId,
     id,
     source,
     type,
@@ -77,10 +83,14 @@ export function claimsOf({ event, hubId, connector, acceptedAt }: AcceptedMessag
     ...(time ? { time } : {}),
     ...(to ? { to } : {}),
     ...(correlationid ? { correlationid } : {}),
-    connector,
-    acceptedAt,
-    dataSha256: sha256Hex(dataBytes(event.data)),
+    dataSha256: sha256Hex(dataBytes(data)),
   };
+}
+
+/** The claims of an accepted message. */
+export function claimsOf({ event, hubId, connector, acceptedAt }: AcceptedMessage): AcceptanceClaims {
+  const { dataSha256, ...attributes } = sentClaimsOf(event);
+  return { hubId, ...attributes, connector, acceptedAt, dataSha256 };
 }
 
 /** The compact JWS of `claims`, signed with `signing`. */

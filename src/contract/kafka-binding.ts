@@ -17,6 +17,8 @@ export interface AcceptedMessage {
   readonly acceptedAt: string;
   /** The hub's signature over it (`hub-signature.ts`); absent on records written before the hub signed. */
   readonly hubSignature?: string;
+  /** The sender's own signature, checked on ingest (`sender-signature.ts`); absent when its connector registered no key. */
+  readonly senderSignature?: string;
 }
 
 /** The bytes of `data` as the hub holds them (the record's value; the body of a binary-mode delivery): what the hub signature hashes. */
@@ -24,9 +26,10 @@ export function dataBytes(data: unknown): Buffer {
   return Buffer.from(JSON.stringify(data), 'utf8');
 }
 
-export function toKafkaMessage({ event, hubId, connector, acceptedAt, hubSignature }: AcceptedMessage): Message {
+export function toKafkaMessage({ event, hubId, connector, acceptedAt, hubSignature, senderSignature }: AcceptedMessage): Message {
   const headers: IHeaders = { 'content-type': 'application/json', [HEADER.hubId]: hubId, [HEADER.connector]: connector, [HEADER.acceptedAt]: acceptedAt };
   if (hubSignature !== undefined) headers[HEADER.hubSignature] = hubSignature;
+  if (senderSignature !== undefined) headers[HEADER.senderSignature] = senderSignature;
   for (const name of ATTRIBUTES) {
     const value = event[name];
     if (value !== undefined) headers[`ce_${name}`] = value;
@@ -43,11 +46,13 @@ export function fromKafkaMessage(message: { value: Buffer | null; headers?: IHea
     if (value !== undefined) event[name] = value;
   }
   const hubSignature = header(HEADER.hubSignature);
+  const senderSignature = header(HEADER.senderSignature);
   return {
     event: event as unknown as CloudEvent,
     hubId: header(HEADER.hubId) ?? '',
     connector: header(HEADER.connector) ?? '',
     acceptedAt: header(HEADER.acceptedAt) ?? '',
     ...(hubSignature !== undefined ? { hubSignature } : {}),
+    ...(senderSignature !== undefined ? { senderSignature } : {}),
   };
 }

@@ -10,6 +10,8 @@ export const HEADER = {
   acceptedAt: 'lgsp_acceptedat',
   /** The hub's JWS over the message as accepted (`hub-signature.ts`); absent on records written before the hub signed. */
   hubSignature: 'lgsp_hub_signature',
+  /** The sender's own JWS over the message (`sender-signature.ts`), when its connector registered keys. */
+  senderSignature: 'lgsp_sender_signature',
   /** Delivery records (`lgsp.deliveries`, retry tiers, dead letters of stage `deliver`). */
   recipient: 'lgsp_recipient',
   recipientAgency: 'lgsp_recipient_agency',

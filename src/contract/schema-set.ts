@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { LgspError } from './errors.ts';
+import type { SenderPublicKey } from './sender-signature.ts';
 
 export interface ValidationIssue {
   /** JSON Pointer from the validated root (the event for envelope and data issues). */
@@ -65,7 +66,12 @@ export interface ConnectorManifest {
   readonly kind: string;
   readonly endpoint?: string;
   readonly description?: string;
-  readonly auth?: { readonly scheme: 'bearer' | 'hmac-sha256'; readonly clientCertificates?: readonly string[] };
+  readonly auth?: {
+    readonly scheme: 'bearer' | 'hmac-sha256';
+    readonly clientCertificates?: readonly string[];
+    /** Its own public keys: each event it sends must carry a `sendersignature` by one of them (`sender-signature.ts`). */
+    readonly publicKeys?: readonly SenderPublicKey[];
+  };
   /** The types addressed to its agency it receives: narrows its kind's (`ConnectorKinds.acceptedTypes`); absent: all of them. */
   readonly accepts?: readonly string[];
   /** What the operator vouches the system is, for sending rights (`src/policy/`): `one-stop` sends dossier messages. */

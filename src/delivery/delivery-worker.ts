@@ -192,7 +192,7 @@ export class DeliveryWorker {
 
   private async attempt(key: string, record: DeliveryRecord, hold: Hold | undefined, output: BatchOutput): Promise<void> {
     const { registry, senders, metrics, tiersMs } = this.parts;
-    const { hubId, hubSignature } = record.message;
+    const { hubId, hubSignature, senderSignature } = record.message;
     const at = new Date().toISOString();
     const recipient = { connector: record.recipient, agency: record.recipientAgency };
     const waiting = hold?.queue ?? [];
@@ -200,7 +200,13 @@ export class DeliveryWorker {
     if (!entry) return this.deadLetter(key, record, hold, output, 'dead', 'route', `connector "${record.recipient}" is no longer registered`);
     let result: Attempted;
     try {
-      result = await senders.deliver(entry, { event: record.message.event, hubId, attempt: record.attempt, ...(hubSignature ? { hubSignature } : {}) });
+      result = await senders.deliver(entry, {
+        event: record.message.event,
+        hubId,
+        attempt: record.attempt,
+        ...(hubSignature ? { hubSignature } : {}),
+        ...(senderSignature ? { senderSignature } : {}),
+      });
     } catch (err) {
       if (!(err instanceof AdapterError)) throw err;
       return this.deadLetter(key, record, hold, output, 'dead', 'encode', err.message);

@@ -1,13 +1,23 @@
 /**
- * Accepting messages from a connector: check the sender, the envelope, the data, the recipients
- * and the sending rights (`src/policy/`) of every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe
- * store, and write the rest in one Kafka transaction. Only then does the caller answer 202.
+ * Accepting messages from a connector: check the sender, the envelope, the data, the recipients,
+ * the sender's own signatures (`sender-signature.ts`) and the sending rights (`src/policy/`) of
+ * every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe store, and
+ * write the rest in one Kafka transaction. Only then does the caller answer 202.
  */
 import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
 import { hubIdOf } from '../contract/hub-id.ts';
+import { sentClaimsOf } from '../contract/hub-signature.ts';
 import { toKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
 import type { ConnectorManifest, SchemaSet, ValidationIssue, SignatureRecord } from '../contract/schema-set.ts';
+import {
+  SENDER_SIGNATURE_ATTRIBUTE,
+  SenderSignatureError,
+  splitSignature,
+  verifySenderSignature,
+  type SenderPublicKey,
+  type SignedEvent,
+} from '../contract/sender-signature.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { SendingRights } from '../policy/sending-rights.ts';
 import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
@@ -59,6 +69,15 @@ export interface IntakeParts {
   signer: { sign(message: AcceptedMessage): Promise<string> };
   /** Who may send what to whom: checked once every event of the request is valid. */
   rights: Pick<SendingRights, 'check'>;
+  /** The public keys a connector registered (`auth.publicKeys`); empty when it signs nothing. */
+  senderKeys(connector: string): readonly SenderPublicKey[];
+}
+
+/** An event as the hub keeps it, with the sender's signature it carried and the registered key that verified it. */
+interface Checked {
+  readonly event: CloudEvent;
+  readonly senderSignature?: string;
+  readonly senderKey?: SenderPublicKey;
 }
 
 /** Problem classes in the order a mixed batch reports them: the first one present wins. */
@@ -76,14 +95,18 @@ export class MessageIntake {
   /**
    * Accepts `items` (one event, or a batch: `prefixPaths` puts `/<index>` before each issue path).
    * Throws HubError: `batch-too-large`, `source-not-allowed`, `unknown-message-type`, `validation-failed`,
-   * `unknown-recipient`, `send-not-allowed` (nothing written), or `kafka-unavailable` (nothing written, retry).
+   * `unknown-recipient`, `bad-signature`, `send-not-allowed` (nothing written), or `kafka-unavailable` (nothing written, retry).
    */
   async accept(connector: Sender, items: readonly unknown[], prefixPaths: boolean): Promise<Receipt[]> {
     const { maxBatchSize } = this.parts;
     if (items.length > maxBatchSize) {
       throw new HubError('batch-too-large', `${items.length} messages in one request; the most is ${maxBatchSize} (LGSP_MAX_BATCH). Split it.`);
     }
-    const events = this.check(connector, items, prefixPaths);
+    const checked = await this.verifySenders(connector, this.check(connector, items, prefixPaths), prefixPaths).catch((err: unknown) => {
+      if (err instanceof HubError) this.rejected(items);
+      throw err;
+    });
+    const events = checked.map((c) => c.event);
     await this.parts.rights.check(connector, events, prefixPaths).catch((err: unknown) => {
       this.rejected(items);
       throw err;
@@ -91,13 +114,13 @@ export class MessageIntake {
     const now = Date.now();
     const acceptedAt = new Date(now).toISOString();
     const { dedupe } = this.parts;
-    const fresh = new Map<string, { event: CloudEvent; hubId: string }>();
+    const fresh = new Map<string, Checked & { hubId: string }>();
     const waits: Promise<void>[] = [];
-    for (const event of events) {
-      const key = DedupeStore.key(event.source, event.id);
+    for (const item of checked) {
+      const key = DedupeStore.key(item.event.source, item.event.id);
       const pending = this.inFlight.get(key);
       if (pending) waits.push(pending);
-      else if (!dedupe.has(key, now) && !fresh.has(key)) fresh.set(key, { event, hubId: hubIdOf(event.source, event.id) });
+      else if (!dedupe.has(key, now) && !fresh.has(key)) fresh.set(key, { ...item, hubId: hubIdOf(item.event.source, item.event.id) });
     }
 
     if (fresh.size > 0) {
@@ -121,26 +144,72 @@ export class MessageIntake {
   }
 
   /** Signs each fresh message as accepted, then writes it, its dedupe mark and its `accepted` event in one transaction. */
-  private async write(fresh: ReadonlyMap<string, { event: CloudEvent; hubId: string }>, connector: string, acceptedAt: string): Promise<void> {
+  private async write(fresh: ReadonlyMap<string, Checked & { hubId: string }>, connector: string, acceptedAt: string): Promise<void> {
     const { topics, schemas, signer } = this.parts;
     const accepted = await Promise.all(
-      [...fresh.values()].map(async ({ event, hubId }) => {
-        const message = { event, hubId, connector, acceptedAt };
-        return { ...message, hubSignature: await signer.sign(message) };
+      [...fresh.values()].map(async ({ event, hubId, senderSignature, senderKey }) => {
+        const message = { event, hubId, connector, acceptedAt, ...(senderSignature ? { senderSignature } : {}) };
+        return { message: { ...message, hubSignature: await signer.sign(message) }, senderKey };
       }),
     );
     await this.parts.writer.write([
-      { topic: topics.ingress, messages: accepted.map(toKafkaMessage) },
+      { topic: topics.ingress, messages: accepted.map(({ message }) => toKafkaMessage(message)) },
       { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
       {
         topic: topics.events,
-        messages: accepted.map((message) => auditMessage(acceptedEvent(message, schemas.signatureOf(message.event.type, message.event.data)))),
+        messages: accepted.map(({ message, senderKey }) =>
+          auditMessage(acceptedEvent(message, schemas.signatureOf(message.event.type, message.event.data), senderKey)),
+        ),
       },
     ]);
   }
 
+  /**
+   * The sender's signature of each event, against its connector's registered keys: required when
+   * it registered any, refused when it registered none (nothing could check it). Throws
+   * `bad-signature` naming every event refused and why.
+   */
+  private async verifySenders(connector: Sender, events: readonly SignedEvent[], prefixPaths: boolean): Promise<Checked[]> {
+    const keys = this.parts.senderKeys(connector.id);
+    const results = await Promise.all(
+      events.map(async (item): Promise<Checked | SenderSignatureError> => {
+        const { event, signature } = splitSignature(item);
+        try {
+          if (signature === undefined) {
+            if (keys.length === 0) return { event };
+            throw new SenderSignatureError(
+              'sender-signature-missing',
+              `connector "${connector.id}" registered public keys, so each event it sends must be signed`,
+            );
+          }
+          if (keys.length === 0)
+            throw new SenderSignatureError(
+              'sender-signature-unexpected',
+              `connector "${connector.id}" registered no public key to check it with: have the operator add yours to auth.publicKeys, or send without it`,
+            );
+          return { event, senderSignature: signature, senderKey: (await verifySenderSignature(signature, keys, sentClaimsOf(event))).key };
+        } catch (err) {
+          if (err instanceof SenderSignatureError) return err;
+          throw err;
+        }
+      }),
+    );
+    const errors = results.flatMap((result, index) =>
+      result instanceof SenderSignatureError
+        ? [{ path: `${prefixPaths ? `/${index}` : ''}/${SENDER_SIGNATURE_ATTRIBUTE}`, message: `${result.code}: ${result.message}` }]
+        : [],
+    );
+    if (errors.length > 0)
+      throw new HubError(
+        'bad-signature',
+        `${errors.length} event${errors.length === 1 ? '' : 's'} without a valid sender signature; nothing was accepted. Each event carries "${SENDER_SIGNATURE_ATTRIBUTE}": a compact JWS over its attributes and the SHA-256 of its data, with a key of auth.publicKeys (docs/signatures.md). See "errors".`,
+        { errors },
+      );
+    return results as Checked[];
+  }
+
   /** Every check that needs no I/O, over every item; throws the most severe problem found. */
-  private check(connector: Sender, items: readonly unknown[], prefixPaths: boolean): CloudEvent[] {
+  private check(connector: Sender, items: readonly unknown[], prefixPaths: boolean): SignedEvent[] {
     const { schemas } = this.parts;
     const found = new Map<ProblemCode, ValidationIssue[]>();
     const report = (code: ProblemCode, index: number, issues: ValidationIssue[]) => {
@@ -179,7 +248,7 @@ export class MessageIntake {
       const errors = found.get(code)!;
       throw new HubError(code, `${errors.length} problem${errors.length === 1 ? '' : 's'} found; nothing was accepted. See "errors".`, { errors });
     }
-    return items as CloudEvent[];
+    return items as SignedEvent[];
   }
 
   private rejected(items: readonly unknown[]): void {
@@ -222,7 +291,11 @@ function typeOf(item: unknown, schemas: SchemaSet): string {
   return typeof type === 'string' && schemas.hasType(type) ? type : 'unknown';
 }
 
-function acceptedEvent({ event, hubId, acceptedAt, connector, hubSignature }: AcceptedMessage, signature: SignatureRecord | undefined): AcceptedEvent {
+function acceptedEvent(
+  { event, hubId, acceptedAt, connector, hubSignature, senderSignature }: AcceptedMessage,
+  signature: SignatureRecord | undefined,
+  senderKey: SenderPublicKey | undefined,
+): AcceptedEvent {
   const { source, id, type, subject, time, to, correlationid } = event;
   return {
     kind: 'accepted',
@@ -238,5 +311,7 @@ function acceptedEvent({ event, hubId, acceptedAt, connector, hubSignature }: Ac
     ...(correlationid ? { correlationid } : {}),
     ...(signature ? { signature } : {}),
     ...(hubSignature ? { hubSignature } : {}),
+    ...(senderSignature ? { senderSignature } : {}),
+    ...(senderKey ? { senderKey } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import type { Message } from 'kafkajs';
 import { HEADER } from '../contract/kafka-headers.ts';
 import type { SignatureRecord } from '../contract/schema-set.ts';
+import type { SenderPublicKey } from '../contract/sender-signature.ts';
 
 interface Base {
   readonly hubId: string;
@@ -28,6 +29,9 @@ export interface AcceptedEvent extends Base {
   readonly signature?: SignatureRecord;
   /** The hub's own signature over the message as accepted (compact JWS, docs/signatures.md); absent in events written before the hub signed. */
   readonly hubSignature?: string;
+  /** The sender's own signature, checked on ingest (docs/signatures.md, chain of custody), and the registered public key that verified it. */
+  readonly senderSignature?: string;
+  readonly senderKey?: SenderPublicKey;
 }
 
 export interface Recipient {

@@ -42,6 +42,25 @@ const TRACE = named('Trace', {
           description:
             "The hub's own signature over the message as accepted: a compact JWS (EdDSA) whose payload names the attributes, the connector, acceptedAt and the SHA-256 of data; verify it against GET /.well-known/jwks.json (docs/signatures.md, lgsp verify).",
         },
+        senderSignature: {
+          type: 'string',
+          pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$',
+          description:
+            "The sender's own signature (the event's sendersignature), checked on ingest: a compact JWS over the attributes and the SHA-256 of data, by a key of its connector's auth.publicKeys (docs/signatures.md, chain of custody).",
+        },
+        senderKey: {
+          type: 'object',
+          description: "The sender's public JWK (as registered when the message was accepted) that verified senderSignature: verify it with any JOSE library.",
+          required: ['kty', 'kid'],
+          properties: {
+            kty: { type: 'string' },
+            crv: { type: 'string' },
+            kid: { type: 'string' },
+            x: { type: 'string' },
+            y: { type: 'string' },
+            alg: { type: 'string' },
+          },
+        },
       },
     },
     recipients: {

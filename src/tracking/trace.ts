@@ -13,6 +13,8 @@
  */
 import type { AcceptedEvent, AuditEvent, AuditKind, StatusReportedEvent } from './audit-event.ts';
 import type { SignatureRecord } from '../contract/schema-set.ts';
+import type { AcceptanceClaims } from '../contract/hub-signature.ts';
+import type { SenderPublicKey } from '../contract/sender-signature.ts';
 
 export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'dead';
 
@@ -46,21 +48,15 @@ export type TimelineEntry = WithoutHubId<AuditEvent>;
 
 export interface Trace {
   readonly hubId: string;
-  readonly message: {
-    readonly id: string;
-    readonly source: string;
-    readonly type: string;
-    readonly subject: string;
-    readonly time?: string;
-    readonly to?: string;
-    readonly correlationid?: string;
-    /** The connector that handed it in. */
-    readonly connector: string;
-    readonly acceptedAt: string;
+  /** The envelope as accepted: the hub signature's claims, less the hub id and data hash. */
+  readonly message: Omit<AcceptanceClaims, 'hubId' | 'dataSha256'> & {
     /** The sender's signature as its kind checked it: valid, invalid or absent, and who signed. */
     readonly signature?: SignatureRecord;
     /** The hub's signature over the message as accepted (compact JWS, docs/signatures.md): `lgsp verify` checks it. */
     readonly hubSignature?: string;
+    /** The sender's own signature and the public key of its connector that verified it on ingest: `lgsp verify` checks it too. */
+    readonly senderSignature?: string;
+    readonly senderKey?: SenderPublicKey;
   };
   readonly recipients: RecipientTrace[];
   /** Agencies addressed that have no connector that accepts the type. */
@@ -169,7 +165,7 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
     if (s) r.businessStatus = { code: s.code, ...(s.name !== undefined ? { name: s.name } : {}), at: s.at };
   }
 
-  const { source, id, type, subject, time, to, correlationid, connector, at, signature, hubSignature } = accepted;
+  const { source, id, type, subject, time, to, correlationid, connector, at, signature, hubSignature, senderSignature, senderKey } = accepted;
   const list = [...recipients.values()];
   return {
     hubId: accepted.hubId,
@@ -185,6 +181,8 @@ export function assembleTrace(events: readonly AuditEvent[]): Trace | undefined 
       acceptedAt: at,
       ...(signature ? { signature } : {}),
       ...(hubSignature ? { hubSignature } : {}),
+      ...(senderSignature ? { senderSignature } : {}),
+      ...(senderKey ? { senderKey } : {}),
     },
     recipients: list,
     unreachable: [...unreachable],

@@ -4,44 +4,18 @@
  * letters, reads why one failed, replays it from a selection and sees it marked replayed while the
  * delivery reaches the agency's system. The screenshot is kept in `test-artifacts/console.png`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { receivedIds, useDeliveryHub } from '../helpers/agencies.ts';
 import { asOperator, TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
 import { documentSent, post } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-/** Without the background-networking flags Chromium keeps dialling Google, which this network refuses. */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = resolve('test-artifacts');
+import { consolePage, launchChromium, screenshot, signIn } from './chromium.ts';
 
 interface Letter {
   id: string;
   reason: string;
   message?: { id: string };
-}
-
-/** Never skipped: a machine without Chromium fails this test with the fix. */
-async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the console test needs Debian's Chromium. Run \`apt-get install -y chromium\` (as root), then run the tests again.`,
-    );
-  }
-  // playwright-core gives every launch a fresh, empty --user-data-dir of its own and removes it on close.
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }
 
 describe('the dead-letter workbench (/console) in headless Chromium', () => {
@@ -71,18 +45,8 @@ describe('the dead-letter workbench (/console) in headless Chromium', () => {
     const { hub, systems } = fixture;
     const commune = systems['qn-hong-gai']!;
 
-    const page = await chrome.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.setDefaultTimeout(15_000);
-    const pageErrors: string[] = [];
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      // The refused token below is an expected 401; anything else (a CSP violation, a script error) is not.
-      if (msg.type() === 'error' && !msg.text().includes('status of 401')) pageErrors.push(`${msg.text()} (${msg.location().url})`);
-    });
-    onTestFailed(async () => {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: resolve(ARTIFACTS, 'console-failed.png'), fullPage: true }).catch(() => undefined);
-    });
+    // The refused token below is an expected 401; anything else (a CSP violation, a script error) is not.
+    const { page, pageErrors } = await consolePage(chrome, 'console');
 
     // The page loads without a token (it holds no data) and is locked down by its CSP.
     const loaded = await page.goto(`${hub.url}/console`);
@@ -96,9 +60,7 @@ describe('the dead-letter workbench (/console) in headless Chromium', () => {
     await page.locator('#sign-in-error').filter({ hasText: 'refused' }).waitFor();
     expect(await page.isHidden('#workbench')).toBe(true);
 
-    await page.fill('#token', TEST_ADMIN_TOKEN);
-    await page.click('#token-form button[type=submit]');
-    await page.locator('#workbench').waitFor();
+    await signIn(page, TEST_ADMIN_TOKEN);
 
     // The connector with its breaker state (closed: a 4xx never trips it) and its two dead letters.
     const connector = page.locator('#connectors tr[data-connector="qn-hong-gai"]');
@@ -159,8 +121,7 @@ describe('the dead-letter workbench (/console) in headless Chromium', () => {
     await page.click('#detail-trace');
     await page.locator('#detail-timeline li').filter({ hasText: 'replayed' }).waitFor();
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: resolve(ARTIFACTS, 'console.png'), fullPage: true });
+    await screenshot(page, 'console');
 
     // The per-row button replays the other one; the token survives a reload (session storage).
     await page.reload();

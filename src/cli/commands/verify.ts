@@ -6,7 +6,10 @@
  * LGSP_ADMIN_TOKEN, else LGSP_CONNECTOR_TOKEN, or saved with `lgsp trace --json`) or the delivery's
  * headers (a JSON object or `Name: value` lines, `ce-*` percent-decoded) say, and `--data` (the
  * exact bytes of `data`: the body of a binary-mode delivery) must hash to the signed SHA-256. The
- * keys come from the hub's `/.well-known/jwks.json`, or `--jwks` offline. Exit 0 proven, 1 not.
+ * keys come from the hub's `/.well-known/jwks.json`, or `--jwks` offline. A trace of a signed
+ * message also carries the sender's own signature and the registered key that verified it: that
+ * must verify too, over the same message and data as the hub's (the chain of custody). Exit 0
+ * proven, 1 not.
  */
 import type { JSONWebKeySet } from 'jose';
 import {
@@ -20,6 +23,7 @@ import {
   type Difference,
   type VerifiedSignature,
 } from '../../contract/hub-signature.ts';
+import { SENDER_SIGNATURE_HTTP_HEADER, SenderSignatureError, verifySenderSignature, type SenderPublicKey } from '../../contract/sender-signature.ts';
 import type { Trace } from '../../tracking/trace.ts';
 import { CliFailure, EXIT, fields, json, usageError } from '../output.ts';
 import { parseJsonFile, positionals, readText, stringOption, type Command, type CommandContext } from './command.ts';
@@ -32,7 +36,12 @@ interface Evidence {
   readonly from: string;
   readonly jws: string | undefined;
   readonly seen: Partial<Record<ClaimAttribute, string>>;
+  /** The sender's own signature, and (in a trace) the registered key that verified it on ingest. */
+  readonly sender?: { readonly jws: string; readonly key?: SenderPublicKey };
 }
+
+/** What the sender's signature proves: verified by a key, not checkable without the key, or refused and why. */
+type SenderCheck = { readonly kid: string; readonly alg: string } | { readonly unchecked: string } | { readonly failure: SenderSignatureError };
 
 export const verify: Command = {
   words: ['verify'],
@@ -62,16 +71,28 @@ export const verify: Command = {
     const dataFile = stringOption(ctx, 'data');
     const sha256 = dataFile === undefined ? undefined : sha256Hex(await readBytes(dataFile));
     const data = sha256 === undefined ? undefined : { file: dataFile!, sha256, matches: sha256 === claims.dataSha256 };
-    const proven = differ.length === 0 && (data?.matches ?? true);
+    const sender = evidence.sender && (await senderCheck(evidence.sender, claims));
+    const senderFailed = sender !== undefined && 'failure' in sender;
+    const proven = differ.length === 0 && (data?.matches ?? true) && !senderFailed;
     ctx.io.out(
       ctx.json
-        ? json({ verified: proven, kid, alg, claims, differences: differ, data: data ? { sha256, matches: data.matches } : null })
-        : readable(verified, evidence.from, differ, data),
+        ? json({
+            verified: proven,
+            kid,
+            alg,
+            claims,
+            differences: differ,
+            data: data ? { sha256, matches: data.matches } : null,
+            sender:
+              sender === undefined ? null : 'failure' in sender ? { verified: false, failure: sender.failure.code, detail: sender.failure.message } : sender,
+          })
+        : readable(verified, evidence.from, differ, data, sender),
     );
     if (!proven) {
       const why = [
         ...differ.map((d) => `${d.attribute} is not what the hub signed`),
         ...(data?.matches === false ? [`${data.file} is not the data the hub signed`] : []),
+        ...(senderFailed ? [`the sender's signature: ${sender.failure.code}: ${sender.failure.message}`] : []),
       ];
       throw new CliFailure(
         EXIT.refused,
@@ -88,8 +109,9 @@ function readable(
   from: string,
   differ: Difference[],
   data: { file: string; sha256: string; matches: boolean } | undefined,
+  sender: SenderCheck | undefined,
 ): string {
-  const proven = differ.length === 0 && (data?.matches ?? true);
+  const proven = differ.length === 0 && (data?.matches ?? true) && !(sender && 'failure' in sender);
   return fields([
     ['hub signature', `verified: key ${kid} (${alg})`],
     ...CLAIM_ATTRIBUTES.map((name) => [name, claims[name]] as const),
@@ -105,9 +127,19 @@ function readable(
     ['agrees with', differ.length === 0 ? from : undefined],
     ...differ.map((d) => [`differs: ${d.attribute}`, `signed ${JSON.stringify(d.signed ?? null)}, ${from} says ${JSON.stringify(d.seen ?? null)}`] as const),
     [
+      'sender signature',
+      !sender
+        ? 'none (the connector registered no public key)'
+        : 'failure' in sender
+          ? `NOT verified: ${sender.failure.code}: ${sender.failure.message}`
+          : 'unchecked' in sender
+            ? `not checked: ${sender.unchecked}`
+            : `verified: key ${sender.kid} (${sender.alg}), over the same message and data as the hub's`,
+    ],
+    [
       'proven',
       proven
-        ? `the hub signed that connector ${claims.connector} handed in message ${claims.id} from ${claims.source}, accepted at ${claims.acceptedAt}${data ? ', with exactly this data' : ''}`
+        ? `the hub signed that connector ${claims.connector} handed in message ${claims.id} from ${claims.source}, accepted at ${claims.acceptedAt}${data ? ', with exactly this data' : ''}${sender && 'kid' in sender ? `; the sender signed the same with its key ${sender.kid}` : ''}`
         : undefined,
     ],
   ]);
@@ -135,8 +167,13 @@ async function evidenceOf(ctx: CommandContext, command: Command): Promise<Eviden
 }
 
 function fromTrace({ hubId, message }: Trace, from: string): Evidence {
-  const { hubSignature, signature: _sender, ...attributes } = message;
-  return { from, jws: hubSignature, seen: { hubId, time: undefined, to: undefined, correlationid: undefined, ...attributes } as Evidence['seen'] };
+  const { hubSignature, signature: _kindChecked, senderSignature, senderKey, ...attributes } = message;
+  return {
+    from,
+    jws: hubSignature,
+    seen: { hubId, time: undefined, to: undefined, correlationid: undefined, ...attributes } as Evidence['seen'],
+    ...(senderSignature ? { sender: { jws: senderSignature, ...(senderKey ? { key: senderKey } : {}) } } : {}),
+  };
 }
 
 /** A delivery's headers: the `ce-*` attributes of binary mode (percent-decoded) and the hub id it names as `webhook-id` or `Idempotency-Key`. */
@@ -149,7 +186,25 @@ function fromHeaders(headers: Record<string, string>, from: string): Evidence {
     seen[name] = value === undefined ? undefined : decodeURIComponent(value);
   }
   const hubId = headers['webhook-id'] ?? headers['idempotency-key'];
-  return { from, jws: headers[HUB_SIGNATURE_HTTP_HEADER], seen: { ...seen, ...(hubId ? { hubId } : {}) } as Evidence['seen'] };
+  const sender = headers[SENDER_SIGNATURE_HTTP_HEADER];
+  return {
+    from,
+    jws: headers[HUB_SIGNATURE_HTTP_HEADER],
+    seen: { ...seen, ...(hubId ? { hubId } : {}) } as Evidence['seen'],
+    ...(sender ? { sender: { jws: sender } } : {}),
+  };
+}
+
+/** The sender's signature against the key that verified it on ingest and the hub's verified claims: both must sign the same message. */
+async function senderCheck(sender: NonNullable<Evidence['sender']>, claims: VerifiedSignature['claims']): Promise<SenderCheck> {
+  if (!sender.key) return { unchecked: "the sender's public key is in the message's trace: run lgsp verify --trace <hub id>" };
+  try {
+    const { key, alg } = await verifySenderSignature(sender.jws, [sender.key], claims);
+    return { kid: key.kid, alg };
+  } catch (err) {
+    if (!(err instanceof SenderSignatureError)) throw err;
+    return { failure: err };
+  }
 }
 
 async function keySet(ctx: CommandContext): Promise<JSONWebKeySet> {

@@ -1,15 +1,34 @@
-// The dead-letter workbench and audit trail (served by src/console/console-route.ts). Plain DOM, no build step.
-// Everything from the hub is rendered with textContent, never as HTML: reasons and responses
-// come from agency systems.
+// The dead-letter workbench, sending rights and audit trail (served by src/console/console-route.ts).
+// Plain DOM, no build step. Everything from the hub is rendered with textContent, never as HTML:
+// reasons and responses come from agency systems.
 'use strict';
 
 const TOKEN_KEY = 'lgsp-console-token';
 const BREAKER = { 0: 'closed', 1: 'half-open', 2: 'open' };
 const $ = (id) => document.getElementById(id);
 
-const state = { token: sessionStorage.getItem(TOKEN_KEY), connectors: [], samples: [], letters: [], audit: [], selected: new Set(), openId: null, timer: null };
+const state = {
+  token: sessionStorage.getItem(TOKEN_KEY),
+  connectors: [],
+  samples: [],
+  letters: [],
+  audit: [],
+  policies: [],
+  selected: new Set(),
+  openId: null,
+  openType: null,
+  timer: null,
+};
 
 class Unauthorized extends Error {}
+
+/** A problem+json answer (RFC 9457): `problem` keeps its `detail` and `errors[]` ({ path, message }) for the page to show. */
+class HubProblem extends Error {
+  constructor(message, problem) {
+    super(message);
+    this.problem = problem;
+  }
+}
 
 /** A call to the hub with the operator's token; a problem+json answer becomes an Error with its detail. */
 async function api(path, init = {}) {
@@ -18,7 +37,8 @@ async function api(path, init = {}) {
   if (res.status === 401) throw new Unauthorized('The hub refused this token.');
   const type = res.headers.get('content-type') ?? '';
   const body = type.includes('json') ? await res.json() : await res.text();
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${body?.detail ?? body?.title ?? body}`);
+  if (!res.ok)
+    throw new HubProblem(`${init.method ?? 'GET'} ${path}: ${res.status} ${body?.detail ?? body?.title ?? body}`, typeof body === 'object' ? body : {});
   return body;
 }
 
@@ -70,20 +90,23 @@ async function refresh() {
   if ($('filter-connector').value) query.set('connector', $('filter-connector').value);
   if ($('filter-stage').value) query.set('stage', $('filter-stage').value);
   try {
-    const [connectors, metrics, letters, audit] = await Promise.all([
+    const [connectors, metrics, letters, audit, policies] = await Promise.all([
       api('/v1/connectors'),
       api('/metrics').catch(() => ''),
       api(`/v1/dead-letters?${query}`),
       api('/v1/audit?limit=100'),
+      api('/v1/policies'),
     ]);
     state.connectors = connectors.connectors;
     state.audit = audit.entries;
+    state.policies = policies.policies;
     state.samples = typeof metrics === 'string' ? parseMetrics(metrics) : [];
     state.letters = letters.deadLetters;
     const known = new Set(state.letters.filter(replayable).map((l) => l.id));
     for (const id of state.selected) if (!known.has(id)) state.selected.delete(id);
     renderConnectors();
     renderLetters();
+    renderPolicies();
     renderAudit();
     $('refreshed').textContent = `updated ${new Date().toLocaleTimeString('sv-SE')}`;
     return true;
@@ -238,6 +261,93 @@ async function replayLetters(ids) {
   }
 }
 
+// ---- sending rights ------------------------------------------------------------------------
+
+/** `from` in words: `{}` is any connector; else each condition, e.g. `roles one-stop · levels commune, district`. */
+function fromText(from) {
+  const conditions = Object.entries(from).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : v}`);
+  return conditions.length === 0 ? 'any connector' : conditions.join(' · ');
+}
+
+function originText(p) {
+  return p.origin === 'default' ? 'default' : `operator's: ${p.updatedBy ?? '?'}, ${localTime(p.updatedAt)}`;
+}
+
+function renderPolicies() {
+  $('policies').tBodies[0].replaceChildren(
+    ...state.policies.map((p) => {
+      const tr = el('tr', undefined, { 'data-type': p.type, class: [`origin-${p.origin}`, p.type === state.openType ? 'open' : ''].join(' ').trim() });
+      const typeCell = el('td', undefined, { class: 'mono' });
+      typeCell.append(el('button', p.type, { type: 'button', class: 'link', title: 'Edit its rule' }));
+      typeCell.firstChild.addEventListener('click', () => openPolicy(p.type));
+      tr.append(
+        typeCell,
+        el('td', originText(p), { class: 'origin', title: p.describe ?? p.updatedAt ?? '' }),
+        el('td', fromText(p.rule.from), { class: 'mono' }),
+        el('td', p.rule.to.join(', ') || 'nobody', { class: 'mono' }),
+        el('td', p.rule.note ?? p.describe ?? '', { class: p.rule.note ? '' : 'muted', lang: 'vi' }),
+      );
+      return tr;
+    }),
+  );
+}
+
+/** Shows `type`'s effective rule in the editor (the textarea is filled only here: a refresh never overwrites an edit). */
+function openPolicy(type) {
+  const p = state.policies.find((q) => q.type === type);
+  if (!p) return;
+  state.openType = type;
+  $('policy-editor').hidden = false;
+  $('policy-type').textContent = type;
+  $('policy-origin').textContent =
+    p.origin === 'default'
+      ? `The default rule (${p.describe}). Saving sets an operator's rule for this type.`
+      : `Set by ${p.updatedBy} at ${localTime(p.updatedAt)}.`;
+  $('policy-rule').value = JSON.stringify(p.rule, null, 2);
+  $('policy-reset').disabled = p.origin === 'default';
+  showPolicyProblem(null);
+  renderPolicies();
+  $('policy-rule').focus();
+}
+
+/** The refusal next to the editor: the problem's detail and each failing field; `null` clears it. */
+function showPolicyProblem(problem) {
+  $('policy-problem').hidden = !problem;
+  $('policy-problem-detail').textContent = problem?.detail ?? problem?.title ?? '';
+  $('policy-problem-errors').replaceChildren(
+    ...(problem?.errors ?? []).map((e) => {
+      const li = el('li');
+      li.append(el('code', e.path || '/'), document.createTextNode(` ${e.message}`));
+      return li;
+    }),
+  );
+}
+
+/** PUT (a rule) or DELETE (back to the default) of the open type; a refusal stays in the editor, with the text as typed. */
+async function changePolicy(method) {
+  const type = state.openType;
+  let body;
+  if (method === 'PUT') {
+    try {
+      body = JSON.stringify(JSON.parse($('policy-rule').value));
+    } catch (err) {
+      showPolicyProblem({ detail: `The rule is not JSON (${err.message}); nothing was sent.` });
+      return;
+    }
+  }
+  try {
+    await api(`/v1/policies/${encodeURIComponent(type)}`, { method, ...(body ? { body } : {}) });
+  } catch (err) {
+    if (err instanceof HubProblem) showPolicyProblem(err.problem);
+    else failed(err);
+    return;
+  }
+  if (await refresh()) {
+    openPolicy(type);
+    say(method === 'PUT' ? `${type} now follows your rule.` : `${type} follows its default rule again.`, 'ok');
+  }
+}
+
 // ---- audit trail ---------------------------------------------------------------------------
 
 function renderAudit() {
@@ -354,12 +464,13 @@ async function signIn(token) {
 
 function signOut(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
-  Object.assign(state, { token: null, connectors: [], samples: [], letters: [], audit: [], openId: null });
+  Object.assign(state, { token: null, connectors: [], samples: [], letters: [], audit: [], policies: [], openId: null, openType: null });
   state.selected.clear();
   setAutoRefresh(false);
   $('workbench').hidden = true;
   $('session').hidden = true;
   $('detail').hidden = true;
+  $('policy-editor').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
   $('token').value = '';
@@ -396,6 +507,16 @@ document.addEventListener('DOMContentLoaded', () => {
     state.openId = null;
     $('detail').hidden = true;
     renderLetters();
+  });
+  $('policy-editor').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void changePolicy('PUT');
+  });
+  $('policy-reset').addEventListener('click', () => void changePolicy('DELETE'));
+  $('policy-close').addEventListener('click', () => {
+    state.openType = null;
+    $('policy-editor').hidden = true;
+    renderPolicies();
   });
   if (state.token) void signIn(state.token);
 });
