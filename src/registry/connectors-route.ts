@@ -67,8 +67,8 @@ export function connectorsRoutes(registry: RegistryStore, kinds: ConnectorKinds,
   const checked = async (body: unknown) => {
     const { issues, manifest } = await kinds.check(body, registry.directory());
     if (!manifest) throw invalid(issues);
-    const taken = certificatesOfOthers(registry, manifest);
-    if (taken.length > 0) throw invalid(taken);
+    const clashes = [...certificatesOfOthers(registry, manifest), ...repeatedKeyIds(manifest)];
+    if (clashes.length > 0) throw invalid(clashes);
     return manifest;
   };
 
@@ -239,4 +239,14 @@ function certificatesOfOthers(registry: RegistryStore, manifest: ConnectorManife
       ? [{ path: `/auth/clientCertificates/${i}`, message: `is listed by connector "${other.manifest.id}" already: one certificate identifies one connector` }]
       : [];
   });
+}
+
+/** A signature names its key by `kid`: two public keys of one connector may not share one. */
+function repeatedKeyIds(manifest: ConnectorManifest): ValidationIssue[] {
+  const kids = (manifest.auth?.publicKeys ?? []).map((key) => key.kid);
+  return kids.flatMap((kid, i) =>
+    kids.indexOf(kid) < i
+      ? [{ path: `/auth/publicKeys/${i}/kid`, message: `repeats the kid of /auth/publicKeys/${kids.indexOf(kid)}: give each key its own` }]
+      : [],
+  );
 }

@@ -82,6 +82,16 @@ describe("a sender's own signature: the chain of custody", () => {
     expect(JSON.stringify(await res.json())).toContain('/auth/publicKeys/0/d');
   });
 
+  it('refuses two public keys with one kid', async () => {
+    const key = (await keyPair()).publicKey;
+    const other = (await keyPair()).publicKey; // another key, the same kid
+    const res = await asOperator(delivery.hub.url, '/v1/connectors', {
+      body: { id: 'qn-stp-twins', agency: SENDER.agency, kind: 'webhook', auth: { publicKeys: [key, other] } },
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['/auth/publicKeys/1/kid']);
+  });
+
   it('a signed message is accepted, and the recipient verifies both signatures with jose, end to end', async () => {
     const message = await signed({ subject: 'Công văn về việc báo cáo tình hình' });
     expect((await post(delivery.hub.url, message, { token: delivery.token })).status).toBe(202);
