@@ -64,4 +64,16 @@ describe('signature v2 (Standard Webhooks)', () => {
     expect(signingKeyOfSecret(KEY)).toBeUndefined();
     expect(signingKeyOfSecret(`whsec_${Buffer.from('short').toString('base64')}`)).toBeUndefined();
   });
+
+  it('signs what the Standard Webhooks reference vector signs, when no ce-* header is sent (structured mode)', () => {
+    // The test vector published with the Standard Webhooks specification, copied by hand.
+    const secretBytes = Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64');
+    const content = signedContent(
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      '1614265330',
+      { 'content-type': 'application/cloudevents+json' },
+      Buffer.from('{"test": 2432232314}'),
+    );
+    expect(`v1,${createHmac('sha256', secretBytes).update(content).digest('base64')}`).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
 });
