@@ -73,8 +73,8 @@ export function sha256Hex(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The claims that describe `event` itself, in the order they are signed. */
-export function sentClaimsOf({ id, source, type, subject, time, to, correlationid, data }: CloudEvent): SentClaims {
+/** The claims that describe `event` itself, in the order they are signed; `bytes`: `dataBytes(event.data)`, if made already. */
+export function sentClaimsOf({ id, source, type, subject, time, to, correlationid, data }: CloudEvent, bytes = dataBytes(data)): SentClaims {
   return {
     id,
     source,
@@ -83,13 +83,13 @@ export function sentClaimsOf({ id, source, type, subject, time, to, correlationi
     ...(time ? { time } : {}),
     ...(to ? { to } : {}),
     ...(correlationid ? { correlationid } : {}),
-    dataSha256: sha256Hex(dataBytes(data)),
+    dataSha256: sha256Hex(bytes),
   };
 }
 
 /** The claims of an accepted message. */
-export function claimsOf({ event, hubId, connector, acceptedAt }: AcceptedMessage): AcceptanceClaims {
-  const { dataSha256, ...attributes } = sentClaimsOf(event);
+export function claimsOf({ event, hubId, connector, acceptedAt }: AcceptedMessage, bytes?: Buffer): AcceptanceClaims {
+  const { dataSha256, ...attributes } = sentClaimsOf(event, bytes);
   return { hubId, ...attributes, connector, acceptedAt, dataSha256 };
 }
 

@@ -26,7 +26,11 @@ export function dataBytes(data: unknown): Buffer {
   return Buffer.from(JSON.stringify(data), 'utf8');
 }
 
-export function toKafkaMessage({ event, hubId, connector, acceptedAt, hubSignature, senderSignature }: AcceptedMessage): Message {
+/** `value`: `dataBytes(event.data)` when the caller has them already (the intake hashes them for the hub signature). */
+export function toKafkaMessage(
+  { event, hubId, connector, acceptedAt, hubSignature, senderSignature }: AcceptedMessage,
+  value = dataBytes(event.data),
+): Message {
   const headers: IHeaders = { 'content-type': 'application/json', [HEADER.hubId]: hubId, [HEADER.connector]: connector, [HEADER.acceptedAt]: acceptedAt };
   if (hubSignature !== undefined) headers[HEADER.hubSignature] = hubSignature;
   if (senderSignature !== undefined) headers[HEADER.senderSignature] = senderSignature;
@@ -34,7 +38,7 @@ export function toKafkaMessage({ event, hubId, connector, acceptedAt, hubSignatu
     const value = event[name];
     if (value !== undefined) headers[`ce_${name}`] = value;
   }
-  return { key: event.subject, value: dataBytes(event.data), headers };
+  return { key: event.subject, value, headers };
 }
 
 /** The reverse of `toKafkaMessage`, for records the hub wrote itself (trusted, already validated). */

@@ -7,7 +7,7 @@
 import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
 import { hubIdOf } from '../contract/hub-id.ts';
 import { sentClaimsOf } from '../contract/hub-signature.ts';
-import { toKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
+import { dataBytes, toKafkaMessage, type AcceptedMessage } from '../contract/kafka-binding.ts';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
 import type { ConnectorManifest, SchemaSet, ValidationIssue, SignatureRecord } from '../contract/schema-set.ts';
 import {
@@ -66,7 +66,7 @@ export interface IntakeParts {
   /** LGSP_MAX_BATCH: the most messages one call may accept, whatever route they came through. */
   maxBatchSize: number;
   /** The hub's signature over each accepted message (`src/registry/hub-keys.ts`). */
-  signer: { sign(message: AcceptedMessage): Promise<string> };
+  signer: { sign(message: AcceptedMessage, bytes?: Buffer): Promise<string> };
   /** Who may send what to whom: checked once every event of the request is valid. */
   rights: Pick<SendingRights, 'check'>;
   /** The public keys a connector registered (`auth.publicKeys`); empty when it signs nothing. */
@@ -149,11 +149,12 @@ export class MessageIntake {
     const accepted = await Promise.all(
       [...fresh.values()].map(async ({ event, hubId, senderSignature, senderKey }) => {
         const message = { event, hubId, connector, acceptedAt, ...(senderSignature ? { senderSignature } : {}) };
-        return { message: { ...message, hubSignature: await signer.sign(message) }, senderKey };
+        const bytes = dataBytes(event.data); // serialised once: hashed for the signature, then written
+        return { message: { ...message, hubSignature: await signer.sign(message, bytes) }, bytes, senderKey };
       }),
     );
     await this.parts.writer.write([
-      { topic: topics.ingress, messages: accepted.map(({ message }) => toKafkaMessage(message)) },
+      { topic: topics.ingress, messages: accepted.map(({ message, bytes }) => toKafkaMessage(message, bytes)) },
       { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
       {
         topic: topics.events,

@@ -98,9 +98,9 @@ export class HubKeys {
     return { keys: [active, ...newestFirst].map(({ kid, alg, publicKey }) => ({ ...publicKey, kid, alg, use: 'sig' })) };
   }
 
-  /** The hub's signature over `message` as accepted (`hub-signature.ts`). */
-  async sign(message: AcceptedMessage): Promise<string> {
-    return signClaims(claimsOf(message), await this.signingKey());
+  /** The hub's signature over `message` as accepted (`hub-signature.ts`); `bytes`: its data's, if made already. */
+  async sign(message: AcceptedMessage, bytes?: Buffer): Promise<string> {
+    return signClaims(claimsOf(message, bytes), await this.signingKey());
   }
 
   /**
