@@ -55,8 +55,12 @@ export interface HubConfig {
   readonly dedupeMaxEntries: number;
   /** The most of those one sender (`source`, an agency) may hold: its flood evicts its own oldest, never others'. */
   readonly dedupeMaxPerSource: number;
-  /** LGSP_RECORDS_RETENTION: `retention.ms` of the records topics (ingress, events, audit); -1 keeps them forever. */
+  /** LGSP_RECORDS_RETENTION: `retention.ms` of the records topics (ingress, events, audit, service-calls); -1 keeps them forever. */
   readonly recordsRetentionMs: number;
+  /** Data-sharing calls: a service's provider deadline unless the service sets `timeoutMs` (LGSP_SERVICE_TIMEOUT). */
+  readonly serviceTimeoutMs: number;
+  /** Data-sharing calls: the most bytes of a provider's answer passed on; more is `502 provider-answer-too-large` (LGSP_SERVICE_MAX_RESPONSE_BYTES). */
+  readonly serviceMaxResponseBytes: number;
   /** A JSON array of agency records that seeds an empty directory at first start. */
   readonly agenciesFile: string | undefined;
   readonly retryTiersMs: readonly number[];
@@ -129,6 +133,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
     dedupeMaxEntries: read('LGSP_DEDUPE_MAX_ENTRIES', 1_000_000, intIn(1_000, 100_000_000)),
     dedupeMaxPerSource: read('LGSP_DEDUPE_MAX_PER_SOURCE', 200_000, intIn(100, 100_000_000)),
     recordsRetentionMs: read('LGSP_RECORDS_RETENTION', -1, parseRetention),
+    serviceTimeoutMs: read('LGSP_SERVICE_TIMEOUT', 10_000, parseDuration),
+    serviceMaxResponseBytes: read('LGSP_SERVICE_MAX_RESPONSE_BYTES', 4 * 1024 * 1024, intIn(1024, 64 * 1024 * 1024)),
     agenciesFile: read('LGSP_AGENCIES_FILE', undefined, (raw) => raw),
     retryTiersMs: read('LGSP_RETRY_TIERS', [5_000, 60_000, 600_000], parseTiers),
     dataDir: read('LGSP_DATA_DIR', '.lgsp', (raw) => raw),

@@ -14,7 +14,7 @@ import { Components, ref, type Json, type JsonObject } from './openapi-schemas.t
 import { requiredRole } from './auth.ts';
 import { PROBLEM_HEADERS } from './problem-handler.ts';
 import type { Auth, JsonSchema, Route } from './route.ts';
-import { problemsOf, propertiesOf } from './route-table.ts';
+import { openApiPath, problemsOf, propertiesOf } from './route-table.ts';
 
 export { componentName } from './openapi-schemas.ts';
 
@@ -35,7 +35,7 @@ export function openApiDocument(routes: readonly Route[], schemas: SchemaSet, { 
   const components = new Components(schemas.files);
   for (const [name, schema] of Object.entries(problemSchemas())) components.use({ $id: name, ...schema }, name);
   const paths: Record<string, JsonObject> = {};
-  for (const route of routes) (paths[route.path] ??= {})[route.method] = operation(route, components, maxBodyBytes);
+  for (const route of routes) (paths[openApiPath(route.path)] ??= {})[route.method] = operation(route, components, maxBodyBytes);
   const document = {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -96,7 +96,7 @@ function operation(route: Route, components: Components, maxBodyBytes: number): 
   const limit = body?.maxBytes ?? maxBodyBytes;
   const statuses = [...new Set(problemsOf(route).map((code) => PROBLEMS[code].status))].sort((a, b) => a - b);
   return {
-    operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)/g, (_m, c: string) => c.toUpperCase())}`,
+    operationId: `${route.method}${route.path.replace(/[{}+]/g, '').replace(/[^a-zA-Z0-9]+(.)/g, (_m, c: string) => c.toUpperCase())}`,
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
@@ -123,6 +123,7 @@ function operation(route: Route, components: Components, maxBodyBytes: number): 
         ]),
       ),
       ...Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Problem${s}` }])),
+      ...(route.passedOn ? { default: { description: route.passedOn.description } } : {}),
     },
   };
 }

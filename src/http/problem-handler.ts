@@ -28,6 +28,8 @@ export const PROBLEM_HEADERS: Readonly<Partial<Record<ProblemCode, Readonly<Reco
   'bad-signature': { 'WWW-Authenticate': CHALLENGE },
   'kafka-unavailable': { 'Retry-After': RETRY_AFTER },
   'rate-limited': { 'Retry-After': RETRY_AFTER },
+  'service-quota-exceeded': { 'Retry-After': RETRY_AFTER },
+  'provider-unavailable': { 'Retry-After': RETRY_AFTER },
 };
 
 export function problemHandler(logger: Logger): ErrorRequestHandler {

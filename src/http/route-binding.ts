@@ -23,7 +23,7 @@ import { asHubError } from './problem-handler.ts';
 import { bodyReader, paramsReader, queryReader } from './request-input.ts';
 import type { CheckSignature } from './request-signature.ts';
 import type { JsonSchema, Reply, Route } from './route.ts';
-import { checkRouteTable, expressPath, routeName } from './route-table.ts';
+import { checkRouteTable, expressPath, restParameter, routeName } from './route-table.ts';
 
 export interface BindingOptions {
   readonly schemas: SchemaSet;
@@ -51,20 +51,22 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
   const readBody = route.body && bodyReader(schemas, route.body, { maxBytes: maxBodyBytes, maxJsonDepth });
   const statuses = new Set(Object.keys(route.responses).map(Number));
   const name = routeName(route);
+  const rest = restParameter(route.path);
   return async (req, res) => {
     res.locals.route = route.path; // the metrics label: the declared path, never the raw one
     const seen: Seen = {};
     try {
       const caller = (seen.caller = authenticate(route.auth, { authorization: req.headers.authorization, certificate: peerCertificate(req) }));
       authorize(route, caller);
-      const params = readParams ? readParams(req.params as Record<string, string>, req.path) : {};
+      const params = readParams ? readParams(pathValues(req, rest), req.path) : {};
       const query = readQuery ? readQuery(req.query as Record<string, unknown>) : {};
       const signed = (bytes: Buffer) => checkSignature?.(caller, req.headers, bytes);
       if (!readBody) signed(Buffer.alloc(0));
       const body = readBody ? await readBody(req, res, signed) : { mediaType: undefined, value: undefined };
       seen.body = body.value;
-      const reply = await route.handle({ caller, params, query, body: body.value, mediaType: body.mediaType, headers: req.headers });
-      if (!statuses.has(reply.status)) throw new Error(`${name} answered ${reply.status}, which its route does not declare`);
+      const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+      const reply = await route.handle({ caller, params, query, body: body.value, mediaType: body.mediaType, headers: req.headers, rawQuery });
+      if (!statuses.has(reply.status) && !route.passedOn) throw new Error(`${name} answered ${reply.status}, which its route does not declare`);
       if (audit && audited(route, req, seen)) await audit(actionOf(route, req, seen, reply.status));
       send(res, reply);
     } catch (err) {
@@ -73,6 +75,14 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
       throw err;
     }
   };
+}
+
+/** The path parameters as strings; a rest parameter's segments (express decodes each) joined again, each percent-encoded. */
+function pathValues(req: Request, rest: string | undefined): Record<string, string> {
+  const params = { ...(req.params as Record<string, string | string[]>) };
+  const segments = rest === undefined ? undefined : params[rest];
+  if (Array.isArray(segments)) params[rest!] = segments.map(encodeURIComponent).join('/');
+  return params as Record<string, string>;
 }
 
 interface Seen {

@@ -21,14 +21,26 @@ export class RouteTableError extends LgspError<RouteTableErrorCode> {
   }
 }
 
-/** Path parameter names, in order: `/v1/dead-letters/{id}:replay` → `['id']`. */
+/** Path parameter names, in order: `/v1/dead-letters/{id}:replay` → `['id']`; a rest parameter `{path+}` → `path`. */
 export function pathParameters(path: string): string[] {
-  return [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
+  return [...path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
 }
 
-/** The express path of an OpenAPI-style path: `{id}` → `:id`, a literal `:` (custom methods) escaped. */
+/** The rest parameter of a path (`{name+}`, last), if it has one. */
+export function restParameter(path: string): string | undefined {
+  return /\{(\w+)\+\}$/.exec(path)?.[1];
+}
+
+/** The OpenAPI path: a rest parameter `{name+}` is written `{name}` (OpenAPI has no multi-segment parameter). */
+export function openApiPath(path: string): string {
+  return path.replace(/\{(\w+)\+\}/g, '{$1}');
+}
+
+/** The express path of an OpenAPI-style path: `{id}` → `:id`, `{rest+}` → `*rest`, a literal `:` (custom methods) escaped. */
 export function expressPath(path: string): string {
-  return path.replace(/\{(\w+)\}|([:*?+!()[\]\\])/g, (_m, name: string | undefined, literal: string) => (name ? `:${name}` : `\\${literal}`));
+  return path.replace(/\{(\w+)(\+?)\}|([:*?+!()[\]\\])/g, (_m, name: string | undefined, rest: string, literal: string) =>
+    name ? `${rest ? '*' : ':'}${name}` : `\\${literal}`,
+  );
 }
 
 export function routeName(route: Pick<Route, 'method' | 'path'>): string {
@@ -49,8 +61,9 @@ export function checkRouteTable(routes: readonly Route[]): void {
       );
     }
     if (!(METHODS as readonly unknown[]).includes(route.method)) throw invalid(`method must be one of ${METHODS.join(', ')}`);
-    if (!/^(\/([\w.-]|\{\w+\}|:)+)+$/.test(route.path)) throw invalid('the path is not /segment/{param}/..., with a custom method as {param}:verb');
-    const shape = `${route.method} ${route.path.replace(/\{\w+\}/g, '{}').toLowerCase()}`;
+    if (!/^(\/([\w.-]|\{\w+\}|:)+)+(\/\{\w+\+\})?$/.test(route.path))
+      throw invalid('the path is not /segment/{param}/..., with a custom method as {param}:verb and at most a last {rest+}');
+    const shape = `${route.method} ${route.path.replace(/\{\w+\+?\}/g, '{}').toLowerCase()}`;
     if (seen.has(shape)) throw invalid('declared twice (or a route of the same shape exists)');
     seen.add(shape);
     const inPath = pathParameters(route.path);

@@ -28,7 +28,7 @@ export type Auth = (typeof AUTHS)[number];
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const METHODS = ['get', 'put', 'post', 'delete'] as const;
+export const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** An authenticated operator: a named account of the registry (`src/operators/`) and its role. */
@@ -82,6 +82,8 @@ export interface RouteInput<A extends Auth, P, Q, B> {
   /** The request's media type (lower case, no parameters), when it has a body. */
   readonly mediaType: string | undefined;
   readonly headers: IncomingHttpHeaders;
+  /** The query string as sent, without the `?` (`''` when none): for routes that pass it on (a service call). */
+  readonly rawQuery: string;
 }
 
 export interface RouteSpec<A extends Auth = Auth, P extends JsonSchema = JsonSchema, Q extends JsonSchema = JsonSchema, B extends JsonSchema = JsonSchema> {
@@ -94,13 +96,21 @@ export interface RouteSpec<A extends Auth = Auth, P extends JsonSchema = JsonSch
   readonly tag: string;
   readonly summary: string;
   readonly description?: string;
-  /** An object schema with one string property per `{name}` in the path (each with `examples`). A value it refuses is `not-found`. */
+  /**
+   * An object schema with one string property per `{name}` in the path (each with `examples`). A value it refuses is `not-found`.
+   * The path's last parameter may be written `{name+}`: it then takes the rest of the path, slashes included (`a/b/c`).
+   */
   readonly params?: P;
   /** An object schema of the query parameters; a property with a `default` is optional to callers. A value it refuses is `validation-failed`. */
   readonly query?: Q;
   readonly body?: BodySpec<B>;
   /** The success answers (and any other non-problem answer, such as `/readyz`'s 503). */
   readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /**
+   * Answers passed on from another system with whatever status it gave (a data-sharing service's
+   * provider): the handler may then answer any status, documented as the `default` response.
+   */
+  readonly passedOn?: ResponseSpec;
   /** The problems the handler itself may answer; those of authentication, parsing and validation are derived. */
   readonly problems?: readonly ProblemCode[];
   handle(input: RouteInput<A, StaticOf<P>, StaticOf<Q>, StaticOf<B>>): Reply | Promise<Reply>;

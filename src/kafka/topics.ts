@@ -18,6 +18,8 @@ export interface TopicNames {
   readonly holds: string;
   /** The operators' audit trail, keyed by operator, kept forever (see docs/operators.md). */
   readonly audit: string;
+  /** One record per synchronous data-sharing call, keyed by service id, chained and signed (docs/services.md). */
+  readonly serviceCalls: string;
 }
 
 export function topicNames(prefix: string, retryTiersMs: readonly number[]): TopicNames {
@@ -31,6 +33,7 @@ export function topicNames(prefix: string, retryTiersMs: readonly number[]): Top
     dedupe: `${prefix}dedupe`,
     holds: `${prefix}holds`,
     audit: `${prefix}audit`,
+    serviceCalls: `${prefix}service-calls`,
   });
 }
 
@@ -47,10 +50,10 @@ export interface TopicLayout {
 
 /**
  * The records (SPEC section 4): every accepted message, the audit trail of what the hub did with it,
- * and the operators' actions. They keep what the law asks, never Kafka's 7-day default.
+ * the operators' actions, and every data-sharing call. They keep what the law asks, never Kafka's 7-day default.
  */
 export function recordsTopics(names: TopicNames): string[] {
-  return [names.ingress, names.events, names.audit];
+  return [names.ingress, names.events, names.audit, names.serviceCalls];
 }
 
 /** The settings a records topic is held to, at creation and at every start. */
@@ -84,6 +87,8 @@ export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig
     { ...spec(names.holds, [{ name: 'cleanup.policy', value: 'compact' }]), numPartitions: 1 },
     // Who did what is a records matter too; small (one record per operator action).
     spec(names.audit, recordsRetention(layout)),
+    // Who looked up whom in a national database: a records matter (Decree 194/2025 asks for the trail).
+    spec(names.serviceCalls, recordsRetention(layout)),
   ];
 }
 

@@ -1,7 +1,8 @@
 /**
  * The registry: agencies, connectors and operators, with the compacted topic `lgsp.registry` as
  * the source of truth (key `agency/<code>`, `connector/<id>`, `operator/<name>` or the hub's signing keys,
- * `hub-key/<kid>`, an operator's sending rule `policy/<type>`; a null value deletes). Every hub instance
+ * `hub-key/<kid>`, an operator's sending rule `policy/<type>`, the data-sharing catalogue's
+ * `service/<id>`, `grant/<service>/<grant id>` and `refusal/<service>/<refusal id>`; a null value deletes). Every hub instance
  * loads the topic at start and follows it live, so a registration made through one instance is
  * seen by all within the follower's poll interval. A write returns once this instance has read
  * its own record back, so the API answers with the state it just created.
@@ -12,6 +13,7 @@ import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { OperatorRecord } from '../operators/operator-tokens.ts';
 import type { StoredPolicy } from '../policy/sending-rule.ts';
+import type { StoredGrant, StoredRefusal, StoredService } from '../services/service-record.ts';
 import { SecretsError } from '../secrets/secret-box.ts';
 import { AgencyDirectory } from './agency-directory.ts';
 import { connectorKey, type ConnectorSealing, type StoredConnector } from './connector-record.ts';
@@ -30,7 +32,10 @@ type RegistryValue =
   | { readonly connector: StoredConnector }
   | { readonly operator: OperatorRecord }
   | { readonly hubKey: StoredHubKey }
-  | { readonly policy: StoredPolicy };
+  | { readonly policy: StoredPolicy }
+  | { readonly service: StoredService }
+  | { readonly grant: StoredGrant }
+  | { readonly refusal: StoredRefusal };
 
 export type RegistryChange = { readonly kind: 'agencies' } | { readonly kind: 'connector'; readonly id: string };
 
@@ -44,6 +49,10 @@ export class RegistryStore implements CredentialStore {
   private readonly operatorRecords = new Map<string, OperatorRecord>();
   /** Sending rules set by operators (`policy/<type>`); a type without one follows its default (`src/policy/defaults.ts`). */
   private readonly policyRecords = new Map<string, StoredPolicy>();
+  /** The data-sharing catalogue (`src/services/`): services by id, grants and refusals by their key's rest (`<service>/<id>`). */
+  private readonly serviceRecords = new Map<string, StoredService>();
+  private readonly grantRecords = new Map<string, StoredGrant>();
+  private readonly refusalRecords = new Map<string, StoredRefusal>();
   /** The hub's signing keys (`hub-key/<kid>`, `hub-keys.ts`), as stored, in the order of the topic (each kid is written once). */
   private readonly hubKeyRecords = new Map<string, StoredHubKey>();
   /** Client certificate fingerprint (upper case) → connector id; rebuilt after a connector change. */
@@ -194,6 +203,45 @@ export class RegistryStore implements CredentialStore {
     await this.write([{ key: `policy/${type}`, value: null }]);
   }
 
+  services(): StoredService[] {
+    return [...this.serviceRecords.values()];
+  }
+
+  service(id: string): StoredService | undefined {
+    return this.serviceRecords.get(id);
+  }
+
+  async putService(record: StoredService): Promise<void> {
+    await this.write([{ key: `service/${record.id}`, value: JSON.stringify({ service: record }) }]);
+  }
+
+  /** Deletes the service and its grants (refusals stay: they are records of a decision). */
+  async deleteService(id: string): Promise<void> {
+    const grants = this.grants(id).map((g) => ({ key: `grant/${id}/${g.id}`, value: null }));
+    await this.write([...grants, { key: `service/${id}`, value: null }]);
+  }
+
+  /** The grants of `service` (all services when none is named), in the order they were written. */
+  grants(service?: string): StoredGrant[] {
+    return [...this.grantRecords.values()].filter((g) => service === undefined || g.service === service);
+  }
+
+  async putGrant(record: StoredGrant): Promise<void> {
+    await this.write([{ key: `grant/${record.service}/${record.id}`, value: JSON.stringify({ grant: record }) }]);
+  }
+
+  async deleteGrant(service: string, id: string): Promise<void> {
+    await this.write([{ key: `grant/${service}/${id}`, value: null }]);
+  }
+
+  refusals(service?: string): StoredRefusal[] {
+    return [...this.refusalRecords.values()].filter((r) => service === undefined || r.service === service);
+  }
+
+  async putRefusal(record: StoredRefusal): Promise<void> {
+    await this.write([{ key: `refusal/${record.service}/${record.id}`, value: JSON.stringify({ refusal: record }) }]);
+  }
+
   /** The hub's signing keys as stored (private parts sealed), in the order they were written. */
   hubKeys(): StoredHubKey[] {
     return [...this.hubKeyRecords.values()];
@@ -241,6 +289,15 @@ export class RegistryStore implements CredentialStore {
     } else if (kind === 'policy') {
       if (parsed && 'policy' in parsed) this.policyRecords.set(id, parsed.policy);
       else this.policyRecords.delete(id);
+    } else if (kind === 'service') {
+      if (parsed && 'service' in parsed) this.serviceRecords.set(id, parsed.service);
+      else this.serviceRecords.delete(id);
+    } else if (kind === 'grant') {
+      if (parsed && 'grant' in parsed) this.grantRecords.set(id, parsed.grant);
+      else this.grantRecords.delete(id);
+    } else if (kind === 'refusal') {
+      if (parsed && 'refusal' in parsed) this.refusalRecords.set(id, parsed.refusal);
+      else this.refusalRecords.delete(id);
     } else if (kind === 'hub-key') {
       if (parsed && 'hubKey' in parsed) this.hubKeyRecords.set(id, parsed.hubKey);
       else this.hubKeyRecords.delete(id);
