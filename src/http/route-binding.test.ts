@@ -195,7 +195,8 @@ describe('the route table at start-up', () => {
   it('refuses routes that are inconsistent', () => {
     const invalid = (route: Record<string, unknown>, why: RegExp) => expect(() => createApp(parts([route as unknown as Route]))).toThrow(why);
     invalid({ ...base, path: '/t/{id}' }, /path parameters \["id"\] differ/);
-    invalid({ ...base, method: 'patch' }, /method must be one of/);
+    invalid({ ...base, method: 'head' }, /method must be one of/);
+    invalid({ ...base, path: '/t/{rest+}/more', params: { type: 'object', properties: { rest: { type: 'string' } } } }, /at most a last \{rest\+\}/);
     invalid({ ...base, responses: { 404: { description: 'no' } } }, /no success answer/);
     invalid({ ...base, body: { content: { 'text/csv': {} }, read: 'text' } }, /name its check in checkedBy/);
     expect(() => createApp(parts([base, { ...base, summary: 'again' }]))).toThrow(/declared twice/);

@@ -14,6 +14,7 @@ describe('topics', () => {
       dedupe: 'qn.dedupe',
       holds: 'qn.holds',
       audit: 'qn.audit',
+      serviceCalls: 'qn.service-calls',
     });
   });
 
@@ -56,7 +57,7 @@ describe('topics', () => {
           .configEntries!.filter((c) => ['cleanup.policy', 'retention.ms'].includes(c.name))
           .map((c) => [c.name, c.value]),
       );
-    expect(recordsTopics(names).map(held)).toEqual(Array(3).fill({ 'cleanup.policy': 'delete', 'retention.ms': '2592000000' }));
+    expect(recordsTopics(names).map(held)).toEqual(Array(4).fill({ 'cleanup.policy': 'delete', 'retention.ms': '2592000000' }));
     expect([names.dedupe, names.deadLetters, names.registry].map(held)).toEqual([
       { 'cleanup.policy': 'compact,delete', 'retention.ms': '60000' },
       { 'retention.ms': '2592000000' },
