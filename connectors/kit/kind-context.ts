@@ -18,6 +18,8 @@ export interface HubSide {
   readonly logger?: KindLogger;
   /** The addresses its transport may call (LGSP_OUTBOUND_ALLOW applied); default: no exceptions. */
   readonly outbound?: OutboundPolicy;
+  /** The most bytes of an answer its transport reads; default the transport's (1 MiB). */
+  readonly maxResponseBytes?: number;
 }
 
 /** A logger that drops every line (tests, the conformance command). */
@@ -72,6 +74,10 @@ export function openPoller(adapter: ConnectorAdapter, manifest: ConnectorManifes
  */
 export function kindContext<S extends TSchema>(adapter: ConnectorAdapter<S>, manifest: ConnectorManifest, hub: HubSide): KindContext<Static<S>> {
   const settings = parseSettings(withTransportSettings(adapter).settingsSchema, manifest);
-  const transport = createTransport({ tls: tlsOf(settings as TransportSettings), ...(hub.outbound ? { outbound: hub.outbound } : {}) });
+  const transport = createTransport({
+    tls: tlsOf(settings as TransportSettings),
+    ...(hub.outbound ? { outbound: hub.outbound } : {}),
+    ...(hub.maxResponseBytes ? { maxResponseBytes: hub.maxResponseBytes } : {}),
+  });
   return { settings: settings as Static<S>, signingKey: hub.signingKey, transport, logger: hub.logger ?? SILENT_LOGGER };
 }

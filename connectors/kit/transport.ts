@@ -47,7 +47,7 @@ export interface TransportOptions {
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export interface TransportRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Absolute http(s) URL. */
   readonly url: string;
   /** Header names are case-insensitive; a name or value Node cannot send is an `AdapterError`. */

@@ -36,15 +36,22 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const problem = asHubError(err);
     if (problem.code === 'internal') logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-    for (const [header, { value }] of Object.entries(PROBLEM_HEADERS[problem.code] ?? {})) {
-      const text = value(problem);
-      if (text !== undefined) res.setHeader(header, text);
-    }
+    res.set(problemHeaders(problem));
     res
       .status(problem.status)
       .type('application/problem+json')
       .send(JSON.stringify(problem.toProblem(req.originalUrl)));
   };
+}
+
+/** The headers `problem` is answered with (`Retry-After`, `WWW-Authenticate`), by its code. */
+export function problemHeaders(problem: HubError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [header, { value }] of Object.entries(PROBLEM_HEADERS[problem.code] ?? {})) {
+    const text = value(problem);
+    if (text !== undefined) headers[header] = text;
+  }
+  return headers;
 }
 
 /** Routes nobody matched answer 404 as problem+json too. */

@@ -32,17 +32,47 @@ interface Bucket {
   at: number;
 }
 
-export class RateLimits {
+/** Token buckets by key, refilled continuously; the arithmetic shared by rate limits and service quotas. */
+export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
-  private readonly limited;
-  /** LGSP_RATE_LIMIT and LGSP_RATE_BURST (`config.rateLimit`). */
-  private readonly defaults: { readonly perSecond: number; readonly burst: number };
   /** Milliseconds on a monotonic clock. */
   private readonly now: () => number;
 
-  constructor(defaults: { readonly perSecond: number; readonly burst: number }, metrics: Metrics, now: () => number = () => performance.now()) {
-    this.defaults = defaults;
+  constructor(now: () => number = () => performance.now()) {
     this.now = now;
+  }
+
+  /**
+   * Takes a token from `key`'s bucket (`size` tokens, `perSecond` back each second): undefined when
+   * there was one, else the whole seconds until there is.
+   */
+  take(key: string, perSecond: number, size: number): number | undefined {
+    const now = this.now();
+    let bucket = this.buckets.get(key);
+    if (bucket?.perSecond !== perSecond || bucket.size !== size) {
+      // New, or its limit changed: start full under the new one.
+      bucket = { perSecond, size, tokens: size, at: now };
+      this.buckets.set(key, bucket);
+    }
+    bucket.tokens = Math.min(size, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+    bucket.at = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.ceil((1 - bucket.tokens) / perSecond);
+  }
+}
+
+export class RateLimits {
+  private readonly buckets: TokenBuckets;
+  private readonly limited;
+  /** LGSP_RATE_LIMIT and LGSP_RATE_BURST (`config.rateLimit`). */
+  private readonly defaults: { readonly perSecond: number; readonly burst: number };
+
+  constructor(defaults: { readonly perSecond: number; readonly burst: number }, metrics: Metrics, now?: () => number) {
+    this.defaults = defaults;
+    this.buckets = new TokenBuckets(now);
     this.limited = metrics.counter('lgsp_rate_limited_total', 'Requests refused with 429 rate-limited, per connector', ['connector']);
   }
 
@@ -54,20 +84,8 @@ export class RateLimits {
     const perSecond = own ? own.perSecond : this.defaults.perSecond;
     if (perSecond === 0) return;
     const size = Math.max(1, own ? (own.burst ?? 2 * own.perSecond) : this.defaults.burst);
-    const now = this.now();
-    let bucket = this.buckets.get(connector);
-    if (bucket?.perSecond !== perSecond || bucket.size !== size) {
-      // New, or its manifest changed the limit: start full under the new one.
-      bucket = { perSecond, size, tokens: size, at: now };
-      this.buckets.set(connector, bucket);
-    }
-    bucket.tokens = Math.min(size, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
-    bucket.at = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return;
-    }
-    const retryAfterSeconds = Math.ceil((1 - bucket.tokens) / perSecond);
+    const retryAfterSeconds = this.buckets.take(connector, perSecond, size);
+    if (retryAfterSeconds === undefined) return;
     this.limited.inc({ connector });
     const whose = own ? "its manifest's rateLimit" : 'LGSP_RATE_LIMIT and LGSP_RATE_BURST';
     throw new HubError(

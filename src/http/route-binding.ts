@@ -77,12 +77,17 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
   };
 }
 
-/** The path parameters as strings; a rest parameter's segments (express decodes each) joined again, each percent-encoded. */
+/** The path parameters as strings; a rest parameter's segments (express decodes each) joined again, each percent-encoded as a path segment. */
 function pathValues(req: Request, rest: string | undefined): Record<string, string> {
   const params = { ...(req.params as Record<string, string | string[]>) };
   const segments = rest === undefined ? undefined : params[rest];
-  if (Array.isArray(segments)) params[rest!] = segments.map(encodeURIComponent).join('/');
+  if (Array.isArray(segments)) params[rest!] = segments.map(encodeSegment).join('/');
   return params as Record<string, string>;
+}
+
+/** RFC 3986 `segment` encoding: `:`, `@` and the sub-delimiters stay as they are (`citizens:verify`). */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%(3A|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)/g, (escaped) => decodeURIComponent(escaped));
 }
 
 interface Seen {

@@ -8,6 +8,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { httpUrl } from '../../connectors/kit/transport-settings.ts';
+import type { ProblemCode } from '../contract/problems.ts';
 
 export const CLASSIFICATIONS = ['public', 'internal', 'personal'] as const;
 
@@ -116,17 +117,17 @@ export interface StoredRefusal extends RefusalSpec {
 
 /**
  * How a call ended, for the call log and `lgsp_service_calls_total{outcome}`: `answered` (the
- * provider's answer passed on, whatever its status) or the problem that refused or failed it.
+ * provider's answer passed on, whatever its status) or refused or failed with one of its problems.
  */
 export const CALL_OUTCOMES = {
-  answered: undefined,
-  'not-granted': 'service-not-granted',
-  'over-quota': 'service-quota-exceeded',
-  'bad-request': 'validation-failed',
-  'provider-unavailable': 'provider-unavailable',
-  'provider-timeout': 'provider-timeout',
-  'answer-too-large': 'provider-answer-too-large',
-} as const;
+  answered: [],
+  'not-granted': ['service-not-granted'],
+  'over-quota': ['service-quota-exceeded'],
+  'bad-request': ['validation-failed', 'malformed-json'],
+  'provider-unavailable': ['provider-unavailable'],
+  'provider-timeout': ['provider-timeout'],
+  'answer-too-large': ['provider-answer-too-large'],
+} as const satisfies Record<string, readonly ProblemCode[]>;
 export type CallOutcome = keyof typeof CALL_OUTCOMES;
 
 /** One record of `lgsp.service-calls` (key: the service id), written before the consumer gets its answer. */

@@ -1,0 +1,107 @@
+/**
+ * Writes the call log (`lgsp.service-calls`): one record per data-sharing call, keyed by service
+ * id, acknowledged by all in-sync replicas before the consumer gets its answer, and chained and
+ * signed like the audit trail (`src/tracking/chain.ts`).
+ *
+ * Group commit: while one write is in flight, the records of calls that finish meanwhile wait and
+ * go out together in the next one. At low load a record is written alone at once; at hundreds of
+ * calls a second, one round trip carries many, so the log adds about one write's latency to a
+ * call, never a queue of them.
+ *
+ * Fail closed: a call whose record Kafka does not take is answered `503 kafka-unavailable` and its
+ * answer withheld. After a failed write, calls are refused before the provider is asked, for
+ * `REFUSE_AFTER_FAILURE_MS`; then the next call tries again (and so finds Kafka back).
+ */
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { HubError } from '../contract/problems.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
+import type { CallRecord } from './service-record.ts';
+
+const RETRY_AFTER_SECONDS = 5;
+const REFUSE_AFTER_FAILURE_MS = RETRY_AFTER_SECONDS * 1000;
+/** Records per write, at most: a write stays well under a broker's request size. */
+const MAX_BATCH = 500;
+
+interface Pending {
+  readonly record: CallRecord;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+export class CallLog {
+  private producer: Producer | undefined;
+  private readonly kafka: Kafka;
+  private readonly topic: string;
+  private readonly logger: Logger;
+  private readonly chain: ChainWriter;
+  private readonly onWritten: (record: CallRecord) => void;
+  private readonly pending: Pending[] = [];
+  private writing = false;
+  /** `Date.now()` of the last failed write, until a write succeeds. */
+  private failedAt: number | undefined;
+
+  /** `onWritten` is told of each record once Kafka acknowledged it (this instance's view shows it at once). */
+  constructor(kafka: Kafka, topic: string, logger: Logger, chain: AuditChain, onWritten: (record: CallRecord) => void = () => undefined) {
+    this.kafka = kafka;
+    this.topic = topic;
+    this.logger = logger;
+    this.chain = chain.writer(topic);
+    this.onWritten = onWritten;
+  }
+
+  async connect(): Promise<void> {
+    this.producer = this.kafka.producer({ idempotent: true });
+    await this.producer.connect();
+  }
+
+  /** Throws `kafka-unavailable` while the last write failed recently: no call is made that could not be recorded. */
+  assertWritable(): void {
+    if (this.failedAt !== undefined && Date.now() - this.failedAt < REFUSE_AFTER_FAILURE_MS) throw unavailable();
+  }
+
+  /** Resolves once Kafka holds `record`; rejects with `kafka-unavailable` when it does not. */
+  record(record: CallRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ record, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect();
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) await this.write(this.pending.splice(0, MAX_BATCH));
+    this.writing = false;
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const producer = this.producer;
+    try {
+      if (!producer) throw new Error('CallLog.connect() was not called');
+      const messages: Message[] = batch.map(({ record }) => ({ key: record.service, value: JSON.stringify(record) }));
+      await this.chain.write([{ topic: this.topic, messages }], ([stamped]) => producer.send({ ...stamped!, acks: -1 }));
+    } catch (err) {
+      this.failedAt = Date.now();
+      this.logger.error({ err, calls: batch.length }, `call log write failed: ${batch.length} data-sharing call(s) answered 503, their answers withheld`);
+      for (const { reject } of batch) reject(unavailable(err));
+      return;
+    }
+    this.failedAt = undefined;
+    for (const { record, resolve } of batch) {
+      this.onWritten(record);
+      resolve();
+    }
+  }
+}
+
+function unavailable(cause?: unknown): HubError {
+  return new HubError(
+    'kafka-unavailable',
+    'Kafka cannot take the call log now, and no data-sharing call is answered without its record. Retry after Retry-After seconds.',
+    { retryAfterSeconds: RETRY_AFTER_SECONDS, ...(cause === undefined ? {} : { cause }) },
+  );
+}
