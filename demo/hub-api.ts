@@ -1,9 +1,11 @@
 /**
  * The demo talks to the hub only through its public HTTP API, as a province's integrator would:
- * the operator API (directory, connectors, traces) with the operator token, and the connectors'
- * own front doors (`POST /v1/messages`, `POST /v1/connectors/{id}/inbound`) with their tokens.
+ * the operator API (directory, connectors, services, traces) with the operator token, and the
+ * connectors' own front doors (`POST /v1/messages`, `POST /v1/connectors/{id}/inbound`, data-sharing
+ * calls `/v1/services/{id}/...`) with their tokens.
  * Every call that does not answer as expected throws with the status and the problem details.
  */
+import type { CallRecord } from '../src/services/service-record.ts';
 import type { Trace } from '../src/tracking/trace.ts';
 
 export interface Accepted {
@@ -11,6 +13,12 @@ export interface Accepted {
   readonly source: string;
   /** `/v1/messages/<hub id>` */
   readonly trace: string;
+}
+
+/** A provider's answer to a data-sharing call, with the id both sides and the call log know it by. */
+export interface ServiceAnswer {
+  readonly callId: string;
+  readonly body: unknown;
 }
 
 export class HubApi {
@@ -74,6 +82,38 @@ export class HubApi {
     const text = await (await fetch(`${this.url}/metrics`)).text();
     const match = new RegExp(`^lgsp_circuit_breaker_state\\{connector="${connector}"\\} (\\d)`, 'm').exec(text);
     return match ? Number(match[1]) : undefined;
+  }
+
+  /** `POST /v1/services` (operator): a provider's service into the catalogue. */
+  async registerService(spec: Record<string, unknown>): Promise<void> {
+    await this.expect(201)(await this.operator('/v1/services', { method: 'POST', body: JSON.stringify(spec) }), `registering service ${String(spec.id)}`);
+  }
+
+  /** `POST /v1/services/{id}/grants` (operator): lets a consumer call the service for one purpose. */
+  async grant(service: string, grant: Record<string, unknown>): Promise<void> {
+    await this.expect(201)(
+      await this.operator(`/v1/services/${service}/grants`, { method: 'POST', body: JSON.stringify(grant) }),
+      `granting ${service} to ${String(grant.consumer)}`,
+    );
+  }
+
+  /** `POST /v1/services/{id}/{path}` with a JSON body, as the consumer connector whose token is given, for an officer and a purpose. */
+  async callService(token: string, service: string, path: string, call: { officer: string; purpose: string; json: unknown }): Promise<ServiceAnswer> {
+    const res = await fetch(`${this.url}/v1/services/${service}/${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'x-lgsp-officer': call.officer, 'x-lgsp-purpose': call.purpose, 'content-type': 'application/json' },
+      body: JSON.stringify(call.json),
+    });
+    const callId = res.headers.get('x-lgsp-call-id');
+    const body = await this.expect(200)(res, `calling ${service}/${path}`);
+    if (!callId) throw new Error(`calling ${service}/${path}: the answer has no X-LGSP-Call-Id`);
+    return { callId, body };
+  }
+
+  /** `GET /v1/services/{id}/calls` (operator): the service's call log, newest first. */
+  async serviceCalls(service: string): Promise<CallRecord[]> {
+    const body = await this.expect(200)(await this.operator(`/v1/services/${service}/calls`), `reading the call log of ${service}`);
+    return (body as { calls: CallRecord[] }).calls;
   }
 
   /** Whether `path` answers something other than 404 (a page this build may not serve). */

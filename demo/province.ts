@@ -14,6 +14,7 @@ export const DIRECTORY_FILE = 'directory/demo-province.json';
 
 export const AGENCY = {
   government: '000.00.00.G22', // Văn phòng Chính phủ: the national node
+  publicSecurity: '000.00.00.G01', // Bộ Công an: keeps the national population database
   province: '000.00.00.H49', // UBND tỉnh Quảng Ninh
   justice: '000.00.15.H49', // Sở Tư pháp
   haLong: '000.00.05.H49', // UBND thành phố Hạ Long (district)

@@ -2,8 +2,9 @@
  * The story the demo plays, step by step, against a hub and the demo province:
  *   0. a letter of the Government Office reaches the province through the national document axis;
  *   1. the province sends a directive to its whole subtree; each commune acknowledges it (edXML 03);
- *   2. a commune's one-stop-shop receives a dossier and transfers it to the city ("liên thông");
- *      every status is synchronised to the national public service portal;
+ *   2. a commune's one-stop-shop checks the applicant against the national population database (a
+ *      data-sharing call through the hub, in its call log), receives the dossier and transfers it
+ *      to the city ("liên thông"); every status is synchronised to the national public service portal;
  *   3. a commune's e-office system goes down; its breaker opens; it comes back, the breaker closes
  *      and the delivery arrives.
  * Every wait says what it waits for and gives up after its limit with `StepTimeout`.
@@ -11,6 +12,7 @@
 import { encodeEdxml } from '../connectors/edxml/codec.ts';
 import type { CloudEvent } from '../src/contract/cloud-event.ts';
 import type { TimelineEntry, Trace } from '../src/tracking/trace.ts';
+import { APPLICANT_BIRTH_DATE, offerPopulationLookup, POPULATION } from './data-sharing.ts';
 import type { HubApi } from './hub-api.ts';
 import { Dossier, governmentLetter, provincialDirective, stormDispatch, vnNow } from './messages.ts';
 import { clock, type Narrator } from './narrator.ts';
@@ -105,11 +107,14 @@ export class Script {
 
   private async dossierAcrossLevels(): Promise<void> {
     const n = this.narrator;
-    n.heading('2. A dossier received at phường Bãi Cháy, transferred to thành phố Hạ Long ("liên thông"), every status synced to the national portal');
+    n.heading(
+      '2. A dossier at phường Bãi Cháy: the applicant checked against the population database, the dossier transferred to thành phố Hạ Long ("liên thông"), every status synced to the national portal',
+    );
     const commune = this.province.system('qn-baichay-motcua');
     const city = this.province.system('qn-halong-motcua');
     const dossier = new Dossier();
     n.say(`${dossier.applicant.name} files "${dossier.procedureName}" (MaTTHC ${dossier.procedureCode}) at the one-stop desk of ${n.name(AGENCY.baiChay)}`);
+    await this.verifyApplicant(dossier, commune);
 
     const atPortal = (status: number) => () => this.province.portal.dossiers().some((d) => d.MaHoSo === dossier.code && d.TrangThaiHoSo === String(status));
     const sendStatus = async (system: RunningSystem, status: number, extra: Record<string, unknown> = {}, to = 'national') => {
@@ -168,6 +173,37 @@ export class Script {
       .filter((d) => d.MaHoSo === dossier.code)
       .map((d) => d.TrangThaiHoSo);
     n.ok(`the national portal holds MaHoSo ${dossier.code} with TrangThaiHoSo ${synced.join(' → ')}`);
+  }
+
+  /** Before accepting the dossier, the one-stop officer checks the applicant against the population database through the hub. */
+  private async verifyApplicant(dossier: Dossier, commune: RunningSystem): Promise<void> {
+    const n = this.narrator;
+    await offerPopulationLookup(this.hub, this.province.population, n);
+    const { name, idNumber } = dossier.applicant;
+    const answer = await this.hub.callService(commune.token, POPULATION.service, 'citizens:verify', {
+      officer: POPULATION.officer.id,
+      purpose: POPULATION.purpose,
+      json: { personalId: idNumber, fullName: name, dateOfBirth: APPLICANT_BIRTH_DATE },
+    });
+    const result = answer.body as { match: boolean; fullName: string; dateOfBirth: string; citizen?: { permanentAddress?: string } };
+    n.event(
+      'called',
+      'POST citizens:verify',
+      `${n.name(AGENCY.baiChay)} (one-stop-shop)`,
+      POPULATION.label,
+      `${result.match ? 'match' : 'NO MATCH'} (name ${result.fullName}, date of birth ${result.dateOfBirth}), X-LGSP-Call-Id ${answer.callId}`,
+    );
+    if (!result.match) throw new Error(`the population database does not confirm ${name} (${idNumber})`);
+    const call = await this.until(`call ${answer.callId} in the call log of ${POPULATION.service}`, 10_000, async () =>
+      (await this.hub.serviceCalls(POPULATION.service)).find((c) => c.id === answer.callId),
+    );
+    n.note(
+      'call log',
+      `${call.id}  ${call.consumer} (${call.consumerAgency}), officer ${call.officer}, purpose ${call.purpose}: ${call.method} ${call.path} → ${call.status} ${call.outcome} in ${call.latencyMs} ms, response SHA-256 ${call.responseSha256.slice(0, 12)}…`,
+    );
+    n.ok(
+      `${POPULATION.officer.name} accepts the dossier: ${name} confirmed, living at ${result.citizen?.permanentAddress ?? '?'}; no photocopy of her ID card asked for`,
+    );
   }
 
   private async communeOutage(): Promise<void> {

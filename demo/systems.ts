@@ -15,6 +15,8 @@ import { startAxisSimulator, type AxisSimulator } from '../connectors/vdxp/simul
 import { startWebhookSimulator, type WebhookSimulator } from '../connectors/webhook/simulator.ts';
 import type { CloudEvent } from '../src/contract/cloud-event.ts';
 import { sourceAgency } from '../src/contract/cloud-event.ts';
+import type { PopulationDb } from '../simulators/national/population-db.ts';
+import { startPopulationProvider } from './data-sharing.ts';
 import type { HubApi } from './hub-api.ts';
 import { acknowledgement, DOSSIER_STATUS } from './messages.ts';
 import type { Narrator } from './narrator.ts';
@@ -50,13 +52,21 @@ export class DemoProvince {
   readonly systems: ReadonlyMap<string, RunningSystem>;
   readonly portal: PortalSimulator;
   readonly axis: AxisSimulator;
+  /** The national population database, provider of a data-sharing service (`data-sharing.ts`). */
+  readonly population: PopulationDb;
 
-  private constructor(hub: HubApi, narrator: Narrator, systems: ReadonlyMap<string, RunningSystem>, portal: PortalSimulator, axis: AxisSimulator) {
+  private constructor(
+    hub: HubApi,
+    narrator: Narrator,
+    systems: ReadonlyMap<string, RunningSystem>,
+    national: { portal: PortalSimulator; axis: AxisSimulator; population: PopulationDb },
+  ) {
     this.hub = hub;
     this.narrator = narrator;
     this.systems = systems;
-    this.portal = portal;
-    this.axis = axis;
+    this.portal = national.portal;
+    this.axis = national.axis;
+    this.population = national.population;
   }
 
   /** Starts every simulator and registers its connector; the directory must be loaded. */
@@ -94,7 +104,9 @@ export class DemoProvince {
     });
     narrator.note('registered', `${AXIS.id.padEnd(20)} ${'vdxp'.padEnd(8)} ${narrator.name(AXIS.agency)} mailbox on the ${AXIS.label} at ${axis.url}`);
 
-    return new DemoProvince(hub, narrator, systems, portal, axis);
+    const population = await startPopulationProvider(hub, narrator);
+
+    return new DemoProvince(hub, narrator, systems, { portal, axis, population });
   }
 
   system(id: string): RunningSystem {
@@ -122,7 +134,7 @@ export class DemoProvince {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await Promise.allSettled(this.acks);
-    await Promise.allSettled([...[...this.systems.values()].map((s) => s.close()), this.portal.close(), this.axis.close()]);
+    await Promise.allSettled([...[...this.systems.values()].map((s) => s.close()), this.portal.close(), this.axis.close(), this.population.close()]);
   }
 
   private poll(): void {

@@ -37,6 +37,8 @@ describe('signature v2 (Standard Webhooks)', () => {
       `i.1.ce-a:y\nce-a-b:x\nce-id:e-1\nce-type:vn.gov.document.sent\n${BODY.toString('utf8')}`,
     );
     expect(ceBlock({ 'content-type': 'application/json' })).toBe('');
+    // A data-sharing call's context is signed too; the v1 signature header is not.
+    expect(ceBlock({ 'X-LGSP-Purpose': 'identity-check', 'x-lgsp-signature': 'abc', 'ce-id': 'e-1' })).toBe('ce-id:e-1\nx-lgsp-purpose:identity-check\n');
   });
 
   it('a changed id, timestamp, ce-* header or body changes the signature', () => {

@@ -71,12 +71,21 @@ export function signingKeyOfSecret(secret: string): string | undefined {
 /** Header values as Node gives them (`req.headers`) or as a sender writes them. */
 export type HeaderValues = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-/** The `<name>:<value>\n` lines of the `ce-*` headers, by lower-case name in code-unit order; '' without any. */
+/**
+ * Whether v2 signs a header: the CloudEvents attributes (`ce-*`) of a delivery, and the hub's
+ * `x-lgsp-*` context of a data-sharing call (officer, purpose, consumer, grant: what a provider
+ * decides by), but not the v1 signature itself.
+ */
+export function isSignedHeader(lowerName: string): boolean {
+  return lowerName.startsWith('ce-') || (lowerName.startsWith('x-lgsp-') && lowerName !== SIGNATURE_HEADER.toLowerCase());
+}
+
+/** The `<name>:<value>\n` lines of the signed headers (`isSignedHeader`), by lower-case name in code-unit order; '' without any. */
 export function ceBlock(headers: HeaderValues): string {
   const ce = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (lower.startsWith('ce-') && value !== undefined) ce.set(lower, typeof value === 'string' ? value : value.join(', '));
+    if (isSignedHeader(lower) && value !== undefined) ce.set(lower, typeof value === 'string' ? value : value.join(', '));
   }
   return [...ce.keys()]
     .sort()
@@ -84,7 +93,7 @@ export function ceBlock(headers: HeaderValues): string {
     .join('');
 }
 
-/** What v2 signs: `<id>.<timestamp>.` + the `ce-*` block + the exact body bytes. */
+/** What v2 signs: `<id>.<timestamp>.` + the signed headers' block (`ce-*`, `x-lgsp-*`) + the exact body bytes. */
 export function signedContent(id: string, timestamp: string, headers: HeaderValues, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${id}.${timestamp}.${ceBlock(headers)}`, 'utf8'), body]);
 }

@@ -84,12 +84,12 @@ describe('lgsp, the command line', () => {
     expect(bad.stderr).toContain('hint: fix each path listed above; nothing was written.');
 
     expect(expectExit(await run(['agencies', 'import', 'directory/demo-province.json']), 0).stdout).toBe(
-      'imported 12 agencies from directory/demo-province.json\n',
+      'imported 13 agencies from directory/demo-province.json\n',
     );
     const list = expectExit(await run(['agencies', 'list']), 0).stdout;
     expect(list).toMatch(/^CODE +LEVEL +PARENT +CHILDREN +NAME\n/);
     expect(list).toMatch(/000\.02\.05\.H49 +commune +\S+ +0 +Ủy ban nhân dân phường Hồng Gai\n/);
-    expect(list.trimEnd().split('\n').at(-1)).toBe('12 agencies');
+    expect(list.trimEnd().split('\n').at(-1)).toBe('13 agencies');
     const { agencies } = JSON.parse(expectExit(await run(['agencies', 'list', '--json']), 0).stdout) as { agencies: { code: string }[] };
     expect(agencies.map((a) => a.code)).toContain(COMMUNE.agency);
   });

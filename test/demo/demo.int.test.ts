@@ -38,6 +38,18 @@ describe('npm run demo -- --once', () => {
       expect(has('delivered', 'vn.gov.document.status', `${commune} → UBND tỉnh Quảng Ninh (e-office)`, '03 Đã tiếp nhận', '12/CT-UBND'), commune).toBe(true);
     }
     expect(has('6 recipients: 6 delivered, 3 received; 3 unreachable')).toBe(true);
+    // 2. Before accepting the dossier, the one-stop-shop checks the applicant against the population database through the hub; the call is in its log.
+    expect(has('registered', 'csdlqg-dan-cu', 'webhook', 'Cơ sở dữ liệu quốc gia về dân cư')).toBe(true);
+    expect(has('granted', 'qn-baichay-motcua may call population-lookup for dossier-intake')).toBe(true);
+    const called = lines.findIndex((l) => l.includes('called') && l.includes('POST citizens:verify') && l.includes('→ Cơ sở dữ liệu quốc gia về dân cư'));
+    const firstStatus = lines.findIndex((l) => l.includes('sent') && l.includes('vn.gov.dossier.status') && l.includes('TrangThaiHoSo 1 ('));
+    expect(called, 'the verification call').toBeGreaterThan(-1);
+    expect(called, 'verified before the dossier is registered').toBeLessThan(firstStatus);
+    expect(lines[called]).toContain('match (name match, date of birth match)');
+    const callId = /X-LGSP-Call-Id (\S+)/.exec(lines[called] ?? '')?.[1] ?? 'none';
+    const logged = ['qn-baichay-motcua (000.01.05.H49)', 'officer CB-BC-0007', 'purpose dossier-intake', 'citizens:verify → 200 answered'];
+    expect(has('call log', callId, ...logged)).toBe(true);
+    expect(has('✓', 'Phạm Thị Lan confirmed, living at Số 18 đường Hạ Long')).toBe(true);
     // 2. The dossier: liên thông to the city, every status at the national portal.
     expect(has('delivered', 'vn.gov.dossier.transferred', 'UBND phường Bãi Cháy → UBND thành phố Hạ Long (one-stop-shop)')).toBe(true);
     for (const status of [1, 2, 4, 9, 10]) expect(has('stored', 'DongBoHoSoMC', `TrangThaiHoSo ${status} (`), `status ${status}`).toBe(true);

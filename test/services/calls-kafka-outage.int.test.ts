@@ -25,7 +25,7 @@ describe('data-sharing calls while Kafka is down', () => {
     hub = await startHub(config, plaintext(broker.current.brokers), createLogger(config));
     population = await startPopulationDb();
     await importDemoAgencies(hub.url);
-    await registerConnector(hub.url, { id: 'national-population', agency: '000.00.00.G22', kind: 'webhook' });
+    await registerConnector(hub.url, { id: 'national-population', agency: '000.00.00.G01', kind: 'webhook' });
     token = await registerConnector(hub.url, { id: 'halong-motcua', agency: '000.12.05.H49', kind: 'webhook' });
     const service = {
       id: 'population-lookup',
