@@ -37,6 +37,8 @@ import { ConnectorKinds } from './registry/connector-kinds.ts';
 import { connectorsRoutes } from './registry/connectors-route.ts';
 import { RegistryStore } from './registry/registry-store.ts';
 import { policiesRoutes } from './policy/policies-route.ts';
+import { ServiceCatalogue } from './services/catalogue.ts';
+import { servicesRoutes } from './services/services-route.ts';
 import { SendingRights } from './policy/sending-rights.ts';
 import { ConnectorSealing } from './registry/connector-record.ts';
 import { SecretBox } from './secrets/secret-box.ts';
@@ -60,6 +62,13 @@ import { AuditTrail } from './operators/audit-trail.ts';
 import { AuditChain } from './tracking/chain.ts';
 import { auditVerifyRoutes } from './tracking/audit-verify-route.ts';
 import { AuditView } from './operators/audit-view.ts';
+import { CallLogView } from './services/call-log-view.ts';
+import { callsRoutes } from './services/calls-route.ts';
+import { CallLog } from './services/call-log.ts';
+import { ProviderLanes } from './services/provider-lanes.ts';
+import { ServiceCalls } from './services/service-call.ts';
+import { serviceCallRoutes } from './services/service-call-route.ts';
+import { ServiceMetrics } from './services/service-metrics.ts';
 import { OperatorAccounts } from './operators/operator-accounts.ts';
 import { operatorsRoutes } from './operators/operators-route.ts';
 import type { KafkaCluster } from './kafka/kafka-security.ts';
@@ -118,7 +127,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     const hubKeys = new HubKeys(registry, secretBox);
     const { kid, generation } = await hubKeys.ensure();
     logger.info({ kid, generation }, 'hub signing key ready');
-    const chained = await admin.fetchTopicMetadata({ topics: [topics.events, topics.audit] });
+    const chained = await admin.fetchTopicMetadata({ topics: [topics.events, topics.audit, topics.serviceCalls] });
     const auditChain = new AuditChain({
       partitions: new Map(chained.topics.map((t) => [t.name, t.partitions.length])),
       signingKey: () => hubKeys.currentSigningKey(),
@@ -128,6 +137,12 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       new AuditView(logger),
       (v) => v.close(),
       (v) => v.load(kafka, topics.audit, view('audit')),
+    );
+    const callLogView = await life.open(
+      'call-log view',
+      new CallLogView(logger),
+      (v) => v.close(),
+      (v) => v.load(kafka, topics.serviceCalls, view('service-calls')),
     );
     const audit = await life.open(
       'audit trail',
@@ -172,6 +187,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     );
     // Before the intake: sending rights read what was routed to whom (replies, dossiers).
     const rights = new SendingRights({ registry, schemas, traces });
+    const catalogue = new ServiceCatalogue(registry, schemas);
     const intake = new MessageIntake({
       schemas,
       directory: () => registry.directory(),
@@ -252,12 +268,30 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (d) => d.start(),
     );
 
+    const callLog = await life.open(
+      'call log',
+      new CallLog(ownClient('lgsp-hub-service-calls'), topics.serviceCalls, logger, auditChain, (record) => callLogView.add(record)),
+      (c) => c.close(),
+      (c) => c.connect(),
+    );
+    const lanes = await life.open('provider lanes', new ProviderLanes(kinds, metrics, config.serviceMaxResponseBytes), (l) => l.close());
+    const serviceCalls = new ServiceCalls({
+      registry,
+      grants: catalogue,
+      lanes,
+      log: callLog,
+      metrics: new ServiceMetrics(metrics),
+      defaultTimeoutMs: config.serviceTimeoutMs,
+      maxResponseBytes: config.serviceMaxResponseBytes,
+    });
+
     const routes = [
       ...messagesRoutes({ intake, schemas, maxBatchSize: config.maxBatchSize }),
       ...inboundRoutes(intake, registry, kinds),
       ...agenciesRoutes(registry, schemas),
       ...connectorsRoutes(registry, kinds, schemas, config.tokenOverlapMs),
       ...policiesRoutes(rights, registry, schemas),
+      ...servicesRoutes(catalogue, registry),
       ...secretsRoutes(registry, secretBox, hubKeys),
       ...hubKeysRoutes(hubKeys),
       ...messagesTraceRoutes(traces),
@@ -265,7 +299,10 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       ...consoleRoutes(),
       ...operatorsRoutes(operators, config.tokenOverlapMs),
       ...auditRoutes(auditView),
+      ...callsRoutes(callLogView, registry),
       ...auditVerifyRoutes({ kafka, topics, jwks: () => hubKeys.jwks(), groupPrefix: `${config.topicPrefix}audit-verify-` }),
+      // Last: the service's own sub-resources above answer first.
+      ...serviceCallRoutes(serviceCalls),
     ];
     const limits = new RateLimits(config.rateLimit, metrics);
     const onConnector = ({ id }: ConnectorIdentity) => limits.take(id, registry.connector(id)?.manifest.rateLimit);
@@ -280,6 +317,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       maxJsonDepth: config.maxJsonDepth,
       routes,
       metricsToken: config.metricsToken,
+      documentExtras: () => catalogue.openApiExtras(),
       audit: audit.record,
       checkSignature: requestSignatures(() => registry),
     });

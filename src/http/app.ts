@@ -37,6 +37,8 @@ export interface AppParts {
   readonly audit?: AuditSink;
   /** The request signatures of `hmac-sha256` connectors (`request-signature.ts`); without it none is checked. */
   readonly checkSignature?: CheckSignature;
+  /** Top-level members `/openapi.json` computes at each request, beside the table's fixed description (e.g. the service catalogue's links). */
+  readonly documentExtras?: () => Record<string, unknown>;
 }
 
 export function createApp({
@@ -51,8 +53,10 @@ export function createApp({
   metricsToken,
   audit,
   checkSignature,
+  documentExtras,
 }: AppParts): express.Express {
-  const table = [...opsRoutes({ metrics, readiness, document: () => document, metricsToken }), ...routes];
+  const served = () => (documentExtras ? { ...document, ...documentExtras() } : document);
+  const table = [...opsRoutes({ metrics, readiness, document: served, metricsToken }), ...routes];
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -35,7 +35,7 @@ export interface AuditEntry extends OperatorAction {
 }
 
 /** Top-level body properties that identify what an action touched; nothing else of a body is kept. */
-export const AUDITED_BODY_FIELDS = ['id', 'agency', 'kind', 'name', 'role', 'connector', 'ids', 'from', 'to'] as const;
+export const AUDITED_BODY_FIELDS = ['id', 'agency', 'kind', 'name', 'role', 'connector', 'ids', 'from', 'to', 'provider', 'consumer', 'purpose'] as const;
 const MAX_VALUE = 200;
 const MAX_IDS = 100;
 

@@ -7,6 +7,7 @@
  * the methods they declare (docs/services.md, "Reserved paths").
  */
 import { Type } from '@sinclair/typebox';
+import { HubError } from '../contract/problems.ts';
 import { METHODS, route, type Route } from '../http/route.ts';
 import type { TransportRequest } from '../../connectors/kit/transport.ts';
 import { CALL_HEADERS, type ServiceCalls } from './service-call.ts';
@@ -16,6 +17,18 @@ const PARAMS = Type.Object({
   id: ServiceIdSchema,
   path: Type.String({ minLength: 1, maxLength: 2000, description: 'The path under the service (slashes allowed).', examples: ['citizens/001203004567'] }),
 });
+
+/** First segments under a service that name the hub's own sub-resources (`services-route.ts`, `calls-route.ts`). */
+const RESERVED = ['openapi.json', 'grants', 'grants:refuse', 'calls'];
+
+/** The methods whose calls carry a body (HTTP gives GET and DELETE bodies no meaning). */
+const WITH_BODY = new Set<string>(['post', 'put', 'patch']);
+const BODY = {
+  content: { '*/*': {} },
+  read: 'bytes',
+  checkedBy: "the service's request schema, when it has one (JSON bodies)",
+  description: 'Passed on to the provider as it is.',
+} as const;
 
 export function serviceCallRoutes(calls: ServiceCalls): Route[] {
   return METHODS.map((method) =>
@@ -32,12 +45,7 @@ export function serviceCallRoutes(calls: ServiceCalls): Route[] {
         `\`${CALL_HEADERS.officer}\` (the officer's id, "mã cán bộ") and \`${CALL_HEADERS.purpose}\` (the grant's purpose code). Every answer carries \`X-LGSP-Call-Id\`. docs/services.md.`,
       ].join(' '),
       params: PARAMS,
-      body: {
-        content: { '*/*': {} },
-        read: 'bytes',
-        checkedBy: "the service's request schema, when it has one (JSON bodies)",
-        description: 'Passed on to the provider as it is.',
-      },
+      ...(WITH_BODY.has(method) ? { body: BODY } : {}),
       responses: { 200: { description: "The provider's answer." } },
       passedOn: { description: "The provider's answer, with the status it gave, or a problem of the hub (problem+json)." },
       problems: [
@@ -51,17 +59,25 @@ export function serviceCallRoutes(calls: ServiceCalls): Route[] {
         'kafka-unavailable',
         'not-found',
       ],
-      handle: ({ caller, params, rawQuery, headers, body, mediaType }) =>
-        calls.call({
+      handle: ({ caller, params, rawQuery, headers, body, mediaType }) => {
+        const first = params.path.split('/')[0]!;
+        if (RESERVED.includes(first)) {
+          throw new HubError(
+            'not-found',
+            `"${first}" under a service is the hub's own resource (${RESERVED.join(', ')}), not the provider's: ${method.toUpperCase()} is not one of its methods. A provider path of that name cannot be called through the hub.`,
+          );
+        }
+        return calls.call({
           consumer: caller,
           service: params.id,
           path: params.path,
           rawQuery,
           method: method.toUpperCase() as TransportRequest['method'],
           headers,
-          body: body as Buffer,
+          body: (body as Buffer | undefined) ?? Buffer.alloc(0),
           mediaType,
-        }),
+        });
+      },
     }),
   );
 }

@@ -1,8 +1,8 @@
 /**
- * `GET /v1/audit:verify?topic=events|audit` (role operator): the hub walks a records topic
- * server-side, so no operator needs Kafka credentials, and answers whether its hash chains hold
- * (`chain-verify.ts`), naming the first broken link of each partition. It reads the whole topic:
- * an operator's check, not a monitoring probe.
+ * `GET /v1/audit:verify?topic=events|audit|service-calls` (role operator): the hub walks a
+ * records topic server-side, so no operator needs Kafka credentials, and answers whether its hash
+ * chains hold (`chain-verify.ts`), naming the first broken link of each partition. It reads the
+ * whole topic: an operator's check, not a monitoring probe.
  */
 import { Type } from '@sinclair/typebox';
 import type { Kafka } from 'kafkajs';
@@ -11,15 +11,18 @@ import { HubError } from '../contract/problems.ts';
 import { json, named, route, type Route } from '../http/route.ts';
 import { readForVerify, verifyChains } from './chain-verify.ts';
 
-/** The chained topics by the name `?topic=` gives them. */
-export const VERIFIED_TOPICS = ['events', 'audit'] as const;
-type VerifiedTopic = (typeof VERIFIED_TOPICS)[number];
+/** The chained topics: the name `?topic=` gives each, and its key in the hub's topic names. */
+const TOPIC_KEYS = { events: 'events', audit: 'audit', 'service-calls': 'serviceCalls' } as const;
+export const VERIFIED_TOPICS = Object.keys(TOPIC_KEYS) as (keyof typeof TOPIC_KEYS)[];
 
 const QUERY = Type.Object(
   {
     topic: Type.Union(
       VERIFIED_TOPICS.map((t) => Type.Literal(t)),
-      { default: 'events', description: '`events` (what happened to messages) or `audit` (what operators did).' },
+      {
+        default: 'events',
+        description: '`events` (what happened to messages), `audit` (what operators did) or `service-calls` (who called which data-sharing service).',
+      },
     ),
   },
   { additionalProperties: false },
@@ -55,7 +58,7 @@ const REPORT = named('AuditChainReport', {
 
 export interface AuditVerifyParts {
   readonly kafka: Kafka;
-  readonly topics: Readonly<Record<VerifiedTopic, string>>;
+  readonly topics: Readonly<Record<(typeof TOPIC_KEYS)[keyof typeof TOPIC_KEYS], string>>;
   /** The hub's public keys, every one ever used (`HubKeys.jwks`). */
   readonly jwks: () => JSONWebKeySet;
   /** Prefix of the throwaway consumer groups (covered by the hub's ACL): `<prefix>audit-verify-`. */
@@ -71,12 +74,13 @@ export function auditVerifyRoutes({ kafka, topics, jwks, groupPrefix }: AuditVer
       role: 'operator',
       tag: 'operators',
       summary: 'Check the hash chains of a records topic',
-      description: 'Walks `lgsp.events` or `lgsp.audit` from its beginning and names the first broken link of each partition (docs/operators.md).',
+      description:
+        'Walks `lgsp.events`, `lgsp.audit` or `lgsp.service-calls` from its beginning and names the first broken link of each partition (docs/operators.md).',
       query: QUERY,
       responses: { 200: json(REPORT, 'The report; `ok` false names where the chain breaks.') },
       problems: ['kafka-unavailable'],
       handle: async ({ query }) => {
-        const topic = topics[query.topic];
+        const topic = topics[TOPIC_KEYS[query.topic]];
         let read;
         try {
           read = await readForVerify(kafka, topic, groupPrefix);

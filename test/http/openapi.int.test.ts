@@ -64,8 +64,8 @@ function routesOf(stack: readonly Layer[]): string[] {
   });
 }
 
-/** An express path as a shape: `:id` → `{}`, `\:` (an escaped colon: a custom method) → `:`. */
-const expressShape = (route: string) => route.replace(/\\(.)|:(\w+)/g, (_m, escaped: string | undefined) => escaped ?? '{}');
+/** An express path as a shape: `:id` and `*rest` → `{}`, `\:` (an escaped colon: a custom method) → `:`. */
+const expressShape = (route: string) => route.replace(/\\(.)|[:*](\w+)/g, (_m, escaped: string | undefined) => escaped ?? '{}');
 /** A documented path as a shape: `{id}` → `{}`. */
 const documentedShape = (route: string) => route.replace(/\{[^}]+\}/g, '{}');
 /** A JSON Pointer token inside a URI fragment. */

@@ -1,8 +1,8 @@
 /**
  * The operators' audit trail: `lgsp audit [--operator <name>] [--action <text>] [--since <1h | ISO
  * time>] [--limit <n>]`, newest first. `--since` takes a duration back from now (`30m`, `24h`) or
- * an ISO 8601 time. `lgsp audit verify [--topic events|audit]`: the hub checks the hash chains of
- * a records topic (`GET /v1/audit:verify`) and this names the first broken link of each partition.
+ * an ISO 8601 time. `lgsp audit verify [--topic events|audit|service-calls]`: the hub checks the hash
+ * chains of a records topic (`GET /v1/audit:verify`) and this names the first broken link of each partition.
  */
 import { parseDuration } from '../../config/duration.ts';
 import type { AuditEntry } from '../../operators/audit-entry.ts';
@@ -49,8 +49,8 @@ export const audit: Command = {
 
 export const auditVerify: Command = {
   words: ['audit', 'verify'],
-  usage: '[--topic events|audit]',
-  summary: 'check that no record of lgsp.events (or lgsp.audit) was rewritten, inserted or deleted',
+  usage: '[--topic events|audit|service-calls]',
+  summary: 'check that no record of lgsp.events (or lgsp.audit, lgsp.service-calls) was rewritten, inserted or deleted',
   options: { topic: { type: 'string' } },
   async run(ctx) {
     positionals(ctx, this, []);
@@ -59,7 +59,7 @@ export const auditVerify: Command = {
       path: '/v1/audit:verify',
       query: { topic: stringOption(ctx, 'topic') },
       credential: operator(ctx.io),
-      hints: { 'validation-failed': '--topic is events or audit.' },
+      hints: { 'validation-failed': '--topic is events, audit or service-calls.' },
     });
     if (ctx.json) ctx.io.out(json(report));
     const summary = `${report.topic}: ${plural(report.records, 'record')}, ${plural(report.chains, 'chain')}, ${plural(report.checkpoints, 'signed checkpoint')}${report.unchained > 0 ? `, ${report.unchained} written before chaining` : ''}`;

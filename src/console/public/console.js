@@ -1,4 +1,4 @@
-// The dead-letter workbench, sending rights and audit trail (served by src/console/console-route.ts).
+// The dead-letter workbench, sending rights, data-sharing services and audit trail (served by src/console/console-route.ts).
 // Plain DOM, no build step. Everything from the hub is rendered with textContent, never as HTML:
 // reasons and responses come from agency systems.
 'use strict';
@@ -14,6 +14,10 @@ const state = {
   letters: [],
   audit: [],
   policies: [],
+  services: [],
+  /** Service id → { grants, refusals }. */
+  serviceGrants: new Map(),
+  openService: null,
   selected: new Set(),
   openId: null,
   openType: null,
@@ -90,16 +94,20 @@ async function refresh() {
   if ($('filter-connector').value) query.set('connector', $('filter-connector').value);
   if ($('filter-stage').value) query.set('stage', $('filter-stage').value);
   try {
-    const [connectors, metrics, letters, audit, policies] = await Promise.all([
+    const [connectors, metrics, letters, audit, policies, services] = await Promise.all([
       api('/v1/connectors'),
       api('/metrics').catch(() => ''),
       api(`/v1/dead-letters?${query}`),
       api('/v1/audit?limit=100'),
       api('/v1/policies'),
+      api('/v1/services'),
     ]);
+    const grants = await Promise.all(services.services.map((s) => api(`/v1/services/${encodeURIComponent(s.id)}/grants`)));
     state.connectors = connectors.connectors;
     state.audit = audit.entries;
     state.policies = policies.policies;
+    state.services = services.services;
+    state.serviceGrants = new Map(services.services.map((s, i) => [s.id, grants[i]]));
     state.samples = typeof metrics === 'string' ? parseMetrics(metrics) : [];
     state.letters = letters.deadLetters;
     const known = new Set(state.letters.filter(replayable).map((l) => l.id));
@@ -107,6 +115,7 @@ async function refresh() {
     renderConnectors();
     renderLetters();
     renderPolicies();
+    renderServices();
     renderAudit();
     $('refreshed').textContent = `updated ${new Date().toLocaleTimeString('sv-SE')}`;
     return true;
@@ -312,9 +321,14 @@ function openPolicy(type) {
 
 /** The refusal next to the editor: the problem's detail and each failing field; `null` clears it. */
 function showPolicyProblem(problem) {
-  $('policy-problem').hidden = !problem;
-  $('policy-problem-detail').textContent = problem?.detail ?? problem?.title ?? '';
-  $('policy-problem-errors').replaceChildren(
+  showProblem('policy', problem);
+}
+
+/** A problem shown in `#<prefix>-problem` (its detail, then each failing field); `null` clears it. */
+function showProblem(prefix, problem) {
+  $(`${prefix}-problem`).hidden = !problem;
+  $(`${prefix}-problem-detail`).textContent = problem?.detail ?? problem?.title ?? '';
+  $(`${prefix}-problem-errors`).replaceChildren(
     ...(problem?.errors ?? []).map((e) => {
       const li = el('li');
       li.append(el('code', e.path || '/'), document.createTextNode(` ${e.message}`));
@@ -346,6 +360,118 @@ async function changePolicy(method) {
     openPolicy(type);
     say(method === 'PUT' ? `${type} now follows your rule.` : `${type} follows its default rule again.`, 'ok');
   }
+}
+
+// ---- data-sharing services -----------------------------------------------------------------
+
+function renderServices() {
+  $('services').tBodies[0].replaceChildren(
+    ...state.services.map((s) => {
+      const tr = el('tr', undefined, { 'data-service': s.id, class: s.id === state.openService ? 'open' : '' });
+      const idCell = el('td', undefined, { class: 'mono' });
+      idCell.append(el('button', s.id, { type: 'button', class: 'link', title: 'Show its grants and refusals' }));
+      idCell.firstChild.addEventListener('click', () => openService(s.id));
+      tr.append(
+        idCell,
+        el('td', s.title, { lang: 'vi' }),
+        el('td', s.provider, { class: 'mono' }),
+        el('td', s.classification, { class: `classification-${s.classification}` }),
+        el('td', s.version),
+        el('td', state.serviceGrants.get(s.id)?.grants.length ?? 0, { class: 'count' }),
+      );
+      return tr;
+    }),
+  );
+  $('services-empty').hidden = state.services.length > 0;
+  if (state.openService && !state.serviceGrants.has(state.openService)) closeService();
+  else if (state.openService) renderServiceDetail();
+}
+
+function openService(id) {
+  state.openService = id;
+  $('service-detail').hidden = false;
+  showProblem('service', null);
+  renderServices();
+}
+
+function closeService() {
+  state.openService = null;
+  $('service-detail').hidden = true;
+  renderServices();
+}
+
+/** The open service's grants (each with its Revoke button) and refusals; the forms keep what is typed. */
+function renderServiceDetail() {
+  const id = state.openService;
+  const { grants, refusals } = state.serviceGrants.get(id);
+  $('service-id').textContent = id;
+  const expired = (g) => g.expires && Date.parse(g.expires) <= Date.now();
+  $('service-grants').tBodies[0].replaceChildren(
+    ...(grants.length === 0
+      ? [rowOf([el('td', 'No grant: every call is refused.', { colspan: '7', class: 'muted' })])]
+      : grants.map((g) => {
+          const revoke = el('button', 'Revoke', { type: 'button', class: 'revoke' });
+          revoke.addEventListener(
+            'click',
+            () => void changeService('DELETE', `/grants/${encodeURIComponent(g.id)}`, undefined, `Revoked the grant to ${g.consumer}.`),
+          );
+          const tr = rowOf([
+            el('td', g.consumer, { class: 'mono' }),
+            el('td', g.purpose, { class: 'mono' }),
+            el('td', g.expires ? `${expired(g) ? 'expired ' : ''}${localTime(g.expires)}` : 'never', {
+              class: expired(g) ? 'warn' : '',
+              title: g.expires ?? '',
+            }),
+            el('td', g.quota ?? '—'),
+            el('td', `${g.grantedBy}, ${localTime(g.grantedAt)}`),
+            el('td', g.note ?? '', { lang: 'vi' }),
+            el('td'),
+          ]);
+          tr.dataset.grant = g.id;
+          tr.lastChild.append(revoke);
+          return tr;
+        })),
+  );
+  $('service-refusals').tBodies[0].replaceChildren(
+    ...(refusals.length === 0
+      ? [rowOf([el('td', 'No refusal recorded.', { colspan: '4', class: 'muted' })])]
+      : refusals.map((r) =>
+          rowOf([
+            el('td', r.consumer, { class: 'mono' }),
+            el('td', r.purpose ?? 'any', { class: 'mono' }),
+            el('td', `${r.refusedBy}, ${localTime(r.refusedAt)}`),
+            el('td', r.reason, { class: 'reason', lang: 'vi' }),
+          ]),
+        )),
+  );
+}
+
+/** Grants, revokes or refuses on the open service; a refusal by the hub stays beside the forms with each failing field. */
+async function changeService(method, subPath, body, done) {
+  const id = state.openService;
+  try {
+    await api(`/v1/services/${encodeURIComponent(id)}${subPath}`, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+  } catch (err) {
+    if (err instanceof HubProblem) showProblem('service', err.problem);
+    else failed(err);
+    return false;
+  }
+  showProblem('service', null);
+  if (await refresh()) say(done, 'ok');
+  return true;
+}
+
+/** The form's non-empty fields; `expires` (local time in the page) as an ISO instant, `quota` as a number. */
+function grantBody() {
+  const value = (name) => $(`grant-${name}`).value.trim();
+  const expires = value('expires');
+  return {
+    consumer: value('consumer'),
+    purpose: value('purpose'),
+    ...(expires ? { expires: new Date(expires).toISOString() } : {}),
+    ...(value('quota') ? { quota: Number(value('quota')) } : {}),
+    ...(value('note') ? { note: value('note') } : {}),
+  };
 }
 
 // ---- audit trail ---------------------------------------------------------------------------
@@ -464,7 +590,10 @@ async function signIn(token) {
 
 function signOut(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
-  Object.assign(state, { token: null, connectors: [], samples: [], letters: [], audit: [], policies: [], openId: null, openType: null });
+  Object.assign(state, { token: null, connectors: [], samples: [], letters: [], audit: [], policies: [], services: [], openId: null, openType: null });
+  state.serviceGrants.clear();
+  state.openService = null;
+  $('service-detail').hidden = true;
   state.selected.clear();
   setAutoRefresh(false);
   $('workbench').hidden = true;
@@ -517,6 +646,18 @@ document.addEventListener('DOMContentLoaded', () => {
     state.openType = null;
     $('policy-editor').hidden = true;
     renderPolicies();
+  });
+  $('service-close').addEventListener('click', closeService);
+  $('grant-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = grantBody();
+    if (await changeService('POST', '/grants', body, `Granted ${state.openService} to ${body.consumer} for ${body.purpose}.`)) $('grant-form').reset();
+  });
+  $('refuse-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const purpose = $('refuse-purpose').value.trim();
+    const body = { consumer: $('refuse-consumer').value.trim(), reason: $('refuse-reason').value, ...(purpose ? { purpose } : {}) };
+    if (await changeService('POST', '/grants:refuse', body, `Recorded the refusal to ${body.consumer}.`)) $('refuse-form').reset();
   });
   if (state.token) void signIn(state.token);
 });

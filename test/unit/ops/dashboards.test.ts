@@ -16,6 +16,7 @@ import { registerConsumerLag } from '../../../src/ops/consumer-lag.ts';
 import { httpMetrics } from '../../../src/ops/http-metrics.ts';
 import { Metrics } from '../../../src/ops/metrics.ts';
 import { ConnectorKinds } from '../../../src/registry/connector-kinds.ts';
+import { ServiceMetrics } from '../../../src/services/service-metrics.ts';
 
 /** SPEC section 6, names and labels. */
 const SPEC_METRICS: Record<string, string[]> = {
@@ -27,6 +28,9 @@ const SPEC_METRICS: Record<string, string[]> = {
   lgsp_dead_letters: ['connector'],
   lgsp_consumer_lag: ['topic', 'partition'],
   lgsp_http_request_duration_seconds: ['route', 'method', 'status'],
+  // Issue 14, data-sharing services.
+  lgsp_service_calls_total: ['service', 'consumer', 'outcome'],
+  lgsp_service_call_duration_seconds: ['service'],
 };
 
 const DASHBOARD = 'deploy/grafana/dashboards/lgsp-hub.json';
@@ -60,6 +64,7 @@ async function exportedNames(): Promise<{ names: Set<string>; hub: Map<string, s
   new DeliveryMetrics(metrics);
   new Senders(new ConnectorKinds(ADAPTERS, await SchemaSet.load(), [5_000]), metrics);
   httpMetrics(metrics);
+  new ServiceMetrics(metrics);
   registerDeadLetterGauge(metrics, new DeadLetterView());
   registerConsumerLag(metrics, { fetchOffsets: async () => [], fetchTopicOffsets: async () => [] }, []);
   const names = new Set(['up']);
@@ -265,8 +270,14 @@ describe('monitoring files in deploy/', () => {
   describe('the Prometheus configuration and alert rules', () => {
     const rules = alertRules(readFileSync(ALERTS, 'utf8'));
 
-    it('has the four alerts, each with an expression, a severity and a runbook', () => {
-      expect(rules.map((r) => r.alert).sort()).toEqual(['LgspBreakerOpen', 'LgspConsumerLagGrowing', 'LgspDeadLettersAppearing', 'LgspHubDown']);
+    it('has the five alerts, each with an expression, a severity and a runbook', () => {
+      expect(rules.map((r) => r.alert).sort()).toEqual([
+        'LgspBreakerOpen',
+        'LgspConsumerLagGrowing',
+        'LgspDeadLettersAppearing',
+        'LgspHubDown',
+        'LgspServiceProviderFailing',
+      ]);
       for (const rule of rules) {
         expect(rule.expr, rule.alert).not.toBe('');
         expect(rule.fields.severity, rule.alert).toMatch(/^(critical|warning)$/);
