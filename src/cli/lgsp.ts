@@ -18,7 +18,16 @@ import { secretsReencrypt } from './commands/secrets.ts';
 import { operatorsCreate, operatorsDelete, operatorsList, operatorsRotate, operatorsSetRole } from './commands/operators.ts';
 import { audit, auditVerify } from './commands/audit.ts';
 import { policiesList, policiesReset, policiesSet, policiesShow } from './commands/policies.ts';
-import { servicesGrant, servicesGrants, servicesList, servicesRefuse, servicesRegister, servicesRevoke, servicesShow } from './commands/services.ts';
+import {
+  servicesCalls,
+  servicesGrant,
+  servicesGrants,
+  servicesList,
+  servicesRefuse,
+  servicesRegister,
+  servicesRevoke,
+  servicesShow,
+} from './commands/services.ts';
 import { send } from './commands/send.ts';
 import { trace } from './commands/trace.ts';
 import { verifyWebhookCommand } from './commands/verify-webhook.ts';
@@ -59,6 +68,7 @@ export const COMMANDS: readonly Command[] = [
   servicesGrant,
   servicesRevoke,
   servicesRefuse,
+  servicesCalls,
 ];
 
 /** A bug in lgsp itself (sysexits EX_SOFTWARE), apart from the documented codes 0-3. */
@@ -79,7 +89,7 @@ function usage(commands: readonly Command[] = COMMANDS): string {
     'options:',
     '  --hub URL  the hub (default: LGSP_HUB_URL, else http://127.0.0.1:8080)',
     "  --json     print the API's JSON as is, for scripts",
-    'environment: LGSP_ADMIN_TOKEN (operator commands), LGSP_CONNECTOR_TOKEN (send, trace, services list|show)',
+    'environment: LGSP_ADMIN_TOKEN (operator commands), LGSP_CONNECTOR_TOKEN (send, trace, services list|show|calls)',
     'exit codes: 0 done, 1 the hub refused, 2 usage, 3 the hub cannot be reached or failed',
   ].join('\n');
 }

@@ -23,7 +23,7 @@ export const HEADER = {
   holdSeq: 'lgsp_seq',
   /** Audit events (`lgsp.events`): the event's kind, readable without parsing the value. */
   auditKind: 'lgsp_kind',
-  /** Records of `lgsp.events` and `lgsp.audit`: the writer's hash chain (`src/tracking/chain.ts`). */
+  /** Records of `lgsp.events`, `lgsp.audit` and `lgsp.service-calls`: the writer's hash chain (`src/tracking/chain.ts`). */
   chain: 'lgsp_chain',
   chainSeq: 'lgsp_chain_seq',
   chainPrev: 'lgsp_chain_prev',

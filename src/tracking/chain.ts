@@ -1,5 +1,5 @@
 /**
- * The hash chain that makes the records topics tamper-evident (`lgsp.events`, `lgsp.audit`;
+ * The hash chain that makes the records topics tamper-evident (`lgsp.events`, `lgsp.audit`, `lgsp.service-calls`;
  * docs/design.md, "Tamper-evident audit"). Several writers share a partition (the stages of every
  * hub instance), so none knows the partition's previous record; instead each writer keeps a chain
  * per partition of ITS OWN records. Each chained record carries `lgsp_chain` (the writer's chain

@@ -106,4 +106,17 @@ describe('lgsp services', () => {
     expect(expectExit(await run(['services', 'revoke', 'business-lookup', grantId!]), 0).stdout).toBe(`revoked grant ${grantId} of business-lookup\n`);
     expect(expectExit(await run(['services', 'grants', 'business-lookup']), 0).stdout).toContain('no grants');
   });
+
+  it('shows the call log: the consumer its own calls, the operator every call', async () => {
+    const refused = await fetch(`${hub.url}/v1/services/business-lookup/enterprises/5700100256`, {
+      headers: { authorization: `Bearer ${consumerToken}`, 'x-lgsp-officer': 'CB-0042', 'x-lgsp-purpose': 'dossier-intake' },
+    });
+    expect(refused.status).toBe(403);
+    const callId = refused.headers.get('x-lgsp-call-id')!;
+    const asOperator = expectExit(await run(['services', 'calls', 'business-lookup', '--outcome', 'not-granted']), 0).stdout;
+    expect(asOperator).toContain(callId);
+    expect(asOperator).toMatch(/qn-honggai-motcua \(000\.02\.05\.H49\)\s+CB-0042\s+dossier-intake\s+GET \/enterprises\/5700100256\s+403 not-granted/);
+    const asConsumer = { LGSP_ADMIN_TOKEN: undefined, LGSP_CONNECTOR_TOKEN: consumerToken };
+    expect(expectExit(await run(['services', 'calls', 'business-lookup'], asConsumer), 0).stdout).toContain('1 call');
+  });
 });

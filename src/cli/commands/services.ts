@@ -5,7 +5,7 @@
  * --consumer --purpose [--expires --quota --note]`, `revoke <service> <grant id>`, `refuse
  * <service> --consumer --reason [--purpose]`.
  */
-import type { StoredGrant, StoredRefusal, StoredService } from '../../services/service-record.ts';
+import type { CallRecord, StoredGrant, StoredRefusal, StoredService } from '../../services/service-record.ts';
 import { cell, fields, json, plural, table, usageError } from '../output.ts';
 import { operator, parseJsonFile, positionals, readText, stringOption, type Command, type CommandContext } from './command.ts';
 import { credentialFor } from './trace.ts';
@@ -186,5 +186,51 @@ export const servicesRefuse: Command = {
       hints: { ...NOT_FOUND, ...FORBIDDEN, 'validation-failed': 'fix the options named above (the path is the option); nothing was recorded.' },
     });
     ctx.io.out(ctx.json ? json(r) : `recorded refusal ${r.id}: ${r.service} refused to ${r.consumer}${r.purpose ? ` for ${r.purpose}` : ''}`);
+  },
+};
+export const servicesCalls: Command = {
+  words: ['services', 'calls'],
+  usage:
+    '<service> [--consumer <connector>] [--consumer-agency <code>] [--officer <id>] [--purpose <code>] [--outcome <outcome>] [--status <n>] [--since <ISO time>] [--until <ISO time>] [--limit <n>] [--token <connector token>]',
+  summary: "a service's call log, newest first (a consumer connector sees only its own calls)",
+  options: Object.fromEntries(
+    ['consumer', 'consumer-agency', 'officer', 'purpose', 'outcome', 'status', 'since', 'until', 'limit', 'token'].map((o) => [o, { type: 'string' as const }]),
+  ),
+  async run(ctx) {
+    const [id] = positionals(ctx, this, ['service']);
+    const answer = await ctx.hub.request<{ calls: CallRecord[] }>({
+      method: 'GET',
+      path: path(id!, '/calls'),
+      query: {
+        consumer: stringOption(ctx, 'consumer'),
+        consumerAgency: stringOption(ctx, 'consumer-agency'),
+        officer: stringOption(ctx, 'officer'),
+        purpose: stringOption(ctx, 'purpose'),
+        outcome: stringOption(ctx, 'outcome'),
+        status: stringOption(ctx, 'status'),
+        since: stringOption(ctx, 'since'),
+        until: stringOption(ctx, 'until'),
+        limit: stringOption(ctx, 'limit'),
+      },
+      credential: credentialFor(ctx),
+      hints: {
+        ...NOT_FOUND,
+        'validation-failed':
+          'fix the option named above: --outcome answered|not-granted|over-quota|bad-request|provider-unavailable|provider-timeout|answer-too-large, --since/--until an ISO time, --limit 1 to 1000.',
+      },
+    });
+    if (ctx.json) return ctx.io.out(json(answer));
+    if (answer.calls.length === 0) return ctx.io.out('no calls match');
+    const rows = answer.calls.map((c) => [
+      c.time,
+      c.id,
+      `${c.consumer} (${c.consumerAgency})`,
+      c.officer,
+      c.purpose,
+      `${c.method} ${c.path}`,
+      `${c.status} ${c.outcome}`,
+      `${c.latencyMs} ms`,
+    ]);
+    ctx.io.out(`${table(['time', 'call id', 'consumer', 'officer', 'purpose', 'request', 'answer', 'latency'], rows)}\n${plural(answer.calls.length, 'call')}`);
   },
 };
