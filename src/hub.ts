@@ -291,7 +291,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       ...agenciesRoutes(registry, schemas),
       ...connectorsRoutes(registry, kinds, schemas, config.tokenOverlapMs),
       ...policiesRoutes(rights, registry, schemas),
-      ...servicesRoutes(catalogue, registry),
+      ...servicesRoutes(catalogue, registry, kinds.outbound),
       ...secretsRoutes(registry, secretBox, hubKeys),
       ...hubKeysRoutes(hubKeys),
       ...messagesTraceRoutes(traces),

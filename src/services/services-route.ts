@@ -7,6 +7,7 @@
  * sub-paths used here (`openapi.json`, `grants`, `grants:refuse`, `grants/{grantId}`, `calls`)
  * are reserved, never passed on to a provider.
  */
+import type { OutboundPolicy } from '../../connectors/kit/outbound-policy.ts';
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { HubError } from '../contract/problems.ts';
@@ -80,10 +81,12 @@ function view(service: StoredService, caller: Caller, inline: boolean): Record<s
 const invalid = (issues: ValidationIssue[], what: string) =>
   new HubError('validation-failed', `${issues.length} problem(s) in the ${what}; nothing was written.`, { errors: issues });
 
-export function servicesRoutes(catalogue: ServiceCatalogue, registry: ServicesRegistry): Route[] {
-  /** Refuses a spec whose provider is not registered or whose schemas do not compile. */
-  const checkSpec = (spec: ServiceSpec) => {
+export function servicesRoutes(catalogue: ServiceCatalogue, registry: ServicesRegistry, outbound: Pick<OutboundPolicy, 'refusalOfUrl'>): Route[] {
+  /** Refuses a spec whose provider is not registered, whose endpoint the outbound policy refuses, or whose schemas do not compile. */
+  const checkSpec = async (spec: ServiceSpec) => {
     const issues = catalogue.schemaIssues(spec);
+    const refused = await outbound.refusalOfUrl(spec.endpoint);
+    if (refused) issues.unshift({ path: '/endpoint', message: `${refused} (LGSP_OUTBOUND_ALLOW lists the exceptions)` });
     if (!registry.connector(spec.provider)) {
       issues.unshift({
         path: '/provider',
@@ -157,7 +160,7 @@ export function servicesRoutes(catalogue: ServiceCatalogue, registry: ServicesRe
       async handle({ body, caller }) {
         if (catalogue.service(body.id))
           throw new HubError('conflict', `A service "${body.id}" is registered already; PUT /v1/services/${body.id} replaces it.`);
-        checkSpec(body);
+        await checkSpec(body);
         const now = new Date().toISOString();
         const record: StoredService = { ...body, createdAt: now, updatedAt: now, updatedBy: caller.name };
         await registry.putService(record);
@@ -178,7 +181,7 @@ export function servicesRoutes(catalogue: ServiceCatalogue, registry: ServicesRe
         const current = catalogue.known(params.id);
         if (body.id !== params.id)
           throw invalid([{ path: '/id', message: `must be "${params.id}", the service of the path (a service is not renamed)` }], 'service');
-        checkSpec(body);
+        await checkSpec(body);
         const record: StoredService = { ...body, createdAt: current.createdAt, updatedAt: new Date().toISOString(), updatedBy: caller.name };
         await registry.putService(record);
         return { status: 200, json: view(record, caller, true) };

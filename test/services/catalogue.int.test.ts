@@ -52,7 +52,7 @@ describe('the data-sharing catalogue and grants', () => {
   });
   afterAll(() => hub?.close());
 
-  it('registers a service of a registered provider, and refuses a duplicate, an unknown provider and a schema that does not compile', async () => {
+  it('registers a service of a registered provider, and refuses a duplicate, an unknown provider, a forbidden endpoint and a schema that does not compile', async () => {
     const res = await op('/v1/services', { body: SERVICE });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe('/v1/services/population-lookup');
@@ -71,6 +71,9 @@ describe('the data-sharing catalogue and grants', () => {
     ]);
     const bad = await problemOf(await op('/v1/services', { body: { ...SERVICE, id: 'tax-lookup', request: { type: 'object', example: {} } } }), 422);
     expect(bad.errors).toEqual([{ path: '/request', message: expect.stringContaining('strict mode: unknown keyword: "example"') as string }]);
+    // The cloud metadata address: the outbound policy refuses it at registration, as for a connector's endpoint.
+    const metadata = await problemOf(await op('/v1/services', { body: { ...SERVICE, id: 'tax-lookup', endpoint: 'http://169.254.169.254/latest' } }), 422);
+    expect(metadata.errors?.[0]).toMatchObject({ path: '/endpoint' });
     expect((await op('/v1/services/tax-lookup')).status).toBe(404);
   });
 
