@@ -23,6 +23,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** The fixed text the signing key is derived over; a new derivation gets a new version. */
 export const SIGNING_KEY_CONTEXT = 'lgsp-hub signing key v1';
 export const SIGNATURE_HEADER = 'X-LGSP-Signature';
+/** A data-sharing call's method and target as the hub sent it (`GET /citizens/1?x=y`): signed, so a call cannot be replayed to another path. */
+export const REQUEST_HEADER = 'x-lgsp-request';
 
 /** The Standard Webhooks headers of signature v2 (lower case, as Node reads them). */
 export const WEBHOOK_HEADERS = { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' } as const;

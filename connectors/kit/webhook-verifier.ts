@@ -4,8 +4,8 @@
  * for connectors whose manifest says `auth.scheme: "hmac-sha256"`. It checks, in this order, that
  * the three Standard Webhooks headers are there, that the timestamp is within 5 minutes of the
  * clock (either way), that one `v1,` signature of `webhook-signature` is the HMAC of the id, the
- * timestamp, every `ce-*` header and the exact body bytes, and, with a `ReplayGuard`, that the id
- * was not verified before. Each failure is a `WebhookVerificationError` with its own `code`.
+ * timestamp, every `ce-*` and `x-lgsp-*` header and the exact body bytes, and, with a `ReplayGuard`, that the id
+ * was not verified before, and, given the request, that a call's signed `x-lgsp-request` names it. Each failure is a `WebhookVerificationError` with its own `code`.
  *
  * What `replayed` means depends on the side: the hub re-sends a delivery with the same id (a new
  * timestamp and signature) when it got no answer, so a receiver answers a replayed delivery `2xx`
@@ -14,7 +14,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { LgspError } from '../../src/contract/errors.ts';
-import { SIGNATURE_TOLERANCE_MS, WEBHOOK_HEADERS, signedContent, type HeaderValues } from './signature.ts';
+import { REQUEST_HEADER, SIGNATURE_TOLERANCE_MS, WEBHOOK_HEADERS, signedContent, type HeaderValues } from './signature.ts';
 
 export const WEBHOOK_FAILURES = [
   /** `webhook-id`, `webhook-timestamp` or `webhook-signature` is absent or empty. */
@@ -27,6 +27,8 @@ export const WEBHOOK_FAILURES = [
   'bad-signature',
   /** The id was verified before (within the window the guard remembers). */
   'replayed',
+  /** The signed `x-lgsp-request` (method and target of a data-sharing call) is not the request received. */
+  'request-mismatch',
 ] as const;
 export type WebhookFailure = (typeof WEBHOOK_FAILURES)[number];
 
@@ -45,6 +47,12 @@ export interface WebhookVerification {
   readonly toleranceMs?: number;
   /** Remembers verified ids, to report `replayed`; without it, ids are not remembered. */
   readonly replays?: ReplayGuard;
+  /**
+   * The request as received (method, and target: path and query, `req.originalUrl`): a
+   * data-sharing call's signed `x-lgsp-request` must name it, so a signed call cannot be replayed
+   * to another path.
+   */
+  readonly request?: { readonly method: string; readonly target: string };
 }
 
 /** The verified `webhook-id` and timestamp (epoch milliseconds); throws `WebhookVerificationError`. */
@@ -78,6 +86,13 @@ export function verifyWebhook(request: WebhookVerification): { id: string; times
     throw new WebhookVerificationError(
       'bad-signature',
       'No v1 signature of webhook-signature matches: the key is another (check the token) or the id, the timestamp, a ce-* header or the body bytes changed.',
+    );
+  }
+  const line = headers[REQUEST_HEADER];
+  if (request.request && line !== undefined && line !== `${request.request.method} ${request.request.target}`) {
+    throw new WebhookVerificationError(
+      'request-mismatch',
+      `The signed ${REQUEST_HEADER} "${line}" is not this request (${request.request.method} ${request.request.target}): a signed call sent again to another path.`,
     );
   }
   if (replays?.seen(id, at + toleranceMs, now)) throw new WebhookVerificationError('replayed', `webhook-id "${id}" was verified before.`);

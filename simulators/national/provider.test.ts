@@ -28,7 +28,9 @@ describe.each(PROVIDERS)('$name as a provider behind the hub', ({ start, method,
   afterEach(() => provider.close());
 
   /** A call as the hub forwards it: its headers, signed with `key` (the provider's by default). */
-  const call = (options: { key?: string; versions?: SignatureVersion[]; callId?: string; tamper?: boolean; purpose?: string; signal?: AbortSignal } = {}) => {
+  const call = (
+    options: { key?: string; versions?: SignatureVersion[]; callId?: string; tamper?: boolean; purpose?: string; sentTo?: string; signal?: AbortSignal } = {},
+  ) => {
     const id = randomUUID();
     const bytes = Buffer.from(body ?? '');
     const headers: Record<string, string> = {
@@ -38,11 +40,12 @@ describe.each(PROVIDERS)('$name as a provider behind the hub', ({ start, method,
       'x-lgsp-consumer': 'qn-baichay-motcua',
       'x-lgsp-consumer-agency': '000.01.05.H49',
       'x-lgsp-service': 'population-lookup',
+      'x-lgsp-request': `${method} ${path}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     };
     const signed = signatureHeaders({ signingKey: options.key ?? KEY, versions: options.versions ?? ['v2'], id, headers, body: bytes });
     const sent = options.tamper ? Buffer.from((body ?? '').replace('Đức', 'Dức')) : bytes;
-    return fetch(`${provider.url}${path}`, {
+    return fetch(`${provider.url}${options.sentTo ?? path}`, {
       method,
       headers: { ...headers, ...signed, ...(options.purpose ? { 'x-lgsp-purpose': options.purpose } : {}) },
       ...(body === undefined ? {} : { body: sent }),
@@ -72,6 +75,9 @@ describe.each(PROVIDERS)('$name as a provider behind the hub', ({ start, method,
     if (body !== undefined) expect((await call({ tamper: true })).status).toBe(401);
     // The purpose decides what a provider answers: the hub's signature covers it.
     expect((await call({ purpose: 'social-assistance' })).status).toBe(401);
+    // A signed call sent again to another path: its signed x-lgsp-request names the first.
+    const elsewhere = await call({ sentTo: `${path}?again=1` });
+    expect([elsewhere.status, ((await elsewhere.json()) as { error: string }).error]).toEqual([401, 'request-mismatch']);
     expect(provider.requests.every((r) => r.status === 401)).toBe(true);
   });
 

@@ -18,7 +18,10 @@ import { FaultPlan, startSimulatedSystem, type SimulatedSystem } from '../../con
 import { verifySignature, type SignatureVersion } from '../../connectors/kit/signature.ts';
 import { verifyWebhook, WebhookVerificationError } from '../../connectors/kit/webhook-verifier.ts';
 
-/** The headers the hub adds to every call it forwards (lower case, as Node reads them). */
+/**
+ * The headers the hub adds to every call it forwards (lower case, as Node reads them), written from
+ * docs/services.md rather than imported from the hub: the simulator is the provider's side of the contract.
+ */
 export const HUB_CALL_HEADERS = {
   callId: 'x-lgsp-call-id',
   officer: 'x-lgsp-officer',
@@ -102,9 +105,15 @@ function signatureFailure(req: Request, signingKey: string, options: ProviderOpt
       : errorBody('bad-signature', 'Bad or missing X-LGSP-Signature: the request is not from the hub, or its body changed.');
   }
   try {
-    const { id } = verifyWebhook({ signingKey, headers: req.headers, body, ...(options.now ? { now: options.now() } : {}) });
+    const { id } = verifyWebhook({
+      signingKey,
+      headers: req.headers,
+      body,
+      request: { method: req.method, target: req.originalUrl },
+      ...(options.now ? { now: options.now() } : {}),
+    });
     const callId = req.get(HUB_CALL_HEADERS.callId);
-    // The call id is not signed itself: it must be the signed webhook-id.
+    // The call id is signed (an x-lgsp-* header); it must also be the webhook-id the provider keeps.
     if (callId !== undefined && callId !== id) return errorBody('bad-signature', `X-LGSP-Call-Id "${callId}" is not the signed webhook-id "${id}".`);
     return undefined;
   } catch (err) {

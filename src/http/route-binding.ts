@@ -65,7 +65,16 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
       const body = readBody ? await readBody(req, res, signed) : { mediaType: undefined, value: undefined };
       seen.body = body.value;
       const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-      const reply = await route.handle({ caller, params, query, body: body.value, mediaType: body.mediaType, headers: req.headers, rawQuery });
+      const reply = await route.handle({
+        caller,
+        params,
+        query,
+        body: body.value,
+        mediaType: body.mediaType,
+        headers: req.headers,
+        rawQuery,
+        method: req.method,
+      });
       if (!statuses.has(reply.status) && !route.passedOn) throw new Error(`${name} answered ${reply.status}, which its route does not declare`);
       if (audit && audited(route, req, seen)) await audit(actionOf(route, req, seen, reply.status));
       send(res, reply);

@@ -84,6 +84,8 @@ export interface RouteInput<A extends Auth, P, Q, B> {
   readonly headers: IncomingHttpHeaders;
   /** The query string as sent, without the `?` (`''` when none): for routes that pass it on (a service call). */
   readonly rawQuery: string;
+  /** The request's method as sent: `HEAD` reaches a `get` route. */
+  readonly method: string;
 }
 
 export interface RouteSpec<A extends Auth = Auth, P extends JsonSchema = JsonSchema, Q extends JsonSchema = JsonSchema, B extends JsonSchema = JsonSchema> {

@@ -21,6 +21,21 @@ const PARAMS = Type.Object({
 /** First segments under a service that name the hub's own sub-resources (`services-route.ts`, `calls-route.ts`). */
 const RESERVED = ['openapi.json', 'grants', 'grants:refuse', 'calls'];
 
+/** Refuses what must never reach a provider: the hub's own sub-paths, dot segments (`..` would leave the endpoint's base path), `HEAD`. */
+function checkPath(path: string, method: string): void {
+  const segments = path.split('/').map((s) => decodeURIComponent(s));
+  const first = segments[0]!.toLowerCase();
+  if (RESERVED.includes(first)) {
+    throw new HubError(
+      'not-found',
+      `"${segments[0]}" under a service is the hub's own resource (${RESERVED.join(', ')}), not the provider's: ${method} is not one of its methods. A provider path of that name cannot be called through the hub.`,
+    );
+  }
+  if (segments.some((s) => s === '.' || s === '..'))
+    throw new HubError('not-found', 'A call path has no "." or ".." segments: name the resource under the service.');
+  if (method === 'HEAD') throw new HubError('not-found', 'HEAD is not passed on to providers: send GET.');
+}
+
 /** The methods whose calls carry a body (HTTP gives GET and DELETE bodies no meaning). */
 const WITH_BODY = new Set<string>(['post', 'put', 'patch']);
 const BODY = {
@@ -59,14 +74,8 @@ export function serviceCallRoutes(calls: ServiceCalls): Route[] {
         'kafka-unavailable',
         'not-found',
       ],
-      handle: ({ caller, params, rawQuery, headers, body, mediaType }) => {
-        const first = params.path.split('/')[0]!;
-        if (RESERVED.includes(first)) {
-          throw new HubError(
-            'not-found',
-            `"${first}" under a service is the hub's own resource (${RESERVED.join(', ')}), not the provider's: ${method.toUpperCase()} is not one of its methods. A provider path of that name cannot be called through the hub.`,
-          );
-        }
+      handle: ({ caller, params, rawQuery, headers, body, mediaType, method: sent }) => {
+        checkPath(params.path, sent);
         return calls.call({
           consumer: caller,
           service: params.id,

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { signatureHeaders } from '../../connectors/kit/signature.ts';
+import { REQUEST_HEADER, signatureHeaders } from '../../connectors/kit/signature.ts';
 import type { TransportRequest } from '../../connectors/kit/transport.ts';
 import { sha256Hex } from '../contract/hub-signature.ts';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
@@ -38,6 +38,8 @@ export const CALL_HEADERS = {
 const PASSED_ON_HEADERS = ['content-language', 'retry-after', 'cache-control'] as const;
 /** The consumer's request headers passed on to the provider (never its credentials). */
 const FORWARDED_HEADERS = ['content-type', 'accept', 'accept-language'] as const;
+/** The methods whose body the request schema checks (a GET or DELETE has none). */
+const METHODS_WITH_BODY = new Set<CallRequest['method']>(['POST', 'PUT', 'PATCH']);
 /** How long a consumer waits before retrying a provider that refused the connection. */
 const CONNECTION_RETRY_SECONDS = 5;
 
@@ -175,10 +177,10 @@ export class ServiceCalls {
     );
   }
 
-  /** The service's request schema, when it has one, holds for a request with a body. */
+  /** The service's request schema, when it has one, holds for the body of a method that carries one. */
   private checkBody(service: StoredService, request: CallRequest): void {
     const check = this.parts.grants.requestCheck(service);
-    if (!check || request.body.length === 0) return;
+    if (!check || !METHODS_WITH_BODY.has(request.method)) return;
     if (!request.mediaType || !/^application\/([\w.-]+\+)?json$/.test(request.mediaType)) {
       throw new HubError('validation-failed', `"${service.id}" takes a JSON body (its request schema); send Content-Type: application/json.`, {
         errors: [{ path: '', message: `must be application/json, not ${request.mediaType ?? 'untyped'}` }],
@@ -255,16 +257,18 @@ function forwarded(
     const value = single(request.headers[name]);
     if (value !== undefined) headers[name] = value;
   }
-  const signature = signatureHeaders({
-    signingKey: provider.credential.signingKey,
-    versions: provider.manifest.delivery.signatureVersions,
-    id: call.id,
-    headers,
-    body: request.body,
-  });
+  const base = new URL(service.endpoint);
+  const url = new URL(`${base.href.replace(/\/+$/, '')}/${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`);
+  // The route refuses dot segments; this holds whatever a path could still do to the URL.
+  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname.replace(/\/+$/, ''))) {
+    throw new HubError('not-found', `The path "${request.path}" does not name a resource under the service "${service.id}".`);
+  }
+  headers[REQUEST_HEADER] = `${request.method} ${url.pathname}${url.search}`;
+  // v2 only: v1 signs the body alone, the same for every GET (docs/services.md, "Calls").
+  const signature = signatureHeaders({ signingKey: provider.credential.signingKey, versions: ['v2'], id: call.id, headers, body: request.body });
   return {
     method: request.method,
-    url: `${service.endpoint.replace(/\/+$/, '')}/${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`,
+    url: url.href,
     headers: { ...headers, ...signature },
     ...(request.body.length > 0 ? { body: request.body } : {}),
   };

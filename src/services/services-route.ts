@@ -85,6 +85,7 @@ export function servicesRoutes(catalogue: ServiceCatalogue, registry: ServicesRe
   /** Refuses a spec whose provider is not registered, whose endpoint the outbound policy refuses, or whose schemas do not compile. */
   const checkSpec = async (spec: ServiceSpec) => {
     const issues = catalogue.schemaIssues(spec);
+    if (/[?#]/.test(spec.endpoint)) issues.push({ path: '/endpoint', message: 'a base URL: no query (?) or fragment (#); calls add their own path and query' });
     const refused = await outbound.refusalOfUrl(spec.endpoint);
     if (refused) issues.unshift({ path: '/endpoint', message: `${refused} (LGSP_OUTBOUND_ALLOW lists the exceptions)` });
     if (!registry.connector(spec.provider)) {

@@ -14,6 +14,7 @@ import type { CallRecord } from '../../src/services/service-record.ts';
 import { startPopulationDb, type PopulationDb } from '../../simulators/national/population-db.ts';
 import { asOperator, importDemoAgencies, registerConnector, startTestHub, testConfig } from '../helpers/hub.ts';
 import { testCluster } from '../helpers/kafka.ts';
+import { requestBytes, sendRaw } from '../helpers/raw-http.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const SERVICE = 'population-lookup';
@@ -186,6 +187,35 @@ describe('data-sharing calls through the hub', () => {
     expect(otherPurpose.status).toBe(403);
     expect(((await otherPurpose.json()) as { detail: string }).detail).toContain('identity-check');
     expect(population.requests.length).toBe(before);
+  });
+
+  it('never lets a path leave the service: dot segments, HEAD and the hub’s own sub-paths are refused', async () => {
+    const before = population.requests.length;
+    // Sent as raw bytes: fetch would resolve the dot segments before the hub saw them.
+    for (const path of ['../../admin', '%2e%2e/%2E%2E/admin', 'citizens/%2e%2e/%2e%2e/x', './citizens', 'citizens/.']) {
+      const target = `/v1/services/${SERVICE}/${path}`;
+      const headers = [
+        ['authorization', `Bearer ${tokens['halong-motcua']}`],
+        ['x-lgsp-officer', 'CB-0042'],
+        ['x-lgsp-purpose', 'identity-check'],
+      ] as const;
+      const res = await sendRaw(hub.url, requestBytes({ method: 'GET', target, headers }, new URL(hub.url).host));
+      expect(res.status, path).toBe(404);
+    }
+    expect(
+      (
+        await fetch(`${hub.url}/v1/services/${SERVICE}/citizens/${CITIZEN}`, {
+          method: 'HEAD',
+          headers: { authorization: `Bearer ${tokens['halong-motcua']}` },
+        })
+      ).status,
+    ).toBe(404);
+    expect((await call('halong-motcua', 'Calls', { method: 'POST', body: '{}' })).status).toBe(404);
+    expect(population.requests.length).toBe(before);
+    // What the provider verified: the signed request line names the path it received.
+    const res = await call('halong-motcua', `citizens/${CITIZEN}`);
+    expect(res.status).toBe(200);
+    expect(population.requests.at(-1)!.headers['x-lgsp-request']).toBe(`GET /citizens/${CITIZEN}`);
   });
 
   it('refuses a grant that has expired', async () => {
