@@ -2,7 +2,9 @@
  * `npm run bench`: in one run on the same local broker, the baseline (raw kafkajs doing the same
  * hops) and the hub end to end (HTTP ingest → routing → delivery to a loopback sink), with one and
  * with two hub instances. Prints a table and one JSON line. Counts only messages that arrived.
- * BENCH_MESSAGES (default 20000) sets the size of the throughput runs.
+ * BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then data-sharing calls
+ * directly and through the hub (`service-calls.ts`). `npm run bench -- messages` or
+ * `npm run bench -- services` runs only those rows.
  */
 import { cpus } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { KAFKA_VERSION } from '../src/kafka/broker-jars.ts';
 import { startLocalBroker } from '../src/kafka/local-broker.ts';
 import { runBaseline } from './baseline.ts';
 import { closeAgent, post, register, residentMemoryMb, startBenchHub, type BenchHub } from './hub-process.ts';
+import { benchServiceCalls, printServiceCalls, type ServiceCallRow } from './service-calls.ts';
 import { awaitArrivals, startSink, type Sink } from './sink.ts';
 import { latencySummary, type LatencySummary } from './stats.ts';
 
@@ -21,6 +24,9 @@ const BATCH = 100;
 const CONCURRENCY = 8;
 const PARTITIONS = 6;
 const say = (line: string) => process.stderr.write(`${line}\n`);
+const only = process.argv[2];
+if (only !== undefined && only !== 'messages' && only !== 'services') throw new Error(`bench: "${only}" is not a row set; use messages or services`);
+const selected = (rows: 'messages' | 'services') => only === undefined || only === rows;
 
 interface Row {
   scenario: string;
@@ -136,7 +142,18 @@ const broker = config.kafkaBrokers ? undefined : await startLocalBroker({ dataDi
 const brokers = config.kafkaBrokers?.join(',') ?? broker!.brokers.join(',');
 const sink = await startSink();
 const rows: Row[] = [];
+const serviceRows: ServiceCallRow[] = [];
 try {
+  if (selected('services')) serviceRows.push(...(await benchServiceCalls(brokers, say, broker ? dataDir : undefined)));
+  if (selected('messages')) await benchMessages();
+} finally {
+  await sink.close();
+  closeAgent();
+  await broker?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+async function benchMessages(): Promise<void> {
   say(`baseline: raw kafkajs, ${MESSAGES} messages...`);
   await runBaseline(brokers.split(','), sink, 2_000, BATCH, PARTITIONS).then((warm) =>
     awaitArrivals(sink, [...warm.sentAt.keys()], 60_000).then(() => warm.stop()),
@@ -156,25 +173,23 @@ try {
   rows.push(
     ...(await withHubs(brokers, 2, sink, async (hubs, token) => [await hubScenario('hub x2, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY)])),
   );
-} finally {
-  await sink.close();
-  closeAgent();
-  await broker?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 }
 
-const baselineRate = rows[0]!.deliveredPerSecond;
+const baselineRate = rows[0]?.deliveredPerSecond ?? 0;
 const pad = (v: unknown, n: number) => String(v ?? '').padStart(n);
 console.log(`\nlgsp-hub benchmark: Kafka ${KAFKA_VERSION}, ${cpus().length} cores, ${PARTITIONS} partitions, acks=all; latency = sent to arrived at the sink`);
-console.log(
-  `${'scenario'.padEnd(28)} ${pad('msgs', 7)} ${pad('ingest/s', 9)} ${pad('delivered/s', 12)} ${pad('vs base', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('p99.9 ms', 9)} ${pad('max ms', 8)} ${pad('RSS MB', 7)}`,
-);
+if (rows.length > 0) {
+  console.log(
+    `${'scenario'.padEnd(28)} ${pad('msgs', 7)} ${pad('ingest/s', 9)} ${pad('delivered/s', 12)} ${pad('vs base', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('p99.9 ms', 9)} ${pad('max ms', 8)} ${pad('RSS MB', 7)}`,
+  );
+}
 for (const r of rows) {
   const l = r.latencyMs;
   console.log(
     `${r.scenario.padEnd(28)} ${pad(r.messages, 7)} ${pad(r.ingestPerSecond, 9)} ${pad(r.deliveredPerSecond, 12)} ${pad((r.deliveredPerSecond / baselineRate).toFixed(2), 8)} ${pad(l.p50.toFixed(1), 8)} ${pad(l.p99.toFixed(1), 8)} ${pad(l.p999.toFixed(1), 9)} ${pad(l.max.toFixed(0), 8)} ${pad(r.memoryMb, 7)}`,
   );
 }
+if (serviceRows.length > 0) printServiceCalls(serviceRows);
 console.log(
   JSON.stringify({
     bench: 'lgsp-hub',
@@ -185,5 +200,6 @@ console.log(
     batch: BATCH,
     concurrency: CONCURRENCY,
     rows,
+    serviceCalls: serviceRows,
   }),
 );

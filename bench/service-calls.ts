@@ -1,0 +1,270 @@
+/**
+ * The data-sharing calls row of `npm run bench` (`npm run bench -- services` runs it alone): a
+ * citizen lookup of the simulated population database ("CSDLQG về dân cư"), called directly and
+ * through the hub, paced open-loop at each rate (calls leave at fixed intervals whatever the
+ * answers, and latency counts from the moment a call was due, so it includes queueing). The hub
+ * does all of a call's work: connector auth, the grant, the hub's signature, the provider's
+ * breaker, and the call log record acknowledged by all in-sync replicas before the answer. A third
+ * step calls through the hub as a consumer without a grant: refused and logged, the provider not
+ * asked, so it shows the hub's own cost and the call log's without the forwarding.
+ *
+ * The hub and the provider run as their own processes, so their CPU (utime + stime from
+ * /proc/<pid>/stat) is counted apart from the load generator's; so is the broker's when it was
+ * started here. The provider checks no signature, directly or through the hub, so both paths ask
+ * it for the same work.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { Agent, request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { BENCH_ADMIN_TOKEN, register, residentMemoryMb, startBenchHub, type BenchHub } from './hub-process.ts';
+import { latencySummary, type LatencySummary } from './stats.ts';
+
+const RATES = [200, 500];
+const WARM_UP_SECONDS = 3;
+/** A new broker and hub keep busy for a while (group joins, `__consumer_offsets`): the first step's idle figures wait for that. */
+const SETTLE_SECONDS = 10;
+const STEP_SECONDS = Number(process.env.BENCH_SERVICE_SECONDS ?? 10);
+const SERVICE = 'population-lookup';
+const CONSUMER = 'bench-motcua';
+/** A consumer without a grant: its calls are refused and logged, the provider not asked (the hub's own cost). */
+const UNGRANTED = 'bench-ungranted';
+/** Trần Văn Đức of the simulator's fixture. */
+const CITIZEN = '022078004512';
+/** Clock ticks a second for /proc/<pid>/stat (`getconf CLK_TCK`: 100 on Linux everywhere we run). */
+const CLOCK_TICKS = 100;
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+export interface ServiceCallRow {
+  scenario: string;
+  perSecond: number;
+  calls: number;
+  achievedPerSecond: number;
+  errors: number;
+  /** The errors by status, or by error code when there was no answer. */
+  errorsBy: Record<string, number>;
+  latencyMs: LatencySummary;
+  /** Through the hub: its latency minus the direct one at the same rate. */
+  addedMs?: { p50: number; p99: number };
+  /** The machine's 1-minute load average as the step began (other work on it shows here). */
+  loadAverage: number;
+  /** CPU microseconds a call, per process; the hub's in a direct step is its idle cost spread over the calls. */
+  cpuUsPerCall: { hub: number; broker?: number; provider: number; loadGenerator: number };
+  /** Calls of the step the hub counted, so the call log holds (a call is counted once its record is written). */
+  logged?: number;
+  hubRssMb?: number;
+}
+
+interface Target {
+  readonly name: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The status every call should get. */
+  readonly status: number;
+  /** Through the hub: the call log outcome its calls are counted under. */
+  readonly logged?: { readonly hub: BenchHub; readonly consumer: string; readonly outcome: string };
+}
+
+/** The processes whose CPU a step counts (the hub's during direct calls too: its idle cost). */
+type Pids = Readonly<{ hub: number; provider: number; broker: number | undefined }>;
+
+/** Runs every rate directly and through one hub on `brokers`; `brokerDataDir` finds the local broker's process, for its CPU. */
+export async function benchServiceCalls(brokers: string, say: (line: string) => void, brokerDataDir?: string): Promise<ServiceCallRow[]> {
+  const provider = await startProviderProcess();
+  const hub = await startBenchHub(brokers, `bench${Date.now()}.`);
+  const pids: Pids = { hub: hub.child.pid!, provider: provider.pid, broker: brokerDataDir ? await javaWith(['kafka.Kafka', brokerDataDir]) : undefined };
+  try {
+    const tokens = await setUp(hub, provider.url);
+    const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'x-lgsp-officer': 'CB-0042', 'x-lgsp-purpose': 'identity-check' });
+    const viaHub = `http://127.0.0.1:${hub.port}/v1/services/${SERVICE}/citizens/${CITIZEN}`;
+    const direct: Target = { name: 'direct', url: `${provider.url}/citizens/${CITIZEN}`, headers: headers(tokens.granted), status: 200 };
+    const targets: Target[] = [
+      { name: 'through the hub', url: viaHub, headers: headers(tokens.granted), status: 200, logged: { hub, consumer: CONSUMER, outcome: 'answered' } },
+      { name: 'hub, not granted', url: viaHub, headers: headers(tokens.ungranted), status: 403, logged: { hub, consumer: UNGRANTED, outcome: 'not-granted' } },
+    ];
+    say(`data-sharing calls: letting the broker and the hub settle for ${SETTLE_SECONDS} s...`);
+    await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
+    const rows: ServiceCallRow[] = [];
+    for (const perSecond of RATES) {
+      const base = await step(direct, perSecond, pids, say);
+      rows.push(base);
+      for (const target of targets) {
+        const row = await step(target, perSecond, pids, say);
+        row.addedMs = { p50: row.latencyMs.p50 - base.latencyMs.p50, p99: row.latencyMs.p99 - base.latencyMs.p99 };
+        rows.push(row);
+      }
+    }
+    return rows;
+  } finally {
+    await hub.stop();
+    await provider.stop();
+    agent.destroy();
+  }
+}
+
+/** The ministry, the provider and two consumer connectors, the service and a grant without quota to one; gives the consumers' tokens. */
+async function setUp(hub: BenchHub, providerUrl: string): Promise<{ granted: string; ungranted: string }> {
+  const base = `http://127.0.0.1:${hub.port}`;
+  const asOperator = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  };
+  await asOperator('PUT', '/v1/agencies/000.00.00.G01', { code: '000.00.00.G01', name: 'Bộ Công an', level: 'central' });
+  await register(hub.port, { id: 'bca-population', agency: '000.00.00.G01', kind: 'webhook', delivery: { signatureVersions: ['v2'] } });
+  // The connector rate limit is not the subject here (LGSP_RATE_LIMIT is 50/s by default).
+  const consumer = (id: string) => register(hub.port, { id, agency: '000.12.05.H49', kind: 'webhook', rateLimit: { perSecond: 2000 } });
+  const tokens = { granted: await consumer(CONSUMER), ungranted: await consumer(UNGRANTED) };
+  await asOperator('POST', '/v1/services', {
+    id: SERVICE,
+    provider: 'bca-population',
+    endpoint: providerUrl,
+    title: 'Tra cứu thông tin công dân (population database lookup)',
+    version: '1.0.0',
+    classification: 'personal',
+    timeoutMs: 5_000,
+  });
+  await asOperator('POST', `/v1/services/${SERVICE}/grants`, { consumer: CONSUMER, purpose: 'identity-check' });
+  return tokens;
+}
+
+/** A warm-up, then `STEP_SECONDS` of calls at `perSecond`, measured. */
+async function step(target: Target, perSecond: number, pids: Pids, say: (line: string) => void): Promise<ServiceCallRow> {
+  say(`data-sharing calls ${target.name}: ${perSecond}/s, ${WARM_UP_SECONDS} s warm-up then ${STEP_SECONDS} s...`);
+  await paced(target, perSecond, WARM_UP_SECONDS);
+  const loadAverage = loadavg()[0]!;
+  const loggedBefore = target.logged ? await loggedCalls(target.logged) : 0;
+  const before = await cpuTicksOf(pids);
+  const ownBefore = process.cpuUsage();
+  const result = await paced(target, perSecond, STEP_SECONDS);
+  const own = process.cpuUsage(ownBefore);
+  const after = await cpuTicksOf(pids);
+  const errors = Object.values(result.errorsBy).reduce((sum, n) => sum + n, 0);
+  const calls = result.latencies.length + errors;
+  const perCall = Object.fromEntries(Object.entries(after).map(([name, ticks]) => [name, Math.round(((ticks - before[name]!) * 1e6) / CLOCK_TICKS / calls)]));
+  return {
+    scenario: `${target.name}, ${perSecond}/s`,
+    perSecond,
+    calls,
+    achievedPerSecond: Math.round(calls / result.seconds),
+    errors,
+    errorsBy: result.errorsBy,
+    latencyMs: latencySummary(result.latencies),
+    loadAverage: Math.round(loadAverage * 10) / 10,
+    cpuUsPerCall: { ...(perCall as { hub: number; provider: number }), loadGenerator: Math.round((own.user + own.system) / calls) },
+    ...(target.logged ? { logged: (await loggedCalls(target.logged)) - loggedBefore, hubRssMb: await residentMemoryMb(target.logged.hub.port) } : {}),
+  };
+}
+
+/**
+ * Open loop: call `i` is due at `i / perSecond` s and leaves then (or as soon as the timer lets
+ * it), whatever became of the earlier ones; its latency is from when it was due to its answer.
+ * Gives the latencies of the answers with the target's status, the other answers and failures as
+ * errors, and the seconds from the first call due to the last answer.
+ */
+async function paced(target: Target, perSecond: number, seconds: number) {
+  const latencies: number[] = [];
+  const errorsBy: Record<string, number> = {};
+  const failed = (what: string) => void (errorsBy[what] = (errorsBy[what] ?? 0) + 1);
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  for (let i = 0; i < perSecond * seconds; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      get(target.url, target.headers).then(
+        (status) => (status === target.status ? void latencies.push(performance.now() - due) : failed(String(status))),
+        (err: unknown) => failed((err as { code?: string }).code ?? 'error'),
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { latencies, errorsBy, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A GET on the keep-alive agent; gives the status once the whole answer is read. */
+function get(url: string, headers: Readonly<Record<string, string>>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The hub's count of the consumer's calls with the outcome, from its /metrics (counted once the call log took the record). */
+async function loggedCalls({ hub, consumer, outcome }: NonNullable<Target['logged']>): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${hub.port}/metrics`)).text();
+  const match = new RegExp(`^lgsp_service_calls_total\\{service="${SERVICE}",consumer="${consumer}",outcome="${outcome}"\\} (\\d+)`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+/** CPU ticks so far of each process of `pids` that is there. */
+async function cpuTicksOf(pids: Record<string, number | undefined>): Promise<Record<string, number>> {
+  const known = Object.entries(pids).filter((entry): entry is [string, number] => entry[1] !== undefined);
+  return Object.fromEntries(await Promise.all(known.map(async ([name, pid]) => [name, await cpuTicks(pid)] as const)));
+}
+
+/** User + system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": field 3 onwards
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The JVM whose command line holds every one of `parts`, if one does (not the shell that started it). */
+async function javaWith(parts: readonly string[]): Promise<number | undefined> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (args[0]?.endsWith('java') && parts.every((p) => args.some((a) => a.includes(p)))) return Number(entry);
+  }
+  return undefined;
+}
+
+/** The population database in a process of its own, checking no signature; prints its URL once listening. */
+async function startProviderProcess(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const module = new URL('../simulators/national/population-db.ts', import.meta.url).href;
+  const script = `const { startPopulationDb } = await import(${JSON.stringify(module)}); console.log((await startPopulationDb()).url);`;
+  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the population database exited with code ${code}`)));
+  });
+  return {
+    url: url.replace(/\/+$/, ''),
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
+    },
+  };
+}
+
+/** The rows as a table on stdout. */
+export function printServiceCalls(rows: readonly ServiceCallRow[]): void {
+  const pad = (v: unknown, n: number) => String(v ?? '').padStart(n);
+  const ms = (v: number | undefined) => (v === undefined ? '' : v.toFixed(1));
+  console.log(
+    '\nData-sharing calls (GET a citizen), paced open-loop; latency from when each call was due; CPU µs per call (hub µs of a direct row: the idle hub)',
+  );
+  console.log(
+    `${'scenario'.padEnd(26)} ${pad('calls', 6)} ${pad('calls/s', 8)} ${pad('errors', 6)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('max ms', 7)} ${pad('+p50', 6)} ${pad('+p99', 6)} ${pad('hub µs', 7)} ${pad('broker µs', 9)} ${pad('prov µs', 7)} ${pad('logged', 6)} ${pad('RSS MB', 6)} ${pad('load', 5)}`,
+  );
+  for (const r of rows) {
+    const l = r.latencyMs;
+    console.log(
+      `${r.scenario.padEnd(26)} ${pad(r.calls, 6)} ${pad(r.achievedPerSecond, 8)} ${pad(r.errors, 6)} ${pad(ms(l.p50), 7)} ${pad(ms(l.p99), 7)} ${pad(ms(l.max), 7)} ${pad(ms(r.addedMs?.p50), 6)} ${pad(ms(r.addedMs?.p99), 6)} ${pad(r.cpuUsPerCall.hub, 7)} ${pad(r.cpuUsPerCall.broker, 9)} ${pad(r.cpuUsPerCall.provider, 7)} ${pad(r.logged, 6)} ${pad(r.hubRssMb, 6)} ${pad(r.loadAverage, 5)}`,
+    );
+  }
+  for (const r of rows) if (r.errors > 0) console.log(`${r.scenario}: errors by status ${JSON.stringify(r.errorsBy)}`);
+}
