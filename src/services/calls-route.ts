@@ -10,7 +10,7 @@ import { HubError } from '../contract/problems.ts';
 import { json, named, route, stringEnum, type Caller, type Route } from '../http/route.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { visibleConsumer, type CallLogView } from './call-log-view.ts';
-import { CALL_OUTCOMES, OfficerSchema, PurposeSchema, ServiceIdSchema, type CallOutcome, type CallRecord } from './service-record.ts';
+import { CALL_OUTCOMES, CallRecordSchema, OfficerSchema, PurposeSchema, ServiceIdSchema, type CallOutcome, type CallRecord } from './service-record.ts';
 
 const OUTCOMES = Object.keys(CALL_OUTCOMES) as CallOutcome[];
 
@@ -33,59 +33,7 @@ const QUERY = Type.Object(
   { additionalProperties: false },
 );
 
-const CALL_RECORD = named('CallRecord', {
-  type: 'object',
-  description:
-    'One call of a data-sharing service, as recorded on the topic `lgsp.service-calls` (key: the service id) before the consumer got its answer, chained and signed like the audit trail.',
-  required: [
-    'id',
-    'time',
-    'service',
-    'serviceVersion',
-    'provider',
-    'consumer',
-    'consumerAgency',
-    'officer',
-    'purpose',
-    'method',
-    'path',
-    'status',
-    'outcome',
-    'latencyMs',
-    'requestBytes',
-    'responseBytes',
-    'requestSha256',
-    'responseSha256',
-  ],
-  properties: {
-    id: { type: 'string', description: 'The call id, sent to the consumer and the provider as `X-LGSP-Call-Id`.' },
-    time: { type: 'string', format: 'date-time', description: 'When the hub received the call.' },
-    service: { type: 'string', description: 'The service id.' },
-    serviceVersion: { type: 'string', description: "The service's catalogue version at the time of the call." },
-    provider: { type: 'string', description: 'The connector id of the provider.' },
-    consumer: { type: 'string', description: 'The connector id of the caller.' },
-    consumerAgency: { type: 'string', description: "The caller's agency code." },
-    officer: { type: 'string', description: 'The officer ("mã cán bộ") the consumer named in `X-LGSP-Officer`.' },
-    purpose: { type: 'string', description: 'The purpose code the consumer named in `X-LGSP-Purpose`.' },
-    grant: { type: 'string', description: 'The id of the grant that let the call through; absent when none did.' },
-    method: { type: 'string', description: 'The HTTP method of the call.' },
-    path: { type: 'string', description: 'The path under the service, with its query: `/citizens/001203004567?fields=name`.' },
-    status: { type: 'integer', description: 'The HTTP status the consumer got.' },
-    outcome: {
-      type: 'string',
-      enum: OUTCOMES,
-      description: "`answered` (the provider's answer passed on, whatever its status) or what refused or failed the call (docs/problems.md).",
-    },
-    providerStatus: { type: 'integer', description: "The provider's HTTP status, when it answered." },
-    latencyMs: { type: 'number', description: 'From the request reaching the hub to the answer being ready, the log write excluded.' },
-    requestBytes: { type: 'integer', description: 'Size of the request body.' },
-    responseBytes: { type: 'integer', description: 'Size of the response body the consumer got.' },
-    requestSha256: { type: 'string', description: 'SHA-256 (hex) of the request body.' },
-    responseSha256: { type: 'string', description: 'SHA-256 (hex) of the response body.' },
-    requestBody: { type: 'string', format: 'byte', description: "The request body, base64; only where the service's `logBodies` is true." },
-    responseBody: { type: 'string', format: 'byte', description: "The response body, base64; only where the service's `logBodies` is true." },
-  },
-});
+const CALL_RECORD = named('CallRecord', CallRecordSchema);
 
 type CallsRegistry = Pick<RegistryStore, 'service'>;
 

@@ -6,7 +6,7 @@
  * refusals as accepted, stamped with who and when (`service/<id>`, `grant/<service>/<grant id>`,
  * `refusal/<service>/<refusal id>`).
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { httpUrl } from '../../connectors/kit/transport-settings.ts';
 import type { ProblemCode } from '../contract/problems.ts';
 
@@ -130,35 +130,42 @@ export const CALL_OUTCOMES = {
 } as const satisfies Record<string, readonly ProblemCode[]>;
 export type CallOutcome = keyof typeof CALL_OUTCOMES;
 
+const text = (description: string) => Type.String({ description });
+const optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
+
 /** One record of `lgsp.service-calls` (key: the service id), written before the consumer gets its answer. */
-export interface CallRecord {
-  /** The call id, also sent to both sides as `X-LGSP-Call-Id`. */
-  readonly id: string;
-  readonly time: string;
-  readonly service: string;
-  readonly serviceVersion: string;
-  readonly provider: string;
-  readonly consumer: string;
-  readonly consumerAgency: string;
-  readonly officer: string;
-  readonly purpose: string;
-  /** The grant that let it through (absent when none did). */
-  readonly grant?: string;
-  readonly method: string;
-  /** The path under the service, with its query: `/citizens/001203004567?fields=name`. */
-  readonly path: string;
-  /** The status the consumer got. */
-  readonly status: number;
-  readonly outcome: CallOutcome;
-  /** The provider's status, when it answered. */
-  readonly providerStatus?: number;
-  /** From the request reaching the hub to the answer being ready (the log write excluded). */
-  readonly latencyMs: number;
-  readonly requestBytes: number;
-  readonly responseBytes: number;
-  readonly requestSha256: string;
-  readonly responseSha256: string;
-  /** Only where the service's `logBodies` is true: the bodies, base64. */
-  readonly requestBody?: string;
-  readonly responseBody?: string;
-}
+export const CallRecordSchema = Type.Object(
+  {
+    id: text('The call id, sent to the consumer and the provider as `X-LGSP-Call-Id`.'),
+    time: Type.String({ format: 'date-time', description: 'When the call ended.' }),
+    service: text('The service id.'),
+    serviceVersion: text("The service's catalogue version at the time of the call."),
+    provider: text('The connector id of the provider.'),
+    consumer: text('The connector id of the caller.'),
+    consumerAgency: text("The caller's agency code."),
+    officer: text('The officer ("mã cán bộ") the consumer named in `X-LGSP-Officer`.'),
+    purpose: text('The purpose code the consumer named in `X-LGSP-Purpose`.'),
+    grant: optional(text('The id of the grant that let the call through; absent when none did.')),
+    method: text('The HTTP method of the call.'),
+    path: text('The path under the service, with its query: `/citizens/001203004567?fields=name`.'),
+    status: Type.Integer({ description: 'The HTTP status the consumer got.' }),
+    outcome: Type.Unsafe<CallOutcome>({
+      type: 'string',
+      enum: Object.keys(CALL_OUTCOMES),
+      description: "`answered` (the provider's answer passed on, whatever its status) or what refused or failed the call (docs/problems.md).",
+    }),
+    providerStatus: optional(Type.Integer({ description: "The provider's HTTP status, when it answered." })),
+    latencyMs: Type.Number({ description: 'From the request reaching the hub to the answer being ready, the log write excluded.' }),
+    requestBytes: Type.Integer({ description: 'Size of the request body.' }),
+    responseBytes: Type.Integer({ description: 'Size of the response body the consumer got.' }),
+    requestSha256: text('SHA-256 (hex) of the request body.'),
+    responseSha256: text('SHA-256 (hex) of the response body.'),
+    requestBody: optional(Type.String({ format: 'byte', description: "The request body, base64; only where the service's `logBodies` is true." })),
+    responseBody: optional(Type.String({ format: 'byte', description: "The response body, base64; only where the service's `logBodies` is true." })),
+  },
+  {
+    description:
+      'One call of a data-sharing service, as recorded on the topic `lgsp.service-calls` (key: the service id) before the consumer got its answer, chained and signed like the audit trail.',
+  },
+);
+export type CallRecord = Static<typeof CallRecordSchema>;
