@@ -19,7 +19,7 @@ import { probeCluster } from './probe.ts';
 import { grantHubAcls, prepareSecurity, scramFormatArgs, secureProperties, type LocalBrokerSecurity, type SecureBrokerOptions } from './secure-broker.ts';
 
 const run = promisify(execFile);
-const READY_TIMEOUT_MS = 90_000;
+export const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
 
 export interface LocalBrokerOptions {
@@ -64,23 +64,17 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   await writeFile(propsFile, serverProperties(dir, port, controllerPort, { ...secured, ...options.overrides }));
   await writeFile(join(dir, 'log4j2.properties'), log4jProperties(logFile));
 
-  const java = ['java', '-Xms256m', '-Xmx1g', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-cp', classpath];
-  if (!existsSync(join(dir, 'data', 'meta.properties'))) {
+  const java = kafkaJava(dir, classpath, SINGLE_NODE_HEAP);
+  if (!formatted(dir)) {
     say(`Formatting storage in ${join(dir, 'data')}...`);
-    const clusterId = (await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'random-uuid'])).stdout.trim();
     const scram = security ? scramFormatArgs(security) : [];
     if (security) say(`Creating SCRAM-SHA-512 users ${Object.keys(security.passwords).join(', ')} (passwords in ${join(dir, 'security')})...`);
-    await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...scram]);
+    await formatStorage(java, propsFile, await randomClusterId(java), scram);
   }
 
   const listener = security ? 'SASL_SSL (SCRAM-SHA-512, ACLs) ' : '';
   say(`Starting Apache Kafka ${KAFKA_VERSION} on ${listener}127.0.0.1:${port} (log: ${logFile})...`);
-  const guard =
-    `${java.map(shellQuote).join(' ')} kafka.Kafka ${shellQuote(propsFile)} >>${shellQuote(join(logDir, 'stdout.log'))} 2>&1 & j=$!; ` +
-    'trap "kill $j 2>/dev/null" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j';
-  const child = spawn('sh', ['-c', guard], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-  child.stdin?.on('error', () => undefined);
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const { child, exited } = spawnGuarded(java, propsFile, logDir);
   const brokers = [`127.0.0.1:${port}`];
   const broker: LocalBroker = {
     brokers,
@@ -105,17 +99,52 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     ]);
   } catch (err) {
     await broker.stop();
-    const tail = await readFile(logFile, 'utf8').then(
-      (t) => t.split('\n').slice(-25).join('\n'),
-      () => '(no log)',
-    );
-    throw new LocalBrokerError(`Kafka did not start: ${(err as Error).message}.\nLast lines of ${logFile}:\n${tail}`, { cause: err });
+    throw new LocalBrokerError(`Kafka did not start: ${(err as Error).message}.\nLast lines of ${logFile}:\n${await logTail(logFile)}`, { cause: err });
   }
   say(`Kafka is ready at ${brokers[0]} after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   return broker;
 }
 
-function serverProperties(dir: string, port: number, controllerPort: number, overrides: Readonly<Record<string, string | number>>): string {
+/** JVM heap of the single broker; a cluster's nodes take less each (`local-cluster.ts`). */
+const SINGLE_NODE_HEAP = ['-Xms256m', '-Xmx1g'];
+
+/** The `java` command line of a broker whose files live in `dir` (main class and arguments follow). */
+export function kafkaJava(dir: string, classpath: string, heap: readonly string[]): string[] {
+  return ['java', ...heap, '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-cp', classpath];
+}
+
+/** Whether the node's storage in `dir` has been formatted already (a restart keeps its data). */
+export function formatted(dir: string): boolean {
+  return existsSync(join(dir, 'data', 'meta.properties'));
+}
+
+export async function randomClusterId(java: readonly string[]): Promise<string> {
+  return (await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'random-uuid'])).stdout.trim();
+}
+
+export async function formatStorage(java: readonly string[], propsFile: string, clusterId: string, extraArgs: readonly string[] = []): Promise<void> {
+  await run(java[0]!, [...java.slice(1), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...extraArgs]);
+}
+
+/** Starts `kafka.Kafka` under the guard described at the top of this file. */
+export function spawnGuarded(java: readonly string[], propsFile: string, logDir: string): { child: ChildProcess; exited: Promise<number | null> } {
+  const guard =
+    `${java.map(shellQuote).join(' ')} kafka.Kafka ${shellQuote(propsFile)} >>${shellQuote(join(logDir, 'stdout.log'))} 2>&1 & j=$!; ` +
+    'trap "kill $j 2>/dev/null" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j';
+  const child = spawn('sh', ['-c', guard], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  child.stdin?.on('error', () => undefined);
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return { child, exited };
+}
+
+export async function logTail(logFile: string): Promise<string> {
+  return readFile(logFile, 'utf8').then(
+    (t) => t.split('\n').slice(-25).join('\n'),
+    () => '(no log)',
+  );
+}
+
+export function serverProperties(dir: string, port: number, controllerPort: number, overrides: Readonly<Record<string, string | number>>): string {
   const props: Record<string, string | number> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
@@ -146,7 +175,7 @@ function serverProperties(dir: string, port: number, controllerPort: number, ove
   );
 }
 
-function log4jProperties(logFile: string): string {
+export function log4jProperties(logFile: string): string {
   return [
     'status = warn',
     'appender.file.type = File',
@@ -162,11 +191,13 @@ function log4jProperties(logFile: string): string {
   ].join('\n');
 }
 
-async function waitForMetadata(cluster: KafkaCluster, deadline: number): Promise<void> {
+/** Polls until the cluster answers a metadata request listing at least `brokerCount` brokers. */
+export async function waitForMetadata(cluster: KafkaCluster, deadline: number, brokerCount = 1): Promise<void> {
   for (;;) {
     try {
-      await probeCluster(cluster);
-      return;
+      const answer = await probeCluster(cluster);
+      if (answer.brokerCount >= brokerCount) return;
+      throw new Error(`${answer.brokerCount} of ${brokerCount} brokers joined`);
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`no metadata answer within ${READY_TIMEOUT_MS / 1000} s (${(err as Error).message})`, { cause: err });
       await new Promise((r) => setTimeout(r, 250));
@@ -174,7 +205,7 @@ async function waitForMetadata(cluster: KafkaCluster, deadline: number): Promise
   }
 }
 
-async function stopGuard(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+export async function stopGuard(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.stdin?.end();
   const timer = setTimeout(() => {
@@ -204,7 +235,7 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function once(fn: () => Promise<void>): () => Promise<void> {
+export function once(fn: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   return () => (running ??= fn());
 }

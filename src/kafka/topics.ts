@@ -96,7 +96,7 @@ export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig
 export async function ensureTopics(admin: Admin, specs: ITopicConfig[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
-  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  if (missing.length > 0) await untilKnown(() => admin.createTopics({ topics: missing, waitForLeaders: true }));
   return missing.map((s) => s.topic);
 }
 
@@ -115,10 +115,12 @@ export interface TopicAlteration {
  */
 export async function alignRecordsRetention(admin: Admin, names: TopicNames, layout: TopicLayout): Promise<TopicAlteration[]> {
   const wanted = recordsRetention(layout);
-  const { resources } = await admin.describeConfigs({
-    resources: recordsTopics(names).map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name })),
-    includeSynonyms: false,
-  });
+  const { resources } = await untilKnown(() =>
+    admin.describeConfigs({
+      resources: recordsTopics(names).map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name })),
+      includeSynonyms: false,
+    }),
+  );
   const alterations: { alteration: TopicAlteration; configEntries: { name: string; value: string }[] }[] = [];
   for (const { resourceName: topic, configEntries } of resources) {
     const current = new Map(configEntries.map((c) => [c.configName, c.configValue]));
@@ -142,4 +144,23 @@ export async function alignRecordsRetention(admin: Admin, names: TopicNames, lay
     });
   }
   return alterations.map((a) => a.alteration);
+}
+
+const UNKNOWN_TOPIC_WAIT_MS = 30_000;
+
+/**
+ * `call`, again while Kafka answers "unknown topic": on a cluster of several brokers, a topic just
+ * created is not yet known to every broker, and kafkajs gives up on that answer at once (even with
+ * `waitForLeaders`).
+ */
+async function untilKnown<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + UNKNOWN_TOPIC_WAIT_MS;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }

@@ -1,0 +1,109 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
+import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
+import { uniqueName } from '../helpers/kafka.ts';
+import { documentSent, post, seedSenders } from '../helpers/messages.ts';
+import { startOwnCluster } from '../helpers/own-cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const N = 1_000;
+const KILL_AFTER = 300;
+/**
+ * Concurrent senders, alternating between the two hubs, one subject each: a subject's messages are
+ * accepted in the order sent. Many lanes let the hub group requests into few transactions.
+ */
+const LANES = 40;
+
+/** The broker leading partition 0 of `topic`: killing it forces a leader election on the hot path. */
+async function leaderOf(brokers: readonly string[], topic: string): Promise<number> {
+  const admin = new Kafka({ brokers: [...brokers], clientId: uniqueName('test'), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** This file owns a cluster of three brokers, because it kills one. */
+describe('a three-broker cluster', () => {
+  it('delivers every accepted message when one broker is killed (SIGKILL) in the middle of 1,000 messages sent to two hubs', { timeout: 180_000 }, async () => {
+    const t0 = Date.now();
+    const own = await startOwnCluster(3);
+    onTestFinished(() => own.stop());
+    const { cluster } = own;
+    const clusterUp = Date.now();
+
+    const prefix = `${uniqueName('t')}.`;
+    const env = { KAFKA_BROKERS: cluster.brokers.join(','), LGSP_RETRY_TIERS: FAST_RETRIES.tiers };
+    const first = await startHubProcess(prefix, env);
+    const token = (await seedSenders(first.url)).sender;
+    const recipients: AgencySystem[] = [
+      await addAgencySystem(first.url, 'qn-ha-long', '000.00.05.H49'),
+      await addAgencySystem(first.url, 'qn-van-don', '000.00.09.H49'),
+    ];
+    onTestFinished(() => Promise.all(recipients.map((r) => r.sim.close())).then(() => undefined));
+    // Started after the registrations, so it loads senders and recipients as it starts.
+    const hubs: HubProcess[] = [first, await startHubProcess(prefix, env)];
+    const hubsUp = Date.now();
+
+    const messages = Array.from({ length: N }, (_, i) => documentSent({ to: '000.00.05.H49,000.00.09.H49', subject: `cluster-${i % LANES}` }));
+    let accepted = 0;
+    const refusals = new Map<string, number>();
+    // Like a real sender: anything but 202 (a 503 while partitions move, a dropped connection) is sent again, same id.
+    const sendUntilAccepted = async (hub: HubProcess, message: Record<string, unknown>) => {
+      for (;;) {
+        const res = await post(hub.url, message, { token }).catch(() => undefined);
+        await res?.arrayBuffer();
+        if (res?.status === 202) return void accepted++;
+        const answer = String(res?.status ?? 'network error');
+        refusals.set(answer, (refusals.get(answer) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const sending = Promise.all(
+      Array.from({ length: LANES }, async (_, lane) => {
+        for (const [i, m] of messages.entries()) if (i % LANES === lane) await sendUntilAccepted(hubs[lane % 2]!, m);
+      }),
+    );
+
+    await waitFor(`${KILL_AFTER} messages accepted`, () => accepted >= KILL_AFTER, 60_000);
+    const leader = await leaderOf(cluster.brokers, `${prefix}ingress`);
+    const victim = cluster.nodes.find((n) => n.nodeId === leader)!;
+    await victim.kill();
+    const atKill = { accepted, delivered: recipients.map((r) => r.sim.received().length) };
+    await sending;
+    const allAccepted = Date.now();
+    const back = victim.restart();
+
+    for (const r of recipients) {
+      await waitFor(`all ${N} messages at ${r.id}`, () => new Set(receivedIds(r)).size === N, 60_000).catch((err: Error) => {
+        const got = new Set(receivedIds(r));
+        const missing = messages.filter((m) => !got.has(m.id as string)).map((m) => `${m.id as string} (${m.subject as string})`);
+        throw new Error(`${err.message}; ${missing.length} missing, first: ${missing.slice(0, 5).join(', ')}`, { cause: err });
+      });
+      // The simulator stores a repeated Idempotency-Key once: each message arrived under one key only.
+      const keysPerMessage = new Map<string, Set<string>>();
+      for (const { event, idempotencyKey } of r.sim.received()) keysPerMessage.set(event.id, (keysPerMessage.get(event.id) ?? new Set()).add(idempotencyKey));
+      expect([...keysPerMessage.values()].filter((keys) => keys.size > 1)).toEqual([]);
+      // Order per (recipient, subject) survived the failover.
+      for (let s = 0; s < LANES; s++) {
+        const sent = messages.filter((m) => m.subject === `cluster-${s}`).map((m) => m.id);
+        expect(receivedIds(r).filter((id) => sent.includes(id))).toEqual(sent);
+      }
+    }
+    const allDelivered = Date.now();
+    await back;
+    expect(cluster.nodes.every((n) => n.running)).toBe(true);
+
+    const s = (from: number, to: number) => `${((to - from) / 1000).toFixed(1)} s`;
+    console.log(
+      `cluster: 3 brokers up in ${s(t0, clusterUp)}, 2 hubs in ${s(clusterUp, hubsUp)}; killed broker ${victim.nodeId} after ${atKill.accepted} accepted ` +
+        `(${atKill.delivered.join('/')} delivered); ${N} accepted in ${s(hubsUp, allAccepted)} (refused first: ${JSON.stringify(Object.fromEntries(refusals))}); ` +
+        `all delivered ${s(allAccepted, allDelivered)} later; attempts per recipient ${recipients.map((r) => r.sim.attempts).join('/')} for ${N} each; ` +
+        `broker ${victim.nodeId} back after ${s(allAccepted, Date.now())}`,
+    );
+  });
+});
