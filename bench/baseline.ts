@@ -31,7 +31,8 @@ export async function runBaseline(
   await admin.createTopics({ topics: [first, second].map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
   await admin.disconnect();
 
-  const producer = kafka.producer({ idempotent: true });
+  // One request in flight per broker: kafkajs's idempotent producer, sent to concurrently, otherwise sometimes fails with OUT_OF_ORDER_SEQUENCE_NUMBER.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const relay = kafka.consumer({ groupId: `bench-${run}-relay` });
   const deliver = kafka.consumer({ groupId: `bench-${run}-deliver` });

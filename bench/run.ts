@@ -1,12 +1,14 @@
 /**
- * `npm run bench`: in one run on the same local broker, the baseline (raw kafkajs doing the same
- * hops) and the hub end to end (HTTP ingest → routing → delivery to a loopback sink), with one and
- * with two hub instances. Prints a table and one JSON line. Counts only messages that arrived.
- * BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then data-sharing calls
- * directly and through the hub (`service-calls.ts`). `npm run bench -- messages` or
+ * `npm run bench`: in one run on the same local broker, the old baseline (raw kafkajs doing the
+ * same hops), the honest baseline (`honest-baseline.ts`: the hub's HTTP ingest, payload, keys and
+ * delivery POSTs without its logic) and the hub end to end (HTTP ingest → routing → delivery to a
+ * loopback sink), with one and with two hub instances, with CPU µs a message of the pipeline's
+ * processes and of the broker (from /proc). Prints a table and one JSON line. Counts only
+ * messages that arrived. BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then
+ * data-sharing calls directly and through the hub (`service-calls.ts`). `npm run bench -- messages` or
  * `npm run bench -- services` runs only those rows.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +16,16 @@ import { loadConfig } from '../src/config/config.ts';
 import { KAFKA_VERSION } from '../src/kafka/broker-jars.ts';
 import { startLocalBroker } from '../src/kafka/local-broker.ts';
 import { runBaseline } from './baseline.ts';
-import { closeAgent, post, register, residentMemoryMb, startBenchHub, type BenchHub } from './hub-process.ts';
+import { startHonestBaseline } from './honest-baseline.ts';
+import { cpuMicros, javaWith, residentMb } from './proc.ts';
+import { closeAgent, post, register, startBenchHub, type BenchHub } from './hub-process.ts';
 import { benchServiceCalls, printServiceCalls, type ServiceCallRow } from './service-calls.ts';
 import { awaitArrivals, startSink, type Sink } from './sink.ts';
 import { latencySummary, type LatencySummary } from './stats.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const OLD_BASELINE = 'old baseline (raw kafkajs)';
+const HONEST = 'honest baseline';
 const BATCH = 100;
 const CONCURRENCY = 8;
 const PARTITIONS = 6;
@@ -35,6 +41,10 @@ interface Row {
   deliveredPerSecond: number;
   latencyMs: LatencySummary;
   memoryMb?: number;
+  /** CPU µs a message: the pipeline's own processes (the hubs, or the honest baseline) summed, and the broker's. */
+  cpuUsPerMessage?: { process?: number; broker?: number };
+  /** The machine's 1-minute load average as the row began. */
+  loadAverage?: number;
 }
 
 const template = (await import('../schemas/messages/examples/vn.gov.document.sent.v1/valid-cong-van-bao-cao.json', { with: { type: 'json' } }))
@@ -79,22 +89,22 @@ function arrivalsRow(scenario: string, sink: Sink, sentAt: Map<string, number>, 
   };
 }
 
-async function hubScenario(name: string, hubs: BenchHub[], sink: Sink, token: string, count: number, perCall: number, concurrency: number): Promise<Row> {
+/** `count` events POSTed to `/v1/messages` of `ports` in turn (the hubs, or the honest baseline), until all arrived. */
+async function ingestScenario(name: string, ports: number[], sink: Sink, token: string, count: number, perCall: number, concurrency: number): Promise<Row> {
   let turn = 0;
   const headers = { authorization: `Bearer ${token}`, 'content-type': perCall === 1 ? 'application/cloudevents+json' : 'application/cloudevents-batch+json' };
   say(`${name}: ${count} messages, ${perCall === 1 ? 'single events' : `batches of ${perCall}`}, ${concurrency} concurrent senders...`);
   const { sentAt, seconds } = await pump(count, perCall, concurrency, async (events) => {
-    const hub = hubs[turn++ % hubs.length]!;
-    const res = await post(hub.port, '/v1/messages', JSON.stringify(perCall === 1 ? events[0] : events), headers);
+    const res = await post(ports[turn++ % ports.length]!, '/v1/messages', JSON.stringify(perCall === 1 ? events[0] : events), headers);
     if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${res.body}`);
   });
   if (!(await awaitArrivals(sink, [...sentAt.keys()], 180_000))) throw new Error(`${name}: not every message arrived within 180 s`);
-  return { ...arrivalsRow(name, sink, sentAt, seconds), memoryMb: Math.max(...(await Promise.all(hubs.map((h) => residentMemoryMb(h.port))))) };
+  return arrivalsRow(name, sink, sentAt, seconds);
 }
 
 /** Single events at a fixed rate, for latency at a realistic load. */
-async function pacedScenario(hub: BenchHub, sink: Sink, token: string, perSecond: number, seconds: number): Promise<Row> {
-  say(`paced: ${perSecond} messages/s for ${seconds} s...`);
+async function pacedScenario(name: string, port: number, sink: Sink, token: string, perSecond: number, seconds: number): Promise<Row> {
+  say(`${name}: ${perSecond} messages/s for ${seconds} s...`);
   const sentAt = new Map<string, number>();
   const pending: Promise<unknown>[] = [];
   const started = performance.now();
@@ -104,11 +114,48 @@ async function pacedScenario(hub: BenchHub, sink: Sink, token: string, perSecond
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const e = event();
     sentAt.set(e.id, performance.now());
-    pending.push(post(hub.port, '/v1/messages', JSON.stringify(e), { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents+json' }));
+    pending.push(post(port, '/v1/messages', JSON.stringify(e), { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents+json' }));
   }
   await Promise.all(pending);
-  if (!(await awaitArrivals(sink, [...sentAt.keys()], 60_000))) throw new Error('paced: not every message arrived');
-  return { ...arrivalsRow(`hub x1, paced ${perSecond}/s`, sink, sentAt), memoryMb: await residentMemoryMb(hub.port) };
+  if (!(await awaitArrivals(sink, [...sentAt.keys()], 60_000))) throw new Error(`${name}: not every message arrived`);
+  return arrivalsRow(name, sink, sentAt);
+}
+
+/** `scenario`'s row with the CPU a message it cost `pids` (summed) and the broker, their peak RSS, and the load average. */
+async function measured(pids: number[], scenario: () => Promise<Row>): Promise<Row> {
+  const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
+  const cpu = () => Promise.all([...pids, brokerPid].map((pid) => (pid === undefined ? 0 : cpuMicros(pid))));
+  const before = await cpu();
+  const row = await scenario();
+  const spent = (await cpu()).map((us, i) => (us - before[i]!) / row.messages);
+  const memoryMb = pids.length > 0 ? Math.max(...(await Promise.all(pids.map(residentMb)))) : undefined;
+  return {
+    ...row,
+    ...(memoryMb !== undefined ? { memoryMb } : {}),
+    cpuUsPerMessage: {
+      ...(pids.length > 0 ? { process: Math.round(spent.slice(0, -1).reduce((a, b) => a + b, 0)) } : {}),
+      ...(brokerPid !== undefined ? { broker: Math.round(spent.at(-1)!) } : {}),
+    },
+    loadAverage,
+  };
+}
+
+/** The honest baseline's rows: batch and single ingest at full speed, and single events paced. */
+async function honestBaseline(): Promise<Row[]> {
+  say('honest baseline: starting its process...');
+  const baseline = await startHonestBaseline(brokers, PARTITIONS, sink.url);
+  try {
+    const token = 'bench-honest-baseline'; // sent as the hub's senders send theirs; not checked
+    await ingestScenario('warm-up', [baseline.port], sink, token, 2_000, BATCH, 4);
+    const row = (scenario: () => Promise<Row>) => measured([baseline.pid], scenario);
+    return [
+      await row(() => ingestScenario(`${HONEST}, batch ingest`, [baseline.port], sink, token, MESSAGES, BATCH, CONCURRENCY)),
+      await row(() => ingestScenario(`${HONEST}, single ingest`, [baseline.port], sink, token, Math.round(MESSAGES / 4), 1, 64)),
+      await row(() => pacedScenario(`${HONEST}, paced 500/s`, baseline.port, sink, token, 500, 10)),
+    ];
+  } finally {
+    await baseline.stop();
+  }
 }
 
 async function withHubs(brokers: string, instances: number, sink: Sink, work: (hubs: BenchHub[], token: string) => Promise<Row[]>): Promise<Row[]> {
@@ -129,7 +176,7 @@ async function withHubs(brokers: string, instances: number, sink: Sink, work: (h
     });
     await new Promise((r) => setTimeout(r, 1_500)); // every instance reads the registration
     say('Warming up...');
-    await hubScenario('warm-up', hubs, sink, token, 2_000, BATCH, 4);
+    await ingestScenario('warm-up', ports(hubs), sink, token, 2_000, BATCH, 4);
     return await work(hubs, token);
   } finally {
     await Promise.all(hubs.map((h) => h.stop()));
@@ -140,6 +187,7 @@ const config = loadConfig();
 const dataDir = await mkdtemp(join(tmpdir(), 'lgsp-bench-kafka-'));
 const broker = config.kafkaBrokers ? undefined : await startLocalBroker({ dataDir, cacheDir: config.cacheDir, kafkaHome: config.kafkaHome });
 const brokers = config.kafkaBrokers?.join(',') ?? broker!.brokers.join(',');
+const brokerPid = broker ? await javaWith(['kafka.Kafka', dataDir]) : undefined;
 const sink = await startSink();
 const rows: Row[] = [];
 const serviceRows: ServiceCallRow[] = [];
@@ -154,39 +202,74 @@ try {
 }
 
 async function benchMessages(): Promise<void> {
-  say(`baseline: raw kafkajs, ${MESSAGES} messages...`);
+  say(`old baseline: raw kafkajs, ${MESSAGES} messages...`);
   await runBaseline(brokers.split(','), sink, 2_000, BATCH, PARTITIONS).then((warm) =>
     awaitArrivals(sink, [...warm.sentAt.keys()], 60_000).then(() => warm.stop()),
   );
-  const baseline = await runBaseline(brokers.split(','), sink, MESSAGES, BATCH, PARTITIONS);
-  if (!(await awaitArrivals(sink, [...baseline.sentAt.keys()], 180_000))) throw new Error('baseline: not every message arrived');
-  rows.push(arrivalsRow('baseline (raw kafkajs)', sink, baseline.sentAt, baseline.seconds));
+  // In the load generator's process (55-byte payloads, no HTTP): only the broker's CPU is its own.
+  let baseline!: Awaited<ReturnType<typeof runBaseline>>;
+  rows.push(
+    await measured([], async () => {
+      baseline = await runBaseline(brokers.split(','), sink, MESSAGES, BATCH, PARTITIONS);
+      if (!(await awaitArrivals(sink, [...baseline.sentAt.keys()], 180_000))) throw new Error('baseline: not every message arrived');
+      return arrivalsRow(OLD_BASELINE, sink, baseline.sentAt, baseline.seconds);
+    }),
+  );
   await baseline.stop();
+  rows.push(...(await honestBaseline()));
 
   rows.push(
-    ...(await withHubs(brokers, 1, sink, async (hubs, token) => [
-      await hubScenario('hub x1, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY),
-      await hubScenario('hub x1, single ingest', hubs, sink, token, Math.round(MESSAGES / 4), 1, 64),
-      await pacedScenario(hubs[0]!, sink, token, 500, 10),
-    ])),
+    ...(await withHubs(brokers, 1, sink, async (hubs, token) => {
+      const row = (scenario: () => Promise<Row>) => measured(pids(hubs), scenario);
+      return [
+        await row(() => ingestScenario('hub x1, batch ingest', ports(hubs), sink, token, MESSAGES, BATCH, CONCURRENCY)),
+        await row(() => ingestScenario('hub x1, single ingest', ports(hubs), sink, token, Math.round(MESSAGES / 4), 1, 64)),
+        await row(() => pacedScenario('hub x1, paced 500/s', hubs[0]!.port, sink, token, 500, 10)),
+      ];
+    })),
   );
   rows.push(
-    ...(await withHubs(brokers, 2, sink, async (hubs, token) => [await hubScenario('hub x2, batch ingest', hubs, sink, token, MESSAGES, BATCH, CONCURRENCY)])),
+    ...(await withHubs(brokers, 2, sink, async (hubs, token) => [
+      await measured(pids(hubs), () => ingestScenario('hub x2, batch ingest', ports(hubs), sink, token, MESSAGES, BATCH, CONCURRENCY)),
+    ])),
   );
 }
 
-const baselineRate = rows[0]?.deliveredPerSecond ?? 0;
+function ports(hubs: BenchHub[]): number[] {
+  return hubs.map((h) => h.port);
+}
+
+function pids(hubs: BenchHub[]): number[] {
+  return hubs.map((h) => h.child.pid!);
+}
+
+/** The honest baseline row of the same ingest mode as `row` (the part of its name after the first comma). */
+function honestFor(row: Row): Row | undefined {
+  const mode = row.scenario.slice(row.scenario.indexOf(','));
+  return rows.find((r) => r.scenario === `${HONEST}${mode}`);
+}
+
+const baselineRate = rows.find((r) => r.scenario === OLD_BASELINE)?.deliveredPerSecond ?? 0;
 const pad = (v: unknown, n: number) => String(v ?? '').padStart(n);
+const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '');
 console.log(`\nlgsp-hub benchmark: Kafka ${KAFKA_VERSION}, ${cpus().length} cores, ${PARTITIONS} partitions, acks=all; latency = sent to arrived at the sink`);
 if (rows.length > 0) {
   console.log(
-    `${'scenario'.padEnd(28)} ${pad('msgs', 7)} ${pad('ingest/s', 9)} ${pad('delivered/s', 12)} ${pad('vs base', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('p99.9 ms', 9)} ${pad('max ms', 8)} ${pad('RSS MB', 7)}`,
+    `${'scenario'.padEnd(32)} ${pad('msgs', 7)} ${pad('ingest/s', 9)} ${pad('delivered/s', 12)} ${pad('vs old', 7)} ${pad('vs honest', 9)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('p99.9 ms', 9)} ${pad('max ms', 8)} ${pad('proc µs', 8)} ${pad('broker µs', 9)} ${pad('RSS MB', 7)} ${pad('load', 5)}`,
   );
 }
 for (const r of rows) {
   const l = r.latencyMs;
   console.log(
-    `${r.scenario.padEnd(28)} ${pad(r.messages, 7)} ${pad(r.ingestPerSecond, 9)} ${pad(r.deliveredPerSecond, 12)} ${pad((r.deliveredPerSecond / baselineRate).toFixed(2), 8)} ${pad(l.p50.toFixed(1), 8)} ${pad(l.p99.toFixed(1), 8)} ${pad(l.p999.toFixed(1), 9)} ${pad(l.max.toFixed(0), 8)} ${pad(r.memoryMb, 7)}`,
+    `${r.scenario.padEnd(32)} ${pad(r.messages, 7)} ${pad(r.ingestPerSecond, 9)} ${pad(r.deliveredPerSecond, 12)} ${pad(ratio(r.deliveredPerSecond, baselineRate), 7)} ${pad(ratio(r.deliveredPerSecond, honestFor(r)?.deliveredPerSecond), 9)} ${pad(l.p50.toFixed(1), 8)} ${pad(l.p99.toFixed(1), 8)} ${pad(l.p999.toFixed(1), 9)} ${pad(l.max.toFixed(0), 8)} ${pad(r.cpuUsPerMessage?.process, 8)} ${pad(r.cpuUsPerMessage?.broker, 9)} ${pad(r.memoryMb, 7)} ${pad(r.loadAverage, 5)}`,
+  );
+}
+for (const r of rows.filter((r) => r.scenario.startsWith('hub x1'))) {
+  const h = honestFor(r);
+  if (!h) continue;
+  const times = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(1)}×` : '?');
+  console.log(
+    `${r.scenario} against the honest baseline: delivered/s ${times(r.deliveredPerSecond, h.deliveredPerSecond)}, p50 ${times(r.latencyMs.p50, h.latencyMs.p50)}, p99 ${times(r.latencyMs.p99, h.latencyMs.p99)}, CPU a message ${times(r.cpuUsPerMessage?.process, h.cpuUsPerMessage?.process)} (broker ${times(r.cpuUsPerMessage?.broker, h.cpuUsPerMessage?.broker)})`,
   );
 }
 if (serviceRows.length > 0) printServiceCalls(serviceRows);

@@ -14,11 +14,11 @@
  * it for the same work.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { BENCH_ADMIN_TOKEN, register, residentMemoryMb, startBenchHub, type BenchHub } from './hub-process.ts';
+import { cpuMicros, javaWith } from './proc.ts';
 import { latencySummary, type LatencySummary } from './stats.ts';
 
 const RATES = [200, 500];
@@ -33,7 +33,6 @@ const UNGRANTED = 'bench-ungranted';
 /** Trần Văn Đức of the simulator's fixture. */
 const CITIZEN = '022078004512';
 /** Clock ticks a second for /proc/<pid>/stat (`getconf CLK_TCK`: 100 on Linux everywhere we run). */
-const CLOCK_TICKS = 100;
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -139,14 +138,14 @@ async function step(target: Target, perSecond: number, pids: Pids, say: (line: s
   await paced(target, perSecond, WARM_UP_SECONDS);
   const loadAverage = loadavg()[0]!;
   const loggedBefore = target.logged ? await loggedCalls(target.logged) : 0;
-  const before = await cpuTicksOf(pids);
+  const before = await cpuOf(pids);
   const ownBefore = process.cpuUsage();
   const result = await paced(target, perSecond, STEP_SECONDS);
   const own = process.cpuUsage(ownBefore);
-  const after = await cpuTicksOf(pids);
+  const after = await cpuOf(pids);
   const errors = Object.values(result.errorsBy).reduce((sum, n) => sum + n, 0);
   const calls = result.latencies.length + errors;
-  const perCall = Object.fromEntries(Object.entries(after).map(([name, ticks]) => [name, Math.round(((ticks - before[name]!) * 1e6) / CLOCK_TICKS / calls)]));
+  const perCall = Object.fromEntries(Object.entries(after).map(([name, micros]) => [name, Math.round((micros - before[name]!) / calls)]));
   return {
     scenario: `${target.name}, ${perSecond}/s`,
     perSecond,
@@ -208,27 +207,10 @@ async function loggedCalls({ hub, consumer, outcome }: NonNullable<Target['logge
   return match ? Number(match[1]) : 0;
 }
 
-/** CPU ticks so far of each process of `pids` that is there. */
-async function cpuTicksOf(pids: Record<string, number | undefined>): Promise<Record<string, number>> {
+/** CPU microseconds so far of each process of `pids` that is there. */
+async function cpuOf(pids: Record<string, number | undefined>): Promise<Record<string, number>> {
   const known = Object.entries(pids).filter((entry): entry is [string, number] => entry[1] !== undefined);
-  return Object.fromEntries(await Promise.all(known.map(async ([name, pid]) => [name, await cpuTicks(pid)] as const)));
-}
-
-/** User + system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": field 3 onwards
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-/** The JVM whose command line holds every one of `parts`, if one does (not the shell that started it). */
-async function javaWith(parts: readonly string[]): Promise<number | undefined> {
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (args[0]?.endsWith('java') && parts.every((p) => args.some((a) => a.includes(p)))) return Number(entry);
-  }
-  return undefined;
+  return Object.fromEntries(await Promise.all(known.map(async ([name, pid]) => [name, await cpuMicros(pid)] as const)));
 }
 
 /** The population database in a process of its own, checking no signature; prints its URL once listening. */

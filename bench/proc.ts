@@ -1,0 +1,31 @@
+/**
+ * What the bench reads of its processes from /proc: CPU time, resident memory, and the broker's
+ * JVM among the machine's processes (Linux only, as the bench is).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+
+/** USER_HZ: /proc counts CPU time in these ticks a second on Linux. */
+const CLOCK_TICKS = 100;
+
+/** User + system CPU of a process so far, in microseconds (/proc/<pid>/stat fields 14 and 15). */
+export async function cpuMicros(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": field 3 onwards
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** Resident memory of a process, in MiB (/proc/<pid>/status). */
+export async function residentMb(pid: number): Promise<number> {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : 0;
+}
+
+/** The JVM whose command line holds every one of `parts`, if one does (not the shell that started it). */
+export async function javaWith(parts: readonly string[]): Promise<number | undefined> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (args[0]?.endsWith('java') && parts.every((p) => args.some((a) => a.includes(p)))) return Number(entry);
+  }
+  return undefined;
+}
