@@ -4,6 +4,7 @@
  * kind's own sender.
  */
 import type { Socket } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { TLSSocket } from 'node:tls';
 import express, { type Request, type Response } from 'express';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -175,6 +176,28 @@ describe('the transport against a real server on 127.0.0.1', () => {
     await expect.poll(() => faults.cut).toBe(1);
     const whole = await make({ maxResponseBytes: 10_000 }).attempt(2000, (scope) => scope.send({ method: 'GET', url: `${server.url}/small` }));
     expect('answered' in whole && whole.answered.truncated).toBe(false);
+  });
+
+  it('decodes gzip, deflate and br answers (the cap counts decoded bytes), and fails one cut short', async () => {
+    const text = 'Nguyễn Thị Hồng Nhung '.repeat(2_000);
+    const encoded: Record<string, Buffer> = { gzip: gzipSync(text), deflate: deflateSync(text), br: brotliCompressSync(text) };
+    const zipped = await startSimulatorServer((req, res) => {
+      const encoding = req.url!.slice(1);
+      const bytes = encoding === 'cut' ? encoded.gzip!.subarray(0, 200) : encoded[encoding]!;
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-encoding': encoding === 'cut' ? 'gzip' : encoding }).end(bytes);
+    });
+    try {
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const result = await make().attempt(2000, (scope) => scope.send({ method: 'GET', url: `${zipped.url}/${encoding}` }));
+        expect('answered' in result && result.answered.body.toString('utf8'), encoding).toBe(text);
+      }
+      const capped = await make({ maxResponseBytes: 1_000 }).attempt(2000, (scope) => scope.send({ method: 'GET', url: `${zipped.url}/gzip` }));
+      expect('answered' in capped && [capped.answered.body.length, capped.answered.truncated]).toEqual([1_000, true]);
+      const cut = await make().attempt(2000, (scope) => scope.send({ method: 'GET', url: `${zipped.url}/cut` }));
+      expect(cut).toMatchObject({ failed: { failure: 'connection', code: 'Z_BUF_ERROR' } });
+    } finally {
+      await zipped.close();
+    }
   });
 
   it('never follows a redirect, whatever the method', async () => {

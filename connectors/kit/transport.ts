@@ -19,10 +19,10 @@
  * It never throws for the far side's trouble: a request resolves to an `Exchange`, an answer or a
  * typed failure; `classify.ts` turns that into a `DeliveryOutcome`.
  */
-import { Agent as HttpAgent, validateHeaderName, validateHeaderValue } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import type { Readable } from 'node:stream';
-import axios, { isAxiosError } from 'axios';
+import { Agent as HttpAgent, request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { AdapterError } from './adapter.ts';
 import { OutboundPolicy, OutboundRefused, hostOf } from './outbound-policy.ts';
 
@@ -103,36 +103,28 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const httpAgent = new HttpAgent({ keepAlive: true, lookup: outbound.lookup });
   const { ca, cert, key } = options.tls ?? {};
   const httpsAgent = new HttpsAgent({ keepAlive: true, lookup: outbound.lookup, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
-  const http = axios.create({
-    httpAgent,
-    httpsAgent,
-    proxy: false, // a connector's system is reached directly; no environment proxy sees its secrets
-    maxRedirects: 0, // a redirect is the system's answer, not an instruction
-    validateStatus: () => true, // every status is classified by classify.ts
-    responseType: 'stream',
-    decompress: true, // the cap counts decompressed bytes
-  });
 
   async function send(request: TransportRequest, signal: AbortSignal, timeoutMs: number): Promise<Exchange> {
-    const protocol = URL.canParse(request.url) ? new URL(request.url).protocol : '';
-    if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`not an http(s) URL: "${request.url}"`); // a programmer error
+    const url = URL.canParse(request.url) ? new URL(request.url) : undefined;
+    if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new Error(`not an http(s) URL: "${request.url}"`); // a programmer error
     const literal = outbound.refusal(hostOf(request.url)); // an address in the URL is never looked up
     if (literal !== undefined) return { failed: { failure: 'connection', code: OutboundRefused.CODE, refused: literal } };
     const { headers, body } = prepare(request);
+    if (body !== undefined) headers['content-length'] = String(body.length);
+    // Node's client never follows a redirect (a 3xx is the answer) and reads no proxy settings (the
+    // system is reached directly: no environment proxy sees a connector's secrets).
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     try {
-      const res = await http.request<Readable>({
-        method: request.method,
-        url: request.url,
-        headers,
-        signal,
-        ...(body === undefined ? {} : { data: body }),
-        transformRequest: [(data: unknown) => data], // the signed bytes, untouched
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = send(url, { method: request.method, headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, signal }, resolve);
+        req.once('error', reject);
+        req.end(body);
       });
-      const read = await readCapped(res.data, maxBytes);
-      return { answered: { status: res.status, headers: singleValued(res.headers), ...read } };
+      const read = await readCapped(decoded(res), maxBytes);
+      return { answered: { status: res.statusCode ?? 0, headers: singleValued(res.headers), ...read } };
     } catch (err) {
       if (signal.aborted) return { failed: { failure: 'timeout', afterMs: timeoutMs } };
-      if (!isAxiosError(err) && !isSystemError(err)) throw err; // a programmer error, never retried
+      if (!isSystemError(err)) throw err; // a programmer error, never retried
       const refused = [err, (err as { cause?: unknown }).cause].find((e) => e instanceof OutboundRefused);
       if (refused) return { failed: { failure: 'connection', code: OutboundRefused.CODE, refused: refused.message } };
       const code = (err as { code?: string }).code ?? 'UNKNOWN';
@@ -187,6 +179,24 @@ function prepare(request: TransportRequest): { headers: Record<string, string>; 
   if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
   return body === undefined ? { headers } : { headers, body };
 }
+
+/** The answer's body as sent before its Content-Encoding (gzip, deflate, br): the cap counts decoded bytes. */
+function decoded(res: IncomingMessage): Readable {
+  const decoder = DECODERS[(res.headers['content-encoding'] ?? '').trim().toLowerCase()];
+  if (!decoder) return res;
+  const stream = decoder();
+  res.once('error', (err) => stream.destroy(err));
+  stream.once('close', () => res.destroy());
+  return res.pipe(stream);
+}
+
+/** A body cut short fails to decode (never passed on as if whole). */
+const DECODERS: Readonly<Record<string, () => Transform>> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
 /** At most `limit` bytes; past it the stream (and its socket) is destroyed, never drained. */
 async function readCapped(stream: Readable, limit: number): Promise<{ body: Buffer; truncated: boolean }> {
