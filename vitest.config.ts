@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two test files at a time even on two cores (vitest's default would be one): the integration
+    // files mostly wait on Kafka, timers and simulated systems. 118 files: 7 min instead of 12.5.
+    maxWorkers: 2,
     projects: [
       {
         test: {
