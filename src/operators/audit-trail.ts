@@ -5,10 +5,11 @@
  * may already have happened (a registration written, a token rotated) without its audit record.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
 import type { Logger } from '../ops/logger.ts';
-import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
+import type { AuditChain } from '../tracking/chain.ts';
+import { ChainedTopicWriter } from '../tracking/chained-topic-writer.ts';
 import { auditMessage, type AuditEntry, type OperatorAction } from './audit-entry.ts';
 
 const RETRY_AFTER_SECONDS = 5;
@@ -17,40 +18,32 @@ const RETRY_AFTER_SECONDS = 5;
 export type AuditSink = (action: OperatorAction) => Promise<void>;
 
 export class AuditTrail {
-  private producer: Producer | undefined;
-  private readonly kafka: Kafka;
-  private readonly topic: string;
+  /** Writes one at a time, each record linked to the previous one (`chain.ts`). */
+  private readonly writer: ChainedTopicWriter;
   private readonly logger: Logger;
   private readonly onWritten: (entry: AuditEntry) => void;
-  /** Writes one at a time, each record linked to the previous one (`chain.ts`). */
-  private readonly chain: ChainWriter;
 
   /** `onWritten` is told of each entry once Kafka acknowledged it (this instance's view shows it at once). */
   constructor(kafka: Kafka, topic: string, logger: Logger, chain: AuditChain, onWritten: (entry: AuditEntry) => void = () => undefined) {
-    this.kafka = kafka;
-    this.topic = topic;
+    this.writer = new ChainedTopicWriter(kafka, topic, chain);
     this.logger = logger;
-    this.chain = chain.writer(topic);
     this.onWritten = onWritten;
   }
 
-  async connect(): Promise<void> {
-    this.producer = this.kafka.producer({ idempotent: true });
-    await this.producer.connect();
+  connect(): Promise<void> {
+    return this.writer.connect();
   }
 
   /** Stamps `action` with an id and the time, and writes it (acks all). */
   readonly record: AuditSink = async (action) => {
-    if (!this.producer) throw new Error('AuditTrail.connect() was not called');
     const entry: AuditEntry = { id: randomUUID(), time: new Date().toISOString(), ...action };
     try {
-      const producer = this.producer;
-      await this.chain.write([{ topic: this.topic, messages: [auditMessage(entry)] }], ([stamped]) => producer.send({ ...stamped!, acks: -1 }));
+      await this.writer.write([auditMessage(entry)]);
       this.onWritten(entry);
     } catch (err) {
       this.logger.error(
         { err, audit: entry },
-        `AUDIT WRITE FAILED: ${entry.action} by ${entry.operator ?? 'an unauthenticated caller'} (answered ${entry.outcome}) is not in ${this.topic}; the request was answered 503, but the action may have happened`,
+        `AUDIT WRITE FAILED: ${entry.action} by ${entry.operator ?? 'an unauthenticated caller'} (answered ${entry.outcome}) is not in ${this.writer.topic}; the request was answered 503, but the action may have happened`,
       );
       throw new HubError(
         'kafka-unavailable',
@@ -60,7 +53,7 @@ export class AuditTrail {
     }
   };
 
-  async close(): Promise<void> {
-    await this.producer?.disconnect();
+  close(): Promise<void> {
+    return this.writer.close();
   }
 }

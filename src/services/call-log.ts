@@ -12,10 +12,11 @@
  * answer withheld. After a failed write, calls are refused before the provider is asked, for
  * `REFUSE_AFTER_FAILURE_MS`; then the next call tries again (and so finds Kafka back).
  */
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
 import type { Logger } from '../ops/logger.ts';
-import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
+import type { AuditChain } from '../tracking/chain.ts';
+import { ChainedTopicWriter } from '../tracking/chained-topic-writer.ts';
 import type { CallRecord } from './service-record.ts';
 
 const RETRY_AFTER_SECONDS = 5;
@@ -30,11 +31,8 @@ interface Pending {
 }
 
 export class CallLog {
-  private producer: Producer | undefined;
-  private readonly kafka: Kafka;
-  private readonly topic: string;
+  private readonly writer: ChainedTopicWriter;
   private readonly logger: Logger;
-  private readonly chain: ChainWriter;
   private readonly onWritten: (record: CallRecord) => void;
   private readonly pending: Pending[] = [];
   private writing = false;
@@ -43,16 +41,13 @@ export class CallLog {
 
   /** `onWritten` is told of each record once Kafka acknowledged it (this instance's view shows it at once). */
   constructor(kafka: Kafka, topic: string, logger: Logger, chain: AuditChain, onWritten: (record: CallRecord) => void = () => undefined) {
-    this.kafka = kafka;
-    this.topic = topic;
+    this.writer = new ChainedTopicWriter(kafka, topic, chain);
     this.logger = logger;
-    this.chain = chain.writer(topic);
     this.onWritten = onWritten;
   }
 
-  async connect(): Promise<void> {
-    this.producer = this.kafka.producer({ idempotent: true });
-    await this.producer.connect();
+  connect(): Promise<void> {
+    return this.writer.connect();
   }
 
   /** Throws `kafka-unavailable` while the last write failed recently: no call is made that could not be recorded. */
@@ -68,8 +63,8 @@ export class CallLog {
     });
   }
 
-  async close(): Promise<void> {
-    await this.producer?.disconnect();
+  close(): Promise<void> {
+    return this.writer.close();
   }
 
   private async drain(): Promise<void> {
@@ -79,11 +74,8 @@ export class CallLog {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    const producer = this.producer;
     try {
-      if (!producer) throw new Error('CallLog.connect() was not called');
-      const messages: Message[] = batch.map(({ record }) => ({ key: record.service, value: JSON.stringify(record) }));
-      await this.chain.write([{ topic: this.topic, messages }], ([stamped]) => producer.send({ ...stamped!, acks: -1 }));
+      await this.writer.write(batch.map(({ record }) => ({ key: record.service, value: JSON.stringify(record) })));
     } catch (err) {
       this.failedAt = Date.now();
       this.logger.error({ err, calls: batch.length }, `call log write failed: ${batch.length} data-sharing call(s) answered 503, their answers withheld`);
