@@ -8,9 +8,9 @@
  */
 import { Type } from '@sinclair/typebox';
 import { HubError } from '../contract/problems.ts';
-import { METHODS, route, type Route } from '../http/route.ts';
+import { METHODS, route, type Method, type Route } from '../http/route.ts';
 import type { TransportRequest } from '../../connectors/kit/transport.ts';
-import { CALL_HEADERS, type ServiceCalls } from './service-call.ts';
+import { CALL_HEADERS, METHODS_WITH_BODY, type ServiceCalls } from './service-call.ts';
 import { ServiceIdSchema } from './service-record.ts';
 
 const PARAMS = Type.Object({
@@ -36,8 +36,6 @@ function checkPath(path: string, method: string): void {
   if (method === 'HEAD') throw new HubError('not-found', 'HEAD is not passed on to providers: send GET.');
 }
 
-/** The methods whose calls carry a body (HTTP gives GET and DELETE bodies no meaning). */
-const WITH_BODY = new Set<string>(['post', 'put', 'patch']);
 const BODY = {
   content: { '*/*': {} },
   read: 'bytes',
@@ -60,7 +58,7 @@ export function serviceCallRoutes(calls: ServiceCalls): Route[] {
         `\`${CALL_HEADERS.officer}\` (the officer's id, "mã cán bộ") and \`${CALL_HEADERS.purpose}\` (the grant's purpose code). Every answer carries \`X-LGSP-Call-Id\`. docs/services.md.`,
       ].join(' '),
       params: PARAMS,
-      ...(WITH_BODY.has(method) ? { body: BODY } : {}),
+      ...(METHODS_WITH_BODY.includes(upper(method)) ? { body: BODY } : {}),
       responses: { 200: { description: "The provider's answer." } },
       passedOn: { description: "The provider's answer, with the status it gave, or a problem of the hub (problem+json)." },
       problems: [
@@ -81,7 +79,7 @@ export function serviceCallRoutes(calls: ServiceCalls): Route[] {
           service: params.id,
           path: params.path,
           rawQuery,
-          method: method.toUpperCase() as TransportRequest['method'],
+          method: upper(method),
           headers,
           body: (body as Buffer | undefined) ?? Buffer.alloc(0),
           mediaType,
@@ -89,4 +87,8 @@ export function serviceCallRoutes(calls: ServiceCalls): Route[] {
       },
     }),
   );
+}
+
+function upper(method: Method): TransportRequest['method'] {
+  return method.toUpperCase() as TransportRequest['method'];
 }

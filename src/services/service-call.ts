@@ -38,8 +38,8 @@ export const CALL_HEADERS = {
 const PASSED_ON_HEADERS = ['content-language', 'retry-after', 'cache-control'] as const;
 /** The consumer's request headers passed on to the provider (never its credentials). */
 const FORWARDED_HEADERS = ['content-type', 'accept', 'accept-language'] as const;
-/** The methods whose body the request schema checks (a GET or DELETE has none). */
-const METHODS_WITH_BODY = new Set<CallRequest['method']>(['POST', 'PUT', 'PATCH']);
+/** The methods whose calls carry a body (HTTP gives GET and DELETE bodies no meaning): the route reads one, the request schema checks it. */
+export const METHODS_WITH_BODY: readonly CallRequest['method'][] = ['POST', 'PUT', 'PATCH'];
 /** How long a consumer waits before retrying a provider that refused the connection. */
 const CONNECTION_RETRY_SECONDS = 5;
 
@@ -180,7 +180,7 @@ export class ServiceCalls {
   /** The service's request schema, when it has one, holds for the body of a method that carries one. */
   private checkBody(service: StoredService, request: CallRequest): void {
     const check = this.parts.grants.requestCheck(service);
-    if (!check || !METHODS_WITH_BODY.has(request.method)) return;
+    if (!check || !METHODS_WITH_BODY.includes(request.method)) return;
     if (!request.mediaType || !/^application\/([\w.-]+\+)?json$/.test(request.mediaType)) {
       throw new HubError('validation-failed', `"${service.id}" takes a JSON body (its request schema); send Content-Type: application/json.`, {
         errors: [{ path: '', message: `must be application/json, not ${request.mediaType ?? 'untyped'}` }],
@@ -199,22 +199,22 @@ export class ServiceCalls {
   }
 
   private passOn(service: StoredService, result: ProviderResult, timeoutMs: number): Ending {
-    const who = `the provider of "${service.id}" (connector ${service.provider})`;
+    const who = `The provider of "${service.id}" (connector ${service.provider})`;
     if ('breakerOpen' in result) {
       throw new HubError(
         'provider-unavailable',
-        `${capitalised(who)} failed repeatedly; its circuit breaker is open and calls wait until it is tried again. Retry after ${result.retryAfterSeconds} s.`,
+        `${who} failed repeatedly; its circuit breaker is open and calls wait until it is tried again. Retry after ${result.retryAfterSeconds} s.`,
         { retryAfterSeconds: result.retryAfterSeconds },
       );
     }
     if ('failed' in result) {
       const { failed } = result;
-      if (failed.failure === 'timeout') throw new HubError('provider-timeout', `${capitalised(who)} did not answer within ${timeoutMs} ms. Retry later.`);
+      if (failed.failure === 'timeout') throw new HubError('provider-timeout', `${who} did not answer within ${timeoutMs} ms. Retry later.`);
       const why =
         'refused' in failed && failed.refused
           ? `the hub's outbound policy refuses its address (${failed.refused})`
           : `${failed.failure} failure ${failed.code}`;
-      throw new HubError('provider-unavailable', `${capitalised(who)} could not be reached: ${why}. Retry after ${CONNECTION_RETRY_SECONDS} s.`, {
+      throw new HubError('provider-unavailable', `${who} could not be reached: ${why}. Retry after ${CONNECTION_RETRY_SECONDS} s.`, {
         retryAfterSeconds: CONNECTION_RETRY_SECONDS,
       });
     }
@@ -222,7 +222,7 @@ export class ServiceCalls {
     if (answered.truncated) {
       throw new HubError(
         'provider-answer-too-large',
-        `${capitalised(who)} answered more than ${this.parts.maxResponseBytes} bytes (LGSP_SERVICE_MAX_RESPONSE_BYTES); nothing of it is passed on. Ask for less (a page, fewer fields).`,
+        `${who} answered more than ${this.parts.maxResponseBytes} bytes (LGSP_SERVICE_MAX_RESPONSE_BYTES); nothing of it is passed on. Ask for less (a page, fewer fields).`,
       );
     }
     const headers = Object.fromEntries(PASSED_ON_HEADERS.flatMap((name) => (answered.headers[name] === undefined ? [] : [[name, answered.headers[name]!]])));
@@ -314,8 +314,4 @@ const OUTCOME_OF: Partial<Record<ProblemCode, CallOutcome>> = Object.fromEntries
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
