@@ -3,18 +3,16 @@
  * accepts what the hub sends and refuses the same delivery re-sent after the window, re-addressed
  * or altered; `lgsp verify-webhook` says so from captured files.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReceivedEvent } from '../../connectors/webhook/simulator.ts';
 import { lgsp } from '../cli/run-lgsp.ts';
 import { useDeliveryHub } from '../helpers/agencies.ts';
+import { docsVerifier, type DocsVerifier } from '../helpers/docs-verifier.ts';
 import { documentSent, post } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-
-type DocsVerifier = (headers: Record<string, string | string[] | undefined>, body: Buffer, token: string, now?: number) => boolean;
 
 const RECEIVER = { id: 'qn-ubnd-tinh', agency: '000.00.00.H49' } as const;
 
@@ -26,11 +24,7 @@ describe('signature v2 of a real delivery', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lgsp-webhook-'));
-    const docs = await readFile('docs/webhooks.md', 'utf8');
-    const code = /^```js title="verify-webhook\.mjs"\n([\s\S]*?)^```$/m.exec(docs)?.[1];
-    expect(code, 'the verifier block of docs/webhooks.md').toBeDefined();
-    await writeFile(join(dir, 'verify-webhook.mjs'), code!);
-    verify = ((await import(pathToFileURL(join(dir, 'verify-webhook.mjs')).href)) as { verifyWebhook: DocsVerifier }).verifyWebhook;
+    verify = await docsVerifier(dir);
 
     const message = documentSent({ to: RECEIVER.agency, subject: 'Công văn về việc báo cáo tình hình' });
     expect((await post(delivery.hub.url, message, { token: delivery.token })).status).toBe(202);

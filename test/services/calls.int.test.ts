@@ -5,6 +5,9 @@
  * `service-calls` topic with a plain consumer, its chain verified by the hub.
  */
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingKeyOf } from '../../connectors/kit/signature.ts';
@@ -12,6 +15,7 @@ import type { Hub } from '../../src/hub.ts';
 import { followTopic } from '../../src/kafka/topic-follower.ts';
 import type { CallRecord } from '../../src/services/service-record.ts';
 import { startPopulationDb, type PopulationDb } from '../../simulators/national/population-db.ts';
+import { docsVerifier } from '../helpers/docs-verifier.ts';
 import { asOperator, importDemoAgencies, registerConnector, startTestHub, testConfig } from '../helpers/hub.ts';
 import { testCluster } from '../helpers/kafka.ts';
 import { requestBytes, sendRaw } from '../helpers/raw-http.ts';
@@ -168,6 +172,19 @@ describe('data-sharing calls through the hub', () => {
     });
     expect(record.grant).toMatch(/^[0-9a-f-]{36}$/);
     expect(record.responseBody).toBeUndefined(); // logBodies is off
+  });
+
+  it('signs each call so that the plain-Node verifier of docs/webhooks.md accepts it, and no longer once its purpose changed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lgsp-calls-'));
+    try {
+      const verify = await docsVerifier(dir);
+      expect((await call('halong-motcua', `citizens/${CITIZEN}`)).status).toBe(200);
+      const seen = population.requests.at(-1)!;
+      expect(verify(seen.headers, seen.body, tokens.provider!)).toBe(true);
+      expect(verify({ ...seen.headers, 'x-lgsp-purpose': 'social-assistance' }, seen.body, tokens.provider!)).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes the provider’s own refusals on with their status', async () => {
