@@ -88,10 +88,10 @@ function handlerOf(route: Route, { schemas, authenticate, maxBodyBytes, maxJsonD
 
 /** The path parameters as strings; a rest parameter's segments (express decodes each) joined again, each percent-encoded as a path segment. */
 function pathValues(req: Request, rest: string | undefined): Record<string, string> {
-  const params = { ...(req.params as Record<string, string | string[]>) };
+  const params = req.params as Record<string, string | string[]>;
   const segments = rest === undefined ? undefined : params[rest];
-  if (Array.isArray(segments)) params[rest!] = segments.map(encodeSegment).join('/');
-  return params as Record<string, string>;
+  if (!Array.isArray(segments)) return params as Record<string, string>;
+  return { ...params, [rest!]: segments.map(encodeSegment).join('/') } as Record<string, string>;
 }
 
 /** RFC 3986 `segment` encoding: `:`, `@` and the sub-delimiters stay as they are (`citizens:verify`). */
