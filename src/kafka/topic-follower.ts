@@ -9,6 +9,12 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { superviseConsumer } from './supervised-consumer.ts';
 
 const READ_TO_END_TIMEOUT_MS = 30_000;
+/** How often a follower commits its offsets: they only spare a relaunched consumer a re-read (see below). */
+const COMMIT_EVERY_MS = 5_000;
+/** A fetch with nothing to read waits this long at the broker: the longest a new record waits to be seen. */
+const DEFAULT_WAIT_MS = 250;
+/** With `batchWithinMs`, a fetch answers early once this much is there to read. */
+const BATCH_BYTES = 256 * 1024;
 
 export interface TopicFollower {
   readonly caughtUp: Promise<void>;
@@ -21,9 +27,15 @@ export interface FollowOptions {
   topic: string;
   groupId: string;
   onMessage: (message: KafkaMessage, partition: number) => void;
+  /**
+   * Records may wait this long to be read, so a busy topic is read in batches rather than one
+   * fetch per write (each fetch costs the broker and the hub): for a view whose own instance adds
+   * its records directly (the call log). Default: every record is read as soon as it is written.
+   */
+  readonly batchWithinMs?: number;
 }
 
-export async function followTopic(kafka: Kafka, { topic, groupId, onMessage }: FollowOptions): Promise<TopicFollower> {
+export async function followTopic(kafka: Kafka, { topic, groupId, onMessage, batchWithinMs }: FollowOptions): Promise<TopicFollower> {
   const ends = await endOffsets(kafka, topic);
   const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
 
@@ -38,12 +50,23 @@ export async function followTopic(kafka: Kafka, { topic, groupId, onMessage }: F
   };
   if (pending.size === 0) markCaughtUp();
 
-  // Offsets are committed to this follower's own group, so a replacement consumer (after a
-  // crash) resumes where the last one stopped instead of replaying old states.
-  const consumer = await superviseConsumer(kafka, { groupId, maxWaitTimeInMs: 250 }, async (c) => {
+  // Offsets are committed to this follower's own group now and then (kafkajs would commit after
+  // every batch: an offset commit per fetch), so a replacement consumer (after a crash) resumes
+  // near where the last one stopped; the records it reads again are skipped by position, so a
+  // view sees each record once.
+  const fetching = batchWithinMs === undefined ? { maxWaitTimeInMs: DEFAULT_WAIT_MS } : { maxWaitTimeInMs: batchWithinMs, minBytes: BATCH_BYTES };
+  const consumer = await superviseConsumer(kafka, { groupId, ...fetching }, async (c) => {
     c.on(c.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
     await c.subscribe({ topic, fromBeginning: true });
-    await c.run({ eachMessage: async ({ message, partition }) => onMessage(message, partition) });
+    await c.run({
+      autoCommitInterval: COMMIT_EVERY_MS,
+      eachMessage: async ({ message, partition }) => {
+        const offset = BigInt(message.offset);
+        if (offset < (position.get(partition) ?? 0n)) return;
+        onMessage(message, partition);
+        position.set(partition, offset + 1n);
+      },
+    });
   });
   const readToCurrentEnd = async () => {
     const now = await endOffsets(kafka, topic);

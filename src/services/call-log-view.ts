@@ -18,6 +18,8 @@ import type { Logger } from '../ops/logger.ts';
 import { CALL_OUTCOMES, type CallOutcome, type CallRecord } from './service-record.ts';
 
 export const DEFAULT_MAX_RECORDS = 100_000;
+/** How long another instance's calls may take to show here (the follower reads in batches). */
+const OTHER_INSTANCES_LAG_MS = 250;
 
 export interface CallQuery {
   readonly service: string;
@@ -58,6 +60,8 @@ export class CallLogView {
     this.follower = await followTopic(kafka, {
       topic,
       groupId,
+      // This instance's calls are added by the writer; other instances' may show a moment later.
+      batchWithinMs: OTHER_INSTANCES_LAG_MS,
       onMessage: (message, partition) => {
         const record = parseCallRecord(message.value);
         if (record) this.add(record);
