@@ -248,6 +248,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (r) => r.stop(),
       (r) => r.start(),
     );
+    readiness.addWork('routing', () => router.status());
     const senders = await life.open('senders', new Senders(kinds, metrics, logger), (s) => s.close());
     const deliveries = new DeliveryWorker({
       kafka,
@@ -267,6 +268,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (d) => d.stop(),
       (d) => d.start(),
     );
+    readiness.addWork('delivery', () => deliveries.status());
 
     const callLog = await life.open(
       'call log',

@@ -97,7 +97,7 @@ export class DeliveryWorker {
         await consumer.subscribe({ topics: [topics.deliveries, ...topics.retries], fromBeginning: true });
         await this.run(consumer);
       },
-      (err) => this.parts.logger.warn({ err }, 'delivery consumer stopped; starting a new one'),
+      { onRestart: (err) => this.parts.logger.warn({ err }, 'delivery consumer stopped; starting a new one'), joinInBackground: true },
     );
   }
 
@@ -134,6 +134,11 @@ export class DeliveryWorker {
         await heartbeat();
       },
     });
+  }
+
+  /** "consuming", or what its consumer waits for (`/readyz` reports it). */
+  status(): string {
+    return this.consumer?.status() ?? 'not started';
   }
 
   async stop(): Promise<void> {

@@ -23,7 +23,15 @@ export interface OpsRoutesOptions {
 const READINESS = named('Readiness', {
   type: 'object',
   required: ['ready', 'checks'],
-  properties: { ready: { type: 'boolean' }, checks: { type: 'object', additionalProperties: { type: 'string' }, description: '"ok", or what failed.' } },
+  properties: {
+    ready: { type: 'boolean' },
+    checks: { type: 'object', additionalProperties: { type: 'string' }, description: '"ok", or what failed.' },
+    work: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Routing and delivery: "consuming", or what they wait for (a restarted hub is ready before they have joined their consumer groups).',
+    },
+  },
 });
 
 export function opsRoutes({ metrics, readiness, document, metricsToken }: OpsRoutesOptions): Route[] {

@@ -8,31 +8,47 @@
 import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 
 export interface SupervisedConsumer {
+  /** "consuming", or what it waits for (joining its group, a new start after a crash). */
+  status(): string;
   stop(): Promise<void>;
+}
+
+export interface SuperviseOptions {
+  /** Hears why a new consumer is being made (for the log). */
+  onRestart?: (err: unknown) => void;
+  /**
+   * Return before the consumer has joined its group, and make the first one like any later one
+   * (a failure is retried, not thrown). A group join waits for every member the coordinator knows
+   * to rejoin: after a crash, for the dead member's session to end (kafkajs: 30 s), which must not
+   * keep the rest of the hub from starting.
+   */
+  joinInBackground?: boolean;
 }
 
 const FIRST_PAUSE_MS = 500;
 const LONGEST_PAUSE_MS = 15_000;
 
-/**
- * `setup` connects nothing itself: it subscribes, registers event listeners and calls `run`.
- * `onRestart` hears why a new consumer is being made (for the log).
- */
+/** `setup` connects nothing itself: it subscribes, registers event listeners and calls `run`. */
 export async function superviseConsumer(
   kafka: Kafka,
   config: ConsumerConfig,
   setup: (consumer: Consumer) => Promise<void>,
-  onRestart: (err: unknown) => void = () => undefined,
+  { onRestart = () => undefined, joinInBackground = false }: SuperviseOptions = {},
 ): Promise<SupervisedConsumer> {
   let current: Consumer | undefined;
   let stopped = false;
   let pause = FIRST_PAUSE_MS;
+  let status = 'starting';
 
   const launch = async (): Promise<void> => {
     const consumer = kafka.consumer(config);
     current = consumer;
+    status = `joining consumer group ${config.groupId} since ${new Date().toISOString()}`;
+    consumer.on(consumer.events.GROUP_JOIN, () => void (status = 'consuming'));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || stopped || current !== consumer) return;
+      if (stopped || current !== consumer) return;
+      status = `restarting after: ${payload.error.message}`;
+      if (payload.restart) return;
       onRestart(payload.error);
       void consumer
         .disconnect()
@@ -41,7 +57,15 @@ export async function superviseConsumer(
     });
     await consumer.connect();
     await setup(consumer);
+    // stop() came while this one was joining: it may have missed it.
+    if (stopped) await consumer.disconnect();
     pause = FIRST_PAUSE_MS;
+  };
+
+  const failed = async (err: unknown): Promise<void> => {
+    onRestart(err);
+    status = `restarting after: ${(err as Error).message}`;
+    await current?.disconnect().catch(() => undefined);
   };
 
   const relaunch = async (): Promise<void> => {
@@ -53,14 +77,20 @@ export async function superviseConsumer(
         await launch();
         return;
       } catch (err) {
-        onRestart(err);
-        await current?.disconnect().catch(() => undefined);
+        await failed(err);
       }
     }
   };
 
-  await launch();
+  if (joinInBackground)
+    void launch().catch(async (err: unknown) => {
+      if (stopped) return;
+      await failed(err);
+      await relaunch();
+    });
+  else await launch();
   return {
+    status: () => status,
     stop: async () => {
       stopped = true;
       await current?.disconnect();

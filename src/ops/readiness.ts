@@ -1,6 +1,9 @@
 /**
  * `/readyz`: ready only when Kafka answers a metadata request (and, once they exist, when the
  * other named checks pass). Answers are cached for a second so a probe storm never reaches Kafka.
+ * What the hub's background work is doing (routing and delivery joining their consumer groups)
+ * is reported beside the checks but does not make the hub unready: messages are taken and kept
+ * by Kafka while routing waits.
  */
 import type { Admin } from 'kafkajs';
 
@@ -9,6 +12,8 @@ export type Check = () => Promise<void>;
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, 'ok' | string>;
+  /** Background work by name: "consuming", or what it waits for. */
+  work: Record<string, string>;
 }
 
 const CACHE_MS = 1_000;
@@ -16,12 +21,18 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 export class Readiness {
   private readonly checks = new Map<string, Check>();
+  private readonly work = new Map<string, () => string>();
   private cached: { at: number; report: Promise<ReadinessReport> } | undefined;
 
   /** Registers a named check; returns the function that removes it. */
   add(name: string, check: Check): () => void {
     this.checks.set(name, check);
     return () => this.checks.delete(name);
+  }
+
+  /** Reports what the background work `name` is doing, without gating readiness. */
+  addWork(name: string, status: () => string): void {
+    this.work.set(name, status);
   }
 
   report(): Promise<ReadinessReport> {
@@ -44,7 +55,8 @@ export class Readiness {
           ] as const,
       ),
     );
-    return { ready: entries.every(([, r]) => r === 'ok'), checks: Object.fromEntries(entries) };
+    const work = Object.fromEntries([...this.work].map(([name, status]) => [name, status()]));
+    return { ready: entries.every(([, r]) => r === 'ok'), checks: Object.fromEntries(entries), work };
   }
 }
 

@@ -84,8 +84,13 @@ export class Router {
           },
         });
       },
-      (err) => this.parts.logger.warn({ err }, 'router consumer stopped; starting a new one'),
+      { onRestart: (err) => this.parts.logger.warn({ err }, 'router consumer stopped; starting a new one'), joinInBackground: true },
     );
+  }
+
+  /** "consuming", or what its consumer waits for (`/readyz` reports it). */
+  status(): string {
+    return this.consumer?.status() ?? 'not started';
   }
 
   async stop(): Promise<void> {

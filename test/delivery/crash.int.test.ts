@@ -38,8 +38,23 @@ describe('crash safety', () => {
       await waitFor('a third of the stream delivered', () => recipients[0]!.sim.received().length >= N / 3, 30_000);
       await hub.kill();
       const deliveredBeforeKill = recipients.map((r) => r.sim.received().length);
+      const restarted = Date.now();
       hub = await startHubProcess(prefix, env);
+      const readyAfterMs = Date.now() - restarted;
+      // Ready (taking messages) before routing and delivery could join their groups: the killed
+      // instance is still a member until its session ends.
+      const { work } = (await (await fetch(`${hub.url}/readyz`)).json()) as { work: Record<string, string> };
+      expect(work.delivery).toMatch(/^joining consumer group/);
       await sending;
+      await waitFor(
+        'the new hub to deliver',
+        async () => {
+          const report = (await (await fetch(`${hub.url}/readyz`)).json()) as { work: Record<string, string> };
+          return report.work.routing === 'consuming' && report.work.delivery === 'consuming';
+        },
+        60_000,
+      );
+      const consumingAfterMs = Date.now() - restarted;
 
       for (const r of recipients) {
         await waitFor(`all ${N} messages at ${r.id}`, () => new Set(r.sim.received().map((x) => x.event.id)).size === N, 60_000);
@@ -58,7 +73,7 @@ describe('crash safety', () => {
         }
       }
       console.log(
-        `crash: killed after ${deliveredBeforeKill.join('/')} of ${N} deliveries; after restart all ${N} reached both recipients; attempts (with duplicates) ${recipients.map((r) => r.sim.attempts).join('/')}`,
+        `crash: killed after ${deliveredBeforeKill.join('/')} of ${N} deliveries; the new hub was ready after ${readyAfterMs} ms and consuming after ${consumingAfterMs} ms; all ${N} reached both recipients; attempts (with duplicates) ${recipients.map((r) => r.sim.attempts).join('/')}`,
       );
     },
   );
