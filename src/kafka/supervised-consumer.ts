@@ -27,6 +27,7 @@ export interface SuperviseOptions {
 
 const FIRST_PAUSE_MS = 500;
 const LONGEST_PAUSE_MS = 15_000;
+const STOP_WAITS_FOR_JOIN_MS = 10_000;
 
 /** `setup` connects nothing itself: it subscribes, registers event listeners and calls `run`. */
 export async function superviseConsumer(
@@ -82,8 +83,9 @@ export async function superviseConsumer(
     }
   };
 
+  let background: Promise<void> | undefined;
   if (joinInBackground)
-    void launch().catch(async (err: unknown) => {
+    background = launch().catch(async (err: unknown) => {
       if (stopped) return;
       await failed(err);
       await relaunch();
@@ -93,6 +95,10 @@ export async function superviseConsumer(
     status: () => status,
     stop: async () => {
       stopped = true;
+      // kafkajs cannot abort a join, and a consumer disconnected while joining stays a member
+      // after it: let the join end first (a fresh group's takes a moment; after a crash it waits
+      // for the dead member's session, and past the bound that member's own session ends it).
+      if (background) await Promise.race([background, new Promise((r) => setTimeout(r, STOP_WAITS_FOR_JOIN_MS).unref())]);
       await current?.disconnect();
     },
   };
