@@ -5,8 +5,8 @@
  * loopback sink), with one and with two hub instances, with CPU µs a message of the pipeline's
  * processes and of the broker (from /proc). Prints a table and one JSON line. Counts only
  * messages that arrived. BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then
- * data-sharing calls directly and through the hub (`service-calls.ts`). `npm run bench -- messages` or
- * `npm run bench -- services` runs only those rows.
+ * data-sharing calls directly and through the hub (`service-calls.ts`), and one hub on a local
+ * three-broker cluster. `npm run bench -- messages`, `-- services` or `-- cluster` runs only those rows.
  */
 import { cpus, loadavg } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
 import { KAFKA_VERSION } from '../src/kafka/broker-jars.ts';
 import { startLocalBroker } from '../src/kafka/local-broker.ts';
+import { startLocalCluster } from '../src/kafka/local-cluster.ts';
 import { runBaseline } from './baseline.ts';
 import { startHonestBaseline } from './honest-baseline.ts';
 import { cpuMicros, javaWith, residentMb } from './proc.ts';
@@ -31,8 +32,10 @@ const CONCURRENCY = 8;
 const PARTITIONS = 6;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const only = process.argv[2];
-if (only !== undefined && only !== 'messages' && only !== 'services') throw new Error(`bench: "${only}" is not a row set; use messages or services`);
-const selected = (rows: 'messages' | 'services') => only === undefined || only === rows;
+const ROW_SETS = ['messages', 'services', 'cluster'] as const;
+if (only !== undefined && !(ROW_SETS as readonly string[]).includes(only))
+  throw new Error(`bench: "${only}" is not a row set; use one of ${ROW_SETS.join(', ')}`);
+const selected = (rows: (typeof ROW_SETS)[number]) => only === undefined || only === rows;
 
 interface Row {
   scenario: string;
@@ -41,7 +44,7 @@ interface Row {
   deliveredPerSecond: number;
   latencyMs: LatencySummary;
   memoryMb?: number;
-  /** CPU µs a message: the pipeline's own processes (the hubs, or the honest baseline) summed, and the broker's. */
+  /** CPU µs a message: the pipeline's own processes (the hubs, or the honest baseline) summed, and the broker's (all brokers', on a cluster). */
   cpuUsPerMessage?: { process?: number; broker?: number };
   /** The machine's 1-minute load average as the row began. */
   loadAverage?: number;
@@ -121,23 +124,23 @@ async function pacedScenario(name: string, port: number, sink: Sink, token: stri
   return arrivalsRow(name, sink, sentAt);
 }
 
-/** `scenario`'s row with the CPU a message it cost `pids` (summed) and the broker, their peak RSS, and the load average. */
-async function measured(pids: number[], scenario: () => Promise<Row>): Promise<Row> {
+/** `scenario`'s row with the CPU a message it cost `pids` (summed) and the brokers (summed), their peak RSS, and the load average. */
+async function measured(
+  pids: number[],
+  scenario: () => Promise<Row>,
+  brokerPids: readonly number[] = brokerPid === undefined ? [] : [brokerPid],
+): Promise<Row> {
   const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
-  const cpu = () => Promise.all([...pids, brokerPid].map((pid) => (pid === undefined ? 0 : cpuMicros(pid))));
-  const before = await cpu();
+  const cpu = async (of: readonly number[]) => (await Promise.all(of.map(cpuMicros))).reduce((a, b) => a + b, 0);
+  const before = { process: await cpu(pids), broker: await cpu(brokerPids) };
   const row = await scenario();
-  const spent = (await cpu()).map((us, i) => (us - before[i]!) / row.messages);
-  const memoryMb = pids.length > 0 ? Math.max(...(await Promise.all(pids.map(residentMb)))) : undefined;
-  return {
-    ...row,
-    ...(memoryMb !== undefined ? { memoryMb } : {}),
-    cpuUsPerMessage: {
-      ...(pids.length > 0 ? { process: Math.round(spent.slice(0, -1).reduce((a, b) => a + b, 0)) } : {}),
-      ...(brokerPid !== undefined ? { broker: Math.round(spent.at(-1)!) } : {}),
-    },
-    loadAverage,
+  const perMessage = async (of: readonly number[], from: number) => Math.round(((await cpu(of)) - from) / row.messages);
+  const cpuUsPerMessage = {
+    ...(pids.length > 0 ? { process: await perMessage(pids, before.process) } : {}),
+    ...(brokerPids.length > 0 ? { broker: await perMessage(brokerPids, before.broker) } : {}),
   };
+  const memoryMb = pids.length > 0 ? Math.max(...(await Promise.all(pids.map(residentMb)))) : undefined;
+  return { ...row, ...(memoryMb !== undefined ? { memoryMb } : {}), cpuUsPerMessage, loadAverage };
 }
 
 /** The honest baseline's rows: batch and single ingest at full speed, and single events paced. */
@@ -194,6 +197,7 @@ const serviceRows: ServiceCallRow[] = [];
 try {
   if (selected('services')) serviceRows.push(...(await benchServiceCalls(brokers, say, broker ? dataDir : undefined)));
   if (selected('messages')) await benchMessages();
+  if (selected('cluster')) await benchCluster();
 } finally {
   await sink.close();
   closeAgent();
@@ -233,6 +237,32 @@ async function benchMessages(): Promise<void> {
       await measured(pids(hubs), () => ingestScenario('hub x2, batch ingest', ports(hubs), sink, token, MESSAGES, BATCH, CONCURRENCY)),
     ])),
   );
+}
+
+/**
+ * One hub on a local three-broker cluster (`npm run kafka -- --brokers 3`: replication factor 3,
+ * min.insync.replicas 2, so every acks=all write waits for a second broker), as on the single
+ * broker: batch ingest, then paced 500/s. Broker CPU is the three JVMs' together.
+ */
+async function benchCluster(): Promise<void> {
+  say('three-broker cluster: starting it...');
+  const clusterDir = join(dataDir, 'cluster');
+  const cluster = await startLocalCluster({ dataDir: clusterDir, cacheDir: config.cacheDir, kafkaHome: config.kafkaHome, size: 3, say });
+  try {
+    const brokerPids = await Promise.all(cluster.nodes.map((n) => javaWith(['kafka.Kafka', join(clusterDir, `node-${n.nodeId}`)])));
+    const known = brokerPids.filter((pid): pid is number => pid !== undefined);
+    rows.push(
+      ...(await withHubs(cluster.brokers.join(','), 1, sink, async (hubs, token) => {
+        const row = (scenario: () => Promise<Row>) => measured(pids(hubs), scenario, known);
+        return [
+          await row(() => ingestScenario('hub x1 on 3 brokers, batch ingest', ports(hubs), sink, token, MESSAGES, BATCH, CONCURRENCY)),
+          await row(() => pacedScenario('hub x1 on 3 brokers, paced 500/s', hubs[0]!.port, sink, token, 500, 10)),
+        ];
+      })),
+    );
+  } finally {
+    await cluster.stop();
+  }
 }
 
 function ports(hubs: BenchHub[]): number[] {
