@@ -87,7 +87,7 @@ export class DeliveryWorker {
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
-    this.producers = new TransactionalProducers(kafka, groupId, 'partitions');
+    this.producers = new TransactionalProducers(kafka, groupId);
     const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 20, readUncommitted: false };
     this.consumer = await superviseConsumer(
       kafka,

@@ -34,7 +34,7 @@ export class IngressWriter {
   /** `stage` names its transactional ids and starts with the topic prefix: `<prefix>ingress`. */
   constructor(kafka: Kafka, stage: string, logger: Logger, chain: AuditChain) {
     this.logger = logger;
-    this.producers = new TransactionalProducers(kafka, stage, 'own');
+    this.producers = new TransactionalProducers(kafka, stage);
     this.chain = chain.writer(stage);
   }
 

@@ -3,14 +3,9 @@
  * router and the delivery stage give each input partition its lane, so partitions commit in
  * parallel while each partition's batches still commit in order; ingest uses a single lane.
  *
- * Transactional ids: where a lane is an input partition (the router, the delivery stage) the id
- * is the same in every instance, `<stage>-p<partition>`, so the instance that gets a partition
- * fences whoever had it before: the broker aborts that one's open transaction at once (after a
- * crash, a broker's death or a rebalance) instead of holding every reader of the partitions it
- * wrote to for the transaction timeout, and a former owner can no longer commit for the
- * partition. Ingest's lane is per instance (`<stage>-<instance uuid>-p0`): instances ingest side by
- * side. Every stage name starts with the topic prefix (`lgsp.router`, `lgsp.ingress`, ...), so the
- * hub's one PREFIXED ACL on the prefix covers them (`hub-acls.ts`).
+ * Transactional ids are `<stage>-<instance uuid>-p<lane>`, and every stage name starts with the
+ * topic prefix (`lgsp.router`, `lgsp.ingress`, ...), so the hub's one PREFIXED ACL on the prefix
+ * covers them (`hub-acls.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
@@ -18,17 +13,13 @@ import type { Kafka, Producer } from 'kafkajs';
 export class TransactionalProducers {
   private readonly producers = new Map<number, Promise<Producer>>();
   private readonly kafka: Kafka;
-  /** The stage, and for lanes of an instance's own, the instance's uuid. */
+  /** Unique per instance and stage, stable for the object's life. */
   private readonly transactionalIdPrefix: string;
 
-  /**
-   * `stage` starts with the topic prefix: `<prefix>router`, `<prefix>delivery`, `<prefix>ingress`.
-   * `lanes`: `partitions` when each lane is an input partition (ids shared by every instance),
-   * `own` when the lanes are this instance's alone.
-   */
-  constructor(kafka: Kafka, stage: string, lanes: 'partitions' | 'own') {
+  /** `stage` starts with the topic prefix: `<prefix>router`, `<prefix>delivery`, `<prefix>ingress`. */
+  constructor(kafka: Kafka, stage: string) {
     this.kafka = kafka;
-    this.transactionalIdPrefix = lanes === 'partitions' ? stage : `${stage}-${randomUUID()}`;
+    this.transactionalIdPrefix = `${stage}-${randomUUID()}`;
   }
 
   private for(lane: number): Promise<Producer> {

@@ -57,7 +57,7 @@ export class Router {
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
-    const producers = (this.producers = new TransactionalProducers(kafka, groupId, 'partitions'));
+    const producers = (this.producers = new TransactionalProducers(kafka, groupId));
     this.consumer = await superviseConsumer(
       kafka,
       { groupId, maxWaitTimeInMs: 20, readUncommitted: false },
