@@ -1,7 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
+import { hubIdOf } from '../../src/contract/hub-id.ts';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
+import { TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
 import { uniqueName } from '../helpers/kafka.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { startOwnCluster } from '../helpers/own-cluster.ts';
@@ -79,10 +81,26 @@ describe('a three-broker cluster', () => {
     const back = victim.restart();
 
     for (const r of recipients) {
-      await waitFor(`all ${N} messages at ${r.id}`, () => new Set(receivedIds(r)).size === N, 60_000).catch((err: Error) => {
+      await waitFor(`all ${N} messages at ${r.id}`, () => new Set(receivedIds(r)).size === N, 60_000).catch(async (err: Error) => {
         const got = new Set(receivedIds(r));
-        const missing = messages.filter((m) => !got.has(m.id as string)).map((m) => `${m.id as string} (${m.subject as string})`);
-        throw new Error(`${err.message}; ${missing.length} missing, first: ${missing.slice(0, 5).join(', ')}`, { cause: err });
+        const missing = messages.filter((m) => !got.has(m.id as string));
+        // What each hub's trace view knows of the first missing ones (404: not even their acceptance).
+        const stages = await Promise.all(
+          missing.slice(0, 3).map(async (m) => {
+            const traced = await Promise.all(
+              hubs.map(async (hub) => {
+                const res = await fetch(`${hub.url}/v1/messages/${hubIdOf(m.source as string, m.id as string)}`, {
+                  headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+                });
+                if (!res.ok) return String(res.status);
+                const trace = (await res.json()) as { summary: string; recipients: { connector: string; state: string; attempts: number }[] };
+                return `${trace.summary} [${trace.recipients.map((t) => `${t.connector} ${t.state} after ${t.attempts}`).join(', ')}]`;
+              }),
+            );
+            return `${m.id as string} (${m.subject as string}): ${traced.join(' | ')}`;
+          }),
+        );
+        throw new Error(`${err.message}; ${missing.length} missing; traces on each hub: ${stages.join('; ')}`, { cause: err });
       });
       // The simulator stores a repeated Idempotency-Key once: each message arrived under one key only.
       const keysPerMessage = new Map<string, Set<string>>();
