@@ -100,7 +100,16 @@ describe('a three-broker cluster', () => {
             return `${m.id as string} (${m.subject as string}): ${traced.join(' | ')}`;
           }),
         );
-        throw new Error(`${err.message}; ${missing.length} missing; traces on each hub: ${stages.join('; ')}`, { cause: err });
+        const work = await Promise.all(hubs.map(async (hub) => JSON.stringify(((await (await fetch(`${hub.url}/readyz`)).json()) as { work: unknown }).work)));
+        const lag = await Promise.all(
+          hubs.map(async (hub) =>
+            (await (await fetch(`${hub.url}/metrics`)).text()).split('\n').filter((line) => /^lgsp_consumer_lag\{[^}]*deliveries[^}]*\} [1-9]/.test(line)),
+          ),
+        );
+        throw new Error(
+          `${err.message}; ${missing.length} missing; traces on each hub: ${stages.join('; ')}; work on each hub: ${work.join(' | ')}; delivery lag: ${lag.flat().join(', ')}`,
+          { cause: err },
+        );
       });
       // The simulator stores a repeated Idempotency-Key once: each message arrived under one key only.
       const keysPerMessage = new Map<string, Set<string>>();
