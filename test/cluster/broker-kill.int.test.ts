@@ -1,9 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { addAgencySystem, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
+import { addAgencySystem, expectOrderPerSubject, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
 import { hubIdOf } from '../../src/contract/hub-id.ts';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
-import { TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
+import { backgroundWork, TEST_ADMIN_TOKEN } from '../helpers/hub.ts';
 import { uniqueName } from '../helpers/kafka.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { startOwnCluster } from '../helpers/own-cluster.ts';
@@ -100,7 +100,7 @@ describe('a three-broker cluster', () => {
             return `${m.id as string} (${m.subject as string}): ${traced.join(' | ')}`;
           }),
         );
-        const work = await Promise.all(hubs.map(async (hub) => JSON.stringify(((await (await fetch(`${hub.url}/readyz`)).json()) as { work: unknown }).work)));
+        const work = await Promise.all(hubs.map(async (hub) => JSON.stringify(await backgroundWork(hub.url))));
         const lag = await Promise.all(
           hubs.map(async (hub) =>
             (await (await fetch(`${hub.url}/metrics`)).text()).split('\n').filter((line) => /^lgsp_consumer_lag\{[^}]*deliveries[^}]*\} [1-9]/.test(line)),
@@ -116,10 +116,7 @@ describe('a three-broker cluster', () => {
       for (const { event, idempotencyKey } of r.sim.received()) keysPerMessage.set(event.id, (keysPerMessage.get(event.id) ?? new Set()).add(idempotencyKey));
       expect([...keysPerMessage.values()].filter((keys) => keys.size > 1)).toEqual([]);
       // Order per (recipient, subject) survived the failover.
-      for (let s = 0; s < LANES; s++) {
-        const sent = messages.filter((m) => m.subject === `cluster-${s}`).map((m) => m.id);
-        expect(receivedIds(r).filter((id) => sent.includes(id))).toEqual(sent);
-      }
+      expectOrderPerSubject(r, messages);
     }
     const allDelivered = Date.now();
     await back;

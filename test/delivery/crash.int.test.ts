@@ -1,5 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { addAgencySystem, FAST_RETRIES, type AgencySystem } from '../helpers/agencies.ts';
+import { addAgencySystem, expectOrderPerSubject, FAST_RETRIES, type AgencySystem } from '../helpers/agencies.ts';
+import { backgroundWork, consuming } from '../helpers/hub.ts';
 import { startHubProcess } from '../helpers/hub-process.ts';
 import { uniqueName } from '../helpers/kafka.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
@@ -43,17 +44,9 @@ describe('crash safety', () => {
       const readyAfterMs = Date.now() - restarted;
       // Ready (taking messages) before routing and delivery could join their groups: the killed
       // instance is still a member until its session ends.
-      const { work } = (await (await fetch(`${hub.url}/readyz`)).json()) as { work: Record<string, string> };
-      expect(work.delivery).toMatch(/^joining consumer group/);
+      expect((await backgroundWork(hub.url)).delivery).toMatch(/^joining consumer group/);
       await sending;
-      await waitFor(
-        'the new hub to deliver',
-        async () => {
-          const report = (await (await fetch(`${hub.url}/readyz`)).json()) as { work: Record<string, string> };
-          return report.work.routing === 'consuming' && report.work.delivery === 'consuming';
-        },
-        60_000,
-      );
+      await waitFor('the new hub to deliver', () => consuming(hub.url), 60_000);
       const consumingAfterMs = Date.now() - restarted;
 
       for (const r of recipients) {
@@ -63,14 +56,7 @@ describe('crash safety', () => {
         for (const { event, idempotencyKey } of r.sim.received()) keysPerMessage.set(event.id, (keysPerMessage.get(event.id) ?? new Set()).add(idempotencyKey));
         expect([...keysPerMessage.values()].every((keys) => keys.size === 1)).toBe(true);
         // Order per subject survived the crash.
-        for (let s = 0; s < 20; s++) {
-          const sent = messages.filter((m) => m.subject === `crash-${s}`).map((m) => m.id);
-          const got = r.sim
-            .received()
-            .map((x) => x.event.id)
-            .filter((id) => sent.includes(id));
-          expect(got).toEqual(sent);
-        }
+        expectOrderPerSubject(r, messages);
       }
       console.log(
         `crash: killed after ${deliveredBeforeKill.join('/')} of ${N} deliveries; the new hub was ready after ${readyAfterMs} ms and consuming after ${consumingAfterMs} ms; all ${N} reached both recipients; attempts (with duplicates) ${recipients.map((r) => r.sim.attempts).join('/')}`,

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Hub } from '../../src/hub.ts';
-import { addAgencySystem, FAST_RETRIES, type AgencySystem } from '../helpers/agencies.ts';
-import { startTestHub, testConfig } from '../helpers/hub.ts';
+import { addAgencySystem, expectOrderPerSubject, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
+import { consuming, startTestHub, testConfig } from '../helpers/hub.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -18,7 +18,7 @@ describe('rebalances', () => {
       await addAgencySystem(first.url, 'qn-van-don', '000.00.09.H49'),
     ];
     onTestFinished(() => Promise.all(recipients.map((r) => r.sim.close())).then(() => undefined));
-    const arrived = (r: AgencySystem) => new Set(r.sim.received().map((x) => x.event.id)).size;
+    const arrived = (r: AgencySystem) => new Set(receivedIds(r)).size;
 
     const messages = Array.from({ length: N }, (_, i) => documentSent({ to: '000.00.05.H49,000.00.09.H49', subject: `rebalance-${i % 20}` }));
     const sending = (async () => {
@@ -29,14 +29,7 @@ describe('rebalances', () => {
     // gets a share back, batches in flight go stale), then leaves (they rebalance again).
     await waitFor('a third of the stream delivered', () => arrived(recipients[0]!) >= N / 3, 60_000);
     const second: Hub = await startTestHub(config);
-    await waitFor(
-      'the second instance to deliver',
-      async () => {
-        const { work } = (await (await fetch(`${second.url}/readyz`)).json()) as { work: Record<string, string> };
-        return work.routing === 'consuming' && work.delivery === 'consuming';
-      },
-      60_000,
-    );
+    await waitFor('the second instance to deliver', () => consuming(second.url), 60_000);
     await waitFor('two thirds of the stream delivered', () => arrived(recipients[0]!) >= (2 * N) / 3, 60_000);
     await second.close();
     await sending;
@@ -45,15 +38,6 @@ describe('rebalances', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     // No crash here, so no crash window: every message was attempted once at each recipient.
     expect(recipients.map((r) => r.sim.attempts)).toEqual([N, N]);
-    for (const r of recipients)
-      for (let s = 0; s < 20; s++) {
-        const sent = messages.filter((m) => m.subject === `rebalance-${s}`).map((m) => m.id);
-        expect(
-          r.sim
-            .received()
-            .map((x) => x.event.id)
-            .filter((id) => sent.includes(id)),
-        ).toEqual(sent);
-      }
+    for (const r of recipients) expectOrderPerSubject(r, messages);
   });
 });

@@ -5,7 +5,7 @@
 import { signingKeyOf } from '../../connectors/kit/signature.ts';
 import { startWebhookSimulator, type WebhookSimulator } from '../../connectors/webhook/simulator.ts';
 import { freePort } from '../../src/kafka/local-broker.ts';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Hub } from '../../src/hub.ts';
 import { registerConnector, startTestHub, testConfig } from './hub.ts';
 import { seedSenders } from './messages.ts';
@@ -51,6 +51,15 @@ export async function addAgencySystem(hubUrl: string, id: string, agency: string
 /** The ids of the events a simulated system stored, in the order it stored them. */
 export function receivedIds(system: AgencySystem): string[] {
   return system.sim.received().map((r) => r.event.id);
+}
+
+/** Expects `system` to have stored each subject's messages in the order they were sent. */
+export function expectOrderPerSubject(system: AgencySystem, sent: readonly Readonly<Record<string, unknown>>[]): void {
+  const received = receivedIds(system);
+  for (const subject of new Set(sent.map((m) => m.subject))) {
+    const ids = sent.filter((m) => m.subject === subject).map((m) => m.id as string);
+    expect(received.filter((id) => ids.includes(id))).toEqual(ids);
+  }
 }
 
 export interface DeliveryHub {
