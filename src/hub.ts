@@ -188,6 +188,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     // Before the intake: sending rights read what was routed to whom (replies, dossiers).
     const rights = new SendingRights({ registry, schemas, traces });
     const catalogue = new ServiceCatalogue(registry, schemas);
+    const router = new Router({ registry, kinds, schemas, originals: traces, logger });
     const intake = new MessageIntake({
       schemas,
       directory: () => registry.directory(),
@@ -197,6 +198,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       metrics: new IngestMetrics(metrics),
       maxBatchSize: config.maxBatchSize,
       signer: hubKeys,
+      router,
       rights,
       senderKeys: (id) => registry.connector(id)?.manifest.auth?.publicKeys ?? [],
     });
@@ -214,10 +216,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (v) => v.load(kafka, topics, view('dead-letters')),
     );
     registerDeadLetterGauge(metrics, deadLetterView);
-    registerConsumerLag(metrics, admin, [
-      { groupId: `${config.topicPrefix}router`, topics: [topics.ingress] },
-      { groupId: `${config.topicPrefix}delivery`, topics: [topics.deliveries, ...topics.retries] },
-    ]);
+    registerConsumerLag(metrics, admin, [{ groupId: `${config.topicPrefix}delivery`, topics: [topics.deliveries, ...topics.retries] }]);
     const replayer = await life.open(
       'replayer',
       new DeadLetterReplayer(ownClient('lgsp-hub-replay'), `${config.topicPrefix}replay`, topics, deadLetterView, auditChain),
@@ -230,25 +229,6 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (h) => h.close(),
       (h) => h.load(kafka, topics.holds, view('holds')),
     );
-    const router = new Router({
-      kafka,
-      topics,
-      groupId: `${config.topicPrefix}router`,
-      partitions: config.partitions,
-      registry,
-      kinds,
-      schemas,
-      originals: traces,
-      chain: auditChain,
-      logger,
-    });
-    await life.open(
-      'router',
-      router,
-      (r) => r.stop(),
-      (r) => r.start(),
-    );
-    readiness.addWork('routing', () => router.status());
     const senders = await life.open('senders', new Senders(kinds, metrics, logger), (s) => s.close());
     const deliveries = new DeliveryWorker({
       kafka,

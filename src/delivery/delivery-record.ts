@@ -35,8 +35,9 @@ export interface DeliveryRecord {
 
 const MAX_HISTORY = 10;
 
-export function deliveryMessage(record: DeliveryRecord): Message {
-  const base = toKafkaMessage(record.message);
+/** `bytes`: the message's data already serialised (ingest has it), so it is not serialised again. */
+export function deliveryMessage(record: DeliveryRecord, bytes?: Buffer): Message {
+  const base = toKafkaMessage(record.message, bytes);
   const headers: IHeaders = {
     ...base.headers,
     [HEADER.recipient]: record.recipient,

@@ -1,8 +1,9 @@
 /**
  * Accepting messages from a connector: check the sender, the envelope, the data, the recipients,
  * the sender's own signatures (`sender-signature.ts`) and the sending rights (`src/policy/`) of
- * every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe store, and
- * write the rest in one Kafka transaction. Only then does the caller answer 202.
+ * every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe store, route
+ * the rest (`src/routing/`) and write them with their deliveries in one Kafka transaction. Only
+ * then does the caller answer 202.
  */
 import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
 import { hubIdOf } from '../contract/hub-id.ts';
@@ -19,6 +20,7 @@ import {
   type SignedEvent,
 } from '../contract/sender-signature.ts';
 import type { TopicNames } from '../kafka/topics.ts';
+import type { Router } from '../routing/router.ts';
 import type { SendingRights } from '../policy/sending-rights.ts';
 import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
 
@@ -67,6 +69,8 @@ export interface IntakeParts {
   maxBatchSize: number;
   /** The hub's signature over each accepted message (`src/registry/hub-keys.ts`). */
   signer: { sign(message: AcceptedMessage, bytes?: Buffer): Promise<string> };
+  /** Resolves each accepted message's recipients and builds its delivery records (`src/routing/`). */
+  router: Pick<Router, 'route'>;
   /** Who may send what to whom: checked once every event of the request is valid. */
   rights: Pick<SendingRights, 'check'>;
   /** The public keys a connector registered (`auth.publicKeys`); empty when it signs nothing. */
@@ -143,7 +147,10 @@ export class MessageIntake {
     return events.map((event) => ({ id: event.id, source: event.source, trace: `/v1/messages/${hubIdOf(event.source, event.id)}` }));
   }
 
-  /** Signs each fresh message as accepted, then writes it, its dedupe mark and its `accepted` event in one transaction. */
+  /**
+   * Signs each fresh message as accepted and routes it, then writes it, its dedupe mark, its
+   * delivery records and its `accepted` and `routed` events in one transaction.
+   */
   private async write(fresh: ReadonlyMap<string, Checked & { hubId: string }>, connector: string, acceptedAt: string): Promise<void> {
     const { topics, schemas, signer } = this.parts;
     const accepted = await Promise.all(
@@ -153,14 +160,17 @@ export class MessageIntake {
         return { message: { ...message, hubSignature: await signer.sign(message, bytes) }, bytes, senderKey };
       }),
     );
+    const routed = this.parts.router.route(accepted);
     await this.parts.writer.write([
       { topic: topics.ingress, messages: accepted.map(({ message, bytes }) => toKafkaMessage(message, bytes)) },
       { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
+      { topic: topics.deliveries, messages: routed.flatMap((r) => r.deliveries) },
       {
         topic: topics.events,
-        messages: accepted.map(({ message, senderKey }) =>
+        messages: accepted.flatMap(({ message, senderKey }, index) => [
           auditMessage(acceptedEvent(message, schemas.signatureOf(message.event.type, message.event.data), senderKey)),
-        ),
+          ...routed[index]!.events.map(auditMessage),
+        ]),
       },
     ]);
   }

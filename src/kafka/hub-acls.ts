@@ -1,7 +1,7 @@
 /**
  * The ACLs a hub's principal needs on a cluster with an authorizer, and nothing more: one PREFIXED
  * pattern, LGSP_TOPIC_PREFIX, on its topics, its consumer groups and its transactional ids (every
- * name the hub gives starts with the prefix: `lgsp.ingress`, `lgsp.router`,
+ * name the hub gives starts with the prefix: `lgsp.ingress`, `lgsp.delivery`,
  * `lgsp.delivery-<uuid>-p0`, ...). No cluster ACL: since Kafka 2.8 (KIP-679) Write on a topic lets
  * a producer be idempotent, without IdempotentWrite on the cluster. The secured local broker grants
  * exactly these; `docs/security.md` lists the same as `kafka-acls.sh` commands for a real cluster.

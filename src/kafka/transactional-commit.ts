@@ -1,7 +1,7 @@
 /**
  * Consume-transform-produce in one Kafka transaction: what a batch produced and the consumer
  * offsets after it are committed together, so a crash either keeps both or neither (the batch is
- * then processed again). Used by the router and the delivery stage.
+ * then processed again). Used by the delivery stage.
  */
 import type { Producer, TopicMessages } from 'kafkajs';
 

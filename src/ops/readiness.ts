@@ -1,9 +1,9 @@
 /**
  * `/readyz`: ready only when Kafka answers a metadata request (and, once they exist, when the
  * other named checks pass). Answers are cached for a second so a probe storm never reaches Kafka.
- * What the hub's background work is doing (routing and delivery joining their consumer groups)
- * is reported beside the checks but does not make the hub unready: messages are taken and kept
- * by Kafka while routing waits.
+ * What the hub's background work is doing (delivery joining its consumer group) is reported
+ * beside the checks but does not make the hub unready: messages are taken, routed and kept by
+ * Kafka while delivery waits.
  */
 import type { Admin } from 'kafkajs';
 

@@ -85,7 +85,7 @@ export class AuditChain {
     this.options = options;
   }
 
-  /** The writer `name` (e.g. `lgsp.router-p3`); the same object for the same name. */
+  /** The writer `name` (e.g. `lgsp.delivery-p3`); the same object for the same name. */
   writer(name: string): ChainWriter {
     let writer = this.writers.get(name);
     if (!writer) this.writers.set(name, (writer = new ChainWriter(name, this.options)));

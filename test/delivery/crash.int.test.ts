@@ -42,7 +42,7 @@ describe('crash safety', () => {
       const restarted = Date.now();
       hub = await startHubProcess(prefix, env);
       const readyAfterMs = Date.now() - restarted;
-      // Ready (taking messages) before routing and delivery could join their groups: the killed
+      // Ready (taking and routing messages) before delivery could join its group: the killed
       // instance is still a member until its session ends.
       expect((await backgroundWork(hub.url)).delivery).toMatch(/^joining consumer group/);
       await sending;

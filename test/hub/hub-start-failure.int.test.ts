@@ -17,13 +17,13 @@ describe('a hub whose start fails halfway', () => {
     const before = tcpSockets();
     const config = testConfig({ PORT: String(port) });
 
-    // Everything up to the HTTP listener starts (admin, registry, views, router, delivery), then listen fails.
+    // Everything up to the HTTP listener starts (admin, registry, views, delivery), then listen fails.
     await expect(startTestHub(config)).rejects.toThrow(/EADDRINUSE/);
 
     await waitFor("the hub's sockets to close", () => tcpSockets() <= before);
     const admin = await testAdmin();
     const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(config.topicPrefix));
-    expect(groups.length).toBeGreaterThan(0); // the router, the delivery worker and the views had joined
+    expect(groups.length).toBeGreaterThan(0); // the delivery worker and the views had joined
     const described = await admin.describeGroups(groups);
     expect(described.groups.filter((g) => g.members.length > 0).map((g) => g.groupId)).toEqual([]);
   });

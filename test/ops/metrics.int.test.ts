@@ -143,10 +143,10 @@ describe('/metrics after a scripted scenario', () => {
       expect(['connector', 'le', 'method', 'outcome', 'partition', 'route', 'source_level', 'status', 'topic', 'type']).toContain(name);
   });
 
-  it('shows the consumer lag of the router and delivery groups per topic and partition', async () => {
+  it('shows the consumer lag of the delivery group per topic and partition', async () => {
     const samples = await scrape(hub.url);
     const lag = samples.filter((s) => s.name === 'lgsp_consumer_lag');
-    const topics = [hub.topics.ingress, hub.topics.deliveries, ...hub.topics.retries];
+    const topics = [hub.topics.deliveries, ...hub.topics.retries];
     for (const topic of topics) {
       for (const partition of ['0', '1', '2']) {
         const value = valueOf(lag, 'lgsp_consumer_lag', { topic, partition });

@@ -1,6 +1,6 @@
 /**
  * The tamper-evident records topics against the real broker: a hub writes `accepted` and `routed`
- * events (ingest and router, in transactions) and operator audit records, each chained by its
+ * events (ingest, which routes too, in transactions) and operator audit records, each chained by its
  * writer; `GET /v1/audit:verify` finds every chain whole. Then records are written straight to
  * Kafka with a plain producer, around the hub: a copy of an event with a changed value and its
  * original chain headers, and an audit record whose seq skips one (as if one were deleted). The
@@ -55,7 +55,7 @@ describe('tamper-evident records topics', () => {
   it('chains every event and audit record, and finds every chain whole', async () => {
     expect(events.every((r) => r.headers[HEADER.chain] && r.headers[HEADER.chainSeq] && r.headers[HEADER.chainPrev])).toBe(true);
     const chains = new Set(events.map((r) => r.headers[HEADER.chain]!.split('/')[0]));
-    expect([...chains].sort()).toEqual(expect.arrayContaining([expect.stringMatching(/ingress$/), expect.stringMatching(/router-p\d$/)]));
+    expect([...chains].sort()).toEqual(expect.arrayContaining([expect.stringMatching(/ingress$/)]));
     const report = await verify(hub, 'events');
     expect(report).toMatchObject({ ok: true, unchained: 0, broken: [] });
     expect(report.records).toBeGreaterThanOrEqual(2 * DOCUMENTS);
@@ -117,9 +117,9 @@ describe('every writer of the events topic', () => {
     expect((await asOperator(hub.url, `/v1/dead-letters/${letter.id}:replay`, { method: 'POST' })).status).toBe(200);
     await waitFor('the replayed delivery', () => receivedIds(commune).includes(message.id as string));
     const events = await readTopicUntil(hub.topics.events, (records) => records.some((r) => r.headers[HEADER.auditKind] === 'delivered'));
-    // `<prefix>router-p0/<uuid>` → `router`: one name per stage, whatever its lanes.
+    // `<prefix>delivery-p0/<uuid>` → `delivery`: one name per stage, whatever its lanes.
     const stages = new Set(events.map((r) => /([^.]+?)(-p\d+)?\/[^/]+$/.exec(r.headers[HEADER.chain]!)![1]));
-    expect([...stages].sort()).toEqual(['delivery', 'ingress', 'replay', 'router']);
+    expect([...stages].sort()).toEqual(['delivery', 'ingress', 'replay']);
     expect(await verify(hub, 'events')).toMatchObject({ ok: true, unchained: 0, broken: [] });
   });
 });

@@ -75,7 +75,7 @@ describe('GET /v1/messages/{id}', () => {
   const get = (path: string, token: string | null) => fetch(`${url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   it('traces a fan-out from the audit trail and shows it to the sender, recipients and operators only', async () => {
-    // Unaddressed, with no subscriber: the hub's own router records an empty routing, so the
+    // Unaddressed, with no subscriber: the hub routes it to nobody as it accepts it, so the
     // `routed` event this test writes alone decides the recipients.
     const event = documentSent({ to: undefined });
     const res = await post(hub.url, event, { token: tokens.sender });
@@ -115,7 +115,7 @@ describe('GET /v1/messages/{id}', () => {
       { ...c, state: 'pending', attempts: 0 },
     ]);
     expect(trace.summary).toBe('3 recipients: 1 delivered, 1 received, 1 retrying, 1 pending');
-    expect(trace.timeline.map((e) => e.kind)).toEqual(['accepted', 'routed', 'delivered', 'retried', 'status-reported']);
+    expect(trace.timeline.map((e) => e.kind)).toEqual(['accepted', 'routed', 'routed', 'delivered', 'retried', 'status-reported']);
 
     expect((await get(path, tokens.sender)).status).toBe(200);
     expect((await get(path, RECIPIENT_TOKEN)).status).toBe(200);
