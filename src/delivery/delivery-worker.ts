@@ -4,17 +4,23 @@
  *
  * For each batch: the due records (a retry tier's head that is not due yet pauses its partition
  * until it is) go through their connector's sender; what follows from each outcome (retry record,
- * dead letter, audit event, hold change) and the consumer offset are committed in one transaction.
+ * dead letter, hold change) and the consumer offset are committed in one transaction. A batch
+ * whose every delivery succeeded with no hold to change (the happy path) needs no transaction:
+ * its `delivered` events are written by an idempotent producer, acknowledged by all in-sync
+ * replicas, and the offset is committed after them. A crash between the two delivers the batch
+ * again, except what the audit trail already shows delivered (`alreadyDelivered`), so a repeat
+ * needs the crash to fall in the few milliseconds before the event is read back; the
+ * `Idempotency-Key` covers that window.
  * Records of different (connector, subject) are delivered concurrently; the same one in order.
  * Batches of the same partition number are handled one at a time, since they share holds.
  */
-import type { Consumer, Kafka, KafkaMessage, Message, TopicMessages } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { HEADER } from '../contract/kafka-headers.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
-import { commitTransaction } from '../kafka/transactional-commit.ts';
+import { commitTransaction, type ConsumedUpTo } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { Logger } from '../ops/logger.ts';
 import { messageFields } from '../ops/message-log.ts';
@@ -39,12 +45,13 @@ export interface DeliveryParts {
   metrics: DeliveryMetrics;
   /** Chains the records of `lgsp.events` (one writer per lane). */
   chain: AuditChain;
+  /** Whether the audit trail shows `hubId` delivered to `connector` (the trace view). */
+  alreadyDelivered(hubId: string, connector: string): boolean;
   logger: Logger;
 }
 
 /** What one batch produces, committed together. */
 class BatchOutput {
-  readonly deliveries: Message[] = [];
   readonly retries = new Map<number, Message[]>();
   readonly deadLetters: Message[] = [];
   readonly events: Message[] = [];
@@ -59,9 +66,13 @@ class BatchOutput {
     this.events.push(auditMessage(event));
   }
 
+  /** Only `delivered` events: nothing that must change atomically with the offset. */
+  get happyPath(): boolean {
+    return this.retries.size === 0 && this.deadLetters.length === 0 && this.holdRecords.length === 0;
+  }
+
   topicMessages(topics: TopicNames): TopicMessages[] {
     return [
-      { topic: topics.deliveries, messages: this.deliveries },
       ...[...this.retries].map(([tier, messages]) => ({ topic: topics.retries[tier]!, messages })),
       { topic: topics.deadLetters, messages: this.deadLetters },
       { topic: topics.events, messages: this.events },
@@ -73,6 +84,8 @@ class BatchOutput {
 export class DeliveryWorker {
   private consumer: SupervisedConsumer | undefined;
   private producers: TransactionalProducers | undefined;
+  /** Writes the happy path's `delivered` events, outside any transaction. */
+  private eventProducer: Producer | undefined;
   /** One batch at a time per partition number (they share holds and that number's producer). */
   private readonly partitionChains = new Map<number, Promise<void>>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
@@ -88,6 +101,8 @@ export class DeliveryWorker {
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
     this.producers = new TransactionalProducers(kafka, groupId);
+    this.eventProducer = kafka.producer({ idempotent: true });
+    await this.eventProducer.connect();
     const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 20, readUncommitted: false };
     this.consumer = await superviseConsumer(
       kafka,
@@ -127,7 +142,7 @@ export class DeliveryWorker {
             output,
           );
           const last = due[due.length - 1]!.offset;
-          await this.commit(output, { topic: batch.topic, partition: batch.partition, offset: last });
+          await this.commit(consumer, output, { topic: batch.topic, partition: batch.partition, offset: last });
           this.parts.holds.applyCommitted(output.holdChanges);
           resolveOffset(last);
         });
@@ -145,6 +160,7 @@ export class DeliveryWorker {
     for (const timer of this.resumeTimers) clearTimeout(timer);
     await this.consumer?.stop();
     await this.producers?.close();
+    await this.eventProducer?.disconnect();
   }
 
   /** The records of a retry tier that are due; at the first that is not, pause until it is. */
@@ -201,6 +217,12 @@ export class DeliveryWorker {
     const at = new Date().toISOString();
     const recipient = { connector: record.recipient, agency: record.recipientAgency };
     const waiting = hold?.queue ?? [];
+    if (this.parts.alreadyDelivered(hubId, record.recipient)) {
+      // Delivered before a crash or a rebalance kept its offset from being committed.
+      this.parts.logger.info({ ...messageFields(record.message, record.recipient), attempt: record.attempt }, 'already delivered; not sent again');
+      if (waiting.length > 0) this.setHold(output, key, hold, queue.remove(waiting, hubId));
+      return;
+    }
     const entry = registry.connector(record.recipient);
     if (!entry) return this.deadLetter(key, record, hold, output, 'dead', 'route', `connector "${record.recipient}" is no longer registered`);
     let result: Attempted;
@@ -329,13 +351,18 @@ export class DeliveryWorker {
     output.holdChanges.set(key, hold);
   }
 
-  private async commit(output: BatchOutput, consumed: { topic: string; partition: number; offset: string }): Promise<void> {
+  private async commit(consumer: Consumer, output: BatchOutput, consumed: ConsumedUpTo): Promise<void> {
     const { chain, groupId, topics } = this.parts;
-    await chain
-      .writer(`${groupId}-p${consumed.partition}`)
-      .write(output.topicMessages(topics), (stamped) =>
+    const writer = chain.writer(`${groupId}-p${consumed.partition}`);
+    if (!output.happyPath) {
+      await writer.write(output.topicMessages(topics), (stamped) =>
         this.producers!.commit(consumed.partition, (producer) => commitTransaction(producer, groupId, stamped, consumed)),
       );
+      return;
+    }
+    if (output.events.length > 0)
+      await writer.write([{ topic: topics.events, messages: output.events }], (stamped) => this.eventProducer!.sendBatch({ topicMessages: stamped, acks: -1 }));
+    await consumer.commitOffsets([{ topic: consumed.topic, partition: consumed.partition, offset: (BigInt(consumed.offset) + 1n).toString() }]);
   }
 
   private serialized(partition: number, work: () => Promise<void>): Promise<void> {

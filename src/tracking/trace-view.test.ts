@@ -33,6 +33,24 @@ describe('TraceView', () => {
     expect(view.trace('nope')).toBeUndefined();
   });
 
+  it('knows which recipient connectors a message was delivered to, and no others', () => {
+    const view = new TraceView();
+    view.apply(accepted('h1', 'doc-1', 0));
+    view.apply(routed('h1', ['A1', 'A2']));
+    view.apply({
+      kind: 'retried',
+      hubId: 'h1',
+      at: '2025-07-14T08:01:01.000Z',
+      connector: 'c-A2',
+      agency: 'A2',
+      attempt: 1,
+      reason: 'HTTP 503',
+      nextAttemptAt: '2025-07-14T08:01:06.000Z',
+    });
+    view.apply({ kind: 'delivered', hubId: 'h1', at: '2025-07-14T08:01:02.000Z', connector: 'c-A1', agency: 'A1', attempt: 1, latencyMs: 5 });
+    expect([view.delivered('h1', 'c-A1'), view.delivered('h1', 'c-A2'), view.delivered('h2', 'c-A1')]).toEqual([true, false, false]);
+  });
+
   it('shows a message to its sending agency and its recipient agencies only', () => {
     const view = new TraceView();
     view.apply(accepted('h1', 'doc-1', 0));

@@ -29,6 +29,8 @@ interface Entry {
   readonly addressed: Set<string>;
   readonly recipientAgencies: Set<string>;
   readonly recipientConnectors: Set<string>;
+  /** Connectors a `delivered` event names. */
+  readonly deliveredTo: Set<string>;
 }
 
 export const DEFAULT_MAX_MESSAGES = 200_000;
@@ -67,7 +69,7 @@ export class TraceView {
     let entry = this.entries.get(event.hubId);
     if (entry)
       this.entries.delete(event.hubId); // re-insert: Map order is the eviction order
-    else entry = { events: [], addressed: new Set(), recipientAgencies: new Set(), recipientConnectors: new Set() };
+    else entry = { events: [], addressed: new Set(), recipientAgencies: new Set(), recipientConnectors: new Set(), deliveredTo: new Set() };
     this.entries.set(event.hubId, entry);
     entry.events.push(event);
     if (event.kind === 'accepted' && !entry.accepted) {
@@ -81,7 +83,7 @@ export class TraceView {
         entry.addressed.add(agency);
       }
       for (const agency of event.unreachable) entry.addressed.add(agency);
-    }
+    } else if (event.kind === 'delivered') entry.deliveredTo.add(event.connector);
     if (this.entries.size > this.maxMessages) this.evict(this.entries.keys().next().value!);
   }
 
@@ -89,6 +91,11 @@ export class TraceView {
   trace(hubId: string): Trace | undefined {
     const entry = this.entries.get(hubId);
     return entry?.accepted ? assembleTrace(entry.events) : undefined;
+  }
+
+  /** Whether the audit trail shows `hubId` delivered to `connector` (the delivery stage skips a repeat). */
+  delivered(hubId: string, connector: string): boolean {
+    return this.entries.get(hubId)?.deliveredTo.has(connector) ?? false;
   }
 
   /** Whether `agency` sent the message (its `source`) or is one of its routed recipients. */
