@@ -179,9 +179,11 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     const metrics = new Metrics();
     const readiness = new Readiness();
     readiness.add('kafka', kafkaCheck(admin));
+    // Made here, loaded below: the trace view hands it the replay marks it reads.
+    const deadLetterView = new DeadLetterView();
     const traces = await life.open(
       'trace view',
-      new TraceView({ logger }),
+      new TraceView({ logger, onReplayed: (e) => deadLetterView.markReplayed(e.deadLetter, e.at) }),
       (t) => t.close(),
       (t) => t.load(kafka, topics.events, view('traces')),
     );
@@ -209,11 +211,11 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (p) => p.start(),
     );
 
-    const deadLetterView = await life.open(
+    await life.open(
       'dead-letter view',
-      new DeadLetterView(),
+      deadLetterView,
       (v) => v.close(),
-      (v) => v.load(kafka, topics, view('dead-letters')),
+      (v) => v.load(kafka, topics.deadLetters, view('dead-letters')),
     );
     registerDeadLetterGauge(metrics, deadLetterView);
     registerConsumerLag(metrics, admin, [{ groupId: `${config.topicPrefix}delivery`, topics: [topics.deliveries, ...topics.retries] }]);

@@ -1,9 +1,10 @@
 /**
  * The operators' view of `lgsp.dead-letters`: every dead letter (Kafka Connect style: the original
  * bytes and the headers naming stage, connector, reason, time), read from the beginning and
- * followed live, plus the `replayed` audit events of `lgsp.events` that mark letters already
- * replayed. Every instance loads both topics (its own group ids, never committed), so any instance
- * answers `GET /v1/dead-letters` and the gauge `lgsp_dead_letters{connector}`.
+ * followed live, plus the marks of letters already replayed, which the trace view hands it from
+ * the `replayed` audit events of `lgsp.events` (the one reader of that topic in an instance).
+ * Every instance loads the topic (its own group id, never committed), so any instance answers
+ * `GET /v1/dead-letters` and the gauge `lgsp_dead_letters{connector}`.
  *
  * Bounded: at most `maxEntries` letters and `maxBytes` of original bytes are kept, oldest dropped
  * first (the topic's retention, 30 days, is the other bound).
@@ -82,18 +83,17 @@ export class DeadLetterView {
   /** Replay marks by letter id: kept apart, as the events topic may be read before the letter. */
   private readonly replays = new Map<string, string>();
   private bytes = 0;
-  private followers: TopicFollower[] = [];
+  private follower: TopicFollower | undefined;
   private readonly limits: DeadLetterLimits;
 
   constructor(limits: Partial<DeadLetterLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
-  /** Reads both topics to their ends and keeps following them; `groupId` must be unique per instance. */
-  async load(kafka: Kafka, topics: { deadLetters: string; events: string }, groupId: string): Promise<void> {
-    this.followers.push(await followTopic(kafka, { topic: topics.deadLetters, groupId: `${groupId}-letters`, onMessage: (m, p) => this.add(m, p) }));
-    this.followers.push(await followTopic(kafka, { topic: topics.events, groupId: `${groupId}-events`, onMessage: (m) => this.onAuditEvent(m) }));
-    await Promise.all(this.followers.map((f) => f.caughtUp));
+  /** Reads `topic` (the dead letters) to its end and keeps following it; `groupId` must be unique per instance. */
+  async load(kafka: Kafka, topic: string, groupId: string): Promise<void> {
+    this.follower = await followTopic(kafka, { topic, groupId, onMessage: (m, p) => this.add(m, p) });
+    await this.follower.caughtUp;
   }
 
   /** Takes one record of `lgsp.dead-letters` (called by the follower; tests call it directly). */
@@ -183,19 +183,7 @@ export class DeadLetterView {
   }
 
   async close(): Promise<void> {
-    const followers = this.followers;
-    this.followers = [];
-    await Promise.allSettled(followers.map((f) => f.stop()));
-  }
-
-  private onAuditEvent(message: Pick<KafkaMessage, 'value' | 'headers'>): void {
-    if (message.headers?.[HEADER.auditKind]?.toString() !== 'replayed' || !message.value) return;
-    try {
-      const event = JSON.parse(message.value.toString()) as { deadLetter?: unknown; at?: unknown };
-      if (typeof event.deadLetter === 'string' && typeof event.at === 'string') this.markReplayed(event.deadLetter, event.at);
-    } catch {
-      // Not ours to judge: the trace view reports unreadable events.
-    }
+    await this.follower?.stop();
   }
 
   private shown({ entry }: Stored): DeadLetterEntry {

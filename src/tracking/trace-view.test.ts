@@ -51,6 +51,15 @@ describe('TraceView', () => {
     expect([view.delivered('h1', 'c-A1'), view.delivered('h1', 'c-A2'), view.delivered('h2', 'c-A1')]).toEqual([true, false, false]);
   });
 
+  it("hands each replayed event to onReplayed (the dead-letter view's marks), and no other kind", () => {
+    const replayed: string[] = [];
+    const view = new TraceView({ onReplayed: (e) => replayed.push(`${e.deadLetter}@${e.at}`) });
+    view.apply(accepted('h1', 'doc-1', 0));
+    view.apply(routed('h1', ['A1']));
+    view.apply({ kind: 'replayed', hubId: 'h1', at: '2025-07-14T09:00:00.000Z', connector: 'c-A1', agency: 'A1', deadLetter: '2:17' });
+    expect(replayed).toEqual(['2:17@2025-07-14T09:00:00.000Z']);
+  });
+
   it('shows a message to its sending agency and its recipient agencies only', () => {
     const view = new TraceView();
     view.apply(accepted('h1', 'doc-1', 0));

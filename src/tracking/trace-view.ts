@@ -12,7 +12,7 @@ import type { Kafka } from 'kafkajs';
 import { sourceAgency } from '../contract/cloud-event.ts';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
-import { parseAuditEvent, type AcceptedEvent, type AuditEvent } from './audit-event.ts';
+import { parseAuditEvent, type AcceptedEvent, type AuditEvent, type ReplayedEvent } from './audit-event.ts';
 import { assembleTrace, type Trace } from './trace.ts';
 
 export interface TraceViewOptions {
@@ -20,6 +20,8 @@ export interface TraceViewOptions {
   maxMessages?: number;
   /** Told about records of the topic that are not audit events (they are skipped). */
   logger?: Pick<Logger, 'warn'>;
+  /** Told of each `replayed` event (the dead-letter view's marks), so no other reader follows the topic for them. */
+  onReplayed?: (event: ReplayedEvent) => void;
 }
 
 interface Entry {
@@ -84,6 +86,7 @@ export class TraceView {
       }
       for (const agency of event.unreachable) entry.addressed.add(agency);
     } else if (event.kind === 'delivered') entry.deliveredTo.add(event.connector);
+    else if (event.kind === 'replayed') this.options.onReplayed?.(event);
     if (this.entries.size > this.maxMessages) this.evict(this.entries.keys().next().value!);
   }
 

@@ -14,6 +14,7 @@ import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { Readiness } from '../../src/ops/readiness.ts';
+import { TraceView } from '../../src/tracking/trace-view.ts';
 import { addAgencySystem, FAST_RETRIES } from '../helpers/agencies.ts';
 import { testAuth } from '../helpers/auth.ts';
 import { asOperator, importDemoAgencies, startTestHub, testConfig } from '../helpers/hub.ts';
@@ -86,7 +87,7 @@ describe('dead letters: inspect and replay', () => {
     await producer.disconnect();
 
     view = new DeadLetterView();
-    await view.load(testKafka(), hub.topics, uniqueName('dlq-view'));
+    await view.load(testKafka(), hub.topics.deadLetters, uniqueName('dlq-view'));
     registerDeadLetterGauge(metrics, view);
     replayer = new DeadLetterReplayer(testKafka(), `${config.topicPrefix}replay`, hub.topics, view, hub.auditChain);
     await replayer.connect();
@@ -192,14 +193,16 @@ describe('dead letters: inspect and replay', () => {
     );
     expect(received.idempotencyKey).toBe(a.hubId);
 
-    // Another instance learns the replay from lgsp.events.
+    // Another instance learns the replay from lgsp.events, through its trace view.
     const other = new DeadLetterView();
-    await other.load(testKafka(), hub.topics, uniqueName('dlq-view'));
+    const otherTraces = new TraceView({ onReplayed: (e) => other.markReplayed(e.deadLetter, e.at) });
     try {
+      await otherTraces.load(testKafka(), hub.topics.events, uniqueName('trace-view'));
+      await other.load(testKafka(), hub.topics.deadLetters, uniqueName('dlq-view'));
       expect(other.get(ids.a)?.replayed).toBeDefined();
       expect(other.pendingCountByConnector().get(SYT.id)).toBe(1);
     } finally {
-      await other.close();
+      await Promise.all([other.close(), otherTraces.close()]);
     }
   });
 
