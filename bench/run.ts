@@ -2,9 +2,10 @@
  * `npm run bench`: in one run on the same local broker, the old baseline (raw kafkajs doing the
  * same hops), the honest baseline (`honest-baseline.ts`: the hub's HTTP ingest, payload, keys and
  * delivery POSTs without its logic) and the hub end to end (HTTP ingest → routing → delivery to a
- * loopback sink), with one and with two hub instances, with CPU µs a message of the pipeline's
- * processes and of the broker (from /proc). Prints a table and one JSON line. Counts only
- * messages that arrived. BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then
+ * loopback sink), with one and with two hub instances, and one hub ingesting alone (messages
+ * addressed to an agency with no connector: nothing to deliver), with CPU µs a message of the
+ * pipeline's processes and of the broker (from /proc). Prints a table and one JSON line. Counts
+ * only messages that arrived (the ingest-only row: that were answered `202`). BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then
  * data-sharing calls directly and through the hub (`service-calls.ts`), and one hub on a local
  * three-broker cluster. `npm run bench -- messages`, `-- services` or `-- cluster` runs only those rows.
  */
@@ -53,7 +54,10 @@ interface Row {
 const template = (await import('../schemas/messages/examples/vn.gov.document.sent.v1/valid-cong-van-bao-cao.json', { with: { type: 'json' } }))
   .default as Record<string, unknown>;
 let sequence = 0;
-const event = () => ({ ...template, id: `bench-${process.pid}-${++sequence}`, subject: `doc-${sequence % 1000}`, to: '000.00.00.H49' });
+/** The bench receiver's agency; the ingest-only row addresses one with no connector (Sở Y tế), so nothing is delivered. */
+const RECEIVING = '000.00.00.H49';
+const NOBODY = '000.00.16.H49';
+const event = (to = RECEIVING) => ({ ...template, id: `bench-${process.pid}-${++sequence}`, subject: `doc-${sequence % 1000}`, to });
 
 /** Runs `count` sends through `send`, `concurrency` at a time; returns when each id was sent. */
 async function pump(
@@ -61,6 +65,7 @@ async function pump(
   perCall: number,
   concurrency: number,
   send: (events: ReturnType<typeof event>[]) => Promise<void>,
+  to = RECEIVING,
 ): Promise<{ sentAt: Map<string, number>; seconds: number }> {
   const sentAt = new Map<string, number>();
   let next = 0;
@@ -68,7 +73,7 @@ async function pump(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
-        const events = Array.from({ length: Math.min(perCall, count - next) }, event);
+        const events = Array.from({ length: Math.min(perCall, count - next) }, () => event(to));
         next += events.length;
         const at = performance.now();
         for (const e of events) sentAt.set(e.id, at);
@@ -103,6 +108,36 @@ async function ingestScenario(name: string, ports: number[], sink: Sink, token: 
   });
   if (!(await awaitArrivals(sink, [...sentAt.keys()], 180_000))) throw new Error(`${name}: not every message arrived within 180 s`);
   return arrivalsRow(name, sink, sentAt, seconds);
+}
+
+/**
+ * Ingest alone: batches addressed to an agency with no connector, so the hub accepts, routes
+ * (to nobody) and writes each message and its events, and delivers nothing. Latency is the
+ * request's (sent to `202`); there are no arrivals.
+ */
+async function ingestOnlyScenario(name: string, port: number, token: string, count: number): Promise<Row> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents-batch+json' };
+  say(`${name}: ${count} messages, batches of ${BATCH}, ${CONCURRENCY} concurrent senders...`);
+  const answered: number[] = [];
+  const { sentAt, seconds } = await pump(
+    count,
+    BATCH,
+    CONCURRENCY,
+    async (events) => {
+      const at = performance.now();
+      const res = await post(port, '/v1/messages', JSON.stringify(events), headers);
+      if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${res.body}`);
+      answered.push(performance.now() - at);
+    },
+    NOBODY,
+  );
+  return {
+    scenario: name,
+    messages: sentAt.size,
+    ingestPerSecond: Math.round(sentAt.size / seconds),
+    deliveredPerSecond: 0,
+    latencyMs: latencySummary(answered),
+  };
 }
 
 /** Single events at a fixed rate, for latency at a realistic load. */
@@ -229,6 +264,7 @@ async function benchMessages(): Promise<void> {
         await row(() => ingestScenario('hub x1, batch ingest', ports(hubs), sink, token, MESSAGES, BATCH, CONCURRENCY)),
         await row(() => ingestScenario('hub x1, single ingest', ports(hubs), sink, token, Math.round(MESSAGES / 4), 1, 64)),
         await row(() => pacedScenario('hub x1, paced 500/s', hubs[0]!.port, sink, token, 500, 10)),
+        await row(() => ingestOnlyScenario('hub x1, ingest only (latency: to 202)', hubs[0]!.port, token, MESSAGES)),
       ];
     })),
   );
@@ -281,7 +317,7 @@ function honestFor(row: Row): Row | undefined {
 
 const baselineRate = rows.find((r) => r.scenario === OLD_BASELINE)?.deliveredPerSecond ?? 0;
 const pad = (v: unknown, n: number) => String(v ?? '').padStart(n);
-const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '');
+const ratio = (a: number, b: number | undefined) => (a && b ? (a / b).toFixed(2) : '');
 console.log(`\nlgsp-hub benchmark: Kafka ${KAFKA_VERSION}, ${cpus().length} cores, ${PARTITIONS} partitions, acks=all; latency = sent to arrived at the sink`);
 if (rows.length > 0) {
   console.log(
