@@ -25,7 +25,7 @@ import type { TopicNames } from '../kafka/topics.ts';
 import type { Logger } from '../ops/logger.ts';
 import { messageFields } from '../ops/message-log.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
-import { auditMessage, type AuditEvent } from '../tracking/audit-event.ts';
+import { auditMessage, type AuditEvent, type DeliveredEvent } from '../tracking/audit-event.ts';
 import type { AuditChain } from '../tracking/chain.ts';
 import { deadLetterMessage } from './dead-letters.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
@@ -33,6 +33,9 @@ import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-
 import { holdKey, type HoldStore, queue, type Hold } from './holds.ts';
 import { planRetry, scheduleMs } from './retry-plan.ts';
 import type { Attempted, Senders } from './senders.ts';
+
+const MAX_UNRECORDED = 100_000;
+const deliveryKey = (hubId: string, connector: string) => `${hubId}\n${connector}`;
 
 export interface DeliveryParts {
   kafka: Kafka;
@@ -52,6 +55,8 @@ export interface DeliveryParts {
 
 /** What one batch produces, committed together. */
 class BatchOutput {
+  /** `deliveryKey`s of the `delivered` events in `events`. */
+  readonly recorded: string[] = [];
   readonly retries = new Map<number, Message[]>();
   readonly deadLetters: Message[] = [];
   readonly events: Message[] = [];
@@ -64,6 +69,12 @@ class BatchOutput {
 
   audit(event: AuditEvent): void {
     this.events.push(auditMessage(event));
+  }
+
+  /** A `delivered` event; the delivery is no longer unrecorded once this batch commits. */
+  delivered(event: DeliveredEvent): void {
+    this.audit(event);
+    this.recorded.push(deliveryKey(event.hubId, event.connector));
   }
 
   /** Only `delivered` events: nothing that must change atomically with the offset. */
@@ -89,6 +100,11 @@ export class DeliveryWorker {
   /** One batch at a time per partition number (they share holds and that number's producer). */
   private readonly partitionChains = new Map<number, Promise<void>>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /**
+   * Deliveries this instance made whose `delivered` event is not written yet (their batch's commit
+   * failed, say while a broker fails over): the batch is read again, and these are not sent again.
+   */
+  private readonly unrecorded = new Map<string, DeliveredEvent>();
   /** Group joins seen, and the last one whose holds this instance has read to the end. */
   private joins = 0;
   private holdsReadForJoin = -1;
@@ -143,6 +159,7 @@ export class DeliveryWorker {
           );
           const last = due[due.length - 1]!.offset;
           await this.commit(consumer, output, { topic: batch.topic, partition: batch.partition, offset: last });
+          for (const delivered of output.recorded) this.unrecorded.delete(delivered);
           this.parts.holds.applyCommitted(output.holdChanges);
           resolveOffset(last);
         });
@@ -217,9 +234,14 @@ export class DeliveryWorker {
     const at = new Date().toISOString();
     const recipient = { connector: record.recipient, agency: record.recipientAgency };
     const waiting = hold?.queue ?? [];
-    if (this.parts.alreadyDelivered(hubId, record.recipient)) {
-      // Delivered before a crash or a rebalance kept its offset from being committed.
+    const recorded = this.parts.alreadyDelivered(hubId, record.recipient);
+    if (recorded) this.unrecorded.delete(deliveryKey(hubId, record.recipient));
+    const unrecorded = recorded ? undefined : this.unrecorded.get(deliveryKey(hubId, record.recipient));
+    if (recorded || unrecorded) {
+      // Delivered before: by this instance, in a batch whose commit failed (its event is written
+      // again now), or as the audit trail shows, before a crash or a rebalance.
       this.parts.logger.info({ ...messageFields(record.message, record.recipient), attempt: record.attempt }, 'already delivered; not sent again');
+      if (unrecorded) output.delivered(unrecorded);
       if (waiting.length > 0) this.setHold(output, key, hold, queue.remove(waiting, hubId));
       return;
     }
@@ -244,7 +266,17 @@ export class DeliveryWorker {
       const latencyMs = Date.now() - Date.parse(record.message.acceptedAt);
       this.parts.logger.debug({ ...log, attempt: record.attempt, latencyMs }, 'delivered');
       metrics.delivered(record.recipient, latencyMs);
-      output.audit({ kind: 'delivered', hubId, at, ...recipient, attempt: record.attempt, latencyMs, ...(result.status ? { status: result.status } : {}) });
+      const event: DeliveredEvent = {
+        kind: 'delivered',
+        hubId,
+        at,
+        ...recipient,
+        attempt: record.attempt,
+        latencyMs,
+        ...(result.status ? { status: result.status } : {}),
+      };
+      output.delivered(event);
+      this.remember(event);
       if (waiting.length > 0) this.setHold(output, key, hold, queue.remove(waiting, hubId));
       return;
     }
@@ -336,6 +368,12 @@ export class DeliveryWorker {
     });
     const waiting = hold?.queue ?? [];
     if (waiting.some((p) => p.hubId === hubId)) this.setHold(output, key, hold, queue.remove(waiting, hubId));
+  }
+
+  private remember(event: DeliveredEvent): void {
+    this.unrecorded.set(deliveryKey(event.hubId, event.connector), event);
+    // Bounded: beyond it, the oldest may be sent again (same Idempotency-Key) if its batch never commits.
+    if (this.unrecorded.size > MAX_UNRECORDED) this.unrecorded.delete(this.unrecorded.keys().next().value!);
   }
 
   /** Writes `record` to retry tier `tier`, due one tier delay from now; returns when it is due. */

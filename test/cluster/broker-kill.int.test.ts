@@ -29,6 +29,37 @@ async function leaderOf(brokers: readonly string[], topic: string): Promise<numb
   }
 }
 
+/**
+ * Where the records of `ids` (`ce_id`) are in `topic`, as a read_committed and a read_uncommitted
+ * reader see them: for a message a hub acknowledged that never arrived, whether its transaction
+ * was aborted (uncommitted only), is still open, or never wrote it.
+ */
+async function whereIs(brokers: readonly string[], topic: string, ids: readonly string[]): Promise<string> {
+  const kafka = new Kafka({ brokers: [...brokers], clientId: uniqueName('test'), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const seen = async (readUncommitted: boolean) => {
+    const found: string[] = [];
+    const consumer = kafka.consumer({ groupId: uniqueName('where-is'), readUncommitted, maxWaitTimeInMs: 100 });
+    const position = new Map<number, bigint>();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => position.set(payload.partition, BigInt(payload.lastOffset) + 1n));
+    await consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        const id = message.headers?.ce_id?.toString() ?? '';
+        if (ids.includes(id)) found.push(`${id}@${partition}:${message.offset}`);
+      },
+    });
+    const done = () => ends.every((p) => (position.get(p.partition) ?? BigInt(p.low)) >= BigInt(p.high));
+    for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 100));
+    await consumer.disconnect();
+    return `${found.join(' ') || 'none'}${done() ? '' : ' (not read to the end)'}`;
+  };
+  return `${topic}: committed ${await seen(false)}; uncommitted ${await seen(true)}`;
+}
+
 /** This file owns a cluster of three brokers, because it kills one. */
 describe('a three-broker cluster', () => {
   it('delivers every accepted message when one broker is killed (SIGKILL) in the middle of 1,000 messages sent to two hubs', { timeout: 180_000 }, async () => {
@@ -106,8 +137,10 @@ describe('a three-broker cluster', () => {
             (await (await fetch(`${hub.url}/metrics`)).text()).split('\n').filter((line) => /^lgsp_consumer_lag\{[^}]*deliveries[^}]*\} [1-9]/.test(line)),
           ),
         );
+        const ids = missing.slice(0, 3).map((m) => m.id as string);
+        const records = await Promise.all(['ingress', 'deliveries'].map((topic) => whereIs(cluster.brokers, `${prefix}${topic}`, ids)));
         throw new Error(
-          `${err.message}; ${missing.length} missing; traces on each hub: ${stages.join('; ')}; work on each hub: ${work.join(' | ')}; delivery lag: ${lag.flat().join(', ')}`,
+          `${err.message}; ${missing.length} missing; traces on each hub: ${stages.join('; ')}; work on each hub: ${work.join(' | ')}; delivery lag: ${lag.flat().join(', ')}; ${records.join('; ')}`,
           { cause: err },
         );
       });
