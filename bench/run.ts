@@ -264,7 +264,7 @@ async function benchMessages(): Promise<void> {
         await row(() => ingestScenario('hub x1, batch ingest', ports(hubs), sink, token, MESSAGES, BATCH, CONCURRENCY)),
         await row(() => ingestScenario('hub x1, single ingest', ports(hubs), sink, token, Math.round(MESSAGES / 4), 1, 64)),
         await row(() => pacedScenario('hub x1, paced 500/s', hubs[0]!.port, sink, token, 500, 10)),
-        await row(() => ingestOnlyScenario('hub x1, ingest only (latency: to 202)', hubs[0]!.port, token, MESSAGES)),
+        await row(() => ingestOnlyScenario('hub x1, ingest only (to 202)', hubs[0]!.port, token, MESSAGES)),
       ];
     })),
   );
