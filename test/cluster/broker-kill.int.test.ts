@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { addAgencySystem, expectOrderPerSubject, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
 import { hubIdOf } from '../../src/contract/hub-id.ts';
@@ -30,11 +30,11 @@ async function leaderOf(brokers: readonly string[], topic: string): Promise<numb
 }
 
 /**
- * Where the records of `ids` (`ce_id`) are in `topic`, as a read_committed and a read_uncommitted
- * reader see them: for a message a hub acknowledged that never arrived, whether its transaction
- * was aborted (uncommitted only), is still open, or never wrote it.
+ * The records of `topic` that `describe` names, as a read_committed and a read_uncommitted reader
+ * see them: for a message a hub acknowledged that never arrived, whether its transaction was
+ * aborted (uncommitted only), is still open, or never wrote it, and what holds its deliveries.
  */
-async function whereIs(brokers: readonly string[], topic: string, ids: readonly string[]): Promise<string> {
+async function whereIs(brokers: readonly string[], topic: string, describe: (message: KafkaMessage) => string | undefined): Promise<string> {
   const kafka = new Kafka({ brokers: [...brokers], clientId: uniqueName('test'), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -48,8 +48,8 @@ async function whereIs(brokers: readonly string[], topic: string, ids: readonly 
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => position.set(payload.partition, BigInt(payload.lastOffset) + 1n));
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
-        const id = message.headers?.ce_id?.toString() ?? '';
-        if (ids.includes(id)) found.push(`${id}@${partition}:${message.offset}`);
+        const named = describe(message);
+        if (named !== undefined) found.push(`${named}@${partition}:${message.offset}`);
       },
     });
     const done = () => ends.every((p) => (position.get(p.partition) ?? BigInt(p.low)) >= BigInt(p.high));
@@ -133,14 +133,24 @@ describe('a three-broker cluster', () => {
         );
         const work = await Promise.all(hubs.map(async (hub) => JSON.stringify(await backgroundWork(hub.url))));
         const lag = await Promise.all(
-          hubs.map(async (hub) =>
-            (await (await fetch(`${hub.url}/metrics`)).text()).split('\n').filter((line) => /^lgsp_consumer_lag\{[^}]*deliveries[^}]*\} [1-9]/.test(line)),
-          ),
+          hubs.map(async (hub) => (await (await fetch(`${hub.url}/metrics`)).text()).split('\n').filter((line) => /^lgsp_consumer_lag\{.*\} [1-9]/.test(line))),
         );
         const ids = missing.slice(0, 3).map((m) => m.id as string);
-        const records = await Promise.all(['ingress', 'deliveries'].map((topic) => whereIs(cluster.brokers, `${prefix}${topic}`, ids)));
+        const byId = (message: KafkaMessage) => {
+          const id = message.headers?.ce_id?.toString() ?? '';
+          return ids.includes(id) ? id : undefined;
+        };
+        const holdKeys = missing.slice(0, 3).map((m) => `${r.id}\n${m.subject as string}`);
+        const holdOf = (message: KafkaMessage) =>
+          holdKeys.includes(message.key?.toString() ?? '') ? `${message.key!.toString().replace('\n', '/')}=${message.value?.toString() ?? 'null'}` : undefined;
+        const records = await Promise.all([
+          whereIs(cluster.brokers, `${prefix}ingress`, byId),
+          whereIs(cluster.brokers, `${prefix}deliveries`, byId),
+          ...FAST_RETRIES.tiers.split(',').map((tier) => whereIs(cluster.brokers, `${prefix}retry.${tier}`, byId)),
+          whereIs(cluster.brokers, `${prefix}holds`, holdOf),
+        ]);
         throw new Error(
-          `${err.message}; ${missing.length} missing; traces on each hub: ${stages.join('; ')}; work on each hub: ${work.join(' | ')}; delivery lag: ${lag.flat().join(', ')}; ${records.join('; ')}`,
+          `${err.message}; ${missing.length} missing; traces on each hub: ${stages.join('; ')}; work on each hub: ${work.join(' | ')}; delivery and retry lag: ${lag.flat().join(', ')}; ${records.join('; ')}`,
           { cause: err },
         );
       });
