@@ -1,4 +1,6 @@
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+// The readers below must see what the hub's consumers see: read_committed as the Java client reads it.
+import '../../src/kafka/kafkajs-read-committed.ts';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { addAgencySystem, expectOrderPerSubject, FAST_RETRIES, receivedIds, type AgencySystem } from '../helpers/agencies.ts';
 import { hubIdOf } from '../../src/contract/hub-id.ts';
@@ -85,11 +87,14 @@ describe('a three-broker cluster', () => {
     const messages = Array.from({ length: N }, (_, i) => documentSent({ to: '000.00.05.H49,000.00.09.H49', subject: `cluster-${i % LANES}` }));
     let accepted = 0;
     const refusals = new Map<string, number>();
+    /** Each message's answers, in order (`hub 0: 503`, `hub 1: 202`): a lost message says how it was acknowledged. */
+    const answers = new Map<string, string[]>();
     // Like a real sender: anything but 202 (a 503 while partitions move, a dropped connection) is sent again, same id.
     const sendUntilAccepted = async (hub: HubProcess, message: Record<string, unknown>) => {
       for (;;) {
         const res = await post(hub.url, message, { token }).catch(() => undefined);
         await res?.arrayBuffer();
+        answers.set(message.id as string, [...(answers.get(message.id as string) ?? []), `hub ${hubs.indexOf(hub)}: ${res?.status ?? 'network error'}`]);
         if (res?.status === 202) return void accepted++;
         const answer = String(res?.status ?? 'network error');
         refusals.set(answer, (refusals.get(answer) ?? 0) + 1);
@@ -128,7 +133,7 @@ describe('a three-broker cluster', () => {
                 return `${trace.summary} [${trace.recipients.map((t) => `${t.connector} ${t.state} after ${t.attempts}`).join(', ')}]`;
               }),
             );
-            return `${m.id as string} (${m.subject as string}): ${traced.join(' | ')}`;
+            return `${m.id as string} (${m.subject as string}, answered ${(answers.get(m.id as string) ?? []).join(', ')}): ${traced.join(' | ')}`;
           }),
         );
         const work = await Promise.all(hubs.map(async (hub) => JSON.stringify(await backgroundWork(hub.url))));
