@@ -21,7 +21,8 @@ export interface FetchedRecord {
   offset: string;
   key: Buffer | null;
   isControlRecord: boolean;
-  batchContext: { producerId: string; inTransaction: boolean };
+  /** Absent on records of the old message formats, which predate transactions. */
+  batchContext?: { producerId: string; inTransaction: boolean };
 }
 
 export interface AbortedTransaction {
@@ -42,6 +43,7 @@ export function markAborted(records: FetchedRecord[], aborted: readonly AbortedT
   let marked = 0;
   for (const record of records) {
     while (pending.length > 0 && compareOffsets(pending[0]!.firstOffset, record.offset) <= 0) abortedProducers.add(pending.shift()!.producerId);
+    if (!record.batchContext) continue;
     const { producerId, inTransaction } = record.batchContext;
     if (record.isControlRecord) {
       if (record.key?.equals(ABORT_MARKER)) abortedProducers.delete(producerId);
