@@ -19,7 +19,7 @@ import { messagesRoutes } from './ingest/messages-route.ts';
 import { createKafka } from './kafka/client.ts';
 import { KafkaUnreachableError } from './kafka/kafka-unreachable-error.ts';
 import { probeCluster } from './kafka/probe.ts';
-import { alignRecordsRetention, ensureTopics, topicNames, topicSpecs, type TopicNames } from './kafka/topics.ts';
+import { alignRecordsRetention, allTopics, ensureTopics, topicNames, topicSpecs, type TopicNames } from './kafka/topics.ts';
 import type { Logger } from './ops/logger.ts';
 import { registerConsumerLag } from './ops/consumer-lag.ts';
 import { Metrics } from './ops/metrics.ts';
@@ -127,9 +127,10 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     const hubKeys = new HubKeys(registry, secretBox);
     const { kid, generation } = await hubKeys.ensure();
     logger.info({ kid, generation }, 'hub signing key ready');
-    const chained = await admin.fetchTopicMetadata({ topics: [topics.events, topics.audit, topics.serviceCalls] });
+    const written = await admin.fetchTopicMetadata({ topics: allTopics(topics) });
     const auditChain = new AuditChain({
-      partitions: new Map(chained.topics.map((t) => [t.name, t.partitions.length])),
+      partitions: new Map(written.topics.map((t) => [t.name, t.partitions.length])),
+      chained: new Set([topics.events, topics.audit, topics.serviceCalls]),
       signingKey: () => hubKeys.currentSigningKey(),
     });
     const auditView = await life.open(

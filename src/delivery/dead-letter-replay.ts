@@ -132,7 +132,7 @@ export class DeadLetterReplayer {
       await this.chain.write(batches, async (stamped) => {
         const producer = await this.ready();
         const transaction = await producer.transaction();
-        for (const batch of stamped) await transaction.send({ ...batch, acks: -1 });
+        for (const batch of stamped) this.chain.placement.checkAcknowledged([batch], await transaction.send({ ...batch, acks: -1 }));
         await transaction.commit();
       });
     } catch (err) {

@@ -394,12 +394,14 @@ export class DeliveryWorker {
     const writer = chain.writer(`${groupId}-p${consumed.partition}`);
     if (!output.happyPath) {
       await writer.write(output.topicMessages(topics), (stamped) =>
-        this.producers!.commit(consumed.partition, (producer) => commitTransaction(producer, groupId, stamped, consumed)),
+        this.producers!.commit(consumed.partition, (producer) => commitTransaction(producer, groupId, stamped, consumed, chain.placement)),
       );
       return;
     }
     if (output.events.length > 0)
-      await writer.write([{ topic: topics.events, messages: output.events }], (stamped) => this.eventProducer!.sendBatch({ topicMessages: stamped, acks: -1 }));
+      await writer.write([{ topic: topics.events, messages: output.events }], async (stamped) =>
+        chain.placement.checkAcknowledged(stamped, await this.eventProducer!.sendBatch({ topicMessages: stamped, acks: -1 })),
+      );
     await consumer.commitOffsets([{ topic: consumed.topic, partition: consumed.partition, offset: (BigInt(consumed.offset) + 1n).toString() }]);
   }
 

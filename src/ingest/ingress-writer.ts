@@ -89,7 +89,7 @@ export class IngressWriter {
     await this.chain.write(topicMessages, (stamped) =>
       this.producers.commit(0, async (producer) => {
         const transaction = await producer.transaction();
-        await transaction.sendBatch({ topicMessages: stamped, acks: -1 });
+        this.chain.placement.checkAcknowledged(stamped, await transaction.sendBatch({ topicMessages: stamped, acks: -1 }));
         await transaction.commit();
       }),
     );

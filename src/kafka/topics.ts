@@ -37,6 +37,11 @@ export function topicNames(prefix: string, retryTiersMs: readonly number[]): Top
   });
 }
 
+/** Every topic of `names`. */
+export function allTopics(names: TopicNames): string[] {
+  return Object.values(names).flat();
+}
+
 export interface TopicLayout {
   partitions: number;
   replicationFactor: number;

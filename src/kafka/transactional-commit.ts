@@ -4,6 +4,7 @@
  * then processed again). Used by the delivery stage.
  */
 import type { Producer, TopicMessages } from 'kafkajs';
+import type { Placement } from './placement.ts';
 
 export interface ConsumedUpTo {
   readonly topic: string;
@@ -12,11 +13,17 @@ export interface ConsumedUpTo {
   readonly offset: string;
 }
 
-export async function commitTransaction(producer: Producer, groupId: string, produced: TopicMessages[], consumed: ConsumedUpTo): Promise<void> {
+export async function commitTransaction(
+  producer: Producer,
+  groupId: string,
+  produced: TopicMessages[],
+  consumed: ConsumedUpTo,
+  placement: Placement,
+): Promise<void> {
   const transaction = await producer.transaction();
   try {
     const nonEmpty = produced.filter((t) => t.messages.length > 0);
-    if (nonEmpty.length > 0) await transaction.sendBatch({ topicMessages: nonEmpty, acks: -1 });
+    if (nonEmpty.length > 0) placement.checkAcknowledged(nonEmpty, await transaction.sendBatch({ topicMessages: nonEmpty, acks: -1 }));
     await transaction.sendOffsets({
       consumerGroupId: groupId,
       topics: [{ topic: consumed.topic, partitions: [{ partition: consumed.partition, offset: (BigInt(consumed.offset) + 1n).toString() }] }],

@@ -53,7 +53,13 @@ describe('the audit hash chain', () => {
   });
 
   const chainOf = (checkpointEvery = 3) =>
-    new AuditChain({ partitions: new Map([[TOPIC, 2]]), signingKey: async () => hub.signing, checkpointEvery, checkpointMs: 3_600_000 });
+    new AuditChain({
+      partitions: new Map([[TOPIC, 2]]),
+      chained: new Set([TOPIC]),
+      signingKey: async () => hub.signing,
+      checkpointEvery,
+      checkpointMs: 3_600_000,
+    });
 
   async function written(count = 6) {
     const topic = fakeTopic();

@@ -16,9 +16,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { CompactSign } from 'jose';
-import { Partitioners, type IHeaders, type Message, type TopicMessages } from 'kafkajs';
+import type { IHeaders, Message, TopicMessages } from 'kafkajs';
 import { HUB_SIGNATURE_ALG, type HubSigningKey } from '../contract/hub-signature.ts';
 import { HEADER } from '../contract/kafka-headers.ts';
+import { Placement } from '../kafka/placement.ts';
 
 /** The JWS `typ` of a checkpoint, so it is never taken for a message signature made with the same key. */
 export const CHECKPOINT_TYP = 'lgsp-chain-checkpoint+jws';
@@ -68,8 +69,10 @@ export async function signCheckpoint(checkpoint: Checkpoint, signing: HubSigning
 }
 
 export interface AuditChainOptions {
-  /** The chained topics and their partition counts. */
+  /** The topics the hub writes and their partition counts (where each record lands). */
   readonly partitions: ReadonlyMap<string, number>;
+  /** The chained topics among them. */
+  readonly chained: ReadonlySet<string>;
   /** The hub's signing key now (`HubKeys.currentSigningKey`). */
   readonly signingKey: () => Promise<HubSigningKey>;
   readonly checkpointEvery?: number;
@@ -78,11 +81,14 @@ export interface AuditChainOptions {
 
 /** The hub's chains: one `ChainWriter` per writer name (stage and lane). */
 export class AuditChain {
+  /** Where each record of the hub's topics lands; writers check with it that Kafka took every record. */
+  readonly placement: Placement;
   private readonly writers = new Map<string, ChainWriter>();
-  private readonly options: AuditChainOptions;
+  private readonly options: AuditChainOptions & { placement: Placement };
 
   constructor(options: AuditChainOptions) {
-    this.options = options;
+    this.placement = new Placement(options.partitions);
+    this.options = { ...options, placement: this.placement };
   }
 
   /** The writer `name` (e.g. `lgsp.delivery-p3`); the same object for the same name. */
@@ -100,16 +106,18 @@ interface Link {
 }
 
 export class ChainWriter {
+  /** The chain's `Placement`: writers check with it that Kafka took every record they sent. */
+  readonly placement: Placement;
   private readonly name: string;
-  private readonly options: AuditChainOptions;
-  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly options: AuditChainOptions & { placement: Placement };
   /** `<name>/<uuid>`: a new one after each failed write. */
   private id: string;
   private links = new Map<string, Link>();
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(name: string, options: AuditChainOptions) {
+  constructor(name: string, options: AuditChainOptions & { placement: Placement }) {
     this.name = name;
+    this.placement = options.placement;
     this.options = options;
     this.id = this.newId();
   }
@@ -140,12 +148,10 @@ export class ChainWriter {
   }
 
   private async stamp({ topic, messages }: TopicMessages, links: Map<string, Link>): Promise<Message[]> {
-    const count = this.options.partitions.get(topic);
-    if (count === undefined) return messages;
-    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
+    if (!this.options.chained.has(topic)) return messages;
     const out: Message[] = [];
     for (const message of messages) {
-      const partition = this.partitioner({ topic, partitionMetadata, message });
+      const partition = this.options.placement.partitionOf(topic, message)!;
       const slot = `${topic}/${partition}`;
       const last = links.get(slot);
       const seq = (last?.seq ?? 0) + 1;

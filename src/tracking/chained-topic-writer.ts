@@ -27,7 +27,9 @@ export class ChainedTopicWriter {
   async write(messages: Message[]): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error('ChainedTopicWriter.connect() was not called');
-    await this.chain.write([{ topic: this.topic, messages }], ([stamped]) => producer.send({ ...stamped!, acks: -1 }));
+    await this.chain.write([{ topic: this.topic, messages }], async ([stamped]) =>
+      this.chain.placement.checkAcknowledged([stamped!], await producer.send({ ...stamped!, acks: -1 })),
+    );
   }
 
   async close(): Promise<void> {
