@@ -101,8 +101,9 @@ export class DeliveryWorker {
   private readonly partitionChains = new Map<number, Promise<void>>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   /**
-   * Deliveries this instance made whose `delivered` event is not written yet (their batch's commit
-   * failed, say while a broker fails over): the batch is read again, and these are not sent again.
+   * Deliveries this instance made whose `delivered` event is not written yet: from the answer
+   * until their batch's outcome is written, and beyond if that failed (say while a broker fails
+   * over): the batch is read again, and these are not sent again.
    */
   private readonly unrecorded = new Map<string, DeliveredEvent>();
   /** Group joins seen, and the last one whose holds this instance has read to the end. */
@@ -159,7 +160,6 @@ export class DeliveryWorker {
           );
           const last = due[due.length - 1]!.offset;
           await this.commit(consumer, output, { topic: batch.topic, partition: batch.partition, offset: last });
-          for (const delivered of output.recorded) this.unrecorded.delete(delivered);
           this.parts.holds.applyCommitted(output.holdChanges);
           resolveOffset(last);
         });
@@ -175,9 +175,11 @@ export class DeliveryWorker {
 
   async stop(): Promise<void> {
     for (const timer of this.resumeTimers) clearTimeout(timer);
-    await this.consumer?.stop();
-    await this.producers?.close();
-    await this.eventProducer?.disconnect();
+    try {
+      await this.consumer?.stop();
+    } finally {
+      await Promise.allSettled([this.producers?.close(), this.eventProducer?.disconnect()]);
+    }
   }
 
   /** The records of a retry tier that are due; at the first that is not, pause until it is. */
@@ -370,6 +372,10 @@ export class DeliveryWorker {
     if (waiting.some((p) => p.hubId === hubId)) this.setHold(output, key, hold, queue.remove(waiting, hubId));
   }
 
+  private recorded(output: BatchOutput): void {
+    for (const delivered of output.recorded) this.unrecorded.delete(delivered);
+  }
+
   private remember(event: DeliveredEvent): void {
     this.unrecorded.set(deliveryKey(event.hubId, event.connector), event);
     // Bounded: beyond it, the oldest may be sent again (same Idempotency-Key) if its batch never commits.
@@ -396,12 +402,15 @@ export class DeliveryWorker {
       await writer.write(output.topicMessages(topics), (stamped) =>
         this.producers!.commit(consumed.partition, (producer) => commitTransaction(producer, groupId, stamped, consumed, chain.placement)),
       );
+      this.recorded(output);
       return;
     }
     if (output.events.length > 0)
       await writer.write([{ topic: topics.events, messages: output.events }], async (stamped) =>
         chain.placement.checkAcknowledged(stamped, await this.eventProducer!.sendBatch({ topicMessages: stamped, acks: -1 })),
       );
+    // Written: a read again after a failed offset commit finds them in the audit trail, or here no more.
+    this.recorded(output);
     await consumer.commitOffsets([{ topic: consumed.topic, partition: consumed.partition, offset: (BigInt(consumed.offset) + 1n).toString() }]);
   }
 

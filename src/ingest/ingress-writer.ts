@@ -1,10 +1,11 @@
 /**
  * Writes accepted messages to Kafka atomically and durably: each request's records (the message on
- * `lgsp.ingress`, its dedupe mark, its "accepted" audit event) go in one Kafka transaction with
- * acks from all in-sync replicas. Requests that arrive while a transaction is in flight are
- * grouped into the next one (group commit), so throughput does not stop at one round trip per
- * request. A failed transaction is never committed and every request in it fails with `kafka-unavailable`:
- * nothing of it is visible to the hub's read_committed consumers.
+ * `lgsp.ingress`, its dedupe mark, its delivery records, its "accepted" and "routed" audit events)
+ * go in one Kafka transaction with acks from all in-sync replicas, checked partition by partition
+ * (`placement.ts`). Requests that arrive while a transaction is in flight are grouped into the next
+ * one (group commit), so throughput does not stop at one round trip per request. A failed
+ * transaction is never committed and every request in it fails with `kafka-unavailable`: nothing
+ * of it is visible to the hub's read_committed consumers.
  */
 import type { Kafka, TopicMessages } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';

@@ -10,7 +10,23 @@ const placement = new Placement(
 );
 const ack = (topicName: string, partition: number): RecordMetadata => ({ topicName, partition, errorCode: 0, baseOffset: '0' });
 
+/**
+ * Keys and their murmur2 hashes from Apache Kafka's own tests (`UtilsTest.testMurmur2`), and the
+ * partition Kafka's Java producer picks for each among 6: `(hash & 0x7fffffff) % 6`, worked out by hand.
+ */
+const JAVA_PLACEMENT: [key: string, murmur2: number, partition: number][] = [
+  ['21', -973932308, 0],
+  ['foobar', -790332482, 0],
+  ['abc', 479470107, 3],
+  ['a-little-bit-long-string', -985981536, 2],
+  ['a-little-bit-longer-string', -1486304829, 5],
+];
+
 describe('Placement', () => {
+  it("places records where Kafka's Java producer would", () => {
+    for (const [key, , partition] of JAVA_PLACEMENT) expect(placement.partitionOf('t.ingress', { key, value: 'v' }), key).toBe(partition);
+  });
+
   it('places a record by its key, the same partition every time, and keeps a partition set by the writer', () => {
     const first = placement.partitionOf('t.deliveries', { key: '000.00.05.H49', value: 'a' });
     expect(first).toBeGreaterThanOrEqual(0);

@@ -8,28 +8,34 @@
  * acknowledged `202` whose delivery record to one of its two recipients was never written.
  *
  * `Placement` computes each record's partition as kafkajs's default partitioner does (murmur2 of
- * the key), from the partition counts the hub read at start; `checkAcknowledged` fails a write
- * unless every partition it wrote to answered, so the caller aborts its transaction (or writes
- * again) and nothing is acknowledged that Kafka does not hold.
+ * the key), from the partition counts the hub read at start; the chain writers set it on every
+ * record they send, so where a record goes and what is checked agree even if partitions are added
+ * later. `checkAcknowledged` fails a write unless every partition it wrote to answered, so the
+ * caller aborts its transaction (or writes again) and nothing is acknowledged that Kafka does not
+ * hold.
  */
 import { Partitioners, type Message, type RecordMetadata, type TopicMessages } from 'kafkajs';
 
 export class Placement {
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  private readonly counts: ReadonlyMap<string, number>;
+  /** What the partitioner needs to know of each topic: its partitions, by count. */
+  private readonly metadata: ReadonlyMap<string, { partitionId: number; leader: number; partitionErrorCode: number; replicas: number[]; isr: number[] }[]>;
 
   /** `counts`: partitions per topic. */
   constructor(counts: ReadonlyMap<string, number>) {
-    this.counts = counts;
+    this.metadata = new Map(
+      [...counts].map(([topic, count]) => [
+        topic,
+        Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] })),
+      ]),
+    );
   }
 
   /** The partition `message` goes to in `topic`: its own, else by its key; undefined for a topic of unknown size. */
   partitionOf(topic: string, message: Message): number | undefined {
     if (message.partition !== undefined) return message.partition;
-    const count = this.counts.get(topic);
-    if (count === undefined) return undefined;
-    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
-    return this.partitioner({ topic, partitionMetadata, message });
+    const partitionMetadata = this.metadata.get(topic);
+    return partitionMetadata && this.partitioner({ topic, partitionMetadata, message });
   }
 
   /**

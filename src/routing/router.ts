@@ -17,7 +17,7 @@ import type { Logger } from '../ops/logger.ts';
 import { messageFields } from '../ops/message-log.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
-import type { AuditEvent, Recipient } from '../tracking/audit-event.ts';
+import type { AuditEvent } from '../tracking/audit-event.ts';
 import { receiversOf, resolveRecipients, type RoutingContext } from './recipients.ts';
 import { statusReported } from './status-report.ts';
 
@@ -37,7 +37,6 @@ export interface RouterParts {
 
 /** What routing one message produces, written with the message. */
 export interface Routed {
-  readonly recipients: readonly Recipient[];
   /** For `lgsp.deliveries`: one per recipient, attempt 1. */
   readonly deliveries: Message[];
   /** For `lgsp.events`: `routed`, and `status-reported` when the message reports one. */
@@ -75,7 +74,7 @@ export class Router {
     const status = original && statusReported({ event, hubId, agency: source, originalHubId: original.hubId, at }, this.parts.schemas, this.kindAdapters());
     if (status) events.push(status);
     const deliveries = recipients.map((r) => deliveryMessage({ message, recipient: r.connector, recipientAgency: r.agency, attempt: 1, history: [] }, bytes));
-    return { recipients, deliveries, events };
+    return { deliveries, events };
   }
 
   /** The registered kinds, for their facts (status names). */

@@ -148,7 +148,9 @@ export class ChainWriter {
   }
 
   private async stamp({ topic, messages }: TopicMessages, links: Map<string, Link>): Promise<Message[]> {
-    if (!this.options.chained.has(topic)) return messages;
+    const { placement } = this.options;
+    // Every record gets its partition, so what kafkajs sends and what the writer checks agree.
+    if (!this.options.chained.has(topic)) return messages.map((m) => ({ ...m, partition: placement.partitionOf(topic, m) }));
     const out: Message[] = [];
     for (const message of messages) {
       const partition = this.options.placement.partitionOf(topic, message)!;
