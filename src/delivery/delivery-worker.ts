@@ -20,7 +20,7 @@ import { HEADER } from '../contract/kafka-headers.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
-import { commitTransaction, type ConsumedUpTo } from '../kafka/transactional-commit.ts';
+import { commitTransaction, nextOffset, type ConsumedUpTo } from '../kafka/transactional-commit.ts';
 import type { TopicNames } from '../kafka/topics.ts';
 import type { Logger } from '../ops/logger.ts';
 import { messageFields } from '../ops/message-log.ts';
@@ -236,10 +236,10 @@ export class DeliveryWorker {
     const at = new Date().toISOString();
     const recipient = { connector: record.recipient, agency: record.recipientAgency };
     const waiting = hold?.queue ?? [];
-    const recorded = this.parts.alreadyDelivered(hubId, record.recipient);
-    if (recorded) this.unrecorded.delete(deliveryKey(hubId, record.recipient));
-    const unrecorded = recorded ? undefined : this.unrecorded.get(deliveryKey(hubId, record.recipient));
-    if (recorded || unrecorded) {
+    const inTrail = this.parts.alreadyDelivered(hubId, record.recipient);
+    if (inTrail) this.unrecorded.delete(deliveryKey(hubId, record.recipient));
+    const unrecorded = inTrail ? undefined : this.unrecorded.get(deliveryKey(hubId, record.recipient));
+    if (inTrail || unrecorded) {
       // Delivered before: by this instance, in a batch whose commit failed (its event is written
       // again now), or as the audit trail shows, before a crash or a rebalance.
       this.parts.logger.info({ ...messageFields(record.message, record.recipient), attempt: record.attempt }, 'already delivered; not sent again');
@@ -409,7 +409,7 @@ export class DeliveryWorker {
       await writer.write([{ topic: topics.events, messages: output.events }], async (stamped) =>
         chain.placement.checkAcknowledged(stamped, await this.eventProducer!.sendBatch({ topicMessages: stamped, acks: -1 })),
       );
-    await consumer.commitOffsets([{ topic: consumed.topic, partition: consumed.partition, offset: (BigInt(consumed.offset) + 1n).toString() }]);
+    await consumer.commitOffsets([{ topic: consumed.topic, partition: consumed.partition, offset: nextOffset(consumed) }]);
     // Only now: if the offset commit failed, the batch is read again while this instance's trace
     // view may not have read the events back (it too waits out a dead broker), and a delivery
     // sent twice is worse than its event written twice (measured: 1,061–2,142 attempts a

@@ -14,12 +14,12 @@
  * caller aborts its transaction (or writes again) and nothing is acknowledged that Kafka does not
  * hold.
  */
-import { Partitioners, type Message, type RecordMetadata, type TopicMessages } from 'kafkajs';
+import { Partitioners, type Message, type PartitionMetadata, type RecordMetadata, type TopicMessages } from 'kafkajs';
 
 export class Placement {
   private readonly partitioner = Partitioners.DefaultPartitioner();
   /** What the partitioner needs to know of each topic: its partitions, by count. */
-  private readonly metadata: ReadonlyMap<string, { partitionId: number; leader: number; partitionErrorCode: number; replicas: number[]; isr: number[] }[]>;
+  private readonly metadata: ReadonlyMap<string, PartitionMetadata[]>;
 
   /** `counts`: partitions per topic. */
   constructor(counts: ReadonlyMap<string, number>) {

@@ -13,6 +13,11 @@ export interface ConsumedUpTo {
   readonly offset: string;
 }
 
+/** The offset to commit after `consumed`: the next one to read. */
+export function nextOffset(consumed: ConsumedUpTo): string {
+  return (BigInt(consumed.offset) + 1n).toString();
+}
+
 export async function commitTransaction(
   producer: Producer,
   groupId: string,
@@ -26,7 +31,7 @@ export async function commitTransaction(
     if (nonEmpty.length > 0) placement.checkAcknowledged(nonEmpty, await transaction.sendBatch({ topicMessages: nonEmpty, acks: -1 }));
     await transaction.sendOffsets({
       consumerGroupId: groupId,
-      topics: [{ topic: consumed.topic, partitions: [{ partition: consumed.partition, offset: (BigInt(consumed.offset) + 1n).toString() }] }],
+      topics: [{ topic: consumed.topic, partitions: [{ partition: consumed.partition, offset: nextOffset(consumed) }] }],
     });
     await transaction.commit();
   } catch (err) {
