@@ -243,7 +243,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       holds,
       metrics: new DeliveryMetrics(metrics),
       chain: auditChain,
-      alreadyDelivered: (hubId, connector) => traces.delivered(hubId, connector),
+      trail: traces,
       logger,
     });
     await life.open(

@@ -2,9 +2,13 @@
  * The delivery stage: one consumer group on `lgsp.deliveries` and the retry tiers, with the
  * co-partitioned assignment, so one instance owns a recipient agency's records in every topic.
  *
- * For each batch: the due records (a retry tier's head that is not due yet pauses its partition
- * until it is) go through their connector's sender; what follows from each outcome (retry record,
- * dead letter, hold change) and the consumer offset are committed in one transaction. A batch
+ * Batches run in the background, one at a time per partition (`batch-pipeline.ts`), so a slow
+ * recipient holds back only its own partition. For each batch: the due records (a retry tier's
+ * head that is not due yet pauses its partition until it is) go through their connector's sender;
+ * what follows from each outcome (retry record, dead letter, hold change) and the consumer offset
+ * are committed in one transaction. Before a rebalance or a stop, running batches finish the
+ * records they started and commit up to the last record done without a gap; of the records after
+ * it, only the `delivered` events are written (the next owner skips those deliveries). A batch
  * whose every delivery succeeded with no hold to change (the happy path) needs no transaction:
  * its `delivered` events are written by an idempotent producer, acknowledged by all in-sync
  * replicas, and the offset is committed after them. A crash between the two delivers the batch
@@ -14,10 +18,11 @@
  * Records of different (connector, subject) are delivered concurrently; the same one in order.
  * Batches of the same partition number are handled one at a time, since they share holds.
  */
-import type { Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Batch, Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { HEADER } from '../contract/kafka-headers.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
+import { fenceRejoins } from '../kafka/kafkajs-join-fence.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction, nextOffset, type ConsumedUpTo } from '../kafka/transactional-commit.ts';
@@ -27,6 +32,8 @@ import { messageFields } from '../ops/message-log.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent, type DeliveredEvent } from '../tracking/audit-event.ts';
 import type { AuditChain } from '../tracking/chain.ts';
+import type { TraceView } from '../tracking/trace-view.ts';
+import { BatchPipeline, type TopicPartition } from './batch-pipeline.ts';
 import { deadLetterMessage } from './dead-letters.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
 import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-record.ts';
@@ -48,18 +55,20 @@ export interface DeliveryParts {
   metrics: DeliveryMetrics;
   /** Chains the records of `lgsp.events` (one writer per lane). */
   chain: AuditChain;
-  /** Whether the audit trail shows `hubId` delivered to `connector` (the trace view). */
-  alreadyDelivered(hubId: string, connector: string): boolean;
+  /** The audit trail as this instance reads it: what it shows delivered, read to its end on a join. */
+  trail: Pick<TraceView, 'delivered' | 'catchUp'>;
   logger: Logger;
 }
 
 /** What one batch produces, committed together. */
 class BatchOutput {
-  /** `deliveryKey`s of the `delivered` events in `events`. */
+  /** `deliveryKey`s of the `delivered` events in `deliveredEvents`. */
   readonly recorded: string[] = [];
   readonly retries = new Map<number, Message[]>();
   readonly deadLetters: Message[] = [];
+  /** Audit events other than `delivered`. */
   readonly events: Message[] = [];
+  readonly deliveredEvents: Message[] = [];
   readonly holdRecords: Message[] = [];
   readonly holdChanges = new Map<string, Hold>();
 
@@ -73,20 +82,36 @@ class BatchOutput {
 
   /** A `delivered` event; the delivery is no longer unrecorded once this batch commits. */
   delivered(event: DeliveredEvent): void {
-    this.audit(event);
+    this.deliveredEvents.push(auditMessage(event));
     this.recorded.push(deliveryKey(event.hubId, event.connector));
+  }
+
+  /** Adds everything `other` (a later record's output) produced. */
+  absorb(other: BatchOutput): void {
+    for (const [tier, messages] of other.retries) for (const m of messages) this.retry(tier, m);
+    this.deadLetters.push(...other.deadLetters);
+    this.events.push(...other.events);
+    this.absorbDelivered(other);
+    this.recorded.push(...other.recorded);
+    this.holdRecords.push(...other.holdRecords);
+    for (const [key, hold] of other.holdChanges) this.holdChanges.set(key, hold);
+  }
+
+  /** Adds only the `delivered` events of `other`, a record beyond the committed offset. */
+  absorbDelivered(other: BatchOutput): void {
+    this.deliveredEvents.push(...other.deliveredEvents);
   }
 
   /** Only `delivered` events: nothing that must change atomically with the offset. */
   get happyPath(): boolean {
-    return this.retries.size === 0 && this.deadLetters.length === 0 && this.holdRecords.length === 0;
+    return this.retries.size === 0 && this.deadLetters.length === 0 && this.events.length === 0 && this.holdRecords.length === 0;
   }
 
   topicMessages(topics: TopicNames): TopicMessages[] {
     return [
       ...[...this.retries].map(([tier, messages]) => ({ topic: topics.retries[tier]!, messages })),
       { topic: topics.deadLetters, messages: this.deadLetters },
-      { topic: topics.events, messages: this.events },
+      { topic: topics.events, messages: [...this.events, ...this.deliveredEvents] },
       { topic: topics.holds, messages: this.holdRecords },
     ];
   }
@@ -99,7 +124,9 @@ export class DeliveryWorker {
   private eventProducer: Producer | undefined;
   /** One batch at a time per partition number (they share holds and that number's producer). */
   private readonly partitionChains = new Map<number, Promise<void>>();
-  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** The current consumer's running batches. */
+  private pipeline: BatchPipeline | undefined;
+  private unfence: (() => void) | undefined;
   /**
    * Deliveries this instance made whose batch is not committed yet: from the answer until the
    * batch's outcome and offset are, and beyond if that failed (say while a broker fails over):
@@ -125,47 +152,56 @@ export class DeliveryWorker {
       kafka,
       config,
       async (consumer) => {
-        consumer.on(consumer.events.GROUP_JOIN, () => void this.joins++);
+        // A consumer made anew after a crash: the old one's batches end first.
+        await this.pipeline?.stop();
+        const pipeline = new BatchPipeline(consumer, (err, tp) => this.parts.logger.warn({ err, ...tp }, 'delivery batch failed; reading it again'));
+        this.pipeline = pipeline;
+        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+          this.joins++;
+          this.unfence?.();
+          this.unfence = fenceRejoins(payload.memberId, () => pipeline.drain());
+        });
         await consumer.subscribe({ topics: [topics.deliveries, ...topics.retries], fromBeginning: true });
-        await this.run(consumer);
+        await this.run(consumer, pipeline);
       },
       { onRestart: (err) => this.parts.logger.warn({ err }, 'delivery consumer stopped; starting a new one'), joinInBackground: true },
     );
   }
 
-  private async run(consumer: Consumer): Promise<void> {
-    const { topics } = this.parts;
+  private async run(consumer: Consumer, pipeline: BatchPipeline): Promise<void> {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 64,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, pause, isStale }) => {
-        const tier = topics.retries.indexOf(batch.topic);
-        await this.serialized(batch.partition, async () => {
-          if (isStale()) return;
-          if (this.holdsReadForJoin !== this.joins) {
-            // Partitions just assigned: read every hold their previous owner wrote first.
-            const join = this.joins;
-            await this.parts.holds.catchUp();
-            this.holdsReadForJoin = join;
-          }
-          const due = tier < 0 ? batch.messages : this.dueOnly(batch.messages, pause);
-          if (due.length === 0) return;
-          const output = new BatchOutput();
-          const origin = (offset: string) => ({ topic: batch.topic, partition: batch.partition, offset });
-          await this.deliverAll(
-            due.map((m) => ({ ...parseDelivery(m), origin: origin(m.offset) })),
-            tier < 0 ? undefined : tier,
-            output,
-          );
-          const last = due[due.length - 1]!.offset;
-          await this.commit(consumer, output, { topic: batch.topic, partition: batch.partition, offset: last });
-          this.parts.holds.applyCommitted(output.holdChanges);
-          resolveOffset(last);
-        });
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+        const tp = { topic: batch.topic, partition: batch.partition };
+        if (isStale() || !pipeline.accepts(tp)) return;
+        const join = this.joins;
+        // Resolved only within the group generation it was fetched in (the fence keeps it so;
+        // a member dropped from its group rejoins without one).
+        const resolve = (offset: string) => void (this.joins === join && resolveOffset(offset));
+        pipeline.launch(tp, () => this.serialized(batch.partition, () => this.deliverBatch(consumer, pipeline, batch, resolve)));
         await heartbeat();
       },
     });
+  }
+
+  private async deliverBatch(consumer: Consumer, pipeline: BatchPipeline, batch: Batch, resolve: (offset: string) => void): Promise<void> {
+    const tier = this.parts.topics.retries.indexOf(batch.topic);
+    const tp = { topic: batch.topic, partition: batch.partition };
+    if (this.holdsReadForJoin !== this.joins) {
+      // Partitions just assigned: read every hold and every event their previous owner wrote first.
+      const join = this.joins;
+      await Promise.all([this.parts.holds.catchUp(), this.parts.trail.catchUp()]);
+      this.holdsReadForJoin = join;
+    }
+    const due = tier < 0 ? batch.messages : this.dueOnly(batch.messages, tp, pipeline);
+    if (due.length === 0) return;
+    const records = due.map((m) => ({ ...parseDelivery(m), origin: { ...tp, offset: m.offset } }));
+    const { output, upTo } = await this.deliverAll(records, tier < 0 ? undefined : tier, () => pipeline.stopping);
+    await this.commit(consumer, output, tp.partition, upTo === undefined ? undefined : { ...tp, offset: upTo });
+    this.parts.holds.applyCommitted(output.holdChanges);
+    if (upTo !== undefined) resolve(upTo);
   }
 
   /** "consuming", or what its consumer waits for (`/readyz` reports it). */
@@ -174,45 +210,65 @@ export class DeliveryWorker {
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.resumeTimers) clearTimeout(timer);
     try {
+      // Running batches finish what they started and commit it before the group moves on.
+      await this.pipeline?.stop();
       await this.consumer?.stop();
     } finally {
+      this.unfence?.();
       await Promise.allSettled([this.producers?.close(), this.eventProducer?.disconnect()]);
     }
   }
 
   /** The records of a retry tier that are due; at the first that is not, pause until it is. */
-  private dueOnly(messages: KafkaMessage[], pause: () => () => void): KafkaMessage[] {
+  private dueOnly(messages: KafkaMessage[], tp: TopicPartition, pipeline: BatchPipeline): KafkaMessage[] {
+    const dueAt = (m: KafkaMessage) => Number(m.headers?.[HEADER.dueAt]?.toString() ?? '0');
     const now = Date.now();
-    const firstLater = messages.findIndex((m) => Number(m.headers?.[HEADER.dueAt]?.toString() ?? '0') > now);
+    const firstLater = messages.findIndex((m) => dueAt(m) > now);
     if (firstLater < 0) return messages;
-    const wait = Number(messages[firstLater]!.headers![HEADER.dueAt]!.toString()) - now;
-    const resume = pause();
-    const timer = setTimeout(() => {
-      this.resumeTimers.delete(timer);
-      resume();
-    }, wait);
-    this.resumeTimers.add(timer);
+    pipeline.pauseUntil(tp, dueAt(messages[firstLater]!));
     return messages.slice(0, firstLater);
   }
 
-  /** Lanes by (connector, subject), in order within a lane, concurrently across lanes. */
-  private async deliverAll(records: DeliveryRecord[], tier: number | undefined, output: BatchOutput): Promise<void> {
+  /**
+   * Lanes by (connector, subject), in order within a lane, concurrently across lanes; a lane stops
+   * taking records once `stopping()`. Returns what the records before the first one not done
+   * produced (`upTo`: the last of them), and the `delivered` events of the done ones after it.
+   */
+  private async deliverAll(records: DeliveryRecord[], tier: number | undefined, stopping: () => boolean): Promise<{ output: BatchOutput; upTo?: string }> {
     const lanes = new Map<string, DeliveryRecord[]>();
     for (const r of records) {
       const key = holdKey(r.recipient, r.message.event.subject);
       lanes.set(key, [...(lanes.get(key) ?? []), r]);
     }
+    const done = new Map<DeliveryRecord, BatchOutput>();
     await Promise.all(
       [...lanes].map(async ([key, lane]) => {
-        for (const record of lane) await this.handle(key, record, tier, output);
+        let hold = this.parts.holds.get(key);
+        for (const record of lane) {
+          if (stopping()) return;
+          const output = new BatchOutput();
+          await this.handle(key, record, tier, output, hold);
+          hold = output.holdChanges.get(key) ?? hold;
+          done.set(record, output);
+        }
       }),
     );
+    const output = new BatchOutput();
+    let upTo: string | undefined;
+    let gap = false;
+    for (const record of records) {
+      const produced = done.get(record);
+      gap ||= produced === undefined;
+      if (!gap) {
+        output.absorb(produced!);
+        upTo = record.origin!.offset;
+      } else if (produced) output.absorbDelivered(produced);
+    }
+    return { output, ...(upTo === undefined ? {} : { upTo }) };
   }
 
-  private async handle(key: string, record: DeliveryRecord, tier: number | undefined, output: BatchOutput): Promise<void> {
-    const hold = output.holdChanges.get(key) ?? this.parts.holds.get(key);
+  private async handle(key: string, record: DeliveryRecord, tier: number | undefined, output: BatchOutput, hold: Hold | undefined): Promise<void> {
     const waiting = hold?.queue ?? [];
     const mine = waiting.find((p) => p.hubId === record.message.hubId);
     if (tier === undefined && waiting.length > 0) {
@@ -236,7 +292,7 @@ export class DeliveryWorker {
     const at = new Date().toISOString();
     const recipient = { connector: record.recipient, agency: record.recipientAgency };
     const waiting = hold?.queue ?? [];
-    const inTrail = this.parts.alreadyDelivered(hubId, record.recipient);
+    const inTrail = this.parts.trail.delivered(hubId, record.recipient);
     if (inTrail) this.unrecorded.delete(deliveryKey(hubId, record.recipient));
     const unrecorded = inTrail ? undefined : this.unrecorded.get(deliveryKey(hubId, record.recipient));
     if (inTrail || unrecorded) {
@@ -395,21 +451,22 @@ export class DeliveryWorker {
     output.holdChanges.set(key, hold);
   }
 
-  private async commit(consumer: Consumer, output: BatchOutput, consumed: ConsumedUpTo): Promise<void> {
+  /** `consumed` is undefined when a stop or rebalance came before the batch's first record was done. */
+  private async commit(consumer: Consumer, output: BatchOutput, partition: number, consumed: ConsumedUpTo | undefined): Promise<void> {
     const { chain, groupId, topics } = this.parts;
-    const writer = chain.writer(`${groupId}-p${consumed.partition}`);
-    if (!output.happyPath) {
+    const writer = chain.writer(`${groupId}-p${partition}`);
+    if (!output.happyPath && consumed) {
       await writer.write(output.topicMessages(topics), (stamped) =>
-        this.producers!.commit(consumed.partition, (producer) => commitTransaction(producer, groupId, stamped, consumed, chain.placement)),
+        this.producers!.commit(partition, (producer) => commitTransaction(producer, groupId, stamped, consumed, chain.placement)),
       );
       this.recorded(output);
       return;
     }
-    if (output.events.length > 0)
-      await writer.write([{ topic: topics.events, messages: output.events }], async (stamped) =>
+    if (output.deliveredEvents.length > 0)
+      await writer.write([{ topic: topics.events, messages: output.deliveredEvents }], async (stamped) =>
         chain.placement.checkAcknowledged(stamped, await this.eventProducer!.sendBatch({ topicMessages: stamped, acks: -1 })),
       );
-    await consumer.commitOffsets([{ topic: consumed.topic, partition: consumed.partition, offset: nextOffset(consumed) }]);
+    if (consumed) await consumer.commitOffsets([{ topic: consumed.topic, partition: consumed.partition, offset: nextOffset(consumed) }]);
     // Only now: if the offset commit failed, the batch is read again while this instance's trace
     // view may not have read the events back (it too waits out a dead broker), and a delivery
     // sent twice is worse than its event written twice (measured: 1,061–2,142 attempts a

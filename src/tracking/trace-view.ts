@@ -66,6 +66,11 @@ export class TraceView {
     await this.follower.caughtUp;
   }
 
+  /** Reads what the topic holds now (a delivery stage taking partitions over must see their deliveries). */
+  async catchUp(): Promise<void> {
+    await this.follower?.readToCurrentEnd();
+  }
+
   /** Adds one audit event (called by the follower for every record; tests call it directly). */
   apply(event: AuditEvent): void {
     let entry = this.entries.get(event.hubId);
