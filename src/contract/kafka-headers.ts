@@ -19,6 +19,12 @@ export const HEADER = {
   dueAt: 'lgsp_due_at',
   parked: 'lgsp_parked',
   history: 'lgsp_history',
+  /**
+   * Dedupe records (`lgsp.dedupe`): on a record that marks every message of one ingest write at
+   * once, how many (its value: a JSON array of their `source\nid` keys). A record without it
+   * marks its own key (as written before marks were grouped).
+   */
+  dedupeMarks: 'lgsp_dedupe_marks',
   /** Hold records (`lgsp.holds`): the sequence number of the hold's last change. */
   holdSeq: 'lgsp_seq',
   /** Audit events (`lgsp.events`): the event's kind, readable without parsing the value. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DedupeStore } from './dedupe-store.ts';
+import { DedupeStore, marksOf } from './dedupe-store.ts';
 
 describe('DedupeStore', () => {
   it('forgets entries older than the window', () => {
@@ -50,5 +50,40 @@ describe('DedupeStore', () => {
     store.remember(key('000.00.18.H49', 'd'), 4);
     expect(['15', '16', '17', '18'].map((n, i) => store.has(key(`000.00.${n}.H49`, 'abcd'[i]!), 5))).toEqual([false, true, true, true]);
     expect(store.size).toBe(3);
+  });
+
+  describe('marksOf (records of lgsp.dedupe, written by hand)', () => {
+    it('reads a record marking one message by its key (the format before marks were grouped)', () => {
+      const record = { key: Buffer.from('urn:lgsp:agency:000.00.15.H49\ndoc-1'), value: Buffer.from('3f1c0f3a'), headers: {} };
+      expect(marksOf(record)).toEqual(['urn:lgsp:agency:000.00.15.H49\ndoc-1']);
+    });
+
+    it('reads every mark of a grouped record, whatever its key', () => {
+      const record = {
+        key: Buffer.from('urn:lgsp:agency:000.00.15.H49\ndoc-1'),
+        value: Buffer.from('["urn:lgsp:agency:000.00.15.H49\\ndoc-1","urn:lgsp:agency:000.00.15.H49\\ndoc-2"]'),
+        headers: { lgsp_dedupe_marks: Buffer.from('2') },
+      };
+      expect(marksOf(record)).toEqual(['urn:lgsp:agency:000.00.15.H49\ndoc-1', 'urn:lgsp:agency:000.00.15.H49\ndoc-2']);
+    });
+
+    it('marks nothing for a grouped record it cannot read', () => {
+      const headers = { lgsp_dedupe_marks: Buffer.from('1') };
+      expect(marksOf({ key: Buffer.from('k'), value: Buffer.from('{not json'), headers })).toEqual([]);
+      expect(marksOf({ key: Buffer.from('k'), value: Buffer.from('{"k":1}'), headers })).toEqual([]);
+      expect(marksOf({ key: Buffer.from('k'), value: Buffer.from('["k",7]'), headers })).toEqual(['k']);
+    });
+
+    it('round-trips what the hub writes', () => {
+      const keys = [DedupeStore.key('urn:lgsp:agency:000.00.15.H49', 'a'), DedupeStore.key('urn:lgsp:agency:000.00.15.H49', 'b')];
+      const { key, value, headers } = DedupeStore.record(keys);
+      expect(
+        marksOf({
+          key: Buffer.from(key as string),
+          value: Buffer.from(value as string),
+          headers: { lgsp_dedupe_marks: Buffer.from(String(headers!.lgsp_dedupe_marks)) },
+        }),
+      ).toEqual(keys);
+    });
   });
 });

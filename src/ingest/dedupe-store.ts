@@ -2,14 +2,18 @@
  * Which `source` + `id` pairs the hub has accepted, so a re-sent message is answered with the
  * first result and not routed twice (SPEC section 3), also after a restart and across instances.
  *
- * The truth is the compacted topic `lgsp.dedupe` (key `source\nid`), written in the same Kafka
- * transaction as the message itself, so it never claims a message that is not in `lgsp.ingress`.
+ * The truth is the topic `lgsp.dedupe`, written in the same Kafka transaction as the messages
+ * themselves, so it never claims a message that is not in `lgsp.ingress`: one record an ingest
+ * write, listing the `source\nid` keys it accepted (one record a message would double the hub's
+ * writes for a batch). The topic is compacted as well as time-limited; a record's key is its first
+ * mark's, which appears again only once that mark, and so every mark beside it, is past the window.
  * Each instance loads it at start and follows it live. Bounded three times: entries older than the
  * window are forgotten (the topic's retention is the same window); one sender (`source`, an agency)
  * keeps at most `maxPerSource`, so a flood from one sender drops that sender's own oldest and never
  * another's; and at most `maxEntries` are kept in memory in all, oldest dropped first.
  */
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka, KafkaMessage, Message } from 'kafkajs';
+import { HEADER } from '../contract/kafka-headers.ts';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 
 export interface DedupeLimits {
@@ -37,7 +41,8 @@ export class DedupeStore {
       topic,
       groupId,
       onMessage: (message) => {
-        if (message.key) this.remember(message.key.toString(), Number(message.timestamp));
+        const at = Number(message.timestamp);
+        for (const key of marksOf(message)) this.remember(key, at);
       },
     });
     await this.follower.caughtUp;
@@ -74,9 +79,9 @@ export class DedupeStore {
     if (own?.size === 0) this.bySource.delete(source);
   }
 
-  /** The record that marks `key` accepted, for the transaction that writes the message. */
-  static record(key: string, hubId: string): Message {
-    return { key, value: hubId };
+  /** The record that marks `keys` accepted, for the transaction that writes their messages. */
+  static record(keys: readonly string[]): Message {
+    return { key: keys[0]!, value: JSON.stringify(keys), headers: { [HEADER.dedupeMarks]: String(keys.length) } };
   }
 
   get size(): number {
@@ -85,6 +90,17 @@ export class DedupeStore {
 
   async close(): Promise<void> {
     await this.follower?.stop();
+  }
+}
+
+/** The keys a record of the topic marks accepted; an unreadable one marks nothing (a re-send is then written again). */
+export function marksOf(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>): string[] {
+  if (message.headers?.[HEADER.dedupeMarks] === undefined) return message.key ? [message.key.toString()] : [];
+  try {
+    const keys: unknown = JSON.parse(message.value?.toString() ?? '');
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+  } catch {
+    return [];
   }
 }
 

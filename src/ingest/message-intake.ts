@@ -163,7 +163,7 @@ export class MessageIntake {
     const routed = this.parts.router.route(accepted);
     await this.parts.writer.write([
       { topic: topics.ingress, messages: accepted.map(({ message, bytes }) => toKafkaMessage(message, bytes)) },
-      { topic: topics.dedupe, messages: [...fresh].map(([key, { hubId }]) => DedupeStore.record(key, hubId)) },
+      { topic: topics.dedupe, messages: [DedupeStore.record([...fresh.keys()])] },
       { topic: topics.deliveries, messages: routed.flatMap((r) => r.deliveries) },
       {
         topic: topics.events,
