@@ -40,7 +40,7 @@ export function senderOf(manifest: ConnectorManifest, relay: boolean): Sender {
   const relayFor = relay ? manifest.settings?.relayFor : undefined;
   return { id: manifest.id, agency: manifest.agency, relay, ...(Array.isArray(relayFor) ? { relayFor: relayFor.map(String) } : {}) };
 }
-import { auditMessage, type AcceptedEvent } from '../tracking/audit-event.ts';
+import { acceptedAndRoutedMessage, auditMessage, type AcceptedEvent } from '../tracking/audit-event.ts';
 import { DedupeStore } from './dedupe-store.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import type { IngressWriter } from './ingress-writer.ts';
@@ -168,7 +168,7 @@ export class MessageIntake {
       {
         topic: topics.events,
         messages: accepted.flatMap(({ message, senderKey }, index) => [
-          auditMessage(acceptedEvent(message, schemas.signatureOf(message.event.type, message.event.data), senderKey)),
+          acceptedAndRoutedMessage(acceptedEvent(message, schemas.signatureOf(message.event.type, message.event.data), senderKey), routed[index]!.routed),
           ...routed[index]!.events.map(auditMessage),
         ]),
       },

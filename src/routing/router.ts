@@ -17,7 +17,7 @@ import type { Logger } from '../ops/logger.ts';
 import { messageFields } from '../ops/message-log.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
-import type { AuditEvent } from '../tracking/audit-event.ts';
+import type { AuditEvent, RoutedEvent } from '../tracking/audit-event.ts';
 import { receiversOf, resolveRecipients, type RoutingContext } from './recipients.ts';
 import { statusReported } from './status-report.ts';
 
@@ -39,7 +39,9 @@ export interface RouterParts {
 export interface Routed {
   /** For `lgsp.deliveries`: one per recipient, attempt 1. */
   readonly deliveries: Message[];
-  /** For `lgsp.events`: `routed`, and `status-reported` when the message reports one. */
+  /** For `lgsp.events`, written with the `accepted` event (`acceptedAndRoutedMessage`). */
+  readonly routed: RoutedEvent;
+  /** For `lgsp.events`: `status-reported` when the message reports one (keyed by the original). */
   readonly events: AuditEvent[];
 }
 
@@ -66,7 +68,8 @@ export class Router {
     const original = event.correlationid ? originals.findOriginal(event.correlationid, source) : undefined;
     const { recipients, unreachable, reasons } = resolveRecipients(message, { ...known, originalSender: original?.sourceAgency });
 
-    const events: AuditEvent[] = [{ kind: 'routed', hubId, at, recipients, unreachable, ...(unreachable.length > 0 ? { unreachableReasons: reasons } : {}) }];
+    const routed: RoutedEvent = { kind: 'routed', hubId, at, recipients, unreachable, ...(unreachable.length > 0 ? { unreachableReasons: reasons } : {}) };
+    const events: AuditEvent[] = [];
     const log = { ...messageFields(message, message.connector), recipients: recipients.length, ...(unreachable.length > 0 ? { unreachable: reasons } : {}) };
     if (recipients.length === 0 || unreachable.length > 0)
       this.parts.logger.info(log, 'routed, with addressed agencies that have no connector that accepts this type');
@@ -74,7 +77,7 @@ export class Router {
     const status = original && statusReported({ event, hubId, agency: source, originalHubId: original.hubId, at }, this.parts.schemas, this.kindAdapters());
     if (status) events.push(status);
     const deliveries = recipients.map((r) => deliveryMessage({ message, recipient: r.connector, recipientAgency: r.agency, attempt: 1, history: [] }, bytes));
-    return { deliveries, events };
+    return { deliveries, routed, events };
   }
 
   /** The registered kinds, for their facts (status names). */

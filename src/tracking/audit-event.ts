@@ -2,6 +2,11 @@
  * Records of the audit trail `lgsp.events` (key: the hub id of the message concerned): what
  * happened to a message and when. The trace of `GET /v1/messages/{id}` is built from them.
  * Each kind carries what the trace needs to show without reading any other topic.
+ *
+ * A record holds one event, except that a message's `accepted` and `routed` events, which ingest
+ * writes in one transaction, share one record: the `accepted` event with the `routed` one (less
+ * its kind and hub id) as its field `routed` (header `lgsp_kind: accepted`). Records written
+ * before they were joined, one each, are read as well.
  */
 import type { Message } from 'kafkajs';
 import { HEADER } from '../contract/kafka-headers.ts';
@@ -97,7 +102,20 @@ export function auditMessage(event: AuditEvent): Message {
   return { key: event.hubId, value: JSON.stringify(event), headers: { [HEADER.auditKind]: event.kind } };
 }
 
-/** Parses a record of `lgsp.events` (written by the hub itself, so trusted). */
-export function parseAuditEvent(value: Buffer | null): AuditEvent | undefined {
-  return value ? (JSON.parse(value.toString()) as AuditEvent) : undefined;
+/** The one record of a message's `accepted` and `routed` events. */
+export function acceptedAndRoutedMessage(accepted: AcceptedEvent, routed: RoutedEvent): Message {
+  const { kind: _kind, hubId: _hubId, ...rest } = routed;
+  return auditMessage({ ...accepted, routed: rest } as AcceptedEvent);
+}
+
+/**
+ * The events a record of `lgsp.events` holds (written by the hub itself, so trusted): none for an
+ * empty value, one, or an `accepted` event and the `routed` event it carries.
+ */
+export function parseAuditEvents(value: Buffer | null): AuditEvent[] {
+  if (!value) return [];
+  const event = JSON.parse(value.toString()) as AuditEvent & { routed?: Omit<RoutedEvent, 'kind' | 'hubId'> };
+  if (event.kind !== 'accepted' || event.routed === undefined) return [event];
+  const { routed, ...accepted } = event;
+  return [accepted, { ...routed, kind: 'routed', hubId: accepted.hubId }];
 }

@@ -12,7 +12,7 @@ import type { Kafka } from 'kafkajs';
 import { sourceAgency } from '../contract/cloud-event.ts';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
-import { parseAuditEvent, type AcceptedEvent, type AuditEvent, type ReplayedEvent } from './audit-event.ts';
+import { parseAuditEvents, type AcceptedEvent, type AuditEvent, type ReplayedEvent } from './audit-event.ts';
 import { assembleTrace, type Trace } from './trace.ts';
 
 export interface TraceViewOptions {
@@ -58,8 +58,8 @@ export class TraceView {
       topic,
       groupId,
       onMessage: (message, partition) => {
-        const event = parse(message.value);
-        if (event) this.apply(event);
+        const events = parse(message.value);
+        if (events) for (const event of events) this.apply(event);
         else this.options.logger?.warn({ topic, partition, offset: message.offset }, 'skipped a record of the audit trail that is not an audit event');
       },
     });
@@ -184,11 +184,12 @@ function unindex(index: Map<string, Set<string>>, key: string, hubId: string): v
   if (hubIds?.size === 0) index.delete(key);
 }
 
-/** An audit event, or undefined for a record that is not one (not JSON, or no hub id, kind, time). */
-function parse(value: Buffer | null): AuditEvent | undefined {
+/** A record's audit events, or undefined for a record that is not one (not JSON, or no hub id, kind, time). */
+function parse(value: Buffer | null): AuditEvent[] | undefined {
   try {
-    const event = parseAuditEvent(value);
-    return event && typeof event.hubId === 'string' && typeof event.kind === 'string' && typeof event.at === 'string' ? event : undefined;
+    const events = parseAuditEvents(value);
+    const valid = (e: AuditEvent) => typeof e.hubId === 'string' && typeof e.kind === 'string' && typeof e.at === 'string';
+    return events.length > 0 && events.every(valid) ? events : undefined;
   } catch {
     return undefined;
   }

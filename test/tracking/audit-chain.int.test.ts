@@ -48,7 +48,8 @@ describe('tamper-evident records topics', () => {
     hub = await startTestHub();
     const { sender } = await seedSenders(hub.url);
     for (let i = 0; i < DOCUMENTS; i++) expect((await post(hub.url, documentSent(), { token: sender })).status).toBe(202);
-    events = await readTopicUntil(hub.topics.events, (records) => records.filter((r) => r.headers[HEADER.auditKind] === 'routed').length >= DOCUMENTS);
+    // One record a message: its `accepted` event carrying its `routed` one.
+    events = await readTopicUntil(hub.topics.events, (records) => records.filter((r) => r.headers[HEADER.auditKind] === 'accepted').length >= DOCUMENTS);
   });
   afterAll(() => hub?.close());
 
@@ -58,7 +59,7 @@ describe('tamper-evident records topics', () => {
     expect([...chains].sort()).toEqual(expect.arrayContaining([expect.stringMatching(/ingress$/)]));
     const report = await verify(hub, 'events');
     expect(report).toMatchObject({ ok: true, unchained: 0, broken: [] });
-    expect(report.records).toBeGreaterThanOrEqual(2 * DOCUMENTS);
+    expect(report.records).toBeGreaterThanOrEqual(DOCUMENTS);
     expect(report.checkpoints).toBeGreaterThanOrEqual(report.chains);
     expect(await verify(hub, 'audit')).toMatchObject({ ok: true, unchained: 0, broken: [] });
     const cli = await lgsp(hub.url, ['audit', 'verify', '--topic', 'audit']);
