@@ -36,6 +36,8 @@ export interface Delivery {
   readonly hubSignature?: string;
   /** The sender's own signature (docs/signatures.md, chain of custody); push senders pass it on as `lgsp-sender-signature`. */
   readonly senderSignature?: string;
+  /** `event.data` as the hub holds it (the bytes its signature hashes), when the delivery stage has them: a kind that sends `data` as JSON sends these. */
+  readonly dataBytes?: Buffer;
 }
 
 /**

@@ -47,6 +47,6 @@ export const webhookAdapter: ConnectorAdapter<typeof WEBHOOK_SETTINGS> = {
   createSender(manifest, ctx) {
     const extraHeaders = ctx.settings.headers ?? {};
     const mode = manifest.delivery.mode;
-    return pushSender(manifest, ctx, (delivery) => encodeEvent(delivery.event, mode, extraHeaders));
+    return pushSender(manifest, ctx, (delivery) => encodeEvent(delivery.event, mode, extraHeaders, delivery.dataBytes));
   },
 };

@@ -24,11 +24,13 @@ export const BINARY_ATTRIBUTES = ['id', 'source', 'type', 'specversion', 'subjec
 /**
  * Headers and body of one delivery. `extraHeaders` (the connector's static `settings.headers`)
  * never replace the hub's own: `ce-*` names are dropped and `content-type` is always the mode's.
+ * `dataBytes`: `event.data` serialised already (as the hub holds it); binary mode sends them.
  */
 export function encodeEvent(
   event: CloudEvent,
   mode: ContentMode,
   extraHeaders: Readonly<Record<string, string>> = {},
+  dataBytes?: Buffer,
 ): { headers: Record<string, string>; body: Buffer } {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(extraHeaders)) {
@@ -44,7 +46,7 @@ export function encodeEvent(
     if (value !== undefined) headers[`ce-${name}`] = percentEncode(value);
   }
   headers['content-type'] = 'application/json';
-  return { headers, body: Buffer.from(JSON.stringify(event.data), 'utf8') };
+  return { headers, body: dataBytes ?? Buffer.from(JSON.stringify(event.data), 'utf8') };
 }
 
 /** A header value as the binding writes it: printable ASCII except space, `"` and `%` kept, the rest `%XX` of UTF-8. */

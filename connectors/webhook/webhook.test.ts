@@ -117,6 +117,11 @@ describe('webhook encode', () => {
     expect(percentEncode('urn:lgsp:agency:000.00.15.H49')).toBe('urn:lgsp:agency:000.00.15.H49');
   });
 
+  it('binary mode: the data bytes the hub holds are sent as they are, not parsed and serialised again', () => {
+    const held = Buffer.from('{"maHoSo": "000.00.15.H49-261201-0001",  "trangThai":"1"}');
+    expect(encodeEvent(status, 'binary', {}, held).body).toBe(held);
+  });
+
   it('structured mode: the whole event as application/cloudevents+json', () => {
     const { headers, body } = encodeEvent(sent, 'structured');
     expect(headers).toEqual({ 'content-type': 'application/cloudevents+json' });

@@ -41,10 +41,19 @@ export function toKafkaMessage(
   return { key: event.subject, value, headers };
 }
 
-/** The reverse of `toKafkaMessage`, for records the hub wrote itself (trusted, already validated). */
+/**
+ * The reverse of `toKafkaMessage`, for records the hub wrote itself (trusted, already validated).
+ * `data` is parsed when first read: a delivery that sends the record's bytes as they are (a
+ * binary-mode webhook) never parses it.
+ */
 export function fromKafkaMessage(message: { value: Buffer | null; headers?: IHeaders }): AcceptedMessage {
   const header = (name: string) => message.headers?.[name]?.toString();
-  const event: Record<string, unknown> = { data: JSON.parse(message.value?.toString() ?? '{}') };
+  const event: Record<string, unknown> = {};
+  let data: unknown;
+  Object.defineProperty(event, 'data', {
+    enumerable: true,
+    get: () => (data ??= JSON.parse(message.value?.toString() ?? '{}')),
+  });
   for (const name of ATTRIBUTES) {
     const value = header(`ce_${name}`);
     if (value !== undefined) event[name] = value;

@@ -31,12 +31,17 @@ export interface DeliveryRecord {
   readonly history: readonly AttemptRecord[];
   /** Where this record was read from (not written: a dead letter names it). */
   readonly origin?: RecordOrigin;
+  /**
+   * The message's data as read from the record: written again (a retry, a dead letter) and sent
+   * (a binary-mode webhook) as it is, neither parsed nor serialised again.
+   */
+  readonly dataBytes?: Buffer;
 }
 
 const MAX_HISTORY = 10;
 
-/** `bytes`: the message's data already serialised (ingest has it), so it is not serialised again. */
-export function deliveryMessage(record: DeliveryRecord, bytes?: Buffer): Message {
+/** `bytes`: the message's data already serialised (ingest has it; a record read has `dataBytes`), so it is not serialised again. */
+export function deliveryMessage(record: DeliveryRecord, bytes = record.dataBytes): Message {
   const base = toKafkaMessage(record.message, bytes);
   const headers: IHeaders = {
     ...base.headers,
@@ -61,5 +66,6 @@ export function parseDelivery(message: { value: Buffer | null; headers?: IHeader
     ...(dueAt !== undefined ? { dueAt: Number(dueAt) } : {}),
     ...(header(HEADER.parked) === '1' ? { parked: true } : {}),
     history: JSON.parse(header(HEADER.history) ?? '[]') as AttemptRecord[],
+    ...(message.value ? { dataBytes: message.value } : {}),
   };
 }

@@ -313,6 +313,7 @@ export class DeliveryWorker {
         attempt: record.attempt,
         ...(hubSignature ? { hubSignature } : {}),
         ...(senderSignature ? { senderSignature } : {}),
+        ...(record.dataBytes ? { dataBytes: record.dataBytes } : {}),
       });
     } catch (err) {
       if (!(err instanceof AdapterError)) throw err;
