@@ -42,6 +42,14 @@ import { planRetry, scheduleMs } from './retry-plan.ts';
 import type { Attempted, Senders } from './senders.ts';
 
 const MAX_UNRECORDED = 100_000;
+/**
+ * How long the group waits for a member that stopped heartbeating (a killed instance) before
+ * giving its partitions to the others: deliveries pause that long. kafkajs's default is 30 s; a
+ * shorter one is safe because batches run in the background, so the fetch loop, which heartbeats,
+ * never waits for a slow recipient (and the join fence heartbeats while it waits).
+ */
+const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
 const deliveryKey = (hubId: string, connector: string) => `${hubId}\n${connector}`;
 
 export interface DeliveryParts {
@@ -147,7 +155,14 @@ export class DeliveryWorker {
     this.producers = new TransactionalProducers(kafka, groupId);
     this.eventProducer = kafka.producer({ idempotent: true });
     await this.eventProducer.connect();
-    const config = { groupId, partitionAssigners: [coPartitionedAssigner], maxWaitTimeInMs: 20, readUncommitted: false };
+    const config = {
+      groupId,
+      partitionAssigners: [coPartitionedAssigner],
+      maxWaitTimeInMs: 20,
+      readUncommitted: false,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    };
     this.consumer = await superviseConsumer(
       kafka,
       config,
