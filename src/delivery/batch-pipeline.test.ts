@@ -101,6 +101,20 @@ describe('BatchPipeline', () => {
     expect(consumer.paused.size).toBe(0);
   });
 
+  it('outlives its consumer: a pause ending after the consumer crashed throws nothing', async () => {
+    vi.useFakeTimers();
+    const notRunning = () => {
+      throw new Error('Consumer group was not initialized, consumer#run must be called first');
+    };
+    const pipeline = new BatchPipeline({ pause: () => undefined, resume: notRunning }, () => undefined);
+    pipeline.pauseUntil(TIER, Date.now() + 1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const crashed = new BatchPipeline({ pause: notRunning, resume: notRunning }, () => undefined);
+    crashed.launch(A, () => Promise.resolve());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(crashed.accepts(A)).toBe(true);
+  });
+
   it('stops for good: waits for running batches and fetches nothing more', async () => {
     const consumer = fakeConsumer();
     const pipeline = new BatchPipeline(consumer, () => undefined);

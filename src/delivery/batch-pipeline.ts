@@ -49,7 +49,7 @@ export class BatchPipeline {
   /** Runs `work` in the background with `tp` paused. */
   launch(tp: TopicPartition, work: () => Promise<void>): void {
     const key = keyOf(tp);
-    this.consumer.pause([{ topic: tp.topic, partitions: [tp.partition] }]);
+    this.pause(tp);
     const run = work().then(
       () => {
         this.running.delete(key);
@@ -68,7 +68,7 @@ export class BatchPipeline {
   pauseUntil(tp: TopicPartition, atMs: number): void {
     const key = keyOf(tp);
     clearTimeout(this.waiting.get(key));
-    this.consumer.pause([{ topic: tp.topic, partitions: [tp.partition] }]);
+    this.pause(tp);
     const timer = setTimeout(
       () => {
         this.waiting.delete(key);
@@ -97,7 +97,24 @@ export class BatchPipeline {
     await Promise.all(this.running.values());
   }
 
+  /**
+   * kafkajs throws when its consumer is not running (it crashed, and a new one is being made, with
+   * a pipeline of its own): there is then nothing to pause or resume.
+   */
+  private pause(tp: TopicPartition): void {
+    try {
+      this.consumer.pause([{ topic: tp.topic, partitions: [tp.partition] }]);
+    } catch {
+      // not running
+    }
+  }
+
   private resume(tp: TopicPartition): void {
-    if (!this.stopped) this.consumer.resume([{ topic: tp.topic, partitions: [tp.partition] }]);
+    if (this.stopped) return;
+    try {
+      this.consumer.resume([{ topic: tp.topic, partitions: [tp.partition] }]);
+    } catch {
+      // not running
+    }
   }
 }
