@@ -7,7 +7,7 @@
  * head is not due, once it is).
  *
  * `drain()` asks the running batches to stop taking new records and waits for them: the consumer
- * calls it before it rejoins its group (`kafkajs-join-fence.ts`), so no partition moves while one
+ * calls it before it rejoins its group (`kafkajs-revocation-fence.ts`), so no partition moves while one
  * of its deliveries is in flight, and before it stops.
  */
 import type { Consumer } from 'kafkajs';

@@ -22,7 +22,7 @@ import type { Batch, Consumer, Kafka, KafkaMessage, Message, Producer, TopicMess
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { HEADER } from '../contract/kafka-headers.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
-import { fenceRejoins } from '../kafka/kafkajs-join-fence.ts';
+import { fenceRevocations } from '../kafka/kafkajs-revocation-fence.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction, nextOffset, type ConsumedUpTo } from '../kafka/transactional-commit.ts';
@@ -174,7 +174,7 @@ export class DeliveryWorker {
         consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
           this.joins++;
           this.unfence?.();
-          this.unfence = fenceRejoins(payload.memberId, () => pipeline.drain());
+          this.unfence = fenceRevocations(payload.memberId, () => pipeline.drain());
         });
         await consumer.subscribe({ topics: [topics.deliveries, ...topics.retries], fromBeginning: true });
         await this.run(consumer, pipeline);
