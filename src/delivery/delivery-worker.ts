@@ -49,6 +49,13 @@ const MAX_UNRECORDED = 100_000;
  * never waits for a slow recipient (and the join fence heartbeats while it waits).
  */
 const SESSION_TIMEOUT_MS = 10_000;
+/**
+ * A batch whose outcome cannot be committed (a broker failing over) tries again for this long
+ * before it gives up and is read again. Giving up at once lets the consumer's crash and rejoin,
+ * which a broker's death brings, hand the partition to another instance before the batch's
+ * `delivered` events exist, and that instance sends them again.
+ */
+const COMMIT_PATIENCE_MS = 20_000;
 const HEARTBEAT_INTERVAL_MS = 1_000;
 const deliveryKey = (hubId: string, connector: string) => `${hubId}\n${connector}`;
 
@@ -79,6 +86,8 @@ class BatchOutput {
   readonly deliveredEvents: Message[] = [];
   readonly holdRecords: Message[] = [];
   readonly holdChanges = new Map<string, Hold>();
+  /** The happy path's `delivered` events are written (its offset commit may still fail). */
+  eventsWritten = false;
 
   retry(tier: number, message: Message): void {
     this.retries.set(tier, [...(this.retries.get(tier) ?? []), message]);
@@ -214,7 +223,7 @@ export class DeliveryWorker {
     if (due.length === 0) return;
     const records = due.map((m) => ({ ...parseDelivery(m), origin: { ...tp, offset: m.offset } }));
     const { output, upTo } = await this.deliverAll(records, tier < 0 ? undefined : tier, () => pipeline.stopping);
-    await this.commit(consumer, output, tp.partition, upTo === undefined ? undefined : { ...tp, offset: upTo });
+    await this.commitPatiently(consumer, output, tp.partition, upTo === undefined ? undefined : { ...tp, offset: upTo });
     this.parts.holds.applyCommitted(output.holdChanges);
     if (upTo !== undefined) resolve(upTo);
   }
@@ -467,6 +476,19 @@ export class DeliveryWorker {
     output.holdChanges.set(key, hold);
   }
 
+  private async commitPatiently(consumer: Consumer, output: BatchOutput, partition: number, consumed: ConsumedUpTo | undefined): Promise<void> {
+    const deadline = Date.now() + COMMIT_PATIENCE_MS;
+    for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+      try {
+        return await this.commit(consumer, output, partition, consumed);
+      } catch (err) {
+        if (Date.now() + pause > deadline) throw err;
+        this.parts.logger.warn({ err, partition }, 'delivery batch outcome not committed; trying again');
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  }
+
   /** `consumed` is undefined when a stop or rebalance came before the batch's first record was done. */
   private async commit(consumer: Consumer, output: BatchOutput, partition: number, consumed: ConsumedUpTo | undefined): Promise<void> {
     const { chain, groupId, topics } = this.parts;
@@ -478,10 +500,12 @@ export class DeliveryWorker {
       this.recorded(output);
       return;
     }
-    if (output.deliveredEvents.length > 0)
+    if (output.deliveredEvents.length > 0 && !output.eventsWritten) {
       await writer.write([{ topic: topics.events, messages: output.deliveredEvents }], async (stamped) =>
         chain.placement.checkAcknowledged(stamped, await this.eventProducer!.sendBatch({ topicMessages: stamped, acks: -1 })),
       );
+      output.eventsWritten = true; // a commit tried again after this does not write them twice
+    }
     if (consumed) await consumer.commitOffsets([{ topic: consumed.topic, partition: consumed.partition, offset: nextOffset(consumed) }]);
     // Only now: if the offset commit failed, the batch is read again while this instance's trace
     // view may not have read the events back (it too waits out a dead broker), and a delivery
