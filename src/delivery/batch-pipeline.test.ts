@@ -73,13 +73,19 @@ describe('BatchPipeline', () => {
     expect(consumer.paused.size).toBe(0);
   });
 
-  it('keeps a retry tier paused until its head is due, even when its batch ends first', async () => {
+  /** A retry tier's batch running, its partition also paused until its next head is due in `dueInMs`. */
+  function runningTierBatch(dueInMs: number) {
     vi.useFakeTimers();
     const consumer = fakeConsumer();
     const pipeline = new BatchPipeline(consumer, () => undefined);
     const batch = deferred();
     pipeline.launch(TIER, () => batch.promise);
-    pipeline.pauseUntil(TIER, Date.now() + 5_000);
+    pipeline.pauseUntil(TIER, Date.now() + dueInMs);
+    return { consumer, batch };
+  }
+
+  it('keeps a retry tier paused until its head is due, even when its batch ends first', async () => {
+    const { consumer, batch } = runningTierBatch(5_000);
     batch.resolve();
     await vi.advanceTimersByTimeAsync(4_999);
     expect(consumer.paused.has('retry.1s:0')).toBe(true);
@@ -88,12 +94,7 @@ describe('BatchPipeline', () => {
   });
 
   it('does not fetch a partition whose head came due while its batch still runs', async () => {
-    vi.useFakeTimers();
-    const consumer = fakeConsumer();
-    const pipeline = new BatchPipeline(consumer, () => undefined);
-    const batch = deferred();
-    pipeline.launch(TIER, () => batch.promise);
-    pipeline.pauseUntil(TIER, Date.now() + 1_000);
+    const { consumer, batch } = runningTierBatch(1_000);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(consumer.paused.has('retry.1s:0')).toBe(true);
     batch.resolve();
