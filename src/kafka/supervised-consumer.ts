@@ -25,6 +25,14 @@ export interface SuperviseOptions {
   joinInBackground?: boolean;
 }
 
+/**
+ * kafkajs gives a consumer 5 retries unless told otherwise, whatever its client's budget; with the
+ * hub's 10 ms first backoff that is 0.3 s, so a broker's death crashed every consumer at once (each
+ * then left and rejoined its group, and the views' new members waited out their old ones'
+ * sessions). The client's own budget, 12 retries up to 10 s apart, outlasts a partition leader's
+ * failover.
+ */
+const CONSUMER_RETRIES = 12;
 const FIRST_PAUSE_MS = 500;
 const LONGEST_PAUSE_MS = 15_000;
 const STOP_WAITS_FOR_JOIN_MS = 10_000;
@@ -42,7 +50,7 @@ export async function superviseConsumer(
   let status = 'starting';
 
   const launch = async (): Promise<void> => {
-    const consumer = kafka.consumer(config);
+    const consumer = kafka.consumer({ ...config, retry: { retries: CONSUMER_RETRIES, ...config.retry } });
     current = consumer;
     status = `joining consumer group ${config.groupId} since ${new Date().toISOString()}`;
     consumer.on(consumer.events.GROUP_JOIN, () => void (status = 'consuming'));
