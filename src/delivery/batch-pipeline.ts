@@ -7,8 +7,8 @@
  * head is not due, once it is).
  *
  * `drain()` asks the running batches to stop taking new records and waits for them: the consumer
- * calls it before it rejoins its group (`kafkajs-revocation-fence.ts`), so no partition moves while one
- * of its deliveries is in flight, and before it stops.
+ * calls it before it rejoins or leaves its group (`kafkajs-revocation-fence.ts`), so no partition
+ * moves while one of its deliveries is in flight.
  */
 import type { Consumer } from 'kafkajs';
 
@@ -49,11 +49,11 @@ export class BatchPipeline {
   /** Runs `work` in the background with `tp` paused. */
   launch(tp: TopicPartition, work: () => Promise<void>): void {
     const key = keyOf(tp);
-    this.pause(tp);
+    this.set(tp, 'pause');
     const run = work().then(
       () => {
         this.running.delete(key);
-        if (!this.waiting.has(key)) this.resume(tp);
+        if (!this.waiting.has(key)) this.set(tp, 'resume');
       },
       (err: unknown) => {
         this.running.delete(key);
@@ -68,11 +68,11 @@ export class BatchPipeline {
   pauseUntil(tp: TopicPartition, atMs: number): void {
     const key = keyOf(tp);
     clearTimeout(this.waiting.get(key));
-    this.pause(tp);
+    this.set(tp, 'pause');
     const timer = setTimeout(
       () => {
         this.waiting.delete(key);
-        if (!this.running.has(key)) this.resume(tp);
+        if (!this.running.has(key)) this.set(tp, 'resume');
       },
       Math.max(0, atMs - Date.now()),
     );
@@ -98,21 +98,13 @@ export class BatchPipeline {
   }
 
   /**
-   * kafkajs throws when its consumer is not running (it crashed, and a new one is being made, with
-   * a pipeline of its own): there is then nothing to pause or resume.
+   * kafkajs throws when its consumer is not running (kafkajs is restarting it after a crash, or it
+   * was replaced): there is then nothing to pause or resume. A stopped pipeline resumes nothing.
    */
-  private pause(tp: TopicPartition): void {
+  private set(tp: TopicPartition, action: 'pause' | 'resume'): void {
+    if (action === 'resume' && this.stopped) return;
     try {
-      this.consumer.pause([{ topic: tp.topic, partitions: [tp.partition] }]);
-    } catch {
-      // not running
-    }
-  }
-
-  private resume(tp: TopicPartition): void {
-    if (this.stopped) return;
-    try {
-      this.consumer.resume([{ topic: tp.topic, partitions: [tp.partition] }]);
+      this.consumer[action]([{ topic: tp.topic, partitions: [tp.partition] }]);
     } catch {
       // not running
     }

@@ -49,6 +49,7 @@ const MAX_UNRECORDED = 100_000;
  * never waits for a slow recipient (and the join fence heartbeats while it waits).
  */
 const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
 /**
  * A batch whose outcome cannot be committed (a broker failing over) tries again for this long
  * before it gives up and is read again. Giving up at once lets the consumer's crash and rejoin,
@@ -56,7 +57,6 @@ const SESSION_TIMEOUT_MS = 10_000;
  * `delivered` events exist, and that instance sends them again.
  */
 const COMMIT_PATIENCE_MS = 20_000;
-const HEARTBEAT_INTERVAL_MS = 1_000;
 const deliveryKey = (hubId: string, connector: string) => `${hubId}\n${connector}`;
 
 export interface DeliveryParts {
