@@ -43,14 +43,6 @@ import type { Attempted, Senders } from './senders.ts';
 
 const MAX_UNRECORDED = 100_000;
 /**
- * How long the group waits for a member that stopped heartbeating (a killed instance) before
- * giving its partitions to the others: deliveries pause that long. kafkajs's default is 30 s; a
- * shorter one is safe because batches run in the background, so the fetch loop, which heartbeats,
- * never waits for a slow recipient (and the join fence heartbeats while it waits).
- */
-const SESSION_TIMEOUT_MS = 10_000;
-const HEARTBEAT_INTERVAL_MS = 1_000;
-/**
  * A batch whose outcome cannot be committed (a broker failing over) tries again for this long
  * before it gives up and is read again. Giving up at once lets the consumer's crash and rejoin,
  * which a broker's death brings, hand the partition to another instance before the batch's
@@ -169,8 +161,6 @@ export class DeliveryWorker {
       partitionAssigners: [coPartitionedAssigner],
       maxWaitTimeInMs: 20,
       readUncommitted: false,
-      sessionTimeout: SESSION_TIMEOUT_MS,
-      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     };
     this.consumer = await superviseConsumer(
       kafka,

@@ -33,6 +33,16 @@ export interface SuperviseOptions {
  * failover.
  */
 const CONSUMER_RETRIES = 12;
+/**
+ * How long a group waits for a member that stopped heartbeating before it rebalances without it
+ * (kafkajs: 30 s). A killed instance's partitions wait that long; so does a consumer that crashed
+ * and could not leave its group (its coordinator was on a broker that died): its new member waits
+ * for the old one's session to end, and a view read to its end waits with it. A shorter session
+ * is safe because no hub consumer's fetch loop, which heartbeats, waits for slow work: views apply
+ * records in memory, and the delivery stage runs its batches in the background (its join fence
+ * heartbeats while it waits).
+ */
+const SESSION = { sessionTimeout: 10_000, heartbeatInterval: 1_000 };
 const FIRST_PAUSE_MS = 500;
 const LONGEST_PAUSE_MS = 15_000;
 const STOP_WAITS_FOR_JOIN_MS = 10_000;
@@ -50,7 +60,7 @@ export async function superviseConsumer(
   let status = 'starting';
 
   const launch = async (): Promise<void> => {
-    const consumer = kafka.consumer({ ...config, retry: { retries: CONSUMER_RETRIES, ...config.retry } });
+    const consumer = kafka.consumer({ ...SESSION, ...config, retry: { retries: CONSUMER_RETRIES, ...config.retry } });
     current = consumer;
     status = `joining consumer group ${config.groupId} since ${new Date().toISOString()}`;
     consumer.on(consumer.events.GROUP_JOIN, () => void (status = 'consuming'));
