@@ -26,7 +26,7 @@ export default defineConfig({
       },
       {
         test: {
-          // `npm run test:cluster`: three brokers of its own, killed one by one (issue 16, not yet in npm test).
+          // Three brokers of its own, one killed with SIGKILL (issue 16); also alone: `npm run test:cluster`.
           name: 'cluster',
           include: ['test/cluster/**/*.int.test.ts'],
           globalSetup: ['test/helpers/broker-global-setup.ts'],
