@@ -25,6 +25,8 @@ import { Agent, createServer, request, type IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { BINARY_ATTRIBUTES, percentEncode } from '../connectors/webhook/codec.ts';
+// The hub's kafkajs encodes with the pooled encoder: so does the baseline, so the comparison is of the hub's work.
+import '../src/kafka/kafkajs-pooled-encoder.ts';
 import '../src/kafka/kafkajs-timeout-warning.ts';
 
 /** Clock ticks a second for /proc/<pid>/stat (`getconf CLK_TCK`: 100 on Linux everywhere we run). */
