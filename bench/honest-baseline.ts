@@ -28,8 +28,8 @@ import { BINARY_ATTRIBUTES, percentEncode } from '../connectors/webhook/codec.ts
 // The hub's kafkajs encodes with the pooled encoder: so does the baseline, so the comparison is of the hub's work.
 import '../src/kafka/kafkajs-pooled-encoder.ts';
 import '../src/kafka/kafkajs-timeout-warning.ts';
+import { stopOf } from './proc.ts';
 
-/** Clock ticks a second for /proc/<pid>/stat (`getconf CLK_TCK`: 100 on Linux everywhere we run). */
 /** The bench receiver's `delivery.maxInFlight` in the hub's rows. */
 const MAX_IN_FLIGHT = 64;
 const BATCH_TYPE = 'application/cloudevents-batch+json';
@@ -57,10 +57,7 @@ export async function startHonestBaseline(brokers: string, partitions: number, s
   return {
     port,
     pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
-    },
+    stop: stopOf(child),
   };
 }
 

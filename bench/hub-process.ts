@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { freePort } from '../src/kafka/local-broker.ts';
+import { stopOf } from './proc.ts';
 
 export const BENCH_ADMIN_TOKEN = 'bench-operator-token-0123456789';
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
@@ -46,10 +47,7 @@ export async function startBenchHub(brokers: string, prefix: string, env: Record
   return {
     port,
     child,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
-    },
+    stop: stopOf(child),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * What the bench reads of its processes from /proc: CPU time, resident memory, and the broker's
- * JVM among the machine's processes (Linux only, as the bench is).
+ * The bench's child processes: what it reads of them from /proc (CPU time, resident memory, the
+ * broker's JVM among the machine's processes; Linux only, as the bench is), and how it stops them.
  */
+import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** USER_HZ: /proc counts CPU time in these ticks a second on Linux. */
@@ -28,4 +29,18 @@ export async function javaWith(parts: readonly string[]): Promise<number | undef
     if (args[0]?.endsWith('java') && parts.every((p) => args.some((a) => a.includes(p)))) return Number(entry);
   }
   return undefined;
+}
+
+/**
+ * `stop` for a child: SIGTERM, then its exit. The child is also sent SIGTERM if the bench itself
+ * ends first (a crash), so no load generator, baseline or hub goes on skewing the next run.
+ */
+export function stopOf(child: ChildProcess): () => Promise<void> {
+  const orphaned = () => child.kill('SIGTERM');
+  process.once('exit', orphaned);
+  return async () => {
+    process.off('exit', orphaned);
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
+  };
 }

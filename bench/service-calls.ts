@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { BENCH_ADMIN_TOKEN, register, residentMemoryMb, startBenchHub, type BenchHub } from './hub-process.ts';
-import { cpuMicros, javaWith } from './proc.ts';
+import { cpuMicros, javaWith, stopOf } from './proc.ts';
 import { latencySummary, type LatencySummary } from './stats.ts';
 
 const RATES = [200, 500];
@@ -32,8 +32,6 @@ const CONSUMER = 'bench-motcua';
 const UNGRANTED = 'bench-ungranted';
 /** Trần Văn Đức of the simulator's fixture. */
 const CITIZEN = '022078004512';
-/** Clock ticks a second for /proc/<pid>/stat (`getconf CLK_TCK`: 100 on Linux everywhere we run). */
-
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 export interface ServiceCallRow {
@@ -225,10 +223,7 @@ async function startProviderProcess(): Promise<{ url: string; pid: number; stop(
   return {
     url: url.replace(/\/+$/, ''),
     pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
-    },
+    stop: stopOf(child),
   };
 }
 
