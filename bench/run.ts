@@ -5,7 +5,7 @@
  * loopback sink), with one and with two hub instances, and one hub ingesting alone (messages
  * addressed to an agency with no connector: nothing to deliver), with CPU µs a message of the
  * pipeline's processes and of the broker (from /proc). Prints a table and one JSON line. Counts
- * only messages that arrived (the ingest-only row: that were answered `202`). BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then
+ * only messages that arrived (the ingest-only row: that were answered `202`); a paced row also says when the `202`s came. BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then
  * data-sharing calls directly and through the hub (`service-calls.ts`), and one hub on a local
  * three-broker cluster. `npm run bench -- messages`, `-- services` or `-- cluster` runs only those rows.
  */
@@ -44,6 +44,8 @@ interface Row {
   ingestPerSecond?: number;
   deliveredPerSecond: number;
   latencyMs: LatencySummary;
+  /** Paced rows: from the request to its `202` (the rest of `latencyMs` is delivery). */
+  acceptedMs?: LatencySummary;
   memoryMb?: number;
   /** CPU µs a message: the pipeline's own processes (the hubs, or the honest baseline) summed, and the broker's (all brokers', on a cluster). */
   cpuUsPerMessage?: { process?: number; broker?: number };
@@ -144,19 +146,21 @@ async function ingestOnlyScenario(name: string, port: number, token: string, cou
 async function pacedScenario(name: string, port: number, sink: Sink, token: string, perSecond: number, seconds: number): Promise<Row> {
   say(`${name}: ${perSecond} messages/s for ${seconds} s...`);
   const sentAt = new Map<string, number>();
-  const pending: Promise<unknown>[] = [];
+  const pending: Promise<number>[] = [];
   const started = performance.now();
   for (let i = 0; i < perSecond * seconds; i++) {
     const due = started + (i * 1000) / perSecond;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const e = event();
-    sentAt.set(e.id, performance.now());
-    pending.push(post(port, '/v1/messages', JSON.stringify(e), { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents+json' }));
+    const sent = performance.now();
+    sentAt.set(e.id, sent);
+    const answered = post(port, '/v1/messages', JSON.stringify(e), { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents+json' });
+    pending.push(answered.then(() => performance.now() - sent));
   }
-  await Promise.all(pending);
+  const acceptedMs = latencySummary(await Promise.all(pending));
   if (!(await awaitArrivals(sink, [...sentAt.keys()], 60_000))) throw new Error(`${name}: not every message arrived`);
-  return arrivalsRow(name, sink, sentAt);
+  return { ...arrivalsRow(name, sink, sentAt), acceptedMs };
 }
 
 /** `scenario`'s row with the CPU a message it cost `pids` (summed) and the brokers (summed), their peak RSS, and the load average. */
@@ -336,6 +340,11 @@ for (const r of rows.filter((r) => r.scenario.startsWith('hub x1'))) {
   const times = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(1)}×` : '?');
   console.log(
     `${r.scenario} against the honest baseline: delivered/s ${times(r.deliveredPerSecond, h.deliveredPerSecond)}, p50 ${times(r.latencyMs.p50, h.latencyMs.p50)}, p99 ${times(r.latencyMs.p99, h.latencyMs.p99)}, CPU a message ${times(r.cpuUsPerMessage?.process, h.cpuUsPerMessage?.process)} (broker ${times(r.cpuUsPerMessage?.broker, h.cpuUsPerMessage?.broker)})`,
+  );
+}
+for (const r of rows.filter((r) => r.acceptedMs)) {
+  console.log(
+    `${r.scenario}: the 202 after p50 ${r.acceptedMs!.p50.toFixed(1)} ms, p99 ${r.acceptedMs!.p99.toFixed(1)} ms (arrival at the sink: p50 ${r.latencyMs.p50.toFixed(1)}, p99 ${r.latencyMs.p99.toFixed(1)})`,
   );
 }
 if (serviceRows.length > 0) printServiceCalls(serviceRows);
