@@ -4,8 +4,9 @@
  * (a native payload), `validate` (a decoded message the contract refuses), `route`, `encode`,
  * `deliver`.
  */
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import { DLQ_HEADER, HEADER } from '../contract/kafka-headers.ts';
+import { idempotentProducer, type RenewedProducer } from '../kafka/renewed-producer.ts';
 
 export type DeadLetterStage = 'decode' | 'validate' | 'route' | 'encode' | 'deliver';
 
@@ -55,26 +56,23 @@ export function deadLetterMessage(letter: DeadLetter, at = new Date()): Message 
 
 /** Writes dead letters durably (acks from all in-sync replicas). */
 export class DeadLetterWriter {
-  private producer: Producer | undefined;
-  private readonly kafka: Kafka;
+  private readonly producer: RenewedProducer;
   private readonly topic: string;
 
   constructor(kafka: Kafka, topic: string) {
-    this.kafka = kafka;
+    this.producer = idempotentProducer(kafka);
     this.topic = topic;
   }
 
-  async connect(): Promise<void> {
-    this.producer = this.kafka.producer({ idempotent: true });
-    await this.producer.connect();
+  connect(): Promise<void> {
+    return this.producer.connect();
   }
 
   async write(letter: DeadLetter): Promise<void> {
-    if (!this.producer) throw new Error('DeadLetterWriter.connect() was not called');
-    await this.producer.send({ topic: this.topic, acks: -1, messages: [deadLetterMessage(letter)] });
+    await this.producer.use((producer) => producer.send({ topic: this.topic, acks: -1, messages: [deadLetterMessage(letter)] }));
   }
 
-  async close(): Promise<void> {
-    await this.producer?.disconnect();
+  close(): Promise<void> {
+    return this.producer.close();
   }
 }

@@ -18,11 +18,12 @@
  * Records of different (connector, subject) are delivered concurrently; the same one in order.
  * Batches of the same partition number are handled one at a time, since they share holds.
  */
-import type { Batch, Consumer, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Batch, Consumer, Kafka, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { HEADER } from '../contract/kafka-headers.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
 import { fenceRevocations } from '../kafka/kafkajs-revocation-fence.ts';
+import { idempotentProducer, type RenewedProducer } from '../kafka/renewed-producer.ts';
 import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { superviseConsumer, type SupervisedConsumer } from '../kafka/supervised-consumer.ts';
 import { commitTransaction, nextOffset, type ConsumedUpTo } from '../kafka/transactional-commit.ts';
@@ -130,7 +131,7 @@ export class DeliveryWorker {
   private consumer: SupervisedConsumer | undefined;
   private producers: TransactionalProducers | undefined;
   /** Writes the happy path's `delivered` events, outside any transaction. */
-  private eventProducer: Producer | undefined;
+  private eventProducer: RenewedProducer | undefined;
   /** One batch at a time per partition number (they share holds and that number's producer). */
   private readonly partitionChains = new Map<number, Promise<void>>();
   /** The current consumer's running batches. */
@@ -154,7 +155,7 @@ export class DeliveryWorker {
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.parts;
     this.producers = new TransactionalProducers(kafka, groupId);
-    this.eventProducer = kafka.producer({ idempotent: true });
+    this.eventProducer = idempotentProducer(kafka);
     await this.eventProducer.connect();
     const config = {
       groupId,
@@ -230,7 +231,7 @@ export class DeliveryWorker {
       await this.consumer?.stop();
     } finally {
       this.unfence?.();
-      await Promise.allSettled([this.producers?.close(), this.eventProducer?.disconnect()]);
+      await Promise.allSettled([this.producers?.close(), this.eventProducer?.close()]);
     }
   }
 
@@ -492,7 +493,7 @@ export class DeliveryWorker {
     }
     if (output.deliveredEvents.length > 0 && !output.eventsWritten) {
       await writer.write([{ topic: topics.events, messages: output.deliveredEvents }], async (stamped) =>
-        chain.placement.checkAcknowledged(stamped, await this.eventProducer!.sendBatch({ topicMessages: stamped, acks: -1 })),
+        this.eventProducer!.use(async (producer) => chain.placement.checkAcknowledged(stamped, await producer.sendBatch({ topicMessages: stamped, acks: -1 }))),
       );
       output.eventsWritten = true; // a commit tried again after this does not write them twice
     }

@@ -9,9 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
+import { idempotentProducer, type RenewedProducer } from './renewed-producer.ts';
 
 export class TransactionalProducers {
-  private readonly producers = new Map<number, Promise<Producer>>();
+  private readonly lanes = new Map<number, RenewedProducer>();
   private readonly kafka: Kafka;
   /** Unique per instance and stage, stable for the object's life. */
   private readonly transactionalIdPrefix: string;
@@ -22,37 +23,25 @@ export class TransactionalProducers {
     this.transactionalIdPrefix = `${stage}-${randomUUID()}`;
   }
 
-  private for(lane: number): Promise<Producer> {
-    let producer = this.producers.get(lane);
-    if (!producer) {
-      const created = this.kafka.producer({ transactionalId: `${this.transactionalIdPrefix}-p${lane}`, idempotent: true, maxInFlightRequests: 1 });
-      producer = created.connect().then(() => created);
-      producer.catch(() => this.producers.delete(lane));
-      this.producers.set(lane, producer);
-    }
-    return producer;
-  }
-
   /**
    * Commits through lane `lane`'s producer. After any failure the producer is dropped
-   * (kafkajs can leave it in a state no later transaction gets out of, e.g. an abort that failed
-   * during a broker restart); the next one, with the same transactional id, fences it, and the
-   * broker aborts its open transaction. The caller's batch is then processed again.
+   * (`renewed-producer.ts`; kafkajs can also leave it in a state no later transaction gets out
+   * of, e.g. an abort that failed during a broker restart); the next one, with the same
+   * transactional id, fences it, and the broker aborts its open transaction. The caller's batch
+   * is then processed again.
    */
-  async commit(lane: number, work: (producer: Producer) => Promise<void>): Promise<void> {
-    const producer = await this.for(lane);
-    try {
-      await work(producer);
-    } catch (err) {
-      this.producers.delete(lane);
-      await producer.disconnect().catch(() => undefined);
-      throw err;
+  commit(lane: number, work: (producer: Producer) => Promise<void>): Promise<void> {
+    let producer = this.lanes.get(lane);
+    if (!producer) {
+      producer = idempotentProducer(this.kafka, { transactionalId: `${this.transactionalIdPrefix}-p${lane}`, maxInFlightRequests: 1 });
+      this.lanes.set(lane, producer);
     }
+    return producer.use(work);
   }
 
   async close(): Promise<void> {
-    const all = [...this.producers.values()];
-    this.producers.clear();
-    await Promise.allSettled(all.map(async (p) => (await p).disconnect()));
+    const all = [...this.lanes.values()];
+    this.lanes.clear();
+    await Promise.allSettled(all.map((p) => p.close()));
   }
 }

@@ -7,7 +7,7 @@
  * seen by all within the follower's poll interval. A write returns once this instance has read
  * its own record back, so the API answers with the state it just created.
  */
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { AgencyRecord, ConnectorManifest } from '../contract/schema-set.ts';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -19,6 +19,7 @@ import { AgencyDirectory } from './agency-directory.ts';
 import { connectorKey, type ConnectorSealing, type StoredConnector } from './connector-record.ts';
 import { hubKeyRecordKey, type StoredHubKey } from './hub-keys.ts';
 import { verifyToken, type ConnectorCredential, type ConnectorIdentity, type CredentialStore } from './connector-credentials.ts';
+import { idempotentProducer, type RenewedProducer } from '../kafka/renewed-producer.ts';
 
 export interface ConnectorEntry {
   readonly manifest: ConnectorManifest;
@@ -63,7 +64,7 @@ export class RegistryStore implements CredentialStore {
   private readonly offsetWaiters: { offset: bigint; resolve: () => void }[] = [];
   private readonly listeners = new Set<(change: RegistryChange) => void>();
   private follower: TopicFollower | undefined;
-  private producer: Producer | undefined;
+  private readonly producer: RenewedProducer;
   private readonly kafka: Kafka;
   private readonly topic: string;
   private readonly logger: Logger;
@@ -72,6 +73,7 @@ export class RegistryStore implements CredentialStore {
 
   constructor(kafka: Kafka, topic: string, logger: Logger, sealing: ConnectorSealing) {
     this.kafka = kafka;
+    this.producer = idempotentProducer(kafka);
     this.topic = topic;
     this.logger = logger;
     this.sealing = sealing;
@@ -79,7 +81,6 @@ export class RegistryStore implements CredentialStore {
 
   /** Reads the topic to its end (then follows it); the hub is not ready before this resolves. */
   async load(groupId: string): Promise<void> {
-    this.producer = this.kafka.producer({ idempotent: true });
     await this.producer.connect();
     this.follower = await followTopic(this.kafka, {
       topic: this.topic,
@@ -253,13 +254,12 @@ export class RegistryStore implements CredentialStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.follower?.stop(), this.producer?.disconnect()]);
+    await Promise.allSettled([this.follower?.stop(), this.producer.close()]);
   }
 
   private async write(messages: { key: string; value: string | null }[]): Promise<void> {
-    if (!this.producer) throw new Error('RegistryStore.load() was not called');
     if (messages.length === 0) return; // nothing to write, and no offset to wait for
-    const [result] = await this.producer.send({ topic: this.topic, acks: -1, messages });
+    const [result] = await this.producer.use((producer) => producer.send({ topic: this.topic, acks: -1, messages }));
     const last = BigInt(result!.baseOffset ?? '0') + BigInt(messages.length - 1);
     if (this.appliedOffset >= last) return;
     await new Promise<void>((resolve) => this.offsetWaiters.push({ offset: last, resolve }));

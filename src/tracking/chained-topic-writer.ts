@@ -3,36 +3,33 @@
  * log): idempotent, every write acknowledged by all in-sync replicas, its records stamped by the
  * topic's hash chain (`chain.ts`) in the order they are written.
  */
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
+import { idempotentProducer, type RenewedProducer } from '../kafka/renewed-producer.ts';
 import type { AuditChain, ChainWriter } from './chain.ts';
 
 export class ChainedTopicWriter {
   readonly topic: string;
-  private producer: Producer | undefined;
-  private readonly kafka: Kafka;
+  private readonly producer: RenewedProducer;
   private readonly chain: ChainWriter;
 
   constructor(kafka: Kafka, topic: string, chain: AuditChain) {
-    this.kafka = kafka;
+    this.producer = idempotentProducer(kafka);
     this.topic = topic;
     this.chain = chain.writer(topic);
   }
 
-  async connect(): Promise<void> {
-    this.producer = this.kafka.producer({ idempotent: true });
-    await this.producer.connect();
+  connect(): Promise<void> {
+    return this.producer.connect();
   }
 
   /** Resolves once Kafka holds `messages`; rejects (the chain then starts anew) when it does not. */
   async write(messages: Message[]): Promise<void> {
-    const producer = this.producer;
-    if (!producer) throw new Error('ChainedTopicWriter.connect() was not called');
     await this.chain.write([{ topic: this.topic, messages }], async ([stamped]) =>
-      this.chain.placement.checkAcknowledged([stamped!], await producer.send({ ...stamped!, acks: -1 })),
+      this.producer.use(async (producer) => this.chain.placement.checkAcknowledged([stamped!], await producer.send({ ...stamped!, acks: -1 }))),
     );
   }
 
-  async close(): Promise<void> {
-    await this.producer?.disconnect();
+  close(): Promise<void> {
+    return this.producer.close();
   }
 }
