@@ -52,4 +52,19 @@ describe('RenewedProducer', () => {
     await renewed.close();
     expect(made[0]).toMatchObject({ connected: true, disconnected: true });
   });
+
+  it('lets a send in flight on a failed producer finish, then disconnects that producer', async () => {
+    const { made, make } = producers();
+    const renewed = new RenewedProducer(make);
+    let finishOther!: () => void;
+    const other = renewed.use((p) => new Promise<number>((resolve) => (finishOther = () => resolve(idOf(p)))));
+    await expect(renewed.use(() => Promise.reject(new Error('not leader')))).rejects.toThrow('not leader');
+    expect(made[0]).toMatchObject({ disconnected: false });
+    expect(await renewed.use(async (p) => idOf(p))).toBe(2);
+    finishOther();
+    expect(await other).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(made[0]).toMatchObject({ disconnected: true });
+    expect(made[1]).toMatchObject({ disconnected: false });
+  });
 });

@@ -9,8 +9,15 @@
  */
 import type { Kafka, Producer, ProducerConfig } from 'kafkajs';
 
+/** One producer and the sends using it; a retired one is disconnected once its last send is done. */
+interface Lease {
+  readonly producer: Promise<Producer>;
+  uses: number;
+  retired: boolean;
+}
+
 export class RenewedProducer {
-  private current: Promise<Producer> | undefined;
+  private current: Lease | undefined;
   private readonly make: () => Producer;
 
   constructor(make: () => Producer) {
@@ -19,39 +26,51 @@ export class RenewedProducer {
 
   /** Connects now, so a hub that cannot write does not start. */
   async connect(): Promise<void> {
-    await this.producer();
+    await this.lease().producer;
   }
 
-  /** Runs `work` with the producer; when it throws, the next use gets a new producer. */
+  /**
+   * Runs `work` with the producer. When it throws, later uses get a new producer; sends already
+   * running on the old one (other partitions) finish first, and then it is disconnected.
+   */
   async use<T>(work: (producer: Producer) => Promise<T>): Promise<T> {
-    const current = this.producer();
-    const producer = await current;
+    const lease = this.lease();
+    lease.uses++;
     try {
-      return await work(producer);
+      return await work(await lease.producer);
     } catch (err) {
-      if (this.current === current) this.current = undefined;
-      await producer.disconnect().catch(() => undefined);
+      this.retire(lease);
       throw err;
+    } finally {
+      lease.uses--;
+      if (lease.retired && lease.uses === 0) void disconnect(lease);
     }
   }
 
   async close(): Promise<void> {
-    const current = this.current;
+    const lease = this.current;
     this.current = undefined;
-    await (await current?.catch(() => undefined))?.disconnect();
+    if (lease) await disconnect(lease);
   }
 
-  private producer(): Promise<Producer> {
+  private lease(): Lease {
     if (!this.current) {
       const producer = this.make();
-      const current = producer.connect().then(() => producer);
-      current.catch(() => {
-        if (this.current === current) this.current = undefined;
-      });
-      this.current = current;
+      const lease: Lease = { producer: producer.connect().then(() => producer), uses: 0, retired: false };
+      lease.producer.catch(() => this.retire(lease));
+      this.current = lease;
     }
     return this.current;
   }
+
+  private retire(lease: Lease): void {
+    lease.retired = true;
+    if (this.current === lease) this.current = undefined;
+  }
+}
+
+async function disconnect(lease: Lease): Promise<void> {
+  await (await lease.producer.catch(() => undefined))?.disconnect().catch(() => undefined);
 }
 
 /** An idempotent producer, renewed after a failure; `config` adds to it. */
