@@ -50,6 +50,15 @@ describe('the pooled kafkajs encoder', () => {
     expect(pooled.equals(asKafkajsDoes)).toBe(true);
   });
 
+  it('stays right when the patch is loaded a second time (another module graph in the same process)', async () => {
+    const asKafkajsDoes = (await produce().encode()).buffer;
+    await import('./kafkajs-pooled-encoder.ts');
+    // @ts-expect-error: a query string makes a second instance of the module
+    await import('./kafkajs-pooled-encoder.ts?second');
+    dirtyThePool();
+    expect((await produce().encode()).buffer.equals(asKafkajsDoes)).toBe(true);
+  });
+
   it('writes a record as the Kafka protocol lays it out (record v2 of KIP-98, written here by hand)', async () => {
     await import('./kafkajs-pooled-encoder.ts');
     dirtyThePool();
