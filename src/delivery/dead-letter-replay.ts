@@ -11,9 +11,9 @@
  * two instances replaying the same letter at once may both write it, which the recipient absorbs
  * through the shared `Idempotency-Key`.
  */
-import { randomUUID } from 'node:crypto';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
+import { TransactionalProducers } from '../kafka/transactional-producers.ts';
 import { auditMessage, type ReplayedEvent } from '../tracking/audit-event.ts';
 import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
 import type { DeadLetterView, RawDeadLetter } from './dead-letter-view.ts';
@@ -32,26 +32,24 @@ const RETRY_AFTER_SECONDS = 5;
 const REQUIRED_HEADERS = [HEADER.hubId, HEADER.recipient, HEADER.recipientAgency, 'ce_id', 'ce_source', 'ce_type'] as const;
 
 export class DeadLetterReplayer {
-  private producer: Producer | undefined;
-  private readonly transactionalId: string;
+  /** One lane: a failed producer is replaced by one with the same transactional id, which fences it. */
+  private readonly producers: TransactionalProducers;
   private tail: Promise<unknown> = Promise.resolve();
-  private readonly kafka: Kafka;
   private readonly topics: { readonly deliveries: string; readonly events: string };
   private readonly view: DeadLetterView;
   private readonly chain: ChainWriter;
 
   /** `stage` names the transactional id and starts with the topic prefix: `<prefix>replay`. */
   constructor(kafka: Kafka, stage: string, topics: { readonly deliveries: string; readonly events: string }, view: DeadLetterView, chain: AuditChain) {
-    this.transactionalId = `${stage}-${randomUUID()}`;
+    this.producers = new TransactionalProducers(kafka, stage);
     this.chain = chain.writer(stage);
-    this.kafka = kafka;
     this.topics = topics;
     this.view = view;
   }
 
   /** Connects now, so a hub that cannot replay does not start; later failures reconnect lazily. */
-  async connect(): Promise<void> {
-    await this.ready();
+  connect(): Promise<void> {
+    return this.producers.connect(0);
   }
 
   /**
@@ -119,28 +117,16 @@ export class DeadLetterReplayer {
     return undefined;
   }
 
-  private async ready(): Promise<Producer> {
-    if (this.producer) return this.producer;
-    const producer = this.kafka.producer({ transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    this.producer = producer;
-    return producer;
-  }
-
   private async commit(batches: { topic: string; messages: Message[] }[]): Promise<void> {
     try {
-      await this.chain.write(batches, async (stamped) => {
-        const producer = await this.ready();
-        const transaction = await producer.transaction();
-        for (const batch of stamped) this.chain.placement.checkAcknowledged([batch], await transaction.send({ ...batch, acks: -1 }));
-        await transaction.commit();
-      });
+      await this.chain.write(batches, (stamped) =>
+        this.producers.commit(0, async (producer) => {
+          const transaction = await producer.transaction();
+          for (const batch of stamped) this.chain.placement.checkAcknowledged([batch], await transaction.send({ ...batch, acks: -1 }));
+          await transaction.commit();
+        }),
+      );
     } catch (err) {
-      // As in the ingress writer: the next producer (same transactional id) fences this one and
-      // the broker aborts its open transaction.
-      const producer = this.producer;
-      this.producer = undefined;
-      await producer?.disconnect().catch(() => undefined);
       throw new HubError('kafka-unavailable', 'Kafka did not commit the replay; nothing was replayed. Retry later.', {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
         cause: err,
@@ -150,7 +136,7 @@ export class DeadLetterReplayer {
 
   async close(): Promise<void> {
     await this.tail;
-    await this.producer?.disconnect();
+    await this.producers.close();
   }
 }
 

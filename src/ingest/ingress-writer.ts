@@ -40,8 +40,8 @@ export class IngressWriter {
   }
 
   /** Connects now (the producer initialises its transactional id), so a hub that cannot write does not start. */
-  async connect(): Promise<void> {
-    await this.producers.commit(0, async () => undefined);
+  connect(): Promise<void> {
+    return this.producers.connect(0);
   }
   /** Resolves once Kafka has committed `topicMessages`; rejects with `kafka-unavailable`. */
   write(topicMessages: TopicMessages[]): Promise<void> {

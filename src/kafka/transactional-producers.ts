@@ -31,12 +31,21 @@ export class TransactionalProducers {
    * is then processed again.
    */
   commit(lane: number, work: (producer: Producer) => Promise<void>): Promise<void> {
+    return this.lane(lane).use(work);
+  }
+
+  /** Connects lane `lane`'s producer now (it registers its transactional id), so a stage that cannot write does not start. */
+  connect(lane: number): Promise<void> {
+    return this.lane(lane).connect();
+  }
+
+  private lane(lane: number): RenewedProducer {
     let producer = this.lanes.get(lane);
     if (!producer) {
       producer = idempotentProducer(this.kafka, { transactionalId: `${this.transactionalIdPrefix}-p${lane}`, maxInFlightRequests: 1 });
       this.lanes.set(lane, producer);
     }
-    return producer.use(work);
+    return producer;
   }
 
   async close(): Promise<void> {

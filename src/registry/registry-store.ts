@@ -9,6 +9,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import type { AgencyRecord, ConnectorManifest } from '../contract/schema-set.ts';
+import { idempotentProducer, type RenewedProducer } from '../kafka/renewed-producer.ts';
 import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { OperatorRecord } from '../operators/operator-tokens.ts';
@@ -19,7 +20,6 @@ import { AgencyDirectory } from './agency-directory.ts';
 import { connectorKey, type ConnectorSealing, type StoredConnector } from './connector-record.ts';
 import { hubKeyRecordKey, type StoredHubKey } from './hub-keys.ts';
 import { verifyToken, type ConnectorCredential, type ConnectorIdentity, type CredentialStore } from './connector-credentials.ts';
-import { idempotentProducer, type RenewedProducer } from '../kafka/renewed-producer.ts';
 
 export interface ConnectorEntry {
   readonly manifest: ConnectorManifest;
