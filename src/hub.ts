@@ -166,7 +166,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     );
     const writer = await life.open(
       'ingress writer',
-      new IngressWriter(ownClient('lgsp-hub-ingest'), `${config.topicPrefix}ingress`, logger, auditChain),
+      new IngressWriter(ownClient('lgsp-hub-ingest'), `${config.topicPrefix}ingress`, topics.dedupe, logger, auditChain),
       (w) => w.close(),
       (w) => w.connect(),
     );

@@ -61,7 +61,7 @@ const NEXT_STEP: Readonly<Record<string, string>> = {
   'not-found': 'check the id or the path (the list commands show what exists).',
   conflict: 'choose another id, or change the registered one through PUT /v1/connectors/<id>.',
   'decode-failed': 'fix the payload at the path above.',
-  'kafka-unavailable': 'nothing was written; run the same command again in a few seconds (a resent message is answered with the first result).',
+  'kafka-unavailable': 'run the same command again in a few seconds (a message sent again with the same id is delivered once).',
   internal: "the hub logged it; report it to the hub's operators with the time of the request.",
 };
 
@@ -131,7 +131,7 @@ export class HubClient {
         : `pass the connector's token (${req.credential?.from ?? '--token or LGSP_CONNECTOR_TOKEN'}); an operator can issue a new one with: lgsp connectors rotate <id>.`;
     }
     if (name === 'kafka-unavailable' && retryAfter)
-      return `nothing was written; run the same command again after ${retryAfter} s (a resent message is answered with the first result).`;
+      return `run the same command again after ${retryAfter} s (a message sent again with the same id is delivered once).`;
     if (name && NEXT_STEP[name]) return NEXT_STEP[name]!;
     return status >= 500
       ? `the hub failed (HTTP ${status}); try again, and if it persists ask its operators (they have the log).`

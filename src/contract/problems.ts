@@ -43,7 +43,7 @@ export const PROBLEMS = {
   'provider-timeout': { status: 504, title: "The service's provider did not answer in time", retriable: true },
   'provider-answer-too-large': { status: 502, title: "The service's provider answered more than the hub passes on", retriable: false },
   'decode-failed': { status: 422, title: "The connector's native payload could not be decoded", retriable: false },
-  'kafka-unavailable': { status: 503, title: 'Kafka is unavailable; nothing was written', retriable: true },
+  'kafka-unavailable': { status: 503, title: 'Kafka did not acknowledge the write', retriable: true },
   internal: { status: 500, title: 'Internal error', retriable: false },
 } as const satisfies Record<string, ProblemSpec>;
 

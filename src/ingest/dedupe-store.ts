@@ -2,10 +2,10 @@
  * Which `source` + `id` pairs the hub has accepted, so a re-sent message is answered with the
  * first result and not routed twice (SPEC section 3), also after a restart and across instances.
  *
- * The truth is the topic `lgsp.dedupe`, written in the same Kafka transaction as the messages
- * themselves, so it never claims a message that is not in `lgsp.ingress`: one record an ingest
- * write, listing the `source\nid` keys it accepted (one record a message would double the hub's
- * writes for a batch). The topic is compacted as well as time-limited; a record's key is its first
+ * The truth is the topic `lgsp.dedupe`, written only once Kafka acknowledged the messages
+ * themselves (`ingress-writer.ts`), so it never claims a message that is not in `lgsp.ingress`:
+ * one record an ingest write, listing the `source\nid` keys written before it (one record a
+ * message would double the hub's writes for a batch). The topic is compacted as well as time-limited; a record's key is its first
  * mark's, which appears again only once that mark, and so every mark beside it, is past the window.
  * Each instance loads it at start and follows it live. Bounded three times: entries older than the
  * window are forgotten (the topic's retention is the same window); one sender (`source`, an agency)
@@ -79,7 +79,7 @@ export class DedupeStore {
     if (own?.size === 0) this.bySource.delete(source);
   }
 
-  /** The record that marks `keys` accepted, for the transaction that writes their messages. */
+  /** The record that marks `keys` accepted, written once Kafka holds their messages. */
   static record(keys: readonly string[]): Message {
     return { key: keys[0]!, value: JSON.stringify(keys), headers: { [HEADER.dedupeMarks]: String(keys.length) } };
   }

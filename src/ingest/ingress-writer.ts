@@ -1,102 +1,149 @@
 /**
- * Writes accepted messages to Kafka atomically and durably: each request's records (the message on
- * `lgsp.ingress`, its dedupe mark, its delivery records, its "accepted" and "routed" audit events)
- * go in one Kafka transaction with acks from all in-sync replicas, checked partition by partition
- * (`placement.ts`). Requests that arrive while a transaction is in flight are grouped into the next
- * one (group commit), so throughput does not stop at one round trip per request. A failed
- * transaction is never committed and every request in it fails with `kafka-unavailable`: nothing
- * of it is visible to the hub's read_committed consumers.
+ * Writes accepted messages to Kafka durably, without a transaction (docs/design.md, "Ingest
+ * without a transaction"): each request's records (the message on `lgsp.ingress`, its delivery
+ * records, its "accepted"+"routed" event) are sent by an idempotent producer with acks from all
+ * in-sync replicas, checked partition by partition (`placement.ts`). Requests that arrive while a
+ * write is in flight are grouped into the next one (group commit), so throughput does not stop at
+ * one round trip per request.
+ *
+ * The dedupe marks of a write go only once its records are acknowledged, with the next write (or
+ * on their own when none is waiting), so a mark never claims a message Kafka does not hold: a
+ * message whose mark is lost (a crash, a failed write) is written again when re-sent, and the
+ * delivery stage does not send it twice to a recipient it already reached (same hub id).
+ *
+ * A failed write answers every request in it `kafka-unavailable`. Some of its records may be
+ * kept (Kafka may have written a send whose answer was lost, or some partitions of it): the
+ * sender re-sends with the same ids, which keep their hub ids and so their `Idempotency-Key`.
  */
 import type { Kafka, TopicMessages } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
-import { TransactionalProducers } from '../kafka/transactional-producers.ts';
+import { idempotentProducer, type RenewedProducer } from '../kafka/renewed-producer.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
+import { DedupeStore } from './dedupe-store.ts';
 
-/** Beyond this, queued requests wait for the next transaction (keeps one produce request bounded). */
-const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+/** Beyond this, queued requests wait for the next write (keeps one produce request bounded). */
+const MAX_WRITE_BYTES = 4 * 1024 * 1024;
 const RETRY_AFTER_SECONDS = 5;
+/** Marks whose write failed with no request waiting are tried again after this. */
+const MARKS_RETRY_MS = 1_000;
 
 interface Pending {
   topicMessages: TopicMessages[];
+  /** The `source\nid` keys of its messages, marked once they are written. */
+  marks: readonly string[];
   bytes: number;
   resolve: () => void;
   reject: (err: Error) => void;
 }
 
 export class IngressWriter {
-  /** One lane: a failed producer is replaced by one with the same transactional id, which fences it. */
-  private readonly producers: TransactionalProducers;
+  private readonly producer: RenewedProducer;
   private readonly queue: Pending[] = [];
+  /** Marks of written messages, to go with the next write. */
+  private marks: string[] = [];
   private flushing = false;
+  private flushed: Promise<void> = Promise.resolve();
+  private marksRetry: NodeJS.Timeout | undefined;
+  private readonly marksTopic: string;
   private readonly logger: Logger;
   private readonly chain: ChainWriter;
 
-  /** `stage` names its transactional ids and starts with the topic prefix: `<prefix>ingress`. */
-  constructor(kafka: Kafka, stage: string, logger: Logger, chain: AuditChain) {
+  /** `stage` names its hash chain (`<prefix>ingress`); `marksTopic` is `lgsp.dedupe`. */
+  constructor(kafka: Kafka, stage: string, marksTopic: string, logger: Logger, chain: AuditChain) {
     this.logger = logger;
-    this.producers = new TransactionalProducers(kafka, stage);
+    this.marksTopic = marksTopic;
+    this.producer = idempotentProducer(kafka);
     this.chain = chain.writer(stage);
   }
 
-  /** Connects now (the producer initialises its transactional id), so a hub that cannot write does not start. */
+  /** Connects now, so a hub that cannot write does not start. */
   connect(): Promise<void> {
-    return this.producers.connect(0);
+    return this.producer.connect();
   }
-  /** Resolves once Kafka has committed `topicMessages`; rejects with `kafka-unavailable`. */
-  write(topicMessages: TopicMessages[]): Promise<void> {
+
+  /** Resolves once Kafka holds `topicMessages` (their `marks` follow); rejects with `kafka-unavailable`. */
+  write(topicMessages: TopicMessages[], marks: readonly string[]): Promise<void> {
     const bytes = topicMessages.reduce((sum, t) => sum + t.messages.reduce((s, m) => s + (m.value?.length ?? 0), 0), 0);
     return new Promise((resolve, reject) => {
-      this.queue.push({ topicMessages, bytes, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.queue.push({ topicMessages, marks, bytes, resolve, reject });
+      this.kick();
     });
   }
 
-  private async flush(): Promise<void> {
+  private kick(): void {
+    if (this.flushing) return;
     this.flushing = true;
+    this.flushed = this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.marksRetry);
     try {
-      while (this.queue.length > 0) {
-        const group = this.takeGroup();
-        try {
-          await this.commit(group.flatMap((p) => p.topicMessages));
-          for (const p of group) p.resolve();
-        } catch (err) {
-          this.logger.warn({ err, requests: group.length }, 'ingress transaction failed; answering 503');
-          const failure = new HubError('kafka-unavailable', 'Kafka did not acknowledge the message; nothing was written. Retry later with the same id.', {
-            retryAfterSeconds: RETRY_AFTER_SECONDS,
-            cause: err,
-          });
-          for (const p of group) p.reject(failure);
+      await this.flushQueue();
+    } finally {
+      // Here, not in a callback: a write queued once the loop has ended must start a new flush.
+      this.flushing = false;
+    }
+  }
+
+  private async flushQueue(): Promise<void> {
+    while (this.queue.length > 0 || this.marks.length > 0) {
+      const group = this.takeGroup();
+      const marks = this.marks.splice(0);
+      const topicMessages = group.flatMap((p) => p.topicMessages);
+      if (marks.length > 0) topicMessages.push({ topic: this.marksTopic, messages: [DedupeStore.record(marks)] });
+      try {
+        await this.send(topicMessages);
+        for (const p of group) {
+          this.marks.push(...p.marks);
+          p.resolve();
+        }
+      } catch (err) {
+        // Kept for the next write: they mark messages Kafka already acknowledged.
+        this.marks.unshift(...marks);
+        this.logger.warn({ err, requests: group.length, marks: marks.length }, 'ingress write failed; answering 503');
+        const failure = new HubError(
+          'kafka-unavailable',
+          'Kafka did not acknowledge the message. Send it again with the same id: it is then delivered once, with the same Idempotency-Key.',
+          { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err },
+        );
+        for (const p of group) p.reject(failure);
+        if (group.length === 0) {
+          this.marksRetry = setTimeout(() => this.kick(), MARKS_RETRY_MS).unref();
+          return;
         }
       }
-    } finally {
-      this.flushing = false;
     }
   }
 
   private takeGroup(): Pending[] {
     let bytes = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || bytes + this.queue[count]!.bytes <= MAX_TRANSACTION_BYTES)) {
+    while (count < this.queue.length && (count === 0 || bytes + this.queue[count]!.bytes <= MAX_WRITE_BYTES)) {
       bytes += this.queue[count]!.bytes;
       count++;
     }
     return this.queue.splice(0, count);
   }
 
-  private async commit(topicMessages: TopicMessages[]): Promise<void> {
-    // No abort round trip on failure (it would wait out the same outage): the replacement
-    // producer fences this one and the broker aborts its open transaction.
+  private async send(topicMessages: TopicMessages[]): Promise<void> {
     await this.chain.write(topicMessages, (stamped) =>
-      this.producers.commit(0, async (producer) => {
-        const transaction = await producer.transaction();
-        this.chain.placement.checkAcknowledged(stamped, await transaction.sendBatch({ topicMessages: stamped, acks: -1 }));
-        await transaction.commit();
+      this.producer.use(async (producer) => {
+        this.chain.placement.checkAcknowledged(stamped, await producer.sendBatch({ topicMessages: stamped, acks: -1 }));
       }),
     );
   }
 
+  /** Writes the marks still waiting (once), then disconnects. */
   async close(): Promise<void> {
-    await this.producers.close();
+    clearTimeout(this.marksRetry);
+    await this.flushed;
+    if (this.marks.length > 0) {
+      this.kick();
+      await this.flushed;
+    }
+    clearTimeout(this.marksRetry);
+    await this.producer.close();
   }
 }

@@ -2,8 +2,8 @@
  * Accepting messages from a connector: check the sender, the envelope, the data, the recipients,
  * the sender's own signatures (`sender-signature.ts`) and the sending rights (`src/policy/`) of
  * every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe store, route
- * the rest (`src/routing/`) and write them with their deliveries in one Kafka transaction. Only
- * then does the caller answer 202.
+ * the rest (`src/routing/`) and write them with their deliveries (`ingress-writer.ts`). Only once
+ * Kafka acknowledged them does the caller answer 202.
  */
 import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
 import { hubIdOf } from '../contract/hub-id.ts';
@@ -99,7 +99,7 @@ export class MessageIntake {
   /**
    * Accepts `items` (one event, or a batch: `prefixPaths` puts `/<index>` before each issue path).
    * Throws HubError: `batch-too-large`, `source-not-allowed`, `unknown-message-type`, `validation-failed`,
-   * `unknown-recipient`, `bad-signature`, `send-not-allowed` (nothing written), or `kafka-unavailable` (nothing written, retry).
+   * `unknown-recipient`, `bad-signature`, `send-not-allowed` (nothing written), or `kafka-unavailable` (re-send with the same ids).
    */
   async accept(connector: Sender, items: readonly unknown[], prefixPaths: boolean): Promise<Receipt[]> {
     const { maxBatchSize } = this.parts;
@@ -148,8 +148,8 @@ export class MessageIntake {
   }
 
   /**
-   * Signs each fresh message as accepted and routes it, then writes it, its dedupe mark, its
-   * delivery records and its `accepted` and `routed` events in one transaction.
+   * Signs each fresh message as accepted and routes it, then writes it, its delivery records and
+   * its `accepted` and `routed` events; its dedupe mark follows them.
    */
   private async write(fresh: ReadonlyMap<string, Checked & { hubId: string }>, connector: string, acceptedAt: string): Promise<void> {
     const { topics, schemas, signer } = this.parts;
@@ -161,18 +161,20 @@ export class MessageIntake {
       }),
     );
     const routed = this.parts.router.route(accepted);
-    await this.parts.writer.write([
-      { topic: topics.ingress, messages: accepted.map(({ message, bytes }) => toKafkaMessage(message, bytes)) },
-      { topic: topics.dedupe, messages: [DedupeStore.record([...fresh.keys()])] },
-      { topic: topics.deliveries, messages: routed.flatMap((r) => r.deliveries) },
-      {
-        topic: topics.events,
-        messages: accepted.flatMap(({ message, senderKey }, index) => [
-          acceptedAndRoutedMessage(acceptedEvent(message, schemas.signatureOf(message.event.type, message.event.data), senderKey), routed[index]!.routed),
-          ...routed[index]!.events.map(auditMessage),
-        ]),
-      },
-    ]);
+    await this.parts.writer.write(
+      [
+        { topic: topics.ingress, messages: accepted.map(({ message, bytes }) => toKafkaMessage(message, bytes)) },
+        { topic: topics.deliveries, messages: routed.flatMap((r) => r.deliveries) },
+        {
+          topic: topics.events,
+          messages: accepted.flatMap(({ message, senderKey }, index) => [
+            acceptedAndRoutedMessage(acceptedEvent(message, schemas.signatureOf(message.event.type, message.event.data), senderKey), routed[index]!.routed),
+            ...routed[index]!.events.map(auditMessage),
+          ]),
+        },
+      ],
+      [...fresh.keys()],
+    );
   }
 
   /**
