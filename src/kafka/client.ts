@@ -16,7 +16,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /**
  * kafkajs messages that describe normal operation, which it logs as errors or warnings: a new
  * transaction that starts while the broker still completes the previous one (retried at once), and
- * the hub's deliberate short retry budget on the ingest path (fenced by its transactional id).
+ * the hub's deliberate short retry budget on the paths where a caller waits (ingest answers 503).
  */
 const ROUTINE = [/concurrent operation on the same transaction/, /Limiting retries for the idempotent producer/, /switched default partitioner/];
 

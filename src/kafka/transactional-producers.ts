@@ -1,10 +1,10 @@
 /**
  * One transactional producer per lane. A kafkajs producer runs one transaction at a time: the
  * delivery stage gives each input partition its lane, so partitions commit in parallel while each
- * partition's batches still commit in order; ingest uses a single lane.
+ * partition's batches still commit in order; a dead-letter replay uses a single lane.
  *
  * Transactional ids are `<stage>-<instance uuid>-p<lane>`, and every stage name starts with the
- * topic prefix (`lgsp.ingress`, `lgsp.delivery`, ...), so the hub's one PREFIXED ACL on the prefix
+ * topic prefix (`lgsp.delivery`, `lgsp.replay`, ...), so the hub's one PREFIXED ACL on the prefix
  * covers them (`hub-acls.ts`).
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ export class TransactionalProducers {
   /** Unique per instance and stage, stable for the object's life. */
   private readonly transactionalIdPrefix: string;
 
-  /** `stage` starts with the topic prefix: `<prefix>ingress`, `<prefix>delivery`, `<prefix>replay`. */
+  /** `stage` starts with the topic prefix: `<prefix>delivery`, `<prefix>replay`. */
   constructor(kafka: Kafka, stage: string) {
     this.kafka = kafka;
     this.transactionalIdPrefix = `${stage}-${randomUUID()}`;

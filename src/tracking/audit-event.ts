@@ -4,7 +4,7 @@
  * Each kind carries what the trace needs to show without reading any other topic.
  *
  * A record holds one event, except that a message's `accepted` and `routed` events, which ingest
- * writes in one transaction, share one record: the `accepted` event with the `routed` one (less
+ * writes together, share one record: the `accepted` event with the `routed` one (less
  * its kind and hub id) as its field `routed` (header `lgsp_kind: accepted`). Records written
  * before they were joined, one each, are read as well.
  */
