@@ -143,6 +143,12 @@ export class DeliveryWorker {
    * the batch is read again, and these are not sent again (their event is written again).
    */
   private readonly unrecorded = new Map<string, DeliveredEvent>();
+  /**
+   * The last deliveries recorded (bounded): the trace view learns of a delivery only once it reads
+   * the event back, so a second copy of a message (written twice: docs/design.md, "Ingest without
+   * a transaction") that comes right after its first is known delivered from here.
+   */
+  private readonly recentlyRecorded = new Set<string>();
   /** Group joins seen, and the last one whose holds this instance has read to the end. */
   private joins = 0;
   private holdsReadForJoin = -1;
@@ -286,6 +292,11 @@ export class DeliveryWorker {
   private async handle(key: string, record: DeliveryRecord, tier: number | undefined, output: BatchOutput, hold: Hold | undefined): Promise<void> {
     const waiting = hold?.queue ?? [];
     const mine = waiting.find((p) => p.hubId === record.message.hubId);
+    if (tier === undefined && mine) {
+      // A second copy of a parked delivery (its message written twice): the parked one stands for both.
+      this.parts.logger.info({ ...messageFields(record.message, record.recipient) }, 'a copy of a parked delivery; not parked again');
+      return;
+    }
     if (tier === undefined && waiting.length > 0) {
       // A new delivery of a held subject: park it behind the last one parked.
       const tail = waiting[waiting.length - 1]!.tier;
@@ -307,12 +318,14 @@ export class DeliveryWorker {
     const at = new Date().toISOString();
     const recipient = { connector: record.recipient, agency: record.recipientAgency };
     const waiting = hold?.queue ?? [];
-    const inTrail = this.parts.trail.delivered(hubId, record.recipient);
-    if (inTrail) this.unrecorded.delete(deliveryKey(hubId, record.recipient));
-    const unrecorded = inTrail ? undefined : this.unrecorded.get(deliveryKey(hubId, record.recipient));
-    if (inTrail || unrecorded) {
+    const delivery = deliveryKey(hubId, record.recipient);
+    const recorded = this.recentlyRecorded.has(delivery) || this.parts.trail.delivered(hubId, record.recipient);
+    if (recorded) this.unrecorded.delete(delivery);
+    const unrecorded = recorded ? undefined : this.unrecorded.get(delivery);
+    if (recorded || unrecorded) {
       // Delivered before: by this instance, in a batch whose commit failed (its event is written
-      // again now), or as the audit trail shows, before a crash or a rebalance.
+      // again now) or lately (a second copy of the message), or as the audit trail shows, before a
+      // crash or a rebalance.
       this.parts.logger.info({ ...messageFields(record.message, record.recipient), attempt: record.attempt }, 'already delivered; not sent again');
       if (unrecorded) output.delivered(unrecorded);
       if (waiting.length > 0) this.setHold(output, key, hold, queue.remove(waiting, hubId));
@@ -445,7 +458,11 @@ export class DeliveryWorker {
   }
 
   private recorded(output: BatchOutput): void {
-    for (const delivered of output.recorded) this.unrecorded.delete(delivered);
+    for (const delivered of output.recorded) {
+      this.unrecorded.delete(delivered);
+      this.recentlyRecorded.add(delivered);
+      if (this.recentlyRecorded.size > MAX_UNRECORDED) this.recentlyRecorded.delete(this.recentlyRecorded.values().next().value!);
+    }
   }
 
   private remember(event: DeliveredEvent): void {

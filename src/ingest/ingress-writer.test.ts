@@ -1,6 +1,6 @@
 import type { Kafka, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HubError } from '../contract/problems.ts';
 import { AuditChain } from '../tracking/chain.ts';
 import { marksOf } from './dedupe-store.ts';
@@ -11,12 +11,13 @@ const MARKS = 'lgsp.dedupe';
 
 /**
  * A Kafka whose producers record each send's messages and marks. `hold()` keeps the next send
- * waiting until released; `failWith(value)` makes the send carrying that message fail once (as a
- * timed-out produce).
+ * waiting until released; `failWith(value)` makes the send carrying that message fail once, and
+ * `failMarks(n)` the next n sends of marks alone (as timed-out produces).
  */
 function fakeKafka() {
   const sends: { ingress: string[]; marks: string[] }[] = [];
   const failing = new Set<string>();
+  let failingMarks = 0;
   let held: (() => void) | undefined;
   const producer = {
     connect: async () => undefined,
@@ -25,7 +26,7 @@ function fakeKafka() {
       if (held) await new Promise<void>((release) => (held = release));
       const values = (topic: string) => topicMessages.filter((t) => t.topic === topic).flatMap((t) => t.messages);
       const ingress = values(INGRESS).map((m) => String(m.value));
-      const failed = ingress.find((value) => failing.delete(value));
+      const failed = ingress.length === 0 ? failingMarks > 0 && failingMarks-- > 0 : ingress.some((value) => failing.delete(value));
       if (failed) throw new Error('request timed out');
       const marks = values(MARKS).flatMap((m) => marksOf({ key: null, value: Buffer.from(String(m.value)), headers: m.headers as never }));
       sends.push({ ingress, marks });
@@ -37,6 +38,8 @@ function fakeKafka() {
     kafka,
     sends,
     failWith: (value: string) => void failing.add(value),
+    /** The next `count` sends of marks alone fail. */
+    failMarks: (count: number) => void (failingMarks = count),
     hold: () => void (held = () => undefined),
     release: () => {
       const release = held;
@@ -63,13 +66,14 @@ const message = (value: string): TopicMessages[] => [{ topic: INGRESS, messages:
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('IngressWriter', () => {
-  it('writes a mark only after its message is acknowledged: alone when idle, else with the next write', async () => {
+  it('writes a mark only after its message is acknowledged, alone when idle, else with the next write, and answers after it', async () => {
     const fake = fakeKafka();
     const writer = writerOn(fake.kafka);
     await writer.write(message('a'), ['src\na']);
-    expect(fake.sends[0]).toEqual({ ingress: ['a'], marks: [] });
-    await settle();
-    expect(fake.sends[1]).toEqual({ ingress: [], marks: ['src\na'] });
+    expect(fake.sends).toEqual([
+      { ingress: ['a'], marks: [] },
+      { ingress: [], marks: ['src\na'] },
+    ]);
 
     fake.hold();
     const b = writer.write(message('b'), ['src\nb']);
@@ -87,7 +91,7 @@ describe('IngressWriter', () => {
     ]);
   });
 
-  it('answers a failed write kafka-unavailable without marking it, and keeps the marks it carried', async () => {
+  it('answers a failed write kafka-unavailable, and the requests whose marks it carried; those marks go with the next write', async () => {
     const fake = fakeKafka();
     const writer = writerOn(fake.kafka);
     fake.failWith('b');
@@ -96,8 +100,9 @@ describe('IngressWriter', () => {
     await settle();
     const b = writer.write(message('b'), ['src\nb']);
     fake.release();
-    await a;
-    await expect(b).rejects.toSatisfy((err) => err instanceof HubError && err.code === 'kafka-unavailable' && err.extra.retryAfterSeconds! > 0);
+    const unavailable = (err: unknown) => err instanceof HubError && err.code === 'kafka-unavailable' && err.extra.retryAfterSeconds! > 0;
+    await expect(b).rejects.toSatisfy(unavailable);
+    await expect(a).rejects.toSatisfy(unavailable);
     await writer.write(message('c'), ['src\nc']);
     await writer.close();
     const marks = fake.sends.flatMap((s) => s.marks);
@@ -119,5 +124,44 @@ describe('IngressWriter', () => {
       { ingress: ['a'], marks: [] },
       { ingress: [], marks: ['src\na'] },
     ]);
+  });
+
+  describe('when a write of marks alone fails', () => {
+    afterEach(() => void vi.useRealTimers());
+
+    it('tries it again a second later, or at once with a write that comes first', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const fake = fakeKafka();
+      const writer = writerOn(fake.kafka);
+      fake.failMarks(2);
+      await expect(writer.write(message('a'), ['src\na'])).rejects.toThrow(HubError);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await settle();
+      expect(fake.sends.flatMap((s) => s.marks)).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await settle();
+      expect(fake.sends.at(-1)).toEqual({ ingress: [], marks: ['src\na'] });
+
+      fake.failMarks(1);
+      await expect(writer.write(message('b'), ['src\nb'])).rejects.toThrow(HubError);
+      await writer.write(message('c'), ['src\nc']);
+      await writer.close();
+      expect(fake.sends.slice(-2)).toEqual([
+        { ingress: ['c'], marks: ['src\nb'] },
+        { ingress: [], marks: ['src\nc'] },
+      ]);
+    });
+
+    it('tries it once more when it closes', async () => {
+      const fake = fakeKafka();
+      const writer = writerOn(fake.kafka);
+      fake.failMarks(1);
+      await expect(writer.write(message('a'), ['src\na'])).rejects.toThrow(HubError);
+      await writer.close();
+      expect(fake.sends).toEqual([
+        { ingress: ['a'], marks: [] },
+        { ingress: [], marks: ['src\na'] },
+      ]);
+    });
   });
 });

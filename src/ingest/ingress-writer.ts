@@ -6,10 +6,12 @@
  * write is in flight are grouped into the next one (group commit), so throughput does not stop at
  * one round trip per request.
  *
- * The dedupe marks of a write go only once its records are acknowledged, with the next write (or
- * on their own when none is waiting), so a mark never claims a message Kafka does not hold: a
- * message whose mark is lost (a crash, a failed write) is written again when re-sent, and the
- * delivery stage does not send it twice to a recipient it already reached (same hub id).
+ * A write's dedupe marks go only once its records are acknowledged, with the next write (or on
+ * their own when none is waiting), so a mark never claims a message Kafka does not hold; a request
+ * is answered once its mark is acknowledged too, so a message that was answered is recognised when
+ * it is sent again. Only a crash between the two writes, or a failed mark, leaves a message
+ * without its mark: written again if re-sent, it keeps its hub id, and the delivery stage does not
+ * send it twice to a recipient it already reached.
  *
  * A failed write answers every request in it `kafka-unavailable`. Some of its records may be
  * kept (Kafka may have written a send whose answer was lost, or some partitions of it): the
@@ -37,11 +39,17 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** Marks to write: of a request waiting for them, or left over from a failed write (none waits). */
+interface Marks {
+  readonly keys: readonly string[];
+  readonly request?: Pending;
+}
+
 export class IngressWriter {
   private readonly producer: RenewedProducer;
   private readonly queue: Pending[] = [];
   /** Marks of written messages, to go with the next write. */
-  private marks: string[] = [];
+  private marks: Marks[] = [];
   private flushing = false;
   private flushed: Promise<void> = Promise.resolve();
   private marksRetry: NodeJS.Timeout | undefined;
@@ -62,7 +70,7 @@ export class IngressWriter {
     return this.producer.connect();
   }
 
-  /** Resolves once Kafka holds `topicMessages` (their `marks` follow); rejects with `kafka-unavailable`. */
+  /** Resolves once Kafka holds `topicMessages`, and then their `marks`; rejects with `kafka-unavailable`. */
   write(topicMessages: TopicMessages[], marks: readonly string[]): Promise<void> {
     const bytes = topicMessages.reduce((sum, t) => sum + t.messages.reduce((s, m) => s + (m.value?.length ?? 0), 0), 0);
     return new Promise((resolve, reject) => {
@@ -80,40 +88,36 @@ export class IngressWriter {
   private async flush(): Promise<void> {
     clearTimeout(this.marksRetry);
     try {
-      await this.flushQueue();
-    } finally {
-      // Here, not in a callback: a write queued once the loop has ended must start a new flush.
-      this.flushing = false;
-    }
-  }
-
-  private async flushQueue(): Promise<void> {
-    while (this.queue.length > 0 || this.marks.length > 0) {
-      const group = this.takeGroup();
-      const marks = this.marks.splice(0);
-      const topicMessages = group.flatMap((p) => p.topicMessages);
-      if (marks.length > 0) topicMessages.push({ topic: this.marksTopic, messages: [DedupeStore.record(marks)] });
-      try {
-        await this.send(topicMessages);
-        for (const p of group) {
-          this.marks.push(...p.marks);
-          p.resolve();
-        }
-      } catch (err) {
-        // Kept for the next write: they mark messages Kafka already acknowledged.
-        this.marks.unshift(...marks);
-        this.logger.warn({ err, requests: group.length, marks: marks.length }, 'ingress write failed; answering 503');
-        const failure = new HubError(
-          'kafka-unavailable',
-          'Kafka did not acknowledge the message. Send it again with the same id: it is then delivered once, with the same Idempotency-Key.',
-          { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err },
-        );
-        for (const p of group) p.reject(failure);
-        if (group.length === 0) {
-          this.marksRetry = setTimeout(() => this.kick(), MARKS_RETRY_MS).unref();
-          return;
+      while (this.queue.length > 0 || this.marks.length > 0) {
+        const group = this.takeGroup();
+        const marks = this.marks.splice(0);
+        const topicMessages = group.flatMap((p) => p.topicMessages);
+        if (marks.length > 0) topicMessages.push({ topic: this.marksTopic, messages: [DedupeStore.record(marks.flatMap((m) => m.keys))] });
+        try {
+          await this.send(topicMessages);
+          for (const m of marks) m.request?.resolve();
+          for (const request of group) this.marks.push({ keys: request.marks, request });
+        } catch (err) {
+          this.logger.warn({ err, requests: group.length, marks: marks.length }, 'ingress write failed; answering 503');
+          const failure = new HubError(
+            'kafka-unavailable',
+            'Kafka did not acknowledge the message. Send it again with the same id: it is then delivered once, with the same Idempotency-Key.',
+            { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err },
+          );
+          for (const request of group) request.reject(failure);
+          // Their messages are written: the marks are tried again, though their requests are answered.
+          for (const m of marks) m.request?.reject(failure);
+          this.marks.unshift(...marks.map(({ keys }) => ({ keys })));
+          if (this.queue.length === 0) {
+            this.marksRetry = setTimeout(() => this.kick(), MARKS_RETRY_MS).unref();
+            return;
+          }
         }
       }
+    } finally {
+      // In the loop's own function, so nothing runs between the loop's end and this: a write
+      // queued after it starts a new flush.
+      this.flushing = false;
     }
   }
 
@@ -144,6 +148,8 @@ export class IngressWriter {
       await this.flushed;
     }
     clearTimeout(this.marksRetry);
+    if (this.marks.length > 0)
+      this.logger.warn({ marks: this.marks.length }, 'dedupe marks not written at shutdown: a re-send of these messages is written again (and delivered once)');
     await this.producer.close();
   }
 }
