@@ -15,11 +15,13 @@
  * Errors go to `onError` and never stop the poller.
  *
  * Why this is neither lossy nor duplicating: a package is acknowledged only after the hub holds its
- * events in Kafka. If the hub crashes between `accept` and `updateStatus` (or the acknowledgement is
- * lost), the package is still pending; the next round fetches it again and decodes it to the same
- * event ids (derived from the edXML DocumentId, not from the fetch), so the hub's dedupe answers
- * them as duplicates, and the acknowledgement then goes through. The package is neither lost nor
- * produced twice.
+ * events in Kafka, with their dedupe marks. If the hub crashes between `accept` and `updateStatus`
+ * (or the acknowledgement is lost), the package is still pending; the next round fetches it again
+ * and decodes it to the same event ids (derived from the edXML DocumentId, not from the fetch), so
+ * the hub's dedupe answers them as duplicates, and the acknowledgement then goes through. The
+ * package is neither lost nor produced twice. (A crash inside `accept`, after its events were
+ * written and before their marks were, writes them again under the same hub ids, which the
+ * delivery stage sends once: docs/design.md, "Ingest without a transaction".)
  *
  * `stop()` lets the package in progress finish (accept and acknowledge, or fail), starts no other,
  * and resolves when the round has ended; an acknowledgement the axis holds is awaited up to the

@@ -2,9 +2,9 @@
  * Routing, done at ingest: for each accepted message, its recipients, one delivery record per
  * (message, recipient connector) and its `routed` audit event (and, for a message that reports a
  * business status of a message the hub carried, a `status-reported` event on that message's trace:
- * `status-report.ts`). Ingest writes them in the same transaction as the message itself
- * (`message-intake.ts`), so a message is routed exactly once and no stage reads `lgsp.ingress`
- * back to route it (docs/design.md, "Routing at ingest").
+ * `status-report.ts`). Ingest writes them in the same write as the message itself
+ * (`message-intake.ts`), so no stage reads `lgsp.ingress` back to route it (docs/design.md,
+ * "Routing: who receives it, decided at ingest").
  * It names no message type and no kind: it reads their facts from the schema set and the kinds.
  */
 import type { Message } from 'kafkajs';

@@ -8,8 +8,8 @@
  * first after `checkpointMs` also carry `lgsp_chain_sig`: a JWS by the hub's signing key over
  * (chain, partition, seq, hash), so a chain cannot be rewritten or forged without that key.
  *
- * A chain advances only once Kafka committed the records (records of an aborted transaction are
- * never seen by read_committed readers). When a write fails, whether Kafka kept it is unknown, so
+ * A chain advances only once Kafka acknowledged the records (or committed their transaction).
+ * When a write fails, whether Kafka kept it, or part of it, is unknown, so
  * the writer ends that chain and its next write starts a new one (seq 1, signed): a verifier
  * never sees a gap that is not a deletion. The records' partitions are chosen here (Kafka's
  * default partitioner over the key), so the chain knows where each record lands.
