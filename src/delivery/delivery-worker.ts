@@ -319,10 +319,10 @@ export class DeliveryWorker {
     const recipient = { connector: record.recipient, agency: record.recipientAgency };
     const waiting = hold?.queue ?? [];
     const delivery = deliveryKey(hubId, record.recipient);
-    const recorded = this.recentlyRecorded.has(delivery) || this.parts.trail.delivered(hubId, record.recipient);
-    if (recorded) this.unrecorded.delete(delivery);
-    const unrecorded = recorded ? undefined : this.unrecorded.get(delivery);
-    if (recorded || unrecorded) {
+    const recordedBefore = this.recentlyRecorded.has(delivery) || this.parts.trail.delivered(hubId, record.recipient);
+    if (recordedBefore) this.unrecorded.delete(delivery);
+    const unrecorded = recordedBefore ? undefined : this.unrecorded.get(delivery);
+    if (recordedBefore || unrecorded) {
       // Delivered before: by this instance, in a batch whose commit failed (its event is written
       // again now) or lately (a second copy of the message), or as the audit trail shows, before a
       // crash or a rebalance.

@@ -5,8 +5,9 @@
  * The truth is the topic `lgsp.dedupe`, written only once Kafka acknowledged the messages
  * themselves (`ingress-writer.ts`), so it never claims a message that is not in `lgsp.ingress`:
  * one record an ingest write, listing the `source\nid` keys written before it (one record a
- * message would double the hub's writes for a batch). The topic is compacted as well as time-limited; a record's key is its first
- * mark's, which appears again only once that mark, and so every mark beside it, is past the window.
+ * message would double the hub's writes for a batch). The topic is compacted as well as
+ * time-limited; a record's key is its first mark's, which appears again only once that mark, and
+ * so every mark beside it, is past the window.
  * Each instance loads it at start and follows it live. Bounded three times: entries older than the
  * window are forgotten (the topic's retention is the same window); one sender (`source`, an agency)
  * keeps at most `maxPerSource`, so a flood from one sender drops that sender's own oldest and never

@@ -3,7 +3,7 @@
  * the sender's own signatures (`sender-signature.ts`) and the sending rights (`src/policy/`) of
  * every event first (a batch is all-or-nothing), answer re-sent ids from the dedupe store, route
  * the rest (`src/routing/`) and write them with their deliveries (`ingress-writer.ts`). Only once
- * Kafka acknowledged them does the caller answer 202.
+ * Kafka acknowledged them, and then their dedupe marks, does the caller answer 202.
  */
 import { sourceAgency, type CloudEvent } from '../contract/cloud-event.ts';
 import { hubIdOf } from '../contract/hub-id.ts';
