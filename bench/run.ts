@@ -5,7 +5,7 @@
  * loopback sink), with one and with two hub instances, and one hub ingesting alone (messages
  * addressed to an agency with no connector: nothing to deliver), with CPU µs a message of the
  * pipeline's processes and of the broker (from /proc). Prints a table and one JSON line. Counts
- * only messages that arrived (the ingest-only row: that were answered `202`); a paced row also says when the `202`s came. BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then
+ * only messages that arrived (the ingest-only row: that were answered `202`); a paced row also says when the `202`s came, and the slowest of each second. BENCH_MESSAGES (default 20000) sets the size of the throughput runs. Then
  * data-sharing calls directly and through the hub (`service-calls.ts`), and one hub on a local
  * three-broker cluster. `npm run bench -- messages`, `-- services` or `-- cluster` runs only those rows.
  */
@@ -46,6 +46,8 @@ interface Row {
   latencyMs: LatencySummary;
   /** Paced rows: from the request to its `202` (the rest of `latencyMs` is delivery). */
   acceptedMs?: LatencySummary;
+  /** Paced rows: the slowest `202` of the requests sent in each second, to tell a stall from a slow row. */
+  acceptedMaxMsBySecond?: number[];
   memoryMb?: number;
   /** CPU µs a message: the pipeline's own processes (the hubs, or the honest baseline) summed, and the broker's (all brokers', on a cluster). */
   cpuUsPerMessage?: { process?: number; broker?: number };
@@ -158,9 +160,11 @@ async function pacedScenario(name: string, port: number, sink: Sink, token: stri
     const answered = post(port, '/v1/messages', JSON.stringify(e), { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents+json' });
     pending.push(answered.then(() => performance.now() - sent));
   }
-  const acceptedMs = latencySummary(await Promise.all(pending));
+  const answered = await Promise.all(pending);
+  const acceptedMs = latencySummary(answered);
+  const acceptedMaxMsBySecond = Array.from({ length: seconds }, (_, s) => Math.round(latencySummary(answered.slice(s * perSecond, (s + 1) * perSecond)).max));
   if (!(await awaitArrivals(sink, [...sentAt.keys()], 60_000))) throw new Error(`${name}: not every message arrived`);
-  return { ...arrivalsRow(name, sink, sentAt), acceptedMs };
+  return { ...arrivalsRow(name, sink, sentAt), acceptedMs, acceptedMaxMsBySecond };
 }
 
 /** `scenario`'s row with the CPU a message it cost `pids` (summed) and the brokers (summed), their peak RSS, and the load average. */
@@ -344,7 +348,7 @@ for (const r of rows.filter((r) => r.scenario.startsWith('hub x1'))) {
 }
 for (const r of rows.filter((r) => r.acceptedMs)) {
   console.log(
-    `${r.scenario}: the 202 after p50 ${r.acceptedMs!.p50.toFixed(1)} ms, p99 ${r.acceptedMs!.p99.toFixed(1)} ms (arrival at the sink: p50 ${r.latencyMs.p50.toFixed(1)}, p99 ${r.latencyMs.p99.toFixed(1)})`,
+    `${r.scenario}: the 202 after p50 ${r.acceptedMs!.p50.toFixed(1)} ms, p99 ${r.acceptedMs!.p99.toFixed(1)} ms (arrival at the sink: p50 ${r.latencyMs.p50.toFixed(1)}, p99 ${r.latencyMs.p99.toFixed(1)}); the slowest 202 of each second: ${r.acceptedMaxMsBySecond!.join(' ')} ms`,
   );
 }
 if (serviceRows.length > 0) printServiceCalls(serviceRows);
