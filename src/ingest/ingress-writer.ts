@@ -1,8 +1,8 @@
 /**
  * Writes accepted messages to Kafka durably, without a transaction (docs/design.md, "Ingest
  * without a transaction"): each request's records (the message on `lgsp.ingress`, its delivery
- * records, its "accepted"+"routed" event) are sent by an idempotent producer with acks from all
- * in-sync replicas, checked partition by partition (`placement.ts`). Requests that arrive while a
+ * records, its "accepted"+"routed" event) go through a `ChainedWriter` (an idempotent producer,
+ * acks from all in-sync replicas, checked partition by partition). Requests that arrive while a
  * write is in flight are grouped into the next one (group commit), so throughput does not stop at
  * one round trip per request.
  *
@@ -19,9 +19,9 @@
  */
 import type { Kafka, TopicMessages } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
-import { idempotentProducer, type RenewedProducer } from '../kafka/renewed-producer.ts';
 import type { Logger } from '../ops/logger.ts';
-import type { AuditChain, ChainWriter } from '../tracking/chain.ts';
+import type { AuditChain } from '../tracking/chain.ts';
+import { ChainedWriter } from '../tracking/chained-topic-writer.ts';
 import { DedupeStore } from './dedupe-store.ts';
 
 /** Beyond this, queued requests wait for the next write (keeps one produce request bounded). */
@@ -46,7 +46,7 @@ interface Marks {
 }
 
 export class IngressWriter {
-  private readonly producer: RenewedProducer;
+  private readonly writer: ChainedWriter;
   private readonly queue: Pending[] = [];
   /** Marks of written messages, to go with the next write. */
   private marks: Marks[] = [];
@@ -55,19 +55,17 @@ export class IngressWriter {
   private marksRetry: NodeJS.Timeout | undefined;
   private readonly marksTopic: string;
   private readonly logger: Logger;
-  private readonly chain: ChainWriter;
 
   /** `stage` names its hash chain (`<prefix>ingress`); `marksTopic` is `lgsp.dedupe`. */
   constructor(kafka: Kafka, stage: string, marksTopic: string, logger: Logger, chain: AuditChain) {
     this.logger = logger;
     this.marksTopic = marksTopic;
-    this.producer = idempotentProducer(kafka);
-    this.chain = chain.writer(stage);
+    this.writer = new ChainedWriter(kafka, stage, chain);
   }
 
   /** Connects now, so a hub that cannot write does not start. */
   connect(): Promise<void> {
-    return this.producer.connect();
+    return this.writer.connect();
   }
 
   /** Resolves once Kafka holds `topicMessages`, and then their `marks`; rejects with `kafka-unavailable`. */
@@ -94,7 +92,7 @@ export class IngressWriter {
         const topicMessages = group.flatMap((p) => p.topicMessages);
         if (marks.length > 0) topicMessages.push({ topic: this.marksTopic, messages: [DedupeStore.record(marks.flatMap((m) => m.keys))] });
         try {
-          await this.send(topicMessages);
+          await this.writer.writeTopics(topicMessages);
           for (const m of marks) m.request?.resolve();
           for (const request of group) this.marks.push({ keys: request.marks, request });
         } catch (err) {
@@ -131,14 +129,6 @@ export class IngressWriter {
     return this.queue.splice(0, count);
   }
 
-  private async send(topicMessages: TopicMessages[]): Promise<void> {
-    await this.chain.write(topicMessages, (stamped) =>
-      this.producer.use(async (producer) => {
-        this.chain.placement.checkAcknowledged(stamped, await producer.sendBatch({ topicMessages: stamped, acks: -1 }));
-      }),
-    );
-  }
-
   /** Writes the marks still waiting (once), then disconnects. */
   async close(): Promise<void> {
     clearTimeout(this.marksRetry);
@@ -150,6 +140,6 @@ export class IngressWriter {
     clearTimeout(this.marksRetry);
     if (this.marks.length > 0)
       this.logger.warn({ marks: this.marks.length }, 'dedupe marks not written at shutdown: a re-send of these messages is written again (and delivered once)');
-    await this.producer.close();
+    await this.writer.close();
   }
 }
