@@ -19,16 +19,14 @@
  * Same broker, partition count and sink as the hub's rows. Also the /proc readings the bench
  * uses for CPU per message (utime + stime) and resident memory of a process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type IncomingMessage } from 'node:http';
-import { createInterface } from 'node:readline';
 import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { BINARY_ATTRIBUTES, percentEncode } from '../connectors/webhook/codec.ts';
 // The hub's kafkajs encodes with the pooled encoder: so does the baseline, so the comparison is of the hub's work.
 import '../src/kafka/kafkajs-pooled-encoder.ts';
 import '../src/kafka/kafkajs-timeout-warning.ts';
-import { stopOf } from './proc.ts';
+import { startChild } from './proc.ts';
 
 /** The bench receiver's `delivery.maxInFlight` in the hub's rows. */
 const MAX_IN_FLIGHT = 64;
@@ -44,21 +42,8 @@ export interface HonestBaseline {
 
 /** Starts the baseline as a child process; resolves once its consumers joined and it listens. */
 export async function startHonestBaseline(brokers: string, partitions: number, sinkUrl: string): Promise<HonestBaseline> {
-  const module = import.meta.url;
-  const script = `const { serveHonestBaseline } = await import(${JSON.stringify(module)}); console.log(await serveHonestBaseline(${JSON.stringify([brokers, partitions, sinkUrl]).slice(1, -1)}));`;
-  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (/^\d+$/.test(line)) resolve(Number(line));
-    });
-    child.once('exit', (code) => reject(new Error(`the honest baseline exited with code ${code}`)));
-  });
-  return {
-    port,
-    pid: child.pid!,
-    stop: stopOf(child),
-  };
+  const child = await startChild(import.meta.url, 'serveHonestBaseline', [brokers, partitions, sinkUrl], /^\d+$/);
+  return { port: Number(child.printed), pid: child.pid, stop: child.stop };
 }
 
 /** The child's side: topics, the two consumer groups, the HTTP server; gives the port. Exits on SIGTERM. */
@@ -199,7 +184,7 @@ function sinkPoster(sinkUrl: string): (m: KafkaMessage) => Promise<void> {
  * acknowledged by all in-sync replicas. One produce at a time a topic also keeps kafkajs's
  * idempotent sequence numbers in order.
  */
-function groupSender(producer: Producer, topic: string): (messages: Message[]) => Promise<void> {
+export function groupSender(producer: Producer, topic: string): (messages: Message[]) => Promise<void> {
   let queue: { messages: Message[]; resolve: () => void; reject: (err: Error) => void }[] = [];
   let sending = false;
   const flush = async () => {

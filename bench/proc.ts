@@ -2,8 +2,9 @@
  * The bench's child processes: what it reads of them from /proc (CPU time, resident memory, the
  * broker's JVM among the machine's processes; Linux only, as the bench is), and how it stops them.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 
 /** USER_HZ: /proc counts CPU time in these ticks a second on Linux. */
 const CLOCK_TICKS = 100;
@@ -43,4 +44,28 @@ export function stopOf(child: ChildProcess): () => Promise<void> {
     if (child.exitCode === null) child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
   };
+}
+
+/** A process of the bench's own (a baseline, a simulator): its pid, what it printed once ready, and its `stop`. */
+export interface BenchChild {
+  readonly pid: number;
+  /** Its first stdout line that matched the pattern it was started with (its port, its URL). */
+  readonly printed: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `await <name>(...args)` of `module` in a child Node process, which prints the result;
+ * resolves once it printed a line matching `ready` (other lines, a library's logging, are passed by).
+ */
+export async function startChild(module: string, name: string, args: readonly unknown[], ready: RegExp): Promise<BenchChild> {
+  const script = `const m = await import(${JSON.stringify(module)}); console.log(await m[${JSON.stringify(name)}](...${JSON.stringify(args)}));`;
+  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const printed = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (ready.test(line)) resolve(line);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} (${module}) exited with code ${code}`)));
+  });
+  return { pid: child.pid!, printed, stop: stopOf(child) };
 }

@@ -1,24 +1,27 @@
 /**
  * The data-sharing calls row of `npm run bench` (`npm run bench -- services` runs it alone): a
- * citizen lookup of the simulated population database ("CSDLQG về dân cư"), called directly and
- * through the hub, paced open-loop at each rate (calls leave at fixed intervals whatever the
- * answers, and latency counts from the moment a call was due, so it includes queueing). The hub
- * does all of a call's work: connector auth, the grant, the hub's signature, the provider's
- * breaker, and the call log record acknowledged by all in-sync replicas before the answer. A third
- * step calls through the hub as a consumer without a grant: refused and logged, the provider not
- * asked, so it shows the hub's own cost and the call log's without the forwarding.
+ * citizen lookup of the simulated population database ("CSDLQG về dân cư"), called directly,
+ * through the honest proxy and through the hub, paced open-loop at each rate (calls leave at fixed
+ * intervals whatever the answers, and latency counts from the moment a call was due, so it
+ * includes queueing). The honest proxy (`honest-service-proxy.ts`) forwards the call and writes
+ * its record to Kafka before answering, with none of the hub's logic: the floor this machine puts
+ * under any such hop, measured in the same run. The hub does all of a call's work: connector auth,
+ * the grant, the hub's signature, the provider's breaker, and the call log record acknowledged by
+ * all in-sync replicas before the answer. A last step calls through the hub as a consumer without
+ * a grant: refused and logged, the provider not asked, so it shows the hub's own cost and the call
+ * log's without the forwarding.
  *
- * The hub and the provider run as their own processes, so their CPU (utime + stime from
+ * The hub, the proxy and the provider run as their own processes, so their CPU (utime + stime from
  * /proc/<pid>/stat) is counted apart from the load generator's; so is the broker's when it was
- * started here. The provider checks no signature, directly or through the hub, so both paths ask
+ * started here. The provider checks no signature, directly or through the hub, so every path asks
  * it for the same work.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Agent, request } from 'node:http';
-import { createInterface } from 'node:readline';
+import { startPopulationDb } from '../simulators/national/population-db.ts';
+import { startHonestServiceProxy } from './honest-service-proxy.ts';
 import { BENCH_ADMIN_TOKEN, register, residentMemoryMb, startBenchHub, type BenchHub } from './hub-process.ts';
-import { cpuMicros, javaWith, stopOf } from './proc.ts';
+import { cpuMicros, javaWith, startChild } from './proc.ts';
 import { latencySummary, type LatencySummary } from './stats.ts';
 
 const RATES = [200, 500];
@@ -33,6 +36,8 @@ const UNGRANTED = 'bench-ungranted';
 /** Trần Văn Đức of the simulator's fixture. */
 const CITIZEN = '022078004512';
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+/** The honest proxy's call topic has the hub's default partition count (LGSP_PARTITIONS). */
+const PARTITIONS = 6;
 
 export interface ServiceCallRow {
   scenario: string;
@@ -43,12 +48,12 @@ export interface ServiceCallRow {
   /** The errors by status, or by error code when there was no answer. */
   errorsBy: Record<string, number>;
   latencyMs: LatencySummary;
-  /** Through the hub: its latency minus the direct one at the same rate. */
+  /** Through the hub or the honest proxy: its latency minus the direct one at the same rate. */
   addedMs?: { p50: number; p99: number };
   /** The machine's 1-minute load average as the step began (other work on it shows here). */
   loadAverage: number;
-  /** CPU microseconds a call, per process; the hub's in a direct step is its idle cost spread over the calls. */
-  cpuUsPerCall: { hub: number; broker?: number; provider: number; loadGenerator: number };
+  /** CPU microseconds a call, per process; the hub's in a step it has no part in is its idle cost spread over the calls (so is the proxy's). */
+  cpuUsPerCall: { hub: number; proxy: number; broker?: number; provider: number; loadGenerator: number };
   /** Calls of the step the hub counted, so the call log holds (a call is counted once its record is written). */
   logged?: number;
   hubRssMb?: number;
@@ -65,19 +70,32 @@ interface Target {
 }
 
 /** The processes whose CPU a step counts (the hub's during direct calls too: its idle cost). */
-type Pids = Readonly<{ hub: number; provider: number; broker: number | undefined }>;
+type Pids = Readonly<{ hub: number; proxy: number; provider: number; broker: number | undefined }>;
 
 /** Runs every rate directly and through one hub on `brokers`; `brokerDataDir` finds the local broker's process, for its CPU. */
 export async function benchServiceCalls(brokers: string, say: (line: string) => void, brokerDataDir?: string): Promise<ServiceCallRow[]> {
-  const provider = await startProviderProcess();
+  const provider = await startChild(import.meta.url, 'servePopulationDb', [], /^http/);
+  const providerUrl = provider.printed.replace(/\/+$/, '');
+  const proxy = await startHonestServiceProxy(brokers, PARTITIONS, providerUrl);
   const hub = await startBenchHub(brokers, `bench${Date.now()}.`);
-  const pids: Pids = { hub: hub.child.pid!, provider: provider.pid, broker: brokerDataDir ? await javaWith(['kafka.Kafka', brokerDataDir]) : undefined };
+  const pids: Pids = {
+    hub: hub.child.pid!,
+    proxy: proxy.pid,
+    provider: provider.pid,
+    broker: brokerDataDir ? await javaWith(['kafka.Kafka', brokerDataDir]) : undefined,
+  };
   try {
-    const tokens = await setUp(hub, provider.url);
+    const tokens = await setUp(hub, providerUrl);
     const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'x-lgsp-officer': 'CB-0042', 'x-lgsp-purpose': 'identity-check' });
     const viaHub = `http://127.0.0.1:${hub.port}/v1/services/${SERVICE}/citizens/${CITIZEN}`;
-    const direct: Target = { name: 'direct', url: `${provider.url}/citizens/${CITIZEN}`, headers: headers(tokens.granted), status: 200 };
+    const direct: Target = { name: 'direct', url: `${providerUrl}/citizens/${CITIZEN}`, headers: headers(tokens.granted), status: 200 };
     const targets: Target[] = [
+      {
+        name: 'honest proxy',
+        url: `http://127.0.0.1:${proxy.printed}/v1/services/${SERVICE}/citizens/${CITIZEN}`,
+        headers: headers(tokens.granted),
+        status: 200,
+      },
       { name: 'through the hub', url: viaHub, headers: headers(tokens.granted), status: 200, logged: { hub, consumer: CONSUMER, outcome: 'answered' } },
       { name: 'hub, not granted', url: viaHub, headers: headers(tokens.ungranted), status: 403, logged: { hub, consumer: UNGRANTED, outcome: 'not-granted' } },
     ];
@@ -96,6 +114,7 @@ export async function benchServiceCalls(brokers: string, say: (line: string) => 
     return rows;
   } finally {
     await hub.stop();
+    await proxy.stop();
     await provider.stop();
     agent.destroy();
   }
@@ -153,7 +172,7 @@ async function step(target: Target, perSecond: number, pids: Pids, say: (line: s
     errorsBy: result.errorsBy,
     latencyMs: latencySummary(result.latencies),
     loadAverage: Math.round(loadAverage * 10) / 10,
-    cpuUsPerCall: { ...(perCall as { hub: number; provider: number }), loadGenerator: Math.round((own.user + own.system) / calls) },
+    cpuUsPerCall: { ...(perCall as { hub: number; proxy: number; provider: number }), loadGenerator: Math.round((own.user + own.system) / calls) },
     ...(target.logged ? { logged: (await loggedCalls(target.logged)) - loggedBefore, hubRssMb: await residentMemoryMb(target.logged.hub.port) } : {}),
   };
 }
@@ -211,20 +230,9 @@ async function cpuOf(pids: Record<string, number | undefined>): Promise<Record<s
   return Object.fromEntries(await Promise.all(known.map(async ([name, pid]) => [name, await cpuMicros(pid)] as const)));
 }
 
-/** The population database in a process of its own, checking no signature; prints its URL once listening. */
-async function startProviderProcess(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const module = new URL('../simulators/national/population-db.ts', import.meta.url).href;
-  const script = `const { startPopulationDb } = await import(${JSON.stringify(module)}); console.log((await startPopulationDb()).url);`;
-  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the population database exited with code ${code}`)));
-  });
-  return {
-    url: url.replace(/\/+$/, ''),
-    pid: child.pid!,
-    stop: stopOf(child),
-  };
+/** The population database, in the process the bench starts for it (`startChild`); gives its URL. It checks no signature. */
+export async function servePopulationDb(): Promise<string> {
+  return (await startPopulationDb()).url;
 }
 
 /** The rows as a table on stdout. */
@@ -232,15 +240,15 @@ export function printServiceCalls(rows: readonly ServiceCallRow[]): void {
   const pad = (v: unknown, n: number) => String(v ?? '').padStart(n);
   const ms = (v: number | undefined) => (v === undefined ? '' : v.toFixed(1));
   console.log(
-    '\nData-sharing calls (GET a citizen), paced open-loop; latency from when each call was due; CPU µs per call (hub µs of a direct row: the idle hub)',
+    '\nData-sharing calls (GET a citizen), paced open-loop; latency from when each call was due; CPU µs per call (hub µs and proxy µs of a row they have no part in: their idle cost)',
   );
   console.log(
-    `${'scenario'.padEnd(26)} ${pad('calls', 6)} ${pad('calls/s', 8)} ${pad('errors', 6)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('max ms', 7)} ${pad('+p50', 6)} ${pad('+p99', 6)} ${pad('hub µs', 7)} ${pad('broker µs', 9)} ${pad('prov µs', 7)} ${pad('logged', 6)} ${pad('RSS MB', 6)} ${pad('load', 5)}`,
+    `${'scenario'.padEnd(26)} ${pad('calls', 6)} ${pad('calls/s', 8)} ${pad('errors', 6)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('max ms', 7)} ${pad('+p50', 6)} ${pad('+p99', 6)} ${pad('hub µs', 7)} ${pad('proxy µs', 8)} ${pad('broker µs', 9)} ${pad('prov µs', 7)} ${pad('logged', 6)} ${pad('RSS MB', 6)} ${pad('load', 5)}`,
   );
   for (const r of rows) {
     const l = r.latencyMs;
     console.log(
-      `${r.scenario.padEnd(26)} ${pad(r.calls, 6)} ${pad(r.achievedPerSecond, 8)} ${pad(r.errors, 6)} ${pad(ms(l.p50), 7)} ${pad(ms(l.p99), 7)} ${pad(ms(l.max), 7)} ${pad(ms(r.addedMs?.p50), 6)} ${pad(ms(r.addedMs?.p99), 6)} ${pad(r.cpuUsPerCall.hub, 7)} ${pad(r.cpuUsPerCall.broker, 9)} ${pad(r.cpuUsPerCall.provider, 7)} ${pad(r.logged, 6)} ${pad(r.hubRssMb, 6)} ${pad(r.loadAverage, 5)}`,
+      `${r.scenario.padEnd(26)} ${pad(r.calls, 6)} ${pad(r.achievedPerSecond, 8)} ${pad(r.errors, 6)} ${pad(ms(l.p50), 7)} ${pad(ms(l.p99), 7)} ${pad(ms(l.max), 7)} ${pad(ms(r.addedMs?.p50), 6)} ${pad(ms(r.addedMs?.p99), 6)} ${pad(r.cpuUsPerCall.hub, 7)} ${pad(r.cpuUsPerCall.proxy, 8)} ${pad(r.cpuUsPerCall.broker, 9)} ${pad(r.cpuUsPerCall.provider, 7)} ${pad(r.logged, 6)} ${pad(r.hubRssMb, 6)} ${pad(r.loadAverage, 5)}`,
     );
   }
   for (const r of rows) if (r.errors > 0) console.log(`${r.scenario}: errors by status ${JSON.stringify(r.errorsBy)}`);
