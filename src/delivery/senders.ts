@@ -11,6 +11,7 @@ import { openSender } from '../../connectors/kit/kind-context.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { ConnectorEntry } from '../registry/registry-store.ts';
+import { breakerOptions } from './breaker-options.ts';
 
 /** An outcome, plus whether the breaker kept the attempt from being made. */
 export type Attempted = DeliveryOutcome & { readonly breakerOpen?: boolean };
@@ -86,10 +87,7 @@ export class Senders {
         return outcome;
       },
       {
-        timeout: false, // the sender has the connector's own timeout
-        errorThresholdPercentage: options.errorThresholdPercentage,
-        volumeThreshold: options.volumeThreshold,
-        resetTimeout: options.resetTimeoutMs,
+        ...breakerOptions(options),
         errorFilter: (err: unknown) => !(err instanceof RetryOutcome), // encode errors are not the endpoint's fault
       },
     );

@@ -12,6 +12,7 @@ import { kindContext } from '../../connectors/kit/kind-context.ts';
 import type { Exchange, Transport, TransportRequest } from '../../connectors/kit/transport.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
+import { breakerOptions } from '../delivery/breaker-options.ts';
 import type { ConnectorEntry } from '../registry/registry-store.ts';
 
 /** What became of a call: the exchange, or the breaker's refusal with the seconds until it tries again. */
@@ -94,19 +95,11 @@ export class ProviderLanes {
       maxResponseBytes: this.maxResponseBytes,
     }).transport;
     const options = entry.manifest.delivery.breaker;
-    const breaker = new CircuitBreaker(
-      async (request: TransportRequest, timeoutMs: number) => {
-        const exchange = await transport.attempt(timeoutMs, (scope) => scope.send(request));
-        if (countsAgainstProvider(exchange)) throw new ProviderFailure(exchange);
-        return exchange;
-      },
-      {
-        timeout: false, // the transport has the service's own deadline
-        errorThresholdPercentage: options.errorThresholdPercentage,
-        volumeThreshold: options.volumeThreshold,
-        resetTimeout: options.resetTimeoutMs,
-      },
-    );
+    const breaker = new CircuitBreaker(async (request: TransportRequest, timeoutMs: number) => {
+      const exchange = await transport.attempt(timeoutMs, (scope) => scope.send(request));
+      if (countsAgainstProvider(exchange)) throw new ProviderFailure(exchange);
+      return exchange;
+    }, breakerOptions(options));
     const lane: Lane = { entry, transport, breaker, openedAt: 0 };
     breaker.on('open', () => {
       lane.openedAt = Date.now();
