@@ -2,23 +2,25 @@
  * The honest baseline of the data-sharing calls row (`service-calls.ts`): a call's hops done the
  * plain way, in a process of its own, so the floor this machine puts under the hub's added latency
  * is measured in the same run. It answers `ANY /v1/services/{id}/{path}` by forwarding method,
- * path, query, the call headers and the body to the provider (node:http, keep-alive), then writes
- * one record of the call (ids, officer, purpose, status, latency, sizes, SHA-256 of both bodies:
- * the hub's call record without its chain) to a topic keyed by service (idempotent producer,
- * acks=all, group commit as the hub's call log does), and only then passes the answer on.
- * None of the hub's logic: no connector auth, grant, quota, schema, signature, breaker, chain,
- * view or metrics.
+ * path, query, the officer and purpose headers and the body to the provider (node:http,
+ * keep-alive, the hub's 5 s deadline), then writes one record of the call (ids, officer, purpose,
+ * status, latency, sizes, SHA-256 of both bodies: fewer fields than the hub's call record, and no
+ * chain) to a topic keyed by service (idempotent producer, acks=all, group commit as the hub's
+ * call log does), and only then passes the answer on. None of the hub's logic: no connector auth,
+ * grant, quota, schema, signature, breaker, chain, view or metrics.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 // Encoded as the hub's records are (see honest-baseline.ts).
 import '../src/kafka/kafkajs-pooled-encoder.ts';
-import { groupSender } from './honest-baseline.ts';
+import { groupSender } from './group-sender.ts';
 import { startChild, type BenchChild } from './proc.ts';
 
+/** The hub's deadline for the bench's service (its `timeoutMs`). */
+const DEADLINE_MS = 5_000;
 const CALL_PATH = /^\/v1\/services\/([^/?]+)\/([^?]+)(\?.*)?$/;
-/** The call headers passed on, as the hub passes them. */
+/** The request headers passed on (the hub passes these and its own call headers). */
 const PASSED = ['x-lgsp-officer', 'x-lgsp-purpose', 'content-type', 'accept'] as const;
 
 /** Starts the proxy as a child process; resolves once it listens (`printed` is its port). */
@@ -43,7 +45,7 @@ export async function serveHonestServiceProxy(brokers: string, partitions: numbe
     const match = CALL_PATH.exec(req.url ?? '');
     if (!match) return void res.writeHead(404, { 'content-length': '0' }).end();
     call(req, match[1]!, `/${match[2]}${match[3] ?? ''}`).then(
-      (answer) => res.writeHead(answer.status, answer.headers).end(answer.body),
+      (answer) => res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length }).end(answer.body),
       (err: Error) => res.writeHead(503, { 'content-type': 'text/plain' }).end(err.message),
     );
   });
@@ -97,6 +99,7 @@ function forward(
     const req = request(url, { method, agent, headers: body.length > 0 ? { ...headers, 'content-length': body.length } : headers }, (res) => {
       bytesOf(res).then((answer) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: answer }), reject);
     });
+    req.setTimeout(DEADLINE_MS, () => req.destroy(new Error(`the provider did not answer within ${DEADLINE_MS} ms`)));
     req.on('error', reject);
     req.end(body.length > 0 ? body : undefined);
   });

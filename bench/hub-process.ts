@@ -41,7 +41,10 @@ export async function startBenchHub(brokers: string, prefix: string, env: Record
       )
     )
       break;
-    if (child.exitCode !== null || i > 900) throw new Error('the hub did not become ready within 90 s');
+    if (child.exitCode !== null || i > 900) {
+      await stopOf(child)();
+      throw new Error('the hub did not become ready within 90 s');
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

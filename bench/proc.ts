@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
+/** How long a bench child (a baseline, a simulator) may take to start. */
+const READY_TIMEOUT_MS = 90_000;
 /** USER_HZ: /proc counts CPU time in these ticks a second on Linux. */
 const CLOCK_TICKS = 100;
 
@@ -39,10 +41,13 @@ export async function javaWith(parts: readonly string[]): Promise<number | undef
 export function stopOf(child: ChildProcess): () => Promise<void> {
   const orphaned = () => child.kill('SIGTERM');
   process.once('exit', orphaned);
+  // Not running: exited with a code or a signal, or never spawned (no pid).
+  const ended = () => child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
   return async () => {
     process.off('exit', orphaned);
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
+    if (ended()) return;
+    child.kill('SIGTERM');
+    await new Promise((r) => (ended() ? r(undefined) : child.once('exit', r)));
   };
 }
 
@@ -56,16 +61,29 @@ export interface BenchChild {
 
 /**
  * Runs `await <name>(...args)` of `module` in a child Node process, which prints the result;
- * resolves once it printed a line matching `ready` (other lines, a library's logging, are passed by).
+ * resolves once it printed a line matching `ready` (other lines, a library's logging, are passed
+ * by). Rejects, the child stopped, when it exits or cannot be spawned first, or is not ready within
+ * `READY_TIMEOUT_MS`.
  */
 export async function startChild(module: string, name: string, args: readonly unknown[], ready: RegExp): Promise<BenchChild> {
   const script = `const m = await import(${JSON.stringify(module)}); console.log(await m[${JSON.stringify(name)}](...${JSON.stringify(args)}));`;
   const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const printed = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (ready.test(line)) resolve(line);
+  const stop = stopOf(child);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const printed = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (ready.test(line)) resolve(line);
+      });
+      child.once('error', reject);
+      child.once('exit', (code, signal) => reject(new Error(`${name} (${module}) exited with ${signal ?? `code ${code}`}`)));
+      timer = setTimeout(() => reject(new Error(`${name} (${module}) was not ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
     });
-    child.once('exit', (code) => reject(new Error(`${name} (${module}) exited with code ${code}`)));
-  });
-  return { pid: child.pid!, printed, stop: stopOf(child) };
+    return { pid: child.pid!, printed, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -31,8 +31,8 @@ const SETTLE_SECONDS = 10;
 /**
  * Then calls through the honest proxy and the hub in turn, unmeasured, at the top rate: a young
  * broker's JIT has not compiled its produce path yet (it spent 1,150–1,190 µs a call in the first
- * step measured after the settling alone, 450–850 a few minutes later), and the step measured
- * first would pay for it.
+ * step that wrote to Kafka after the settling alone, 420–690 a few minutes later), and that step
+ * would pay for it.
  */
 const WARM_BROKER_SECONDS = 10;
 const STEP_SECONDS = Number(process.env.BENCH_SERVICE_SECONDS ?? 10);
@@ -43,7 +43,7 @@ const UNGRANTED = 'bench-ungranted';
 /** Trần Văn Đức of the simulator's fixture. */
 const CITIZEN = '022078004512';
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-/** The honest proxy's call topic has the hub's default partition count (LGSP_PARTITIONS). */
+/** The partitions of the honest proxy's call topic and of the hub's topics (LGSP_PARTITIONS). */
 const PARTITIONS = 6;
 
 export interface ServiceCallRow {
@@ -61,7 +61,7 @@ export interface ServiceCallRow {
   loadAverage: number;
   /** CPU microseconds a call, per process; the hub's in a step it has no part in is its idle cost spread over the calls (so is the proxy's). */
   cpuUsPerCall: { hub: number; proxy: number; broker?: number; provider: number; loadGenerator: number };
-  /** Calls of the step the hub counted, so the call log holds (a call is counted once its record is written): its count over the warm-up and the step, less the warm-up's calls. */
+  /** Calls of the step the hub counted, so the call log holds (a call is counted once its record is written): its count over the warm-up and the step, less the warm-up's calls answered as expected (the ones it counts under that outcome). */
   logged?: number;
   hubRssMb?: number;
 }
@@ -76,40 +76,58 @@ interface Target {
   readonly logged?: { readonly hub: BenchHub; readonly consumer: string; readonly outcome: string };
 }
 
-/** The processes whose CPU a step counts (the hub's during direct calls too: its idle cost). */
+/** The processes whose CPU a step counts (the hub's and the proxy's in steps they have no part in too: their idle cost). */
 type Pids = Readonly<{ hub: number; proxy: number; provider: number; broker: number | undefined }>;
 
-/** Runs every rate directly and through one hub on `brokers`; `brokerDataDir` finds the local broker's process, for its CPU. */
+/** Runs every rate directly, through the honest proxy and through one hub on `brokers`; `brokerDataDir` finds the local broker's process, for its CPU. */
 export async function benchServiceCalls(brokers: string, say: (line: string) => void, brokerDataDir?: string): Promise<ServiceCallRow[]> {
-  const provider = await startChild(import.meta.url, 'servePopulationDb', [], /^http/);
-  const providerUrl = provider.printed.replace(/\/+$/, '');
-  const proxy = await startHonestServiceProxy(brokers, PARTITIONS, providerUrl);
-  const hub = await startBenchHub(brokers, `bench${Date.now()}.`);
-  const pids: Pids = {
-    hub: hub.child.pid!,
-    proxy: proxy.pid,
-    provider: provider.pid,
-    broker: brokerDataDir ? await javaWith(['kafka.Kafka', brokerDataDir]) : undefined,
-  };
+  const stops: (() => Promise<void>)[] = [];
   try {
+    const provider = await startChild(import.meta.url, 'servePopulationDb', [], /^http/);
+    stops.push(provider.stop);
+    const providerUrl = provider.printed.replace(/\/+$/, '');
+    const proxy = await startHonestServiceProxy(brokers, PARTITIONS, providerUrl);
+    stops.push(proxy.stop);
+    const hub = await startBenchHub(brokers, `bench${Date.now()}.`, { LGSP_PARTITIONS: String(PARTITIONS) });
+    stops.push(hub.stop);
+    const pids: Pids = {
+      hub: hub.child.pid!,
+      proxy: proxy.pid,
+      provider: provider.pid,
+      broker: brokerDataDir ? await javaWith(['kafka.Kafka', brokerDataDir]) : undefined,
+    };
     const tokens = await setUp(hub, providerUrl);
     const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'x-lgsp-officer': 'CB-0042', 'x-lgsp-purpose': 'identity-check' });
     const viaHub = `http://127.0.0.1:${hub.port}/v1/services/${SERVICE}/citizens/${CITIZEN}`;
     const direct: Target = { name: 'direct', url: `${providerUrl}/citizens/${CITIZEN}`, headers: headers(tokens.granted), status: 200 };
-    const targets: Target[] = [
-      {
-        name: 'honest proxy',
-        url: `http://127.0.0.1:${proxy.printed}/v1/services/${SERVICE}/citizens/${CITIZEN}`,
-        headers: headers(tokens.granted),
-        status: 200,
-      },
-      { name: 'through the hub', url: viaHub, headers: headers(tokens.granted), status: 200, logged: { hub, consumer: CONSUMER, outcome: 'answered' } },
-      { name: 'hub, not granted', url: viaHub, headers: headers(tokens.ungranted), status: 403, logged: { hub, consumer: UNGRANTED, outcome: 'not-granted' } },
-    ];
+    const proxied: Target = {
+      name: 'honest proxy',
+      url: `http://127.0.0.1:${proxy.printed}/v1/services/${SERVICE}/citizens/${CITIZEN}`,
+      headers: headers(tokens.granted),
+      status: 200,
+    };
+    const forwarded: Target = {
+      name: 'through the hub',
+      url: viaHub,
+      headers: headers(tokens.granted),
+      status: 200,
+      logged: { hub, consumer: CONSUMER, outcome: 'answered' },
+    };
+    const refused: Target = {
+      name: 'hub, not granted',
+      url: viaHub,
+      headers: headers(tokens.ungranted),
+      status: 403,
+      logged: { hub, consumer: UNGRANTED, outcome: 'not-granted' },
+    };
+    const targets = [proxied, forwarded, refused];
     say(`data-sharing calls: letting the broker and the hub settle for ${SETTLE_SECONDS} s...`);
     await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
     say(`data-sharing calls: warming the broker with calls through the proxy and the hub, ${WARM_BROKER_SECONDS} s each...`);
-    for (const target of targets.slice(0, 2)) await paced(target, RATES.at(-1)!, WARM_BROKER_SECONDS);
+    for (const target of [proxied, forwarded]) {
+      const warm = await paced(target, RATES.at(-1)!, WARM_BROKER_SECONDS);
+      if (warm.calls > warm.latencies.length) say(`data-sharing calls: warming through ${target.name}: errors ${JSON.stringify(warm.errorsBy)}`);
+    }
     const rows: ServiceCallRow[] = [];
     for (const perSecond of RATES) {
       const base = await step(direct, perSecond, pids, say);
@@ -122,9 +140,7 @@ export async function benchServiceCalls(brokers: string, say: (line: string) => 
     }
     return rows;
   } finally {
-    await hub.stop();
-    await proxy.stop();
-    await provider.stop();
+    for (const stop of stops.reverse()) await stop();
     agent.destroy();
   }
 }
@@ -185,7 +201,7 @@ async function step(target: Target, perSecond: number, pids: Pids, say: (line: s
     loadAverage: Math.round(loadAverage * 10) / 10,
     cpuUsPerCall: { ...(perCall as { hub: number; proxy: number; provider: number }), loadGenerator: Math.round((own.user + own.system) / calls) },
     ...(target.logged
-      ? { logged: (await loggedCalls(target.logged)) - loggedBefore - warmUp.calls, hubRssMb: await residentMemoryMb(target.logged.hub.port) }
+      ? { logged: (await loggedCalls(target.logged)) - loggedBefore - warmUp.latencies.length, hubRssMb: await residentMemoryMb(target.logged.hub.port) }
       : {}),
   };
 }
