@@ -106,20 +106,16 @@ export async function benchServiceCalls(brokers: string, say: (line: string) => 
       headers: headers(tokens.granted),
       status: 200,
     };
-    const forwarded: Target = {
-      name: 'through the hub',
+    /** A consumer's calls through the hub, the status each gets and the call log outcome they are counted under. */
+    const viaHubAs = (name: string, consumer: string, token: string, status: number, outcome: string): Target => ({
+      name,
       url: viaHub,
-      headers: headers(tokens.granted),
-      status: 200,
-      logged: { hub, consumer: CONSUMER, outcome: 'answered' },
-    };
-    const refused: Target = {
-      name: 'hub, not granted',
-      url: viaHub,
-      headers: headers(tokens.ungranted),
-      status: 403,
-      logged: { hub, consumer: UNGRANTED, outcome: 'not-granted' },
-    };
+      headers: headers(token),
+      status,
+      logged: { hub, consumer, outcome },
+    });
+    const forwarded = viaHubAs('through the hub', CONSUMER, tokens.granted, 200, 'answered');
+    const refused = viaHubAs('hub, not granted', UNGRANTED, tokens.ungranted, 403, 'not-granted');
     const targets = [proxied, forwarded, refused];
     say(`data-sharing calls: letting the broker and the hub settle for ${SETTLE_SECONDS} s...`);
     await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
