@@ -238,7 +238,7 @@ const sink = await startSink();
 const rows: Row[] = [];
 const serviceRows: ServiceCallRow[] = [];
 try {
-  if (selected('services')) serviceRows.push(...(await benchServiceCalls(brokers, say, broker ? dataDir : undefined)));
+  if (selected('services')) serviceRows.push(...(await benchServiceCalls(brokers, PARTITIONS, say, broker ? dataDir : undefined)));
   if (selected('messages')) await benchMessages();
   if (selected('cluster')) await benchCluster();
 } finally {

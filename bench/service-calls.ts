@@ -43,8 +43,6 @@ const UNGRANTED = 'bench-ungranted';
 /** Trần Văn Đức of the simulator's fixture. */
 const CITIZEN = '022078004512';
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-/** The partitions of the honest proxy's call topic and of the hub's topics (LGSP_PARTITIONS). */
-const PARTITIONS = 6;
 
 export interface ServiceCallRow {
   scenario: string;
@@ -79,16 +77,19 @@ interface Target {
 /** The processes whose CPU a step counts (the hub's and the proxy's in steps they have no part in too: their idle cost). */
 type Pids = Readonly<{ hub: number; proxy: number; provider: number; broker: number | undefined }>;
 
-/** Runs every rate directly, through the honest proxy and through one hub on `brokers`; `brokerDataDir` finds the local broker's process, for its CPU. */
-export async function benchServiceCalls(brokers: string, say: (line: string) => void, brokerDataDir?: string): Promise<ServiceCallRow[]> {
+/**
+ * Runs every rate directly, through the honest proxy and through one hub on `brokers`, their
+ * topics with `partitions` partitions; `brokerDataDir` finds the local broker's process, for its CPU.
+ */
+export async function benchServiceCalls(brokers: string, partitions: number, say: (line: string) => void, brokerDataDir?: string): Promise<ServiceCallRow[]> {
   const stops: (() => Promise<void>)[] = [];
   try {
     const provider = await startChild(import.meta.url, 'servePopulationDb', [], /^http/);
     stops.push(provider.stop);
     const providerUrl = provider.printed.replace(/\/+$/, '');
-    const proxy = await startHonestServiceProxy(brokers, PARTITIONS, providerUrl);
+    const proxy = await startHonestServiceProxy(brokers, partitions, providerUrl);
     stops.push(proxy.stop);
-    const hub = await startBenchHub(brokers, `bench${Date.now()}.`, { LGSP_PARTITIONS: String(PARTITIONS) });
+    const hub = await startBenchHub(brokers, `bench${Date.now()}.`, { LGSP_PARTITIONS: String(partitions) });
     stops.push(hub.stop);
     const pids: Pids = {
       hub: hub.child.pid!,
