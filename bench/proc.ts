@@ -18,6 +18,25 @@ export async function cpuMicros(pid: number): Promise<number> {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
 }
 
+/** A reading of `machineTicks`. */
+export interface MachineTicks {
+  readonly busy: number;
+  readonly steal: number;
+  readonly total: number;
+}
+
+/**
+ * The machine's CPU time so far, all cores, in ticks (/proc/stat, its first line): busy (user,
+ * system and interrupts), stolen (the hypervisor ran someone else on our virtual cores) and in all.
+ */
+export async function machineTicks(): Promise<MachineTicks> {
+  const first = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0]!;
+  // user nice system idle iowait irq softirq steal (guest time is counted in user already)
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = first.trim().split(/\s+/).slice(1, 9).map(Number);
+  const busy = user + nice + system + irq + softirq;
+  return { busy, steal, total: busy + idle + iowait + steal };
+}
+
 /** Resident memory of a process, in MiB (/proc/<pid>/status). */
 export async function residentMb(pid: number): Promise<number> {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));

@@ -21,7 +21,7 @@ import { Agent, request } from 'node:http';
 import { startPopulationDb } from '../simulators/national/population-db.ts';
 import { startHonestServiceProxy } from './honest-service-proxy.ts';
 import { BENCH_ADMIN_TOKEN, register, residentMemoryMb, startBenchHub, type BenchHub } from './hub-process.ts';
-import { cpuMicros, javaWith, startChild } from './proc.ts';
+import { cpuMicros, javaWith, machineTicks, startChild, type MachineTicks } from './proc.ts';
 import { latencySummary, type LatencySummary } from './stats.ts';
 
 const RATES = [200, 500];
@@ -57,6 +57,10 @@ export interface ServiceCallRow {
   addedMs?: { p50: number; p99: number };
   /** The machine's 1-minute load average as the step began (other work on it shows here). */
   loadAverage: number;
+  /** How busy the machine's cores were over the step, all processes and the kernel: 100 is every core busy all the time. */
+  machineBusyPercent: number;
+  /** How much of the cores' time over the step the hypervisor gave to other machines. */
+  machineStealPercent: number;
   /** CPU microseconds a call, per process; the hub's in a step it has no part in is its idle cost spread over the calls (so is the proxy's). */
   cpuUsPerCall: { hub: number; proxy: number; broker?: number; provider: number; loadGenerator: number };
   /** Calls of the step the hub counted, so the call log holds (a call is counted once its record is written): its count over the warm-up and the step, less the warm-up's calls answered as expected (the ones it counts under that outcome). */
@@ -180,9 +184,11 @@ async function step(target: Target, perSecond: number, pids: Pids, say: (line: s
   const warmUp = await paced(target, perSecond, WARM_UP_SECONDS);
   const loadAverage = loadavg()[0]!;
   const before = await cpuOf(pids);
+  const machineBefore = await machineTicks();
   const ownBefore = process.cpuUsage();
   const result = await paced(target, perSecond, STEP_SECONDS);
   const own = process.cpuUsage(ownBefore);
+  const machineAfter = await machineTicks();
   const after = await cpuOf(pids);
   const errors = result.calls - result.latencies.length;
   const calls = result.calls;
@@ -196,6 +202,8 @@ async function step(target: Target, perSecond: number, pids: Pids, say: (line: s
     errorsBy: result.errorsBy,
     latencyMs: latencySummary(result.latencies),
     loadAverage: Math.round(loadAverage * 10) / 10,
+    machineBusyPercent: percentOf(machineBefore, machineAfter, 'busy'),
+    machineStealPercent: percentOf(machineBefore, machineAfter, 'steal'),
     cpuUsPerCall: { ...(perCall as { hub: number; proxy: number; provider: number }), loadGenerator: Math.round((own.user + own.system) / calls) },
     ...(target.logged
       ? { logged: (await loggedCalls(target.logged)) - loggedBefore - warmUp.latencies.length, hubRssMb: await residentMemoryMb(target.logged.hub.port) }
@@ -250,6 +258,11 @@ async function loggedCalls({ hub, consumer, outcome }: NonNullable<Target['logge
   return match ? Number(match[1]) : 0;
 }
 
+/** The share of the machine's CPU time between two readings that went to `part`, in percent. */
+function percentOf(before: MachineTicks, after: MachineTicks, part: 'busy' | 'steal'): number {
+  return Math.round((100 * (after[part] - before[part])) / (after.total - before.total));
+}
+
 /** CPU microseconds so far of each process of `pids` that is there. */
 async function cpuOf(pids: Record<string, number | undefined>): Promise<Record<string, number>> {
   const known = Object.entries(pids).filter((entry): entry is [string, number] => entry[1] !== undefined);
@@ -269,12 +282,12 @@ export function printServiceCalls(rows: readonly ServiceCallRow[]): void {
     '\nData-sharing calls (GET a citizen), paced open-loop; latency from when each call was due; CPU µs per call (hub µs and proxy µs of a row they have no part in: their idle cost)',
   );
   console.log(
-    `${'scenario'.padEnd(26)} ${pad('calls', 6)} ${pad('calls/s', 8)} ${pad('errors', 6)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('max ms', 7)} ${pad('+p50', 6)} ${pad('+p99', 6)} ${pad('hub µs', 7)} ${pad('proxy µs', 8)} ${pad('broker µs', 9)} ${pad('prov µs', 7)} ${pad('logged', 6)} ${pad('RSS MB', 6)} ${pad('load', 5)}`,
+    `${'scenario'.padEnd(26)} ${pad('calls', 6)} ${pad('calls/s', 8)} ${pad('errors', 6)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('max ms', 7)} ${pad('+p50', 6)} ${pad('+p99', 6)} ${pad('hub µs', 7)} ${pad('proxy µs', 8)} ${pad('broker µs', 9)} ${pad('prov µs', 7)} ${pad('logged', 6)} ${pad('RSS MB', 6)} ${pad('busy %', 6)} ${pad('steal %', 7)} ${pad('load', 5)}`,
   );
   for (const r of rows) {
     const l = r.latencyMs;
     console.log(
-      `${r.scenario.padEnd(26)} ${pad(r.calls, 6)} ${pad(r.achievedPerSecond, 8)} ${pad(r.errors, 6)} ${pad(ms(l.p50), 7)} ${pad(ms(l.p99), 7)} ${pad(ms(l.max), 7)} ${pad(ms(r.addedMs?.p50), 6)} ${pad(ms(r.addedMs?.p99), 6)} ${pad(r.cpuUsPerCall.hub, 7)} ${pad(r.cpuUsPerCall.proxy, 8)} ${pad(r.cpuUsPerCall.broker, 9)} ${pad(r.cpuUsPerCall.provider, 7)} ${pad(r.logged, 6)} ${pad(r.hubRssMb, 6)} ${pad(r.loadAverage, 5)}`,
+      `${r.scenario.padEnd(26)} ${pad(r.calls, 6)} ${pad(r.achievedPerSecond, 8)} ${pad(r.errors, 6)} ${pad(ms(l.p50), 7)} ${pad(ms(l.p99), 7)} ${pad(ms(l.max), 7)} ${pad(ms(r.addedMs?.p50), 6)} ${pad(ms(r.addedMs?.p99), 6)} ${pad(r.cpuUsPerCall.hub, 7)} ${pad(r.cpuUsPerCall.proxy, 8)} ${pad(r.cpuUsPerCall.broker, 9)} ${pad(r.cpuUsPerCall.provider, 7)} ${pad(r.logged, 6)} ${pad(r.hubRssMb, 6)} ${pad(r.machineBusyPercent, 6)} ${pad(r.machineStealPercent, 7)} ${pad(r.loadAverage, 5)}`,
     );
   }
   for (const r of rows) if (r.errors > 0) console.log(`${r.scenario}: errors by status ${JSON.stringify(r.errorsBy)}`);
