@@ -269,6 +269,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       metrics: new ServiceMetrics(metrics),
       defaultTimeoutMs: config.serviceTimeoutMs,
       maxResponseBytes: config.serviceMaxResponseBytes,
+      maxJsonDepth: config.maxJsonDepth,
     });
 
     const routes = [

@@ -99,25 +99,30 @@ export function bodyReader(schemas: SchemaSet, spec: BodySpec, limits: BodyLimit
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     onBytes?.(bytes);
     if (read === 'bytes') return { mediaType, value: bytes };
-    // Before anything parses or recurses: JSON.stringify, ajv and the trace view all recurse.
-    if (read === 'json' && exceedsJsonDepth(bytes, limits.maxJsonDepth)) {
-      throw new HubError(
-        'body-too-deep',
-        `The body nests objects and arrays more than ${limits.maxJsonDepth} levels deep (LGSP_MAX_JSON_DEPTH). Flatten the data.`,
-      );
-    }
-    const text = decodeText(bytes, charsetOf(req.headers['content-type']));
-    if (read === 'text') return { mediaType, value: text };
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw new HubError('malformed-json', `The body is not valid JSON: ${(err as Error).message}.`);
-    }
+    if (read === 'text') return { mediaType, value: decodeText(bytes, charsetOf(req.headers['content-type'])) };
+    const value = parseJsonBody(bytes, req.headers['content-type'], limits.maxJsonDepth);
     const issues = checks.get(matched)?.(value) ?? [];
     if (issues.length > 0) throw new HubError('validation-failed', `${issues.length} problem(s) in the body; see "errors".`, { errors: issues });
     return { mediaType, value };
   };
+}
+
+/**
+ * A JSON body as the hub reads every one: no deeper than `maxJsonDepth` (checked before anything
+ * parses or recurses: JSON.stringify, ajv and the trace view all recurse), decoded in the charset
+ * `contentType` declares, then parsed. Throws `body-too-deep`, `unsupported-media-type` (a charset
+ * the hub does not read), `malformed-body` or `malformed-json`.
+ */
+export function parseJsonBody(bytes: Buffer, contentType: string | undefined, maxJsonDepth: number): unknown {
+  if (exceedsJsonDepth(bytes, maxJsonDepth)) {
+    throw new HubError('body-too-deep', `The body nests objects and arrays more than ${maxJsonDepth} levels deep (LGSP_MAX_JSON_DEPTH). Flatten the data.`);
+  }
+  const text = decodeText(bytes, charsetOf(contentType));
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HubError('malformed-json', `The body is not valid JSON: ${(err as Error).message}.`);
+  }
 }
 
 function charsetOf(contentType: string | undefined): string {

@@ -22,10 +22,9 @@ import { HubError } from '../contract/problems.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { AuditChain } from '../tracking/chain.ts';
 import { ChainedWriter } from '../tracking/chained-topic-writer.ts';
+import { takeWriteGroup } from '../kafka/write-group.ts';
 import { DedupeStore } from './dedupe-store.ts';
 
-/** Beyond this, queued requests wait for the next write (keeps one produce request bounded). */
-const MAX_WRITE_BYTES = 4 * 1024 * 1024;
 const RETRY_AFTER_SECONDS = 5;
 /** Marks whose write failed with no request waiting are tried again after this. */
 const MARKS_RETRY_MS = 1_000;
@@ -87,7 +86,7 @@ export class IngressWriter {
     clearTimeout(this.marksRetry);
     try {
       while (this.queue.length > 0 || this.marks.length > 0) {
-        const group = this.takeGroup();
+        const group = takeWriteGroup(this.queue, (request) => request.bytes);
         const marks = this.marks.splice(0);
         const topicMessages = group.flatMap((p) => p.topicMessages);
         if (marks.length > 0) topicMessages.push({ topic: this.marksTopic, messages: [DedupeStore.record(marks.flatMap((m) => m.keys))] });
@@ -117,16 +116,6 @@ export class IngressWriter {
       // queued after it starts a new flush.
       this.flushing = false;
     }
-  }
-
-  private takeGroup(): Pending[] {
-    let bytes = 0;
-    let count = 0;
-    while (count < this.queue.length && (count === 0 || bytes + this.queue[count]!.bytes <= MAX_WRITE_BYTES)) {
-      bytes += this.queue[count]!.bytes;
-      count++;
-    }
-    return this.queue.splice(0, count);
   }
 
   /** Writes the marks still waiting (once), then disconnects. */

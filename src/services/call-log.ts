@@ -4,9 +4,10 @@
  * signed like the audit trail (`src/tracking/chain.ts`).
  *
  * Group commit: while one write is in flight, the records of calls that finish meanwhile wait and
- * go out together in the next one. At low load a record is written alone at once; at hundreds of
- * calls a second, one round trip carries many, so the log adds about one write's latency to a
- * call, never a queue of them.
+ * go out together in the next one (up to `MAX_WRITE_BYTES`: a service that logs bodies makes
+ * records of megabytes). At low load a record is written alone at once; at hundreds of calls a
+ * second, one round trip carries many, so the log adds about one write's latency to a call, never
+ * a queue of them.
  *
  * Fail closed: a call whose record Kafka does not take is answered `503 kafka-unavailable` and its
  * answer withheld. After a failed write, calls are refused before the provider is asked, for
@@ -16,16 +17,17 @@ import type { Kafka } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { AuditChain } from '../tracking/chain.ts';
+import { takeWriteGroup } from '../kafka/write-group.ts';
 import { ChainedTopicWriter } from '../tracking/chained-topic-writer.ts';
 import type { CallRecord } from './service-record.ts';
 
 const RETRY_AFTER_SECONDS = 5;
 const REFUSE_AFTER_FAILURE_MS = RETRY_AFTER_SECONDS * 1000;
-/** Records per write, at most: a write stays well under a broker's request size. */
-const MAX_BATCH = 500;
-
 interface Pending {
   readonly record: CallRecord;
+  /** The record as written, and its size (a service with `logBodies` makes records of megabytes). */
+  readonly value: string;
+  readonly bytes: number;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -35,7 +37,8 @@ export class CallLog {
   private readonly logger: Logger;
   private readonly onWritten: (record: CallRecord) => void;
   private readonly pending: Pending[] = [];
-  private writing = false;
+  /** The writes in progress, until the queue is empty. */
+  private draining: Promise<void> | undefined;
   /** `Date.now()` of the last failed write, until a write succeeds. */
   private failedAt: number | undefined;
 
@@ -57,25 +60,30 @@ export class CallLog {
 
   /** Resolves once Kafka holds `record`; rejects with `kafka-unavailable` when it does not. */
   record(record: CallRecord): Promise<void> {
+    const value = JSON.stringify(record);
     return new Promise((resolve, reject) => {
-      this.pending.push({ record, resolve, reject });
-      if (!this.writing) void this.drain();
+      this.pending.push({ record, value, bytes: Buffer.byteLength(value), resolve, reject });
+      this.draining ??= this.drain();
     });
   }
 
-  close(): Promise<void> {
-    return this.writer.close();
+  /** Waits for the writes in progress, then disconnects. */
+  async close(): Promise<void> {
+    await this.draining;
+    await this.writer.close();
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
-    while (this.pending.length > 0) await this.write(this.pending.splice(0, MAX_BATCH));
-    this.writing = false;
+    try {
+      while (this.pending.length > 0) await this.write(takeWriteGroup(this.pending, (p) => p.bytes));
+    } finally {
+      this.draining = undefined;
+    }
   }
 
   private async write(batch: Pending[]): Promise<void> {
     try {
-      await this.writer.write(batch.map(({ record }) => ({ key: record.service, value: JSON.stringify(record) })));
+      await this.writer.write(batch.map(({ record, value }) => ({ key: record.service, value })));
     } catch (err) {
       this.failedAt = Date.now();
       this.logger.error({ err, calls: batch.length }, `call log write failed: ${batch.length} data-sharing call(s) answered 503, their answers withheld`);
@@ -83,9 +91,12 @@ export class CallLog {
       return;
     }
     this.failedAt = undefined;
-    for (const { record, resolve } of batch) {
-      this.onWritten(record);
-      resolve();
+    for (const { resolve } of batch) resolve();
+    try {
+      for (const { record } of batch) this.onWritten(record);
+    } catch (err) {
+      // Kafka holds the records: the view shows them once its follower reads them back.
+      this.logger.error({ err }, 'the call-log view did not take a written record');
     }
   }
 }

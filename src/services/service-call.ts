@@ -14,6 +14,7 @@ import { sha256Hex } from '../contract/hub-signature.ts';
 import { HubError, type ProblemCode } from '../contract/problems.ts';
 import type { ValidationIssue } from '../contract/schema-set.ts';
 import { problemHeaders } from '../http/problem-handler.ts';
+import { parseJsonBody } from '../http/request-input.ts';
 import { TokenBuckets } from '../http/rate-limits.ts';
 import type { Reply } from '../http/route.ts';
 import type { ConnectorIdentity } from '../registry/connector-credentials.ts';
@@ -64,6 +65,8 @@ export interface ServiceCallParts {
   readonly defaultTimeoutMs: number;
   /** LGSP_SERVICE_MAX_RESPONSE_BYTES, for the detail of an oversized answer. */
   readonly maxResponseBytes: number;
+  /** LGSP_MAX_JSON_DEPTH, for bodies the request schema checks. */
+  readonly maxJsonDepth: number;
 }
 
 export interface CallRequest {
@@ -186,13 +189,7 @@ export class ServiceCalls {
         errors: [{ path: '', message: `must be application/json, not ${request.mediaType ?? 'untyped'}` }],
       });
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(request.body.toString('utf8'));
-    } catch (err) {
-      throw new HubError('malformed-json', `The body is not valid JSON: ${(err as Error).message}.`);
-    }
-    const issues = check(body);
+    const issues = check(parseJsonBody(request.body, single(request.headers['content-type']), this.parts.maxJsonDepth));
     if (issues.length > 0) {
       throw new HubError('validation-failed', `${issues.length} problem(s) against the request schema of "${service.id}"; see "errors".`, { errors: issues });
     }

@@ -123,7 +123,7 @@ export const CALL_OUTCOMES = {
   answered: [],
   'not-granted': ['service-not-granted'],
   'over-quota': ['service-quota-exceeded'],
-  'bad-request': ['validation-failed', 'malformed-json'],
+  'bad-request': ['validation-failed', 'malformed-json', 'malformed-body', 'body-too-deep', 'unsupported-media-type', 'not-found'],
   'provider-unavailable': ['provider-unavailable'],
   'provider-timeout': ['provider-timeout'],
   'answer-too-large': ['provider-answer-too-large'],

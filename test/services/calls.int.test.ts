@@ -47,7 +47,7 @@ describe('data-sharing calls through the hub', () => {
   const call = (
     consumer: string,
     path: string,
-    init: { method?: string; body?: string; type?: string; officer?: string | null; purpose?: string | null } = {},
+    init: { method?: string; body?: string | Uint8Array<ArrayBuffer>; type?: string; officer?: string | null; purpose?: string | null } = {},
   ) =>
     fetch(`${hub.url}/v1/services/${SERVICE}/${path}`, {
       method: init.method ?? 'GET',
@@ -268,6 +268,15 @@ describe('data-sharing calls through the hub', () => {
     expect((await recordOf(bad)).outcome).toBe('bad-request');
 
     expect((await call('halong-motcua', 'citizens:verify', { method: 'POST', body: '{"personalId":' })).status).toBe(400);
+    // Read as every JSON body of the hub: its depth checked before ajv recurses, its bytes valid UTF-8.
+    const deep = await call('halong-motcua', 'citizens:verify', { method: 'POST', body: `${'['.repeat(100)}${']'.repeat(100)}` });
+    expect(deep.status).toBe(413);
+    expect(await deep.json()).toMatchObject({ type: 'https://lgsp-hub.dev/problems/body-too-deep' });
+    expect((await recordOf(deep)).outcome).toBe('bad-request');
+    const latin1 = await call('halong-motcua', 'citizens:verify', { method: 'POST', body: Buffer.from('{"fullName":"Tr\xe2n"}', 'latin1') });
+    expect(latin1.status).toBe(400);
+    expect(await latin1.json()).toMatchObject({ type: 'https://lgsp-hub.dev/problems/malformed-body' });
+    expect((await recordOf(latin1)).outcome).toBe('bad-request');
     const anonymous = await call('halong-motcua', `citizens/${CITIZEN}`, { officer: null });
     expect(anonymous.status).toBe(422);
     expect(((await anonymous.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe('/headers/x-lgsp-officer');
