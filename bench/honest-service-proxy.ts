@@ -3,11 +3,12 @@
  * plain way, in a process of its own, so the floor this machine puts under the hub's added latency
  * is measured in the same run. It answers `ANY /v1/services/{id}/{path}` by forwarding method,
  * path, query, the officer and purpose headers and the body to the provider (node:http,
- * keep-alive, the hub's 5 s deadline), then writes one record of the call (ids, officer, purpose,
- * status, latency, sizes, SHA-256 of both bodies: fewer fields than the hub's call record, and no
- * chain) to a topic keyed by service (idempotent producer, acks=all, group commit as the hub's
- * call log does), and only then passes the answer on. None of the hub's logic: no connector auth,
- * grant, quota, schema, signature, breaker, chain, view or metrics.
+ * keep-alive, a 5 s socket timeout for the bench service's `timeoutMs`), then writes one record of
+ * the call (ids, officer, purpose, status, latency, sizes, SHA-256 of both bodies: fewer fields
+ * than the hub's call record, and no chain) to a topic keyed by service (idempotent producer,
+ * acks=all, group commit by bytes as the hub's call log does), and only then passes the answer
+ * on. None of the hub's logic: no connector auth, grant, quota, schema, signature, breaker,
+ * chain, view or metrics.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
@@ -18,7 +19,7 @@ import '../src/kafka/kafkajs-timeout-warning.ts';
 import { groupSender } from './group-sender.ts';
 import { startChild, type BenchChild } from './proc.ts';
 
-/** The hub's deadline for the bench's service (its `timeoutMs`). */
+/** The bench service's `timeoutMs`, here the socket's idle timeout. */
 const DEADLINE_MS = 5_000;
 const CALL_PATH = /^\/v1\/services\/([^/?]+)\/([^?]+)(\?.*)?$/;
 /** The request headers passed on (the hub passes these and its own call headers). */

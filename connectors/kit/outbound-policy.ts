@@ -40,9 +40,14 @@ export class OutboundRefused extends Error {
   readonly code = OutboundRefused.CODE;
 }
 
+/** Host names whose `isLiteral` answer is kept (a hub calls a few hundred systems at most). */
+const REMEMBERED_HOSTS = 1_000;
+
 export class OutboundPolicy {
   private readonly hosts: ReadonlySet<string>;
   private readonly ranges: readonly [Address, number][];
+  /** Whether each host name seen is an address: ipaddr.js throws and catches for a DNS name (about 25 µs, on every call and delivery). */
+  private readonly literals = new Map<string, boolean>();
 
   /** `allow`: LGSP_OUTBOUND_ALLOW, host names, addresses and CIDRs. Throws for a CIDR that does not parse. */
   constructor(allow: readonly string[] = []) {
@@ -72,7 +77,7 @@ export class OutboundPolicy {
     const name = normalHost(host);
     if (this.hosts.has(name)) return undefined;
     if (METADATA_NAMES.includes(name)) return refused(host, 'a cloud metadata service');
-    const literal = ipaddr.isValid(name) ? name : address;
+    const literal = this.isLiteral(name) ? name : address;
     if (literal === undefined || !ipaddr.isValid(literal)) return undefined;
     const ip = asIpv4(ipaddr.parse(literal));
     if (this.ranges.some(([range, bits]) => range.kind() === ip.kind() && ip.match(range, bits))) return undefined;
@@ -81,6 +86,15 @@ export class OutboundPolicy {
       return refused(shown, 'a cloud metadata service');
     const range = REFUSED_RANGES[ip.range()];
     return range === undefined ? undefined : refused(shown, range);
+  }
+
+  private isLiteral(name: string): boolean {
+    let literal = this.literals.get(name);
+    if (literal === undefined) {
+      if (this.literals.size >= REMEMBERED_HOSTS) this.literals.clear();
+      this.literals.set(name, (literal = ipaddr.isValid(name)));
+    }
+    return literal;
   }
 
   /**
@@ -93,7 +107,7 @@ export class OutboundPolicy {
     const host = hostOf(url);
     const byName = this.refusal(host);
     const name = normalHost(host);
-    if (byName !== undefined || ipaddr.isValid(name) || this.hosts.has(name)) return byName;
+    if (byName !== undefined || this.isLiteral(name) || this.hosts.has(name)) return byName;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<LookupAddress[]>((resolve) => (timer = setTimeout(() => resolve([]), REGISTRATION_LOOKUP_MS)));
     const addresses = await Promise.race([dnsLookupAsync(host, { all: true }).catch(() => []), late]).finally(() => clearTimeout(timer));

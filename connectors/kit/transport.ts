@@ -220,7 +220,7 @@ function singleValued(headers: Record<string, unknown>): Record<string, string> 
   return kept;
 }
 
-/** A Node system error (`ECONNRESET` while reading the body arrives as one, not as an AxiosError). */
+/** A Node system error (`ECONNRESET` while reading the body arrives as one). */
 function isSystemError(err: unknown): boolean {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
 }

@@ -17,7 +17,7 @@ import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
 import { CALL_OUTCOMES, type CallOutcome, type CallRecord } from './service-record.ts';
 
-export const DEFAULT_MAX_RECORDS = 100_000;
+const DEFAULT_MAX_RECORDS = 100_000;
 /** How long another instance's calls may take to show here (the follower reads in batches). */
 const OTHER_INSTANCES_LAG_MS = 250;
 

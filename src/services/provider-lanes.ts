@@ -31,7 +31,7 @@ class ProviderFailure extends Error {
 }
 
 /** Whether an exchange says the provider is in trouble (SPEC §3's retriable answers). */
-export function countsAgainstProvider(exchange: Exchange): boolean {
+function countsAgainstProvider(exchange: Exchange): boolean {
   if ('failed' in exchange) return !('refused' in exchange.failed && exchange.failed.refused !== undefined); // a refusal by the hub's own outbound policy is not the provider's fault
   const { status } = exchange.answered;
   return status === 408 || status === 429 || status >= 500;
