@@ -187,6 +187,41 @@ describe('data-sharing calls through the hub', () => {
     }
   });
 
+  it('keeps both bodies, base64, in the record of a service that logs them', async () => {
+    const logging = 'population-verify-logged';
+    const registered = await asOperator(hub.url, '/v1/services', {
+      body: {
+        id: logging,
+        provider: 'bca-population',
+        endpoint: population.url,
+        title: 'Xác minh thông tin công dân (verification, bodies kept)',
+        version: '1.0.0',
+        classification: 'personal',
+        logBodies: true,
+      },
+    });
+    expect(registered.status).toBe(201);
+    const granted = await asOperator(hub.url, `/v1/services/${logging}/grants`, { body: { consumer: 'halong-motcua', purpose: 'identity-check' } });
+    expect(granted.status).toBe(201);
+    const sent = JSON.stringify({ personalId: CITIZEN, fullName: 'Trần Văn Đức', dateOfBirth: '1978-03-14' });
+    const res = await fetch(`${hub.url}/v1/services/${logging}/citizens:verify`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${tokens['halong-motcua']}`,
+        'x-lgsp-officer': 'CB-0042',
+        'x-lgsp-purpose': 'identity-check',
+        'content-type': 'application/json',
+      },
+      body: sent,
+    });
+    expect(res.status).toBe(200);
+    const answer = await res.text();
+    const record = await recordOf(res);
+    expect(record).toMatchObject({ service: logging, requestSha256: sha256(sent), responseSha256: sha256(answer) });
+    expect(Buffer.from(record.requestBody!, 'base64').toString('utf8')).toBe(sent);
+    expect(Buffer.from(record.responseBody!, 'base64').toString('utf8')).toBe(answer);
+  });
+
   it('passes the provider’s own refusals on with their status', async () => {
     const res = await call('halong-motcua', 'citizens/000000000000');
     expect(res.status).toBe(404);
