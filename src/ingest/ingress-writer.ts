@@ -19,10 +19,10 @@
  */
 import type { Kafka, TopicMessages } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
+import { takeWriteGroup } from '../kafka/write-group.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { AuditChain } from '../tracking/chain.ts';
 import { ChainedWriter } from '../tracking/chained-topic-writer.ts';
-import { takeWriteGroup } from '../kafka/write-group.ts';
 import { DedupeStore } from './dedupe-store.ts';
 
 const RETRY_AFTER_SECONDS = 5;

@@ -1,7 +1,7 @@
 /** The records of one produce request, taken off a queue of writes that wait for it. */
 
 /** Beyond this, queued records wait for the next write: one produce request stays well under the broker's limits. */
-export const MAX_WRITE_BYTES = 4 * 1024 * 1024;
+const MAX_WRITE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Takes off the front of `queue` the items whose sizes (`bytesOf`) add up to at most `maxBytes`,

@@ -4,10 +4,10 @@
  * signed like the audit trail (`src/tracking/chain.ts`).
  *
  * Group commit: while one write is in flight, the records of calls that finish meanwhile wait and
- * go out together in the next one (up to `MAX_WRITE_BYTES`: a service that logs bodies makes
- * records of megabytes). At low load a record is written alone at once; at hundreds of calls a
- * second, one round trip carries many, so the log adds about one write's latency to a call, never
- * a queue of them.
+ * go out together in the next one (up to 4 MiB, `write-group.ts`: a service that logs bodies
+ * makes records of megabytes). At low load a record is written alone at once; at hundreds of
+ * calls a second, one round trip carries many, so the log adds about one write's latency to a
+ * call, never a queue of them.
  *
  * Fail closed: a call whose record Kafka does not take is answered `503 kafka-unavailable` and its
  * answer withheld. After a failed write, calls are refused before the provider is asked, for
@@ -15,14 +15,15 @@
  */
 import type { Kafka } from 'kafkajs';
 import { HubError } from '../contract/problems.ts';
+import { takeWriteGroup } from '../kafka/write-group.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { AuditChain } from '../tracking/chain.ts';
-import { takeWriteGroup } from '../kafka/write-group.ts';
 import { ChainedTopicWriter } from '../tracking/chained-topic-writer.ts';
 import type { CallRecord } from './service-record.ts';
 
 const RETRY_AFTER_SECONDS = 5;
 const REFUSE_AFTER_FAILURE_MS = RETRY_AFTER_SECONDS * 1000;
+
 interface Pending {
   readonly record: CallRecord;
   /** The record as written, and its size (a service with `logBodies` makes records of megabytes). */
