@@ -95,11 +95,17 @@ export class ProviderLanes {
       maxResponseBytes: this.maxResponseBytes,
     }).transport;
     const options = entry.manifest.delivery.breaker;
-    const breaker = new CircuitBreaker(async (request: TransportRequest, timeoutMs: number) => {
-      const exchange = await transport.attempt(timeoutMs, (scope) => scope.send(request));
-      if (countsAgainstProvider(exchange)) throw new ProviderFailure(exchange);
-      return exchange;
-    }, breakerOptions(options));
+    const breaker = new CircuitBreaker(
+      async (request: TransportRequest, timeoutMs: number) => {
+        const exchange = await transport.attempt(timeoutMs, (scope) => scope.send(request));
+        if (countsAgainstProvider(exchange)) throw new ProviderFailure(exchange);
+        return exchange;
+      },
+      {
+        ...breakerOptions(options),
+        errorFilter: (err: unknown) => !(err instanceof ProviderFailure), // a fault of the hub's own is not the provider's
+      },
+    );
     const lane: Lane = { entry, transport, breaker, openedAt: 0 };
     breaker.on('open', () => {
       lane.openedAt = Date.now();
