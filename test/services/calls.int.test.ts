@@ -47,9 +47,9 @@ describe('data-sharing calls through the hub', () => {
   const call = (
     consumer: string,
     path: string,
-    init: { method?: string; body?: string | Uint8Array<ArrayBuffer>; type?: string; officer?: string | null; purpose?: string | null } = {},
+    init: { service?: string; method?: string; body?: string | Uint8Array<ArrayBuffer>; type?: string; officer?: string | null; purpose?: string | null } = {},
   ) =>
-    fetch(`${hub.url}/v1/services/${SERVICE}/${path}`, {
+    fetch(`${hub.url}/v1/services/${init.service ?? SERVICE}/${path}`, {
       method: init.method ?? 'GET',
       headers: {
         authorization: `Bearer ${tokens[consumer]}`,
@@ -204,16 +204,7 @@ describe('data-sharing calls through the hub', () => {
     const granted = await asOperator(hub.url, `/v1/services/${logging}/grants`, { body: { consumer: 'halong-motcua', purpose: 'identity-check' } });
     expect(granted.status).toBe(201);
     const sent = JSON.stringify({ personalId: CITIZEN, fullName: 'Trần Văn Đức', dateOfBirth: '1978-03-14' });
-    const res = await fetch(`${hub.url}/v1/services/${logging}/citizens:verify`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${tokens['halong-motcua']}`,
-        'x-lgsp-officer': 'CB-0042',
-        'x-lgsp-purpose': 'identity-check',
-        'content-type': 'application/json',
-      },
-      body: sent,
-    });
+    const res = await call('halong-motcua', 'citizens:verify', { service: logging, method: 'POST', body: sent });
     expect(res.status).toBe(200);
     const answer = await res.text();
     const record = await recordOf(res);
