@@ -232,7 +232,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (h) => h.close(),
       (h) => h.load(kafka, topics.holds, view('holds')),
     );
-    const senders = await life.open('senders', new Senders(kinds, metrics, logger), (s) => s.close());
+    const senders = await life.open('senders', new Senders(registry, kinds, metrics, logger), (s) => s.close());
     const deliveries = new DeliveryWorker({
       kafka,
       topics,
@@ -260,7 +260,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (c) => c.close(),
       (c) => c.connect(),
     );
-    const lanes = await life.open('provider lanes', new ProviderLanes(kinds, metrics, config.serviceMaxResponseBytes), (l) => l.close());
+    const lanes = await life.open('provider lanes', new ProviderLanes(registry, kinds, metrics, config.serviceMaxResponseBytes), (l) => l.close());
     const serviceCalls = new ServiceCalls({
       registry,
       grants: catalogue,

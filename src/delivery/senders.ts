@@ -3,20 +3,19 @@
  * its own opossum circuit breaker and in-flight limit. Only `retry` outcomes (408, 429, 5xx,
  * timeouts, connection errors) count against the breaker: a refusal (other 4xx) is the message's
  * fault, not the endpoint's. While the breaker is open, deliveries are not attempted at all.
- * A registration change (new endpoint, rotated token) replaces the sender.
+ * A registration change (new endpoint, rotated token) replaces the sender (`connector-lanes.ts`).
  */
 import CircuitBreaker from 'opossum';
-import type { Delivery, DeliveryOutcome, KindLogger, Sender } from '../../connectors/kit/adapter.ts';
+import type { Delivery, DeliveryOutcome, KindLogger } from '../../connectors/kit/adapter.ts';
 import { openSender } from '../../connectors/kit/kind-context.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
 import type { ConnectorEntry } from '../registry/registry-store.ts';
 import { breakerOptions } from './breaker-options.ts';
+import { ConnectorLanes, type ConnectorLane, type LaneRegistry } from './connector-lanes.ts';
 
 /** An outcome, plus whether the breaker kept the attempt from being made. */
 export type Attempted = DeliveryOutcome & { readonly breakerOpen?: boolean };
-
-const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
 class RetryOutcome extends Error {
   readonly outcome: DeliveryOutcome;
@@ -27,29 +26,27 @@ class RetryOutcome extends Error {
   }
 }
 
-interface Lane {
-  readonly entry: ConnectorEntry;
-  readonly sender: Sender;
+interface Lane extends ConnectorLane {
   readonly breaker: CircuitBreaker<[Delivery], DeliveryOutcome>;
   readonly slots: Semaphore;
 }
 
 export class Senders {
-  private readonly lanes = new Map<string, Lane>();
-  private readonly breakerState;
+  private readonly lanes: ConnectorLanes<Lane>;
   private readonly kinds: ConnectorKinds;
   /** Handed to each kind (its lines carry the connector id); default: silent. */
   private readonly logger: KindLogger | undefined;
 
-  constructor(kinds: ConnectorKinds, metrics: Metrics, logger?: KindLogger) {
+  constructor(registry: LaneRegistry, kinds: ConnectorKinds, metrics: Metrics, logger?: KindLogger) {
     this.kinds = kinds;
     this.logger = logger;
-    this.breakerState = metrics.gauge('lgsp_circuit_breaker_state', 'Circuit breaker per destination connector: 0 closed, 1 half-open, 2 open', ['connector']);
+    const breakerState = metrics.gauge('lgsp_circuit_breaker_state', 'Circuit breaker per destination connector: 0 closed, 1 half-open, 2 open', ['connector']);
+    this.lanes = new ConnectorLanes(registry, (entry) => this.open(entry), breakerState, 'connector');
   }
 
   /** Delivers through the connector's breaker. Throws `AdapterError` when the event cannot be encoded. */
   async deliver(entry: ConnectorEntry, delivery: Delivery): Promise<Attempted> {
-    const lane = this.lane(entry);
+    const lane = this.lanes.get(entry);
     await lane.slots.acquire();
     try {
       return await lane.breaker.fire(delivery);
@@ -63,19 +60,14 @@ export class Senders {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.lanes.values()].map((lane) => this.retire(lane)));
-    this.lanes.clear();
+  close(): Promise<void> {
+    return this.lanes.close();
   }
 
-  private lane(entry: ConnectorEntry): Lane {
-    const id = entry.manifest.id;
-    const current = this.lanes.get(id);
-    if (current?.entry === entry) return current;
-    if (current) void this.retire(current);
+  private open(entry: ConnectorEntry): Lane {
     const adapter = this.kinds.get(entry.manifest.kind);
     // The signing key lives in the registry, never in a manifest an operator sees.
-    const logger = this.logger && childOf(this.logger, id);
+    const logger = this.logger && childOf(this.logger, entry.manifest.id);
     const hub = { signingKey: entry.credential.signingKey, outbound: this.kinds.outbound, ...(logger ? { logger } : {}) };
     const sender = adapter && openSender(adapter, entry.manifest, hub);
     if (!sender) throw new Error(`connector kind "${entry.manifest.kind}" cannot deliver`);
@@ -91,18 +83,7 @@ export class Senders {
         errorFilter: (err: unknown) => !(err instanceof RetryOutcome), // encode errors are not the endpoint's fault
       },
     );
-    breaker.on('open', () => this.breakerState.set({ connector: id }, BREAKER_STATE.open));
-    breaker.on('halfOpen', () => this.breakerState.set({ connector: id }, BREAKER_STATE.halfOpen));
-    breaker.on('close', () => this.breakerState.set({ connector: id }, BREAKER_STATE.closed));
-    this.breakerState.set({ connector: id }, BREAKER_STATE.closed);
-    const lane = { entry, sender, breaker, slots: new Semaphore(maxInFlight) };
-    this.lanes.set(id, lane);
-    return lane;
-  }
-
-  private async retire(lane: Lane): Promise<void> {
-    lane.breaker.shutdown();
-    await lane.sender.close();
+    return { entry, breaker, slots: new Semaphore(maxInFlight), close: () => sender.close() };
   }
 }
 

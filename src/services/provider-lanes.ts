@@ -4,21 +4,22 @@
  * circuit breaker, so a national database that is down is not called again and again by every
  * commune at once, and recovers by itself (half-open after `resetTimeoutMs`). The breaker's
  * options are the provider's manifest `delivery.breaker`, as for deliveries; what counts against
- * it is what SPEC §3 counts: timeouts, connection and TLS failures, 408, 429 and 5xx answers.
- * A registration change (new TLS material, rotated token) replaces the lane.
+ * it is what SPEC §3 counts, as `classify` says for deliveries: timeouts, connection and TLS
+ * failures, 408, 429 and 5xx answers. A registration change (new TLS material, rotated token)
+ * replaces the lane; a deregistration retires it (`connector-lanes.ts`).
  */
 import CircuitBreaker from 'opossum';
+import { classify } from '../../connectors/kit/classify.ts';
 import { kindContext } from '../../connectors/kit/kind-context.ts';
-import type { Exchange, Transport, TransportRequest } from '../../connectors/kit/transport.ts';
+import type { Exchange, TransportRequest } from '../../connectors/kit/transport.ts';
+import { breakerOptions } from '../delivery/breaker-options.ts';
+import { ConnectorLanes, type ConnectorLane, type LaneRegistry } from '../delivery/connector-lanes.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConnectorKinds } from '../registry/connector-kinds.ts';
-import { breakerOptions } from '../delivery/breaker-options.ts';
 import type { ConnectorEntry } from '../registry/registry-store.ts';
 
 /** What became of a call: the exchange, or the breaker's refusal with the seconds until it tries again. */
 export type ProviderResult = Exchange | { readonly breakerOpen: true; readonly retryAfterSeconds: number };
-
-const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
 /** An exchange the breaker counts as the provider's failure (it is still the call's result). */
 class ProviderFailure extends Error {
@@ -30,40 +31,31 @@ class ProviderFailure extends Error {
   }
 }
 
-/** Whether an exchange says the provider is in trouble (SPEC §3's retriable answers). */
-function countsAgainstProvider(exchange: Exchange): boolean {
-  if ('failed' in exchange) return !('refused' in exchange.failed && exchange.failed.refused !== undefined); // a refusal by the hub's own outbound policy is not the provider's fault
-  const { status } = exchange.answered;
-  return status === 408 || status === 429 || status >= 500;
-}
-
-interface Lane {
-  readonly entry: ConnectorEntry;
-  readonly transport: Transport;
+interface Lane extends ConnectorLane {
   readonly breaker: CircuitBreaker<[TransportRequest, number], Exchange>;
   /** `Date.now()` when the breaker last opened. */
   openedAt: number;
 }
 
 export class ProviderLanes {
-  private readonly lanes = new Map<string, Lane>();
+  private readonly lanes: ConnectorLanes<Lane>;
   private readonly kinds: ConnectorKinds;
   private readonly maxResponseBytes: number;
-  private readonly breakerState;
 
-  constructor(kinds: ConnectorKinds, metrics: Metrics, maxResponseBytes: number) {
+  constructor(registry: LaneRegistry, kinds: ConnectorKinds, metrics: Metrics, maxResponseBytes: number) {
     this.kinds = kinds;
     this.maxResponseBytes = maxResponseBytes;
-    this.breakerState = metrics.gauge(
+    const breakerState = metrics.gauge(
       'lgsp_service_provider_breaker_state',
       'Circuit breaker per data-sharing provider connector: 0 closed, 1 half-open, 2 open',
       ['provider'],
     );
+    this.lanes = new ConnectorLanes(registry, (entry) => this.open(entry), breakerState, 'provider');
   }
 
   /** Sends `request` to the provider `entry` within `timeoutMs`, through its breaker. */
   async call(entry: ConnectorEntry, request: TransportRequest, timeoutMs: number): Promise<ProviderResult> {
-    const lane = this.lane(entry);
+    const lane = this.lanes.get(entry);
     try {
       return await lane.breaker.fire(request, timeoutMs);
     } catch (err) {
@@ -76,16 +68,11 @@ export class ProviderLanes {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.lanes.values()].map((lane) => retire(lane)));
-    this.lanes.clear();
+  close(): Promise<void> {
+    return this.lanes.close();
   }
 
-  private lane(entry: ConnectorEntry): Lane {
-    const id = entry.manifest.id;
-    const current = this.lanes.get(id);
-    if (current?.entry === entry) return current;
-    if (current) void retire(current);
+  private open(entry: ConnectorEntry): Lane {
     const adapter = this.kinds.get(entry.manifest.kind);
     if (!adapter) throw new Error(`connector kind "${entry.manifest.kind}" is not known to this hub`);
     // The kind's context makes the transport from the connector's TLS settings; its cap is the services'.
@@ -94,32 +81,21 @@ export class ProviderLanes {
       outbound: this.kinds.outbound,
       maxResponseBytes: this.maxResponseBytes,
     }).transport;
-    const options = entry.manifest.delivery.breaker;
     const breaker = new CircuitBreaker(
       async (request: TransportRequest, timeoutMs: number) => {
         const exchange = await transport.attempt(timeoutMs, (scope) => scope.send(request));
-        if (countsAgainstProvider(exchange)) throw new ProviderFailure(exchange);
+        // What counts against the provider is what a delivery retries (a refusal by the hub's own outbound policy is not its fault).
+        const classified = classify(exchange);
+        if ('outcome' in classified && classified.outcome === 'retry') throw new ProviderFailure(exchange);
         return exchange;
       },
       {
-        ...breakerOptions(options),
+        ...breakerOptions(entry.manifest.delivery.breaker),
         errorFilter: (err: unknown) => !(err instanceof ProviderFailure), // a fault of the hub's own is not the provider's
       },
     );
-    const lane: Lane = { entry, transport, breaker, openedAt: 0 };
-    breaker.on('open', () => {
-      lane.openedAt = Date.now();
-      this.breakerState.set({ provider: id }, BREAKER_STATE.open);
-    });
-    breaker.on('halfOpen', () => this.breakerState.set({ provider: id }, BREAKER_STATE.halfOpen));
-    breaker.on('close', () => this.breakerState.set({ provider: id }, BREAKER_STATE.closed));
-    this.breakerState.set({ provider: id }, BREAKER_STATE.closed);
-    this.lanes.set(id, lane);
+    const lane: Lane = { entry, breaker, openedAt: 0, close: () => transport.close() };
+    breaker.on('open', () => (lane.openedAt = Date.now()));
     return lane;
   }
-}
-
-async function retire(lane: Lane): Promise<void> {
-  lane.breaker.shutdown();
-  await lane.transport.close();
 }

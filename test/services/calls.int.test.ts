@@ -366,4 +366,15 @@ describe('data-sharing calls through the hub', () => {
     expect(report.status).toBe(200);
     expect(await report.json()).toMatchObject({ ok: true, records: records.length, broken: [] });
   });
+
+  it('retires a deregistered provider’s lane: its breaker leaves /metrics and calls are refused, recorded', async () => {
+    expect((await call('halong-motcua', `citizens/${CITIZEN}`)).status).toBe(200);
+    expect(await (await fetch(`${hub.url}/metrics`)).text()).toContain('lgsp_service_provider_breaker_state{provider="bca-population"} 0');
+    expect((await asOperator(hub.url, '/v1/connectors/bca-population', { method: 'DELETE' })).status).toBe(204);
+    expect(await (await fetch(`${hub.url}/metrics`)).text()).not.toContain('lgsp_service_provider_breaker_state{provider="bca-population"}');
+    const refused = await call('halong-motcua', `citizens/${CITIZEN}`);
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { detail: string }).detail).toContain('"bca-population" of "population-lookup" is not registered');
+    expect((await recordOf(refused)).outcome).toBe('provider-unavailable');
+  });
 });

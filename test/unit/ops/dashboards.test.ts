@@ -62,7 +62,7 @@ async function exportedNames(): Promise<{ names: Set<string>; hub: Map<string, s
   const metrics = new Metrics();
   new IngestMetrics(metrics);
   new DeliveryMetrics(metrics);
-  new Senders(new ConnectorKinds(ADAPTERS, await SchemaSet.load(), [5_000]), metrics);
+  new Senders({ onChange: () => () => undefined, connector: () => undefined }, new ConnectorKinds(ADAPTERS, await SchemaSet.load(), [5_000]), metrics);
   httpMetrics(metrics);
   new ServiceMetrics(metrics);
   registerDeadLetterGauge(metrics, new DeadLetterView());
