@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../contract/problems.ts';
 import { Metrics } from '../ops/metrics.ts';
-import { RateLimits } from './rate-limits.ts';
+import { RateLimits, TokenBuckets } from './rate-limits.ts';
 
 /** Limits on a clock the test moves. */
 function limits(defaults = { perSecond: 2, burst: 4 }) {
@@ -64,5 +64,18 @@ describe('RateLimits', () => {
     for (let i = 0; i < 1000; i++) l.take('a');
     l.take('b', { perSecond: 1, burst: 1 });
     expect(refusal(() => l.take('b', { perSecond: 1, burst: 1 }))).toBeDefined();
+  });
+});
+
+describe('TokenBuckets', () => {
+  it('drops buckets that have filled up again once there are many, and keeps the ones still in use', () => {
+    const clock = { ms: 0 };
+    const buckets = new TokenBuckets(() => clock.ms);
+    buckets.take('busy', 1, 1);
+    for (let i = 0; i < 1000; i++) buckets.take(`gone-${i}`, 10, 10);
+    clock.ms = 500; // the gone keys are full again; "busy" is still empty
+    for (let i = 0; i < 100; i++) buckets.take(`new-${i}`, 10, 10);
+    expect(buckets.size).toBeLessThan(200);
+    expect(buckets.take('busy', 1, 1)).toBe(1); // its emptiness survived the sweep
   });
 });

@@ -32,11 +32,21 @@ interface Bucket {
   at: number;
 }
 
-/** Token buckets by key, refilled continuously; the arithmetic shared by rate limits and service quotas. */
+/** Buckets kept before the first sweep of full ones. */
+const SWEEP_AT = 1024;
+
+/**
+ * Token buckets by key, refilled continuously; the arithmetic shared by rate limits and service
+ * quotas. A bucket that has filled up again is the same as none (a new one starts full), so once
+ * there are many, full ones are dropped: keys that stop coming (a deregistered connector, a
+ * revoked grant) do not stay for good.
+ */
 export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
   /** Milliseconds on a monotonic clock. */
   private readonly now: () => number;
+  /** The count of buckets at which full ones are next swept out. */
+  private sweepAt = SWEEP_AT;
 
   constructor(now: () => number = () => performance.now()) {
     this.now = now;
@@ -53,8 +63,9 @@ export class TokenBuckets {
       // New, or its limit changed: start full under the new one.
       bucket = { perSecond, size, tokens: size, at: now };
       this.buckets.set(key, bucket);
+      if (this.buckets.size >= this.sweepAt) this.sweep(now);
     }
-    bucket.tokens = Math.min(size, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+    bucket.tokens = filled(bucket, now);
     bucket.at = now;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
@@ -62,6 +73,22 @@ export class TokenBuckets {
     }
     return Math.ceil((1 - bucket.tokens) / perSecond);
   }
+
+  /** How many buckets are kept. */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** Drops the buckets that are full at `now`; the next sweep waits until there are twice as many left (amortised O(1) a take). */
+  private sweep(now: number): void {
+    for (const [key, bucket] of this.buckets) if (filled(bucket, now) >= bucket.size) this.buckets.delete(key);
+    this.sweepAt = Math.max(SWEEP_AT, 2 * this.buckets.size);
+  }
+}
+
+/** The tokens `bucket` holds at `now`. */
+function filled(bucket: Bucket, now: number): number {
+  return Math.min(bucket.size, bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSecond);
 }
 
 export class RateLimits {

@@ -50,10 +50,10 @@ export class RegistryStore implements CredentialStore {
   private readonly operatorRecords = new Map<string, OperatorRecord>();
   /** Sending rules set by operators (`policy/<type>`); a type without one follows its default (`src/policy/defaults.ts`). */
   private readonly policyRecords = new Map<string, StoredPolicy>();
-  /** The data-sharing catalogue (`src/services/`): services by id, grants and refusals by their key's rest (`<service>/<id>`). */
+  /** The data-sharing catalogue (`src/services/`): services by id, grants and refusals per service (a call reads its service's alone). */
   private readonly serviceRecords = new Map<string, StoredService>();
-  private readonly grantRecords = new Map<string, StoredGrant>();
-  private readonly refusalRecords = new Map<string, StoredRefusal>();
+  private readonly grantRecords = new PerService<StoredGrant>();
+  private readonly refusalRecords = new PerService<StoredRefusal>();
   /** The hub's signing keys (`hub-key/<kid>`, `hub-keys.ts`), as stored, in the order of the topic (each kid is written once). */
   private readonly hubKeyRecords = new Map<string, StoredHubKey>();
   /** Client certificate fingerprint (upper case) → connector id; rebuilt after a connector change. */
@@ -222,9 +222,9 @@ export class RegistryStore implements CredentialStore {
     await this.write([...grants, { key: `service/${id}`, value: null }]);
   }
 
-  /** The grants of `service` (all services when none is named), in the order they were written. */
-  grants(service?: string): StoredGrant[] {
-    return [...this.grantRecords.values()].filter((g) => service === undefined || g.service === service);
+  /** The grants of `service`, in the order they were written. */
+  grants(service: string): StoredGrant[] {
+    return this.grantRecords.of(service);
   }
 
   async putGrant(record: StoredGrant): Promise<void> {
@@ -235,8 +235,9 @@ export class RegistryStore implements CredentialStore {
     await this.write([{ key: `grant/${service}/${id}`, value: null }]);
   }
 
-  refusals(service?: string): StoredRefusal[] {
-    return [...this.refusalRecords.values()].filter((r) => service === undefined || r.service === service);
+  /** The refusals of `service`, in the order they were written. */
+  refusals(service: string): StoredRefusal[] {
+    return this.refusalRecords.of(service);
   }
 
   async putRefusal(record: StoredRefusal): Promise<void> {
@@ -293,11 +294,9 @@ export class RegistryStore implements CredentialStore {
       if (parsed && 'service' in parsed) this.serviceRecords.set(id, parsed.service);
       else this.serviceRecords.delete(id);
     } else if (kind === 'grant') {
-      if (parsed && 'grant' in parsed) this.grantRecords.set(id, parsed.grant);
-      else this.grantRecords.delete(id);
+      this.grantRecords.set(id, parsed && 'grant' in parsed ? parsed.grant : undefined);
     } else if (kind === 'refusal') {
-      if (parsed && 'refusal' in parsed) this.refusalRecords.set(id, parsed.refusal);
-      else this.refusalRecords.delete(id);
+      this.refusalRecords.set(id, parsed && 'refusal' in parsed ? parsed.refusal : undefined);
     } else if (kind === 'hub-key') {
       if (parsed && 'hubKey' in parsed) this.hubKeyRecords.set(id, parsed.hubKey);
       else this.hubKeyRecords.delete(id);
@@ -344,6 +343,28 @@ function certificateIndex(entries: Iterable<ConnectorEntry>): Map<string, string
     }
   }
   return index;
+}
+
+/** Records keyed by their key's rest, `<service>/<id>`, kept per service in the order written. */
+class PerService<T> {
+  private readonly services = new Map<string, Map<string, T>>();
+
+  /** Keeps `record` under `key`; undefined deletes it. */
+  set(key: string, record: T | undefined): void {
+    const [service] = splitKey(key);
+    let records = this.services.get(service);
+    if (record === undefined) {
+      records?.delete(key);
+      if (records?.size === 0) this.services.delete(service);
+      return;
+    }
+    if (!records) this.services.set(service, (records = new Map()));
+    records.set(key, record);
+  }
+
+  of(service: string): T[] {
+    return [...(this.services.get(service)?.values() ?? [])];
+  }
 }
 
 function splitKey(key: string): [string, string] {

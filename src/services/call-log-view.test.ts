@@ -72,7 +72,7 @@ describe('CallLogView', () => {
   });
 
   it('keeps only the newest records by arrival, and forgets a service whose calls all went', () => {
-    const view = new CallLogView(silent, 3);
+    const view = new CallLogView(silent, { maxRecords: 3 });
     view.add(call('old', 1, { service: 'business-lookup' }));
     for (const [id, s] of [
       ['c2', 2],
@@ -88,8 +88,23 @@ describe('CallLogView', () => {
     expect(view.list({ service: 'population-lookup' }).map((c) => c.id)).toEqual(['c5', 'c4', 'c3']);
   });
 
+  it('keeps no more bytes than its bound when records carry bodies, and always the newest record', () => {
+    const view = new CallLogView(silent, { maxBytes: 10_240 });
+    const body = (n: number) => 'A'.repeat(n);
+    view.add(call('small-1', 1));
+    view.add(call('small-2', 2));
+    view.add(call('bodies', 3, { requestBody: body(3_000), responseBody: body(4_000) }));
+    expect(view.list({ service: 'population-lookup' }).map((c) => c.id)).toEqual(['bodies', 'small-2', 'small-1']); // 1 + 1 + 8 KB, counted
+    view.add(call('small-3', 4));
+    expect(view.list({ service: 'population-lookup' }).map((c) => c.id)).toEqual(['small-3', 'bodies', 'small-2']);
+    view.add(call('huge', 5, { responseBody: body(50_000) }));
+    expect(view.list({ service: 'population-lookup' }).map((c) => c.id)).toEqual(['huge']);
+    view.add(call('small-4', 6));
+    expect(view.list({ service: 'population-lookup' }).map((c) => c.id)).toEqual(['small-4']);
+  });
+
   it('stays in time order through many drops when calls of several instances arrive out of order', () => {
-    const view = new CallLogView(silent, 2000);
+    const view = new CallLogView(silent, { maxRecords: 2000 });
     // Every 7th call comes from a slower instance, 30 seconds late; two services interleave.
     const arrived = Array.from({ length: 5000 }, (_, i) =>
       call(`c${i}`, 0, {

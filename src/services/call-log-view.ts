@@ -5,9 +5,11 @@
  * acknowledged them (`add`, by the call log writer), so a call shows at once; the follower's copy
  * is then recognised by its call id.
  *
- * Bounded: the newest `maxRecords` records (default 100,000, under 1 KB each), by arrival, over
- * all services; older ones stay on the topic (retention: `LGSP_RECORDS_RETENTION`), which is the
- * record that counts, and `GET /v1/audit:verify?topic=service-calls` still checks them. Each
+ * Bounded: the newest records by arrival, over all services, at most `maxRecords` (default
+ * 100,000, under 1 KB each) and `maxBytes` (default 256 MiB: the bodies of services that log
+ * them, base64, can make a record of megabytes); older ones stay on the topic (retention:
+ * `LGSP_RECORDS_RETENTION`), which is the record that counts, and
+ * `GET /v1/audit:verify?topic=service-calls` still checks them. Each
  * service's calls are kept sorted by time (they arrive nearly so), so a query walks back from the
  * newest and stops at its limit instead of sorting: an operator's query does not hold up calls.
  */
@@ -17,7 +19,15 @@ import { followTopic, type TopicFollower } from '../kafka/topic-follower.ts';
 import type { Logger } from '../ops/logger.ts';
 import { CALL_OUTCOMES, type CallOutcome, type CallRecord } from './service-record.ts';
 
-const DEFAULT_MAX_RECORDS = 100_000;
+/** How much the view may hold (`CallLogView`'s bound). */
+export interface ViewBounds {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+}
+
+const DEFAULT_BOUNDS: ViewBounds = { maxRecords: 100_000, maxBytes: 256 * 1024 * 1024 };
+/** What a record without bodies is counted as, a generous upper bound of its fields. */
+const RECORD_BYTES = 1024;
 /** How long another instance's calls may take to show here (the follower reads in batches). */
 const OTHER_INSTANCES_LAG_MS = 250;
 
@@ -48,11 +58,13 @@ export class CallLogView {
   private readonly byService = new Map<string, TimeOrderedCalls>();
   private follower: TopicFollower | undefined;
   private readonly logger: Pick<Logger, 'warn'>;
-  private readonly maxRecords: number;
+  private readonly bounds: ViewBounds;
+  /** The records kept, counted as `bytesOf` says. */
+  private bytes = 0;
 
-  constructor(logger: Pick<Logger, 'warn'>, maxRecords = DEFAULT_MAX_RECORDS) {
+  constructor(logger: Pick<Logger, 'warn'>, bounds: Partial<ViewBounds> = {}) {
     this.logger = logger;
-    this.maxRecords = maxRecords;
+    this.bounds = { ...DEFAULT_BOUNDS, ...bounds };
   }
 
   /** Reads `topic` to its end, then keeps following it; `groupId` must be unique per instance. */
@@ -79,7 +91,8 @@ export class CallLogView {
     let calls = this.byService.get(record.service);
     if (!calls) this.byService.set(record.service, (calls = new TimeOrderedCalls()));
     calls.insert(record);
-    if (this.records.size > this.maxRecords) this.drop(this.arrival.dropFirst());
+    this.bytes += bytesOf(record);
+    while (this.records.size > this.bounds.maxRecords || (this.bytes > this.bounds.maxBytes && this.records.size > 1)) this.drop(this.arrival.dropFirst());
   }
 
   /** The record of call `id`, if this view still holds it. */
@@ -123,10 +136,16 @@ export class CallLogView {
 
   private drop(record: CallRecord): void {
     this.records.delete(record.id);
+    this.bytes -= bytesOf(record);
     const calls = this.byService.get(record.service)!;
     calls.remove(record);
     if (calls.size === 0) this.byService.delete(record.service);
   }
+}
+
+/** What a record is counted as against `maxBytes`: its fields, and its bodies (one byte a base64 character). */
+function bytesOf(record: CallRecord): number {
+  return RECORD_BYTES + (record.requestBody?.length ?? 0) + (record.responseBody?.length ?? 0);
 }
 
 /** An array whose first item is dropped in O(1), amortised, where `shift` on 100,000 items moves every one. */
