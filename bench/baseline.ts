@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 // The hub's kafkajs encodes with the pooled encoder: so does the baseline, so the comparison is of the hub's work.
 import '../src/kafka/kafkajs-pooled-encoder.ts';
-import '../src/kafka/kafkajs-timeout-warning.ts';
+import '../src/kafka/kafkajs-request-queue.ts';
 import type { Sink } from './sink.ts';
 
 export interface PipelineRun {

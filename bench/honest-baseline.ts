@@ -25,7 +25,7 @@ import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type 
 import { BINARY_ATTRIBUTES, percentEncode } from '../connectors/webhook/codec.ts';
 // The hub's kafkajs encodes with the pooled encoder: so does the baseline, so the comparison is of the hub's work.
 import '../src/kafka/kafkajs-pooled-encoder.ts';
-import '../src/kafka/kafkajs-timeout-warning.ts';
+import '../src/kafka/kafkajs-request-queue.ts';
 import { groupSender } from './group-sender.ts';
 import { startChild } from './proc.ts';
 

@@ -15,7 +15,7 @@ import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMe
 import { Kafka, logLevel } from 'kafkajs';
 // Encoded as the hub's records are (see honest-baseline.ts).
 import '../src/kafka/kafkajs-pooled-encoder.ts';
-import '../src/kafka/kafkajs-timeout-warning.ts';
+import '../src/kafka/kafkajs-request-queue.ts';
 import { groupSender } from './group-sender.ts';
 import { startChild, type BenchChild } from './proc.ts';
 

@@ -4,7 +4,7 @@ import type { Logger } from '../ops/logger.ts';
 import { kafkaSecurityOptions, type KafkaCluster } from './kafka-security.ts';
 import './kafkajs-pooled-encoder.ts';
 import './kafkajs-read-committed.ts';
-import './kafkajs-timeout-warning.ts';
+import './kafkajs-request-queue.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',

@@ -6,7 +6,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaSecurityOptions, type KafkaCluster } from './kafka-security.ts';
 import { asSecurityError } from './kafka-security-error.ts';
-import './kafkajs-timeout-warning.ts';
+import './kafkajs-request-queue.ts';
 
 export async function probeCluster({ brokers, security }: KafkaCluster): Promise<{ brokerCount: number }> {
   const kafka = new Kafka({

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { hubAcls } from './hub-acls.ts';
 import { kafkaSecurityOptions, type KafkaSecurity } from './kafka-security.ts';
-import './kafkajs-timeout-warning.ts';
+import './kafkajs-request-queue.ts';
 import { makeThrowawayCertificates } from './throwaway-certificates.ts';
 
 export const SECURE_BROKER_USERS = ['broker', 'hub', 'intruder'] as const;

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type Admin } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
 import { kafkaSecurityOptions, PLAINTEXT, type KafkaCluster } from '../../src/kafka/kafka-security.ts';
-import '../../src/kafka/kafkajs-timeout-warning.ts';
+import '../../src/kafka/kafkajs-request-queue.ts';
 import { followTopic } from '../../src/kafka/topic-follower.ts';
 import { waitFor } from './wait-for.ts';
 
