@@ -34,19 +34,23 @@ function table() {
   return { lanes, held, change, closed, states, listeners };
 }
 
+/** The lane `use` hands to a run that ends at once. */
+const laneOf = (lanes: ConnectorLanes<ConnectorLane>, e: ConnectorEntry) => lanes.use(e, async (lane) => lane);
+
 describe('ConnectorLanes', () => {
   it('keeps one lane per registration, and replaces it when the registration changes', async () => {
     const { lanes, closed, states } = table();
     const first = entry('a');
-    const lane = lanes.get(first);
-    expect(lanes.get(first)).toBe(lane);
+    const lane = await laneOf(lanes, first);
+    expect(await laneOf(lanes, first)).toBe(lane);
     const second = entry('a');
-    const replaced = lanes.get(second);
+    const replaced = await laneOf(lanes, second);
     expect(replaced).not.toBe(lane);
     expect(replaced.entry).toBe(second);
     await Promise.resolve();
     expect(closed).toEqual([first]);
     expect(lanes.size).toBe(1);
+    lane.breaker.emit('open'); // the retired breaker no longer moves the gauge
     expect(await states()).toEqual({ a: 0 });
   });
 
@@ -54,8 +58,8 @@ describe('ConnectorLanes', () => {
     const { lanes, change, closed, states } = table();
     const a = entry('a');
     change('a', a);
-    lanes.get(a);
-    lanes.get(entry('b'));
+    await laneOf(lanes, a);
+    await laneOf(lanes, entry('b'));
     change('a', undefined);
     await Promise.resolve();
     expect(closed).toEqual([a]);
@@ -67,18 +71,40 @@ describe('ConnectorLanes', () => {
     const { lanes, change, closed } = table();
     const a = entry('a');
     change('a', a);
-    const lane = lanes.get(a);
+    const lane = await laneOf(lanes, a);
     change('a', a); // the registry emitted, but holds the same registration
-    expect(lanes.get(a)).toBe(lane);
+    expect(await laneOf(lanes, a)).toBe(lane);
     change('a', entry('a'));
     await Promise.resolve();
     expect(closed).toEqual([a]);
     expect(lanes.size).toBe(0);
   });
 
+  it('lets the runs holding a retired lane finish on it, and closes it when the last one ends', async () => {
+    const { lanes, change, closed, states } = table();
+    const a = entry('a');
+    change('a', a);
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const running = lanes.use(a, async (lane) => {
+      await held;
+      return lane.breaker.fire();
+    });
+    const waiting = lanes.use(a, (lane) => lane.breaker.fire());
+    change('a', undefined);
+    await Promise.resolve();
+    expect(closed).toEqual([]); // still held
+    expect(await states()).toEqual({});
+    expect(await waiting).toBe('ok'); // the breaker still takes the runs that held the lane
+    release();
+    expect(await running).toBe('ok');
+    await Promise.resolve();
+    expect(closed).toEqual([a]);
+  });
+
   it('shows each breaker’s state, and closes every lane and stops following the registry on close', async () => {
     const { lanes, closed, states, listeners } = table();
-    const a = lanes.get(entry('a'));
+    const a = await laneOf(lanes, entry('a'));
     a.breaker.open();
     expect(await states()).toEqual({ a: 2 });
     a.breaker.emit('halfOpen');
@@ -89,5 +115,6 @@ describe('ConnectorLanes', () => {
     expect(closed).toHaveLength(1);
     expect(listeners.size).toBe(0);
     expect(lanes.size).toBe(0);
+    expect(await states()).toEqual({});
   });
 });

@@ -1,16 +1,18 @@
 /**
  * One lane per connector, behind its own opossum circuit breaker: the delivery senders
  * (`senders.ts`) and the data-sharing provider lanes (`src/services/provider-lanes.ts`). A lane
- * is made from the connector's registration on first use and retired (its breaker shut down, its
- * connections closed) as soon as that registration changes (new endpoint, TLS material, rotated
- * token: the next use makes a new one) or is deleted, so a deregistered connector leaves neither
- * sockets nor a breaker gauge behind. The gauge shows each breaker: 0 closed, 1 half-open, 2 open.
+ * is made from the connector's registration on first use and retired as soon as that
+ * registration changes (new endpoint, TLS material, rotated token: the next use makes a new one)
+ * or is deleted: no new run takes it, its gauge series goes at once, and once the runs holding it
+ * have ended its breaker is shut down and its connections closed, so a deregistered connector
+ * leaves neither sockets nor a breaker series behind. The gauge shows the breaker of each
+ * connector's current lane: 0 closed, 1 half-open, 2 open.
  */
 import type CircuitBreaker from 'opossum';
 import type { Gauge } from 'prom-client';
 import type { ConnectorEntry, RegistryChange } from '../registry/registry-store.ts';
 
-export const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
+const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
 export interface ConnectorLane {
   /** The registration the lane was made from. */
@@ -26,8 +28,15 @@ export interface LaneRegistry {
   connector(id: string): ConnectorEntry | undefined;
 }
 
+/** A lane, how many runs are using it, and whether it was retired (it closes when the last run ends). */
+interface Held<L> {
+  readonly lane: L;
+  users: number;
+  retired: boolean;
+}
+
 export class ConnectorLanes<L extends ConnectorLane> {
-  private readonly lanes = new Map<string, L>();
+  private readonly lanes = new Map<string, Held<L>>();
   private readonly open: (entry: ConnectorEntry) => L;
   private readonly gauge: Gauge<string>;
   private readonly label: string;
@@ -39,24 +48,23 @@ export class ConnectorLanes<L extends ConnectorLane> {
     this.gauge = gauge;
     this.label = label;
     this.unsubscribe = registry.onChange((change) => {
-      if (change.kind === 'connector' && this.lanes.get(change.id)?.entry !== registry.connector(change.id)) this.retire(change.id);
+      if (change.kind === 'connector' && this.lanes.get(change.id)?.lane.entry !== registry.connector(change.id)) this.retire(change.id);
     });
   }
 
-  /** The lane of `entry`'s connector, made anew when none is open for this registration. */
-  get(entry: ConnectorEntry): L {
-    const id = entry.manifest.id;
-    const current = this.lanes.get(id);
-    if (current?.entry === entry) return current;
-    if (current) this.retire(id);
-    const lane = this.open(entry);
-    const show = (state: number) => this.gauge.set({ [this.label]: id }, state);
-    lane.breaker.on('open', () => show(BREAKER_STATE.open));
-    lane.breaker.on('halfOpen', () => show(BREAKER_STATE.halfOpen));
-    lane.breaker.on('close', () => show(BREAKER_STATE.closed));
-    show(BREAKER_STATE.closed);
-    this.lanes.set(id, lane);
-    return lane;
+  /**
+   * Runs `run` on the lane of `entry`'s connector, made anew when none is open for this
+   * registration. A lane retired meanwhile finishes the runs that hold it (a delivery waiting for
+   * a slot, a call in flight) and closes when the last one ends.
+   */
+  async use<T>(entry: ConnectorEntry, run: (lane: L) => Promise<T>): Promise<T> {
+    const held = this.held(entry);
+    held.users++;
+    try {
+      return await run(held.lane);
+    } finally {
+      if (--held.users === 0 && held.retired) shutQuietly(held.lane);
+    }
   }
 
   /** How many lanes are open. */
@@ -66,20 +74,45 @@ export class ConnectorLanes<L extends ConnectorLane> {
 
   async close(): Promise<void> {
     this.unsubscribe();
-    await Promise.allSettled([...this.lanes.values()].map(shut));
+    const all = [...this.lanes.entries()];
     this.lanes.clear();
+    for (const [id] of all) this.gauge.remove({ [this.label]: id });
+    await Promise.allSettled(all.map(([, held]) => shut(held.lane)));
+  }
+
+  private held(entry: ConnectorEntry): Held<L> {
+    const id = entry.manifest.id;
+    const current = this.lanes.get(id);
+    if (current?.lane.entry === entry) return current;
+    if (current) this.retire(id);
+    const held: Held<L> = { lane: this.open(entry), users: 0, retired: false };
+    // A retired lane's breaker may still move (its last calls end): the gauge shows the current lane's only.
+    const show = (state: number) => {
+      if (this.lanes.get(id) === held) this.gauge.set({ [this.label]: id }, state);
+    };
+    held.lane.breaker.on('open', () => show(BREAKER_STATE.open));
+    held.lane.breaker.on('halfOpen', () => show(BREAKER_STATE.halfOpen));
+    held.lane.breaker.on('close', () => show(BREAKER_STATE.closed));
+    this.lanes.set(id, held);
+    show(BREAKER_STATE.closed);
+    return held;
   }
 
   private retire(id: string): void {
-    const lane = this.lanes.get(id);
-    if (!lane) return;
+    const held = this.lanes.get(id);
+    if (!held) return;
     this.lanes.delete(id);
     this.gauge.remove({ [this.label]: id });
-    void shut(lane).catch(() => undefined); // sockets that cannot close are gone already
+    held.retired = true;
+    if (held.users === 0) shutQuietly(held.lane);
   }
 }
 
 async function shut(lane: ConnectorLane): Promise<void> {
   lane.breaker.shutdown();
   await lane.close();
+}
+
+function shutQuietly(lane: ConnectorLane): void {
+  void shut(lane).catch(() => undefined); // sockets that cannot close are gone already
 }

@@ -3,7 +3,8 @@
  * its own opossum circuit breaker and in-flight limit. Only `retry` outcomes (408, 429, 5xx,
  * timeouts, connection errors) count against the breaker: a refusal (other 4xx) is the message's
  * fault, not the endpoint's. While the breaker is open, deliveries are not attempted at all.
- * A registration change (new endpoint, rotated token) replaces the sender (`connector-lanes.ts`).
+ * A registration change (new endpoint, rotated token) replaces the sender, a deletion retires it
+ * (`connector-lanes.ts`).
  */
 import CircuitBreaker from 'opossum';
 import type { Delivery, DeliveryOutcome, KindLogger } from '../../connectors/kit/adapter.ts';
@@ -46,18 +47,19 @@ export class Senders {
 
   /** Delivers through the connector's breaker. Throws `AdapterError` when the event cannot be encoded. */
   async deliver(entry: ConnectorEntry, delivery: Delivery): Promise<Attempted> {
-    const lane = this.lanes.get(entry);
-    await lane.slots.acquire();
-    try {
-      return await lane.breaker.fire(delivery);
-    } catch (err) {
-      if (err instanceof RetryOutcome) return err.outcome;
-      if ((err as { code?: string }).code === 'EOPENBREAKER')
-        return { outcome: 'retry', failure: 'breaker-open', reason: 'circuit breaker open', breakerOpen: true };
-      throw err;
-    } finally {
-      lane.slots.release();
-    }
+    return this.lanes.use(entry, async (lane) => {
+      await lane.slots.acquire();
+      try {
+        return await lane.breaker.fire(delivery);
+      } catch (err) {
+        if (err instanceof RetryOutcome) return err.outcome;
+        if ((err as { code?: string }).code === 'EOPENBREAKER')
+          return { outcome: 'retry', failure: 'breaker-open', reason: 'circuit breaker open', breakerOpen: true };
+        throw err;
+      } finally {
+        lane.slots.release();
+      }
+    });
   }
 
   close(): Promise<void> {

@@ -78,4 +78,14 @@ describe('TokenBuckets', () => {
     expect(buckets.size).toBeLessThan(200);
     expect(buckets.take('busy', 1, 1)).toBe(1); // its emptiness survived the sweep
   });
+
+  it('counts the take that set off a sweep', () => {
+    const clock = { ms: 0 };
+    const buckets = new TokenBuckets(() => clock.ms);
+    for (let i = 0; i < 1024; i++) buckets.take(`gone-${i}`, 10, 10);
+    clock.ms = 1_000; // all full again: the next new key sweeps them
+    expect(buckets.take('quota-of-one', 1 / 60, 1)).toBeUndefined();
+    expect(buckets.take('quota-of-one', 1 / 60, 1)).toBe(60);
+    expect(buckets.size).toBe(1);
+  });
 });

@@ -60,10 +60,10 @@ export class TokenBuckets {
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (bucket?.perSecond !== perSecond || bucket.size !== size) {
-      // New, or its limit changed: start full under the new one.
+      // New, or its limit changed: start full under the new one (swept first, or the sweep would take it).
+      if (this.buckets.size >= this.sweepAt) this.sweep(now);
       bucket = { perSecond, size, tokens: size, at: now };
       this.buckets.set(key, bucket);
-      if (this.buckets.size >= this.sweepAt) this.sweep(now);
     }
     bucket.tokens = filled(bucket, now);
     bucket.at = now;

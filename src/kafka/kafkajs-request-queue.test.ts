@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import './kafkajs-request-queue.ts';
 
 interface Queue {
@@ -58,15 +58,19 @@ describe("kafkajs's request queue, patched", () => {
     expect(sent).toEqual([1, 2]);
   });
 
-  it('sends waiting requests when a throttle ends, without an answer to wake it', async () => {
-    const sent: number[] = [];
-    const q = queue(10);
-    q.throttledUntil = Date.now() + 30;
-    q.push(request(1, sent));
-    expect(sent).toEqual([]);
-    expect(q.throttleCheckTimeoutId).not.toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(sent).toEqual([1]);
-    expect(q.throttleCheckTimeoutId).toBeNull();
+  it('sends waiting requests when a throttle ends, without an answer to wake it', () => {
+    vi.useFakeTimers();
+    try {
+      const sent: number[] = [];
+      const q = queue(10);
+      q.throttledUntil = Date.now() + 30;
+      q.push(request(1, sent));
+      expect(sent).toEqual([]);
+      vi.advanceTimersByTime(30);
+      expect(sent).toEqual([1]);
+      expect(q.throttleCheckTimeoutId).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -55,17 +55,18 @@ export class ProviderLanes {
 
   /** Sends `request` to the provider `entry` within `timeoutMs`, through its breaker. */
   async call(entry: ConnectorEntry, request: TransportRequest, timeoutMs: number): Promise<ProviderResult> {
-    const lane = this.lanes.get(entry);
-    try {
-      return await lane.breaker.fire(request, timeoutMs);
-    } catch (err) {
-      if (err instanceof ProviderFailure) return err.exchange;
-      if ((err as { code?: string }).code === 'EOPENBREAKER') {
-        const resetMs = entry.manifest.delivery.breaker.resetTimeoutMs;
-        return { breakerOpen: true, retryAfterSeconds: Math.max(1, Math.ceil((lane.openedAt + resetMs - Date.now()) / 1000)) };
+    return this.lanes.use(entry, async (lane) => {
+      try {
+        return await lane.breaker.fire(request, timeoutMs);
+      } catch (err) {
+        if (err instanceof ProviderFailure) return err.exchange;
+        if ((err as { code?: string }).code === 'EOPENBREAKER') {
+          const resetMs = entry.manifest.delivery.breaker.resetTimeoutMs;
+          return { breakerOpen: true, retryAfterSeconds: Math.max(1, Math.ceil((lane.openedAt + resetMs - Date.now()) / 1000)) };
+        }
+        throw err;
       }
-      throw err;
-    }
+    });
   }
 
   close(): Promise<void> {
@@ -85,7 +86,7 @@ export class ProviderLanes {
       async (request: TransportRequest, timeoutMs: number) => {
         const exchange = await transport.attempt(timeoutMs, (scope) => scope.send(request));
         // What counts against the provider is what a delivery retries (a refusal by the hub's own outbound policy is not its fault).
-        const classified = classify(exchange);
+        const classified = classify(exchange, { response: () => undefined }); // only its outcome is read
         if ('outcome' in classified && classified.outcome === 'retry') throw new ProviderFailure(exchange);
         return exchange;
       },
