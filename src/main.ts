@@ -13,10 +13,12 @@ import { KafkaUnreachableError } from './kafka/kafka-unreachable-error.ts';
 import { startLocalBroker, type LocalBroker } from './kafka/local-broker.ts';
 import { LocalBrokerError } from './kafka/local-broker-error.ts';
 import { probeCluster } from './kafka/probe.ts';
+import { fixHeapGrowing } from './ops/heap-growing.ts';
 import { createLogger } from './ops/logger.ts';
 import { localSecretsKey } from './secrets/local-key.ts';
 import { SecretsError } from './secrets/secret-box.ts';
 
+fixHeapGrowing();
 let config: HubConfig;
 try {
   config = loadConfig();
