@@ -64,7 +64,9 @@ async function whereIs(brokers: readonly string[], topic: string, describe: (mes
 
 /** This file owns a cluster of three brokers, because it kills one. */
 describe('a three-broker cluster', () => {
-  it('delivers every accepted message when one broker is killed (SIGKILL) in the middle of 1,000 messages sent to two hubs', { timeout: 180_000 }, async () => {
+  // Usually 45-60 s; once (twelfth session) the surviving brokers took 83 s to move the group
+  // coordinator and the ingress leadership off the killed one, so the run needs room for a slow failover.
+  it('delivers every accepted message when one broker is killed (SIGKILL) in the middle of 1,000 messages sent to two hubs', { timeout: 300_000 }, async () => {
     const t0 = Date.now();
     const own = await startOwnCluster(3);
     onTestFinished(() => own.stop());
