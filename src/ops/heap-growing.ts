@@ -13,7 +13,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-export const HEAP_GROWING_PERCENT = 100;
+const HEAP_GROWING_PERCENT = 100;
 
 /** Sets V8's heap growing factor for this process (once, at start), unless the command line set one. */
 export function fixHeapGrowing(execArgv: readonly string[] = process.execArgv): void {
