@@ -272,6 +272,8 @@ async function benchMessages(): Promise<void> {
         await row(() => ingestScenario('hub x1, batch ingest', ports(hubs), sink, token, MESSAGES, BATCH, CONCURRENCY)),
         await row(() => ingestScenario('hub x1, single ingest', ports(hubs), sink, token, Math.round(MESSAGES / 4), 1, 64)),
         await row(() => pacedScenario('hub x1, paced 500/s', hubs[0]!.port, sink, token, 500, 10)),
+        // A quiet hour's rate: each message alone in the pipeline, so no other record ends a fetch's wait early.
+        await row(() => pacedScenario('hub x1, paced 10/s', hubs[0]!.port, sink, token, 10, 10)),
         await row(() => ingestOnlyScenario('hub x1, ingest only (to 202)', hubs[0]!.port, token, MESSAGES)),
       ];
     })),

@@ -50,6 +50,12 @@ const MAX_UNRECORDED = 100_000;
  * `delivered` events exist, and that instance sends them again.
  */
 const COMMIT_PATIENCE_MS = 20_000;
+/**
+ * How long a fetch with nothing to read waits at the broker. A new record ends the wait, and while
+ * a batch's partition is paused a fetch waits 20 ms at most (`kafkajs-paused-fetch-wait.ts`), so
+ * this only sets how often an idle stage asks: twice a second, not fifty times.
+ */
+const FETCH_WAIT_MS = 500;
 const deliveryKey = (hubId: string, connector: string) => `${hubId}\n${connector}`;
 
 export interface DeliveryParts {
@@ -166,7 +172,7 @@ export class DeliveryWorker {
     const config = {
       groupId,
       partitionAssigners: [coPartitionedAssigner],
-      maxWaitTimeInMs: 20,
+      maxWaitTimeInMs: FETCH_WAIT_MS,
       readUncommitted: false,
     };
     this.consumer = await superviseConsumer(

@@ -2,6 +2,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../ops/logger.ts';
 import { kafkaSecurityOptions, type KafkaCluster } from './kafka-security.ts';
+import './kafkajs-paused-fetch-wait.ts';
 import './kafkajs-pooled-encoder.ts';
 import './kafkajs-read-committed.ts';
 import './kafkajs-request-queue.ts';
