@@ -190,7 +190,8 @@ export function serverProperties(dir: string, port: number, controllerPort: numb
   );
 }
 
-export function log4jProperties(logFile: string): string {
+/** The broker's log4j2 settings: warnings of Kafka's own code, and info of those of `infoLoggers` (logger names). */
+export function log4jProperties(logFile: string, infoLoggers: readonly string[] = []): string {
   return [
     'status = warn',
     'appender.file.type = File',
@@ -202,6 +203,7 @@ export function log4jProperties(logFile: string): string {
     'rootLogger.appenderRef.file.ref = FILE',
     'logger.kafka.name = org.apache.kafka',
     'logger.kafka.level = warn',
+    ...infoLoggers.flatMap((name, i) => [`logger.info${i}.name = ${name}`, `logger.info${i}.level = info`]),
     '',
   ].join('\n');
 }

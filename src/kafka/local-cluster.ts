@@ -35,6 +35,12 @@ import { LocalBrokerError } from './local-broker-error.ts';
  * and lowers the latency of acks=all writes under load.
  */
 const NODE_JVM = ['-Xms128m', '-Xmx512m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+/**
+ * A cluster is where a broker dies and others take over: the controllers' quorum, their fencing of
+ * brokers and the group and transaction coordinators log their decisions (info), so a slow failover
+ * can be read afterwards in each node's log.
+ */
+const FAILOVER_LOGGERS = ['org.apache.kafka.controller', 'org.apache.kafka.raft', 'org.apache.kafka.coordinator'];
 
 export interface LocalClusterOptions {
   /** Storage folder: one `node-<id>` folder per broker, formatted on first use and kept. */
@@ -106,7 +112,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       const logFile = join(logDir, 'broker.log');
       const { port, controllerPort } = ports.get(id)!;
       await writeFile(propsFile, serverProperties(dir, port, controllerPort, { ...clusterProps, 'node.id': id }));
-      await writeFile(join(dir, 'log4j2.properties'), log4jProperties(logFile));
+      await writeFile(join(dir, 'log4j2.properties'), log4jProperties(logFile, FAILOVER_LOGGERS));
       return { id, dir, logDir, propsFile, logFile, java: kafkaJava(dir, classpath, NODE_JVM) };
     }),
   );

@@ -70,6 +70,10 @@ describe('a three-broker cluster', () => {
     const t0 = Date.now();
     const own = await startOwnCluster(3);
     onTestFinished(() => own.stop());
+    // Registered last, so it runs first, before the cluster and its logs go: why a failover was slow, from the brokers themselves.
+    onTestFinished(async ({ task }) => {
+      if (task.result?.state === 'fail') console.log(await own.failoverLog());
+    });
     const { cluster } = own;
     const clusterUp = Date.now();
 
