@@ -17,6 +17,7 @@ import { startHub, type Hub } from '../src/hub.ts';
 import { KafkaUnreachableError } from '../src/kafka/kafka-unreachable-error.ts';
 import { LocalBrokerError } from '../src/kafka/local-broker-error.ts';
 import { startLocalBroker, type LocalBroker } from '../src/kafka/local-broker.ts';
+import { fixHeapGrowing } from '../src/ops/heap-growing.ts';
 import { HubApi } from './hub-api.ts';
 import { hubLogFile } from './hub-log.ts';
 import { Narrator } from './narrator.ts';
@@ -24,6 +25,8 @@ import { DEMO_RETRY_TIERS, DIRECTORY_FILE } from './province.ts';
 import { Script, StepTimeout, type Traced } from './script.ts';
 import { DemoProvince } from './systems.ts';
 
+// The hub runs in this process: V8 settings as `npm start` gives it (src/main.ts).
+fixHeapGrowing();
 const once = process.argv.slice(2).includes('--once');
 const narrator = new Narrator();
 
