@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BatchPipeline, type TopicPartition } from './batch-pipeline.ts';
+import type { TopicPartition } from 'kafkajs';
+import { BatchPipeline } from './batch-pipeline.ts';
 
 /** What a kafkajs consumer would fetch: the partitions not paused. */
 function fakeConsumer() {

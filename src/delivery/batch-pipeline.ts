@@ -10,22 +10,18 @@
  * calls it before it rejoins or leaves its group (`kafkajs-revocation-fence.ts`), so no partition
  * moves while one of its deliveries is in flight.
  */
-import type { Consumer } from 'kafkajs';
+import type { Consumer, TopicPartition } from 'kafkajs';
+import { resumesAt } from '../kafka/kafkajs-paused-fetch-wait.ts';
 
 /** A failed batch is fetched again (from its first unresolved record) after this pause. */
 const RETRY_FAILED_BATCH_MS = 1_000;
-
-export interface TopicPartition {
-  readonly topic: string;
-  readonly partition: number;
-}
 
 const keyOf = ({ topic, partition }: TopicPartition) => `${topic}\n${partition}`;
 
 export class BatchPipeline {
   private readonly running = new Map<string, Promise<void>>();
   /** Partitions paused until a time: a retry tier's head, or a failed batch's pause. */
-  private readonly waiting = new Map<string, NodeJS.Timeout>();
+  private readonly waiting = new Map<string, { readonly tp: TopicPartition; readonly timer: NodeJS.Timeout }>();
   private draining = false;
   private stopped = false;
   private readonly consumer: Pick<Consumer, 'pause' | 'resume'>;
@@ -50,6 +46,7 @@ export class BatchPipeline {
   launch(tp: TopicPartition, work: () => Promise<void>): void {
     const key = keyOf(tp);
     this.set(tp, 'pause');
+    resumesAt(tp, undefined); // paused for as long as the batch runs
     const run = work().then(
       () => {
         this.running.delete(key);
@@ -67,16 +64,19 @@ export class BatchPipeline {
   /** Pauses `tp` until `atMs` (epoch): fetched again then, unless a batch of it is still running. */
   pauseUntil(tp: TopicPartition, atMs: number): void {
     const key = keyOf(tp);
-    clearTimeout(this.waiting.get(key));
+    clearTimeout(this.waiting.get(key)?.timer);
     this.set(tp, 'pause');
+    // Fetches of the other partitions meanwhile may wait until then (kafkajs-paused-fetch-wait.ts).
+    resumesAt(tp, atMs);
     const timer = setTimeout(
       () => {
         this.waiting.delete(key);
+        resumesAt(tp, undefined);
         if (!this.running.has(key)) this.set(tp, 'resume');
       },
       Math.max(0, atMs - Date.now()),
     );
-    this.waiting.set(key, timer);
+    this.waiting.set(key, { tp, timer });
   }
 
   /** Lets the running batches finish what they started, and waits for them. */
@@ -92,7 +92,10 @@ export class BatchPipeline {
   /** For good: drains, and drops the pauses' timers. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.waiting.values()) clearTimeout(timer);
+    for (const { tp, timer } of this.waiting.values()) {
+      clearTimeout(timer);
+      resumesAt(tp, undefined);
+    }
     this.waiting.clear();
     await Promise.all(this.running.values());
   }

@@ -18,7 +18,7 @@
  * Records of different (connector, subject) are delivered concurrently; the same one in order.
  * Batches of the same partition number are handled one at a time, since they share holds.
  */
-import type { Batch, Consumer, Kafka, KafkaMessage, Message, TopicMessages } from 'kafkajs';
+import type { Batch, Consumer, Kafka, KafkaMessage, Message, TopicMessages, TopicPartition } from 'kafkajs';
 import { AdapterError } from '../../connectors/kit/adapter.ts';
 import { HEADER } from '../contract/kafka-headers.ts';
 import { coPartitionedAssigner } from '../kafka/co-partitioned-assigner.ts';
@@ -34,7 +34,7 @@ import type { RegistryStore } from '../registry/registry-store.ts';
 import { auditMessage, type AuditEvent, type DeliveredEvent } from '../tracking/audit-event.ts';
 import type { AuditChain } from '../tracking/chain.ts';
 import type { TraceView } from '../tracking/trace-view.ts';
-import { BatchPipeline, type TopicPartition } from './batch-pipeline.ts';
+import { BatchPipeline } from './batch-pipeline.ts';
 import { deadLetterMessage } from './dead-letters.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
 import { deliveryMessage, parseDelivery, type DeliveryRecord } from './delivery-record.ts';
@@ -52,8 +52,9 @@ const MAX_UNRECORDED = 100_000;
 const COMMIT_PATIENCE_MS = 20_000;
 /**
  * How long a fetch with nothing to read waits at the broker. A new record ends the wait, and while
- * a batch's partition is paused a fetch waits 20 ms at most (`kafkajs-paused-fetch-wait.ts`), so
- * this only sets how often an idle stage asks: twice a second, not fifty times.
+ * a partition is paused a fetch waits less (`kafkajs-paused-fetch-wait.ts`: a few ms while its
+ * batch runs, until a retry tier's head is due), so this only sets how often an idle stage asks:
+ * twice a second, not fifty times.
  */
 const FETCH_WAIT_MS = 500;
 const deliveryKey = (hubId: string, connector: string) => `${hubId}\n${connector}`;

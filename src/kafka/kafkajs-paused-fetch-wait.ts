@@ -8,26 +8,32 @@
  * itself and for the broker.
  *
  * Imported (for its effect, once per process) by the module that makes the hub's kafkajs clients,
- * it makes a fetch wait at most `PAUSED_WAIT_MS` while any partition of the consumer is paused.
- * A fetch with every assigned partition in it waits the whole `maxWaitTimeInMs`: a new record on
- * any of them ends the wait at the broker, so the wait costs nothing when records come and saves
- * the polling when none do.
+ * it decides each fetch's wait as the fetch starts, from the consumer's paused partitions:
+ * - none paused: the whole `maxWaitTimeInMs` (a new record on any partition ends the wait at the
+ *   broker, so the wait costs nothing when records come and saves the polling when none do);
+ * - a partition paused until a known time (`resumesAt`: a retry tier's head not yet due): until
+ *   the earliest such time, so a recipient's outage does not bring the polling back;
+ * - a partition paused for as long as something runs (a batch): `PAUSED_WAIT_MS` at most.
+ * The decision is the fetch's own (kafkajs reads the wait after awaits, and fetches to several
+ * brokers run at once), so one fetch cannot change another's.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
+import type { TopicPartition } from 'kafkajs';
 
 /** How long a fetch that leaves out a paused partition may wait: the longest a resumed partition waits to be fetched. */
-export const PAUSED_WAIT_MS = 20;
+const PAUSED_WAIT_MS = 20;
 
 /** Keys shared by every copy of this module (a test runner may load it more than once), so kafkajs is patched once. */
 const ORIGINAL_FETCH = Symbol.for('lgsp-hub.kafkajs.fetch');
 const CONFIGURED_WAIT = Symbol.for('lgsp-hub.kafkajs.configuredWait');
+const TIMED_RESUMES = Symbol.for('lgsp-hub.kafkajs.timedResumes');
 
 interface ConsumerGroupInternals {
-  /** What each fetch asks the broker to wait at most (and, with every partition paused, how long it sleeps). */
-  maxWaitTime: number;
-  /** The consumer's own `maxWaitTimeInMs`, kept because `maxWaitTime` is changed fetch by fetch. */
+  /** The consumer's own `maxWaitTimeInMs` (kafkajs sets and reads `maxWaitTime`; the accessor below keeps it here). */
   [CONFIGURED_WAIT]?: number;
-  subscriptionState: { paused(): readonly unknown[] };
+  maxWaitTime: number;
+  subscriptionState: { paused(): readonly { topic: string; partitions: readonly number[] }[] };
   fetch(nodeId: number): Promise<unknown[]>;
 }
 
@@ -35,11 +41,45 @@ type Fetch = ConsumerGroupInternals['fetch'];
 const ConsumerGroup = createRequire(import.meta.url)('kafkajs/src/consumer/consumerGroup.js') as {
   prototype: ConsumerGroupInternals & { [ORIGINAL_FETCH]?: Fetch };
 };
-const fetch = (ConsumerGroup.prototype[ORIGINAL_FETCH] ??= ConsumerGroup.prototype.fetch);
+const originalFetch = (ConsumerGroup.prototype[ORIGINAL_FETCH] ??= ConsumerGroup.prototype.fetch);
+
+/**
+ * When paused partitions resume by themselves, by `topic\npartition`. For the whole process: a
+ * partition is consumed by one member of its group, and the delivery topics by one group.
+ */
+const timedResumes = ((globalThis as { [TIMED_RESUMES]?: Map<string, number> })[TIMED_RESUMES] ??= new Map<string, number>());
+const keyOf = (topic: string, partition: number) => `${topic}\n${partition}`;
+
+/** Says that `tp`, paused now, resumes by itself at `atMs` (epoch ms); `undefined` when it no longer does (resumed, or paused for a batch). */
+export function resumesAt({ topic, partition }: TopicPartition, atMs: number | undefined): void {
+  if (atMs === undefined) timedResumes.delete(keyOf(topic, partition));
+  else timedResumes.set(keyOf(topic, partition), atMs);
+}
+
+/** The wait of a fetch that starts now, for a consumer configured with `configured`. */
+function waitOf(configured: number, paused: ReturnType<ConsumerGroupInternals['subscriptionState']['paused']>, now: number): number {
+  let until = Infinity;
+  for (const { topic, partitions } of paused) {
+    for (const partition of partitions) until = Math.min(until, timedResumes.get(keyOf(topic, partition)) ?? now);
+  }
+  return Math.min(configured, Math.max(PAUSED_WAIT_MS, until - now));
+}
+
+const fetchWait = new AsyncLocalStorage<{ readonly group: ConsumerGroupInternals; readonly waitMs: number }>();
+
+Object.defineProperty(ConsumerGroup.prototype, 'maxWaitTime', {
+  configurable: true,
+  get(this: ConsumerGroupInternals) {
+    const decided = fetchWait.getStore();
+    return decided?.group === this ? decided.waitMs : this[CONFIGURED_WAIT];
+  },
+  set(this: ConsumerGroupInternals, ms: number) {
+    this[CONFIGURED_WAIT] = ms;
+  },
+});
 
 ConsumerGroup.prototype.fetch = function fetchWaitingLessWhilePaused(this: ConsumerGroupInternals, nodeId: number) {
-  const configured = (this[CONFIGURED_WAIT] ??= this.maxWaitTime);
-  // Set, never restored: fetches to several brokers run at once, and each sets it from the same state.
-  this.maxWaitTime = this.subscriptionState.paused().length > 0 ? Math.min(configured, PAUSED_WAIT_MS) : configured;
-  return fetch.call(this, nodeId);
+  // A group made before this module was loaded keeps kafkajs's own field, and its own behaviour.
+  const waitMs = waitOf(this[CONFIGURED_WAIT] ?? this.maxWaitTime, this.subscriptionState.paused(), Date.now());
+  return fetchWait.run({ group: this, waitMs }, () => originalFetch.call(this, nodeId));
 };

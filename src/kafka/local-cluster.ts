@@ -37,8 +37,8 @@ import { LocalBrokerError } from './local-broker-error.ts';
 const NODE_JVM = ['-Xms128m', '-Xmx512m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 /**
  * A cluster is where a broker dies and others take over: the controllers' quorum, their fencing of
- * brokers and the group and transaction coordinators log their decisions (info), so a slow failover
- * can be read afterwards in each node's log.
+ * brokers and the group coordinator log their decisions at info (the transaction coordinator, under
+ * `kafka.coordinator`, already does), so a slow failover can be read afterwards in each node's log.
  */
 const FAILOVER_LOGGERS = ['org.apache.kafka.controller', 'org.apache.kafka.raft', 'org.apache.kafka.coordinator'];
 

@@ -70,7 +70,8 @@ describe('a three-broker cluster', () => {
     const t0 = Date.now();
     const own = await startOwnCluster(3);
     onTestFinished(() => own.stop());
-    // Registered last, so it runs first, before the cluster and its logs go: why a failover was slow, from the brokers themselves.
+    // Registered right after the stop above, so it runs just before it (vitest runs these hooks in reverse), while the
+    // brokers' logs are still there: why a failover was slow, from the brokers themselves.
     onTestFinished(async ({ task }) => {
       if (task.result?.state === 'fail') console.log(await own.failoverLog());
     });

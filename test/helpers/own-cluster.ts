@@ -20,7 +20,8 @@ const FAST_FAILOVER = {
  * Lines of a broker log that tell a failover: the controllers' quorum changing hands, the active
  * controller fencing a broker, the group and transaction coordinators moving (their loading).
  */
-const FAILOVER_LINE = /Completed transition to|active controller|Fencing broker|Unfencing|Scheduling (un)?loading|Finished loading|transaction metadata/i;
+const FAILOVER_LINE =
+  /Completed transition to|active controller|Fencing broker|to unfence has been granted|Scheduling (un)?loading|Finished loading|transaction metadata/i;
 /** The last this many such lines of each node are enough to follow one failover. */
 const FAILOVER_LINES = 80;
 
