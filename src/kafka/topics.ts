@@ -154,11 +154,11 @@ export async function alignRecordsRetention(admin: Admin, names: TopicNames, lay
 const UNKNOWN_TOPIC_WAIT_MS = 30_000;
 
 /**
- * `call`, again while Kafka answers "unknown topic": on a cluster of several brokers, a topic just
- * created is not yet known to every broker, and kafkajs gives up on that answer at once (even with
- * `waitForLeaders`).
+ * `call`, again while Kafka answers "unknown topic": on a cluster of several brokers (and on a busy
+ * single one) a topic just created is not yet known to every broker's metadata, and kafkajs gives
+ * up on that answer at once (even with `waitForLeaders`).
  */
-async function untilKnown<T>(call: () => Promise<T>): Promise<T> {
+export async function untilKnown<T>(call: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + UNKNOWN_TOPIC_WAIT_MS;
   for (;;) {
     try {

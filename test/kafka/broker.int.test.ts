@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readTopic, testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
+import { createTopics, readTopic, testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 describe('the test broker', () => {
   it('takes idempotent acks=all writes and gives them back to a consumer group in order per key', async () => {
     const admin = await testAdmin();
     const topic = uniqueName('roundtrip');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopics(admin, [{ topic, numPartitions: 3 }]);
     const producer = testKafka().producer({ idempotent: true });
     await producer.connect();
     const sent = Array.from({ length: 30 }, (_, i) => ({ key: `subject-${i % 3}`, value: `message ${i}`, headers: { ce_id: String(i) } }));

@@ -1,7 +1,7 @@
 import type { Consumer, IMemberAssignment } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { coPartitionedAssigner } from '../../src/kafka/co-partitioned-assigner.ts';
-import { testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
+import { createTopics, testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 interface Member {
@@ -18,7 +18,10 @@ describe('the CoPartitioned assigner on a real broker', () => {
     const admin = await testAdmin();
     const stem = uniqueName('copart');
     const topics = [`${stem}.deliveries`, `${stem}.retry.5s`, `${stem}.retry.1m`];
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 4 })), waitForLeaders: true });
+    await createTopics(
+      admin,
+      topics.map((topic) => ({ topic, numPartitions: 4 })),
+    );
 
     const groupId = uniqueName('copart-group');
     const members = await Promise.all([startMember(groupId, topics), startMember(groupId, topics)]);

@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { HubConfig } from '../../src/config/config.ts';
 import { startHub } from '../../src/hub.ts';
 import { testConfig } from '../helpers/hub.ts';
-import { testAdmin, testCluster } from '../helpers/kafka.ts';
+import { createTopics, testAdmin, testCluster } from '../helpers/kafka.ts';
 
 const SEVEN_DAYS = '604800000';
 const HELD = ['cleanup.policy', 'retention.ms', 'max.message.bytes'];
@@ -53,20 +53,17 @@ describe('records retention (SPEC section 4)', () => {
       const admin = await testAdmin();
       const ingress = `${config.topicPrefix}ingress`;
       const events = `${config.topicPrefix}events`;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: ingress,
-            numPartitions: 3,
-            configEntries: [
-              { name: 'retention.ms', value: SEVEN_DAYS },
-              { name: 'max.message.bytes', value: '3000000' },
-            ],
-          },
-          { topic: events, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        ],
-      });
+      await createTopics(admin, [
+        {
+          topic: ingress,
+          numPartitions: 3,
+          configEntries: [
+            { name: 'retention.ms', value: SEVEN_DAYS },
+            { name: 'max.message.bytes', value: '3000000' },
+          ],
+        },
+        { topic: events, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      ]);
 
       const first = await startLoggedHub(config);
       const configs = await configsOf([ingress, events, first.hub.topics.audit]);
