@@ -9,6 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 // The hub's kafkajs encodes with the pooled encoder: so does the baseline, so the comparison is of the hub's work.
 import '../src/kafka/kafkajs-pooled-encoder.ts';
 import '../src/kafka/kafkajs-request-queue.ts';
+import { createTopicsWithLeaders } from '../src/kafka/topics.ts';
 import type { Sink } from './sink.ts';
 
 export interface PipelineRun {
@@ -30,7 +31,10 @@ export async function runBaseline(
   await admin.connect();
   const run = randomUUID().slice(0, 8);
   const [first, second] = [`bench-${run}-a`, `bench-${run}-b`];
-  await admin.createTopics({ topics: [first, second].map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+  await createTopicsWithLeaders(
+    admin,
+    [first, second].map((topic) => ({ topic, numPartitions: partitions })),
+  );
   await admin.disconnect();
 
   // One request in flight per broker: kafkajs's idempotent producer, sent to concurrently, otherwise sometimes fails with OUT_OF_ORDER_SEQUENCE_NUMBER.

@@ -26,6 +26,7 @@ import { BINARY_ATTRIBUTES, percentEncode } from '../connectors/webhook/codec.ts
 // The hub's kafkajs encodes with the pooled encoder: so does the baseline, so the comparison is of the hub's work.
 import '../src/kafka/kafkajs-pooled-encoder.ts';
 import '../src/kafka/kafkajs-request-queue.ts';
+import { createTopicsWithLeaders } from '../src/kafka/topics.ts';
 import { groupSender } from './group-sender.ts';
 import { startChild } from './proc.ts';
 
@@ -52,7 +53,10 @@ export async function serveHonestBaseline(brokers: string, partitions: number, s
   const topics = { ingress: `bench-honest-${run}-ingress`, deliveries: `bench-honest-${run}-deliveries` };
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+  await createTopicsWithLeaders(
+    admin,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
+  );
   await admin.disconnect();
 
   const producer = kafka.producer({ idempotent: true });

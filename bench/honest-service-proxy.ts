@@ -16,6 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 // Encoded as the hub's records are (see honest-baseline.ts).
 import '../src/kafka/kafkajs-pooled-encoder.ts';
 import '../src/kafka/kafkajs-request-queue.ts';
+import { createTopicsWithLeaders } from '../src/kafka/topics.ts';
 import { groupSender } from './group-sender.ts';
 import { startChild, type BenchChild } from './proc.ts';
 
@@ -36,7 +37,7 @@ export async function serveHonestServiceProxy(brokers: string, partitions: numbe
   const topic = `bench-honest-calls-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions }]);
   await admin.disconnect();
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();

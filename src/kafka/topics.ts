@@ -101,7 +101,7 @@ export function topicSpecs(names: TopicNames, layout: TopicLayout): ITopicConfig
 export async function ensureTopics(admin: Admin, specs: ITopicConfig[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
-  if (missing.length > 0) await untilKnown(() => admin.createTopics({ topics: missing, waitForLeaders: true }));
+  if (missing.length > 0) await createTopicsWithLeaders(admin, missing);
   return missing.map((s) => s.topic);
 }
 
@@ -153,12 +153,17 @@ export async function alignRecordsRetention(admin: Admin, names: TopicNames, lay
 
 const UNKNOWN_TOPIC_WAIT_MS = 30_000;
 
+/** Creates `topics` and waits for their leaders, asking again while a broker does not know them yet (`untilKnown`). */
+export function createTopicsWithLeaders(admin: Admin, topics: ITopicConfig[]): Promise<boolean> {
+  return untilKnown(() => admin.createTopics({ topics, waitForLeaders: true }));
+}
+
 /**
  * `call`, again while Kafka answers "unknown topic": on a cluster of several brokers (and on a busy
  * single one) a topic just created is not yet known to every broker's metadata, and kafkajs gives
  * up on that answer at once (even with `waitForLeaders`).
  */
-export async function untilKnown<T>(call: () => Promise<T>): Promise<T> {
+async function untilKnown<T>(call: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + UNKNOWN_TOPIC_WAIT_MS;
   for (;;) {
     try {

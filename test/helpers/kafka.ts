@@ -7,12 +7,11 @@
  * (`testKafka`) inspect as `broker`, the cluster's super user.
  */
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders, type Admin, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type IHeaders, type Admin } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
 import { kafkaSecurityOptions, PLAINTEXT, type KafkaCluster } from '../../src/kafka/kafka-security.ts';
 import '../../src/kafka/kafkajs-request-queue.ts';
 import { followTopic } from '../../src/kafka/topic-follower.ts';
-import { untilKnown } from '../../src/kafka/topics.ts';
 import { waitFor } from './wait-for.ts';
 
 export function testBrokers(): readonly string[] {
@@ -41,11 +40,6 @@ export async function testAdmin(): Promise<Admin> {
   await admin.connect();
   onTestFinished(() => admin.disconnect());
   return admin;
-}
-
-/** Creates `topics` and waits for their leaders, asking again while the broker does not know them yet, as the hub does (`untilKnown`). */
-export function createTopics(admin: Admin, topics: ITopicConfig[]): Promise<boolean> {
-  return untilKnown(() => admin.createTopics({ topics, waitForLeaders: true }));
 }
 
 export interface ReadRecord {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createTopics, readTopic, testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
+import { createTopicsWithLeaders } from '../../src/kafka/topics.ts';
+import { readTopic, testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 describe('the test broker', () => {
   it('takes idempotent acks=all writes and gives them back to a consumer group in order per key', async () => {
     const admin = await testAdmin();
     const topic = uniqueName('roundtrip');
-    await createTopics(admin, [{ topic, numPartitions: 3 }]);
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 3 }]);
     const producer = testKafka().producer({ idempotent: true });
     await producer.connect();
     const sent = Array.from({ length: 30 }, (_, i) => ({ key: `subject-${i % 3}`, value: `message ${i}`, headers: { ce_id: String(i) } }));

@@ -1,7 +1,8 @@
 import type { Consumer, IMemberAssignment } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { coPartitionedAssigner } from '../../src/kafka/co-partitioned-assigner.ts';
-import { createTopics, testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
+import { createTopicsWithLeaders } from '../../src/kafka/topics.ts';
+import { testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 interface Member {
@@ -18,7 +19,7 @@ describe('the CoPartitioned assigner on a real broker', () => {
     const admin = await testAdmin();
     const stem = uniqueName('copart');
     const topics = [`${stem}.deliveries`, `${stem}.retry.5s`, `${stem}.retry.1m`];
-    await createTopics(
+    await createTopicsWithLeaders(
       admin,
       topics.map((topic) => ({ topic, numPartitions: 4 })),
     );

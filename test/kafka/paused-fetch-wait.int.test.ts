@@ -1,7 +1,8 @@
 import type { Consumer } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { resumesAt } from '../../src/kafka/kafkajs-paused-fetch-wait.ts';
-import { createTopics, testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
+import { createTopicsWithLeaders } from '../../src/kafka/topics.ts';
+import { testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 /** Far longer than anything below takes with the patch: a fetch held this long fails each test (a stop also waits out the fetch at the broker). */
@@ -90,7 +91,7 @@ describe('a kafkajs fetch while a partition is paused (kafkajs-paused-fetch-wait
 async function startConsumer(partitions: number): Promise<{ topic: string; consumer: Consumer; joined: Promise<unknown>; fetches: { count: number } }> {
   const admin = await testAdmin();
   const topic = uniqueName('paused-fetch');
-  await createTopics(admin, [{ topic, numPartitions: partitions }]);
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions }]);
   const consumer = testKafka().consumer({ groupId: uniqueName('paused-fetch-group'), maxWaitTimeInMs: LONG_WAIT_MS });
   const fetches = { count: 0 };
   consumer.on(consumer.events.FETCH, () => fetches.count++);

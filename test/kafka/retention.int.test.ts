@@ -4,7 +4,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { HubConfig } from '../../src/config/config.ts';
 import { startHub } from '../../src/hub.ts';
 import { testConfig } from '../helpers/hub.ts';
-import { createTopics, testAdmin, testCluster } from '../helpers/kafka.ts';
+import { createTopicsWithLeaders } from '../../src/kafka/topics.ts';
+import { testAdmin, testCluster } from '../helpers/kafka.ts';
 
 const SEVEN_DAYS = '604800000';
 const HELD = ['cleanup.policy', 'retention.ms', 'max.message.bytes'];
@@ -53,7 +54,7 @@ describe('records retention (SPEC section 4)', () => {
       const admin = await testAdmin();
       const ingress = `${config.topicPrefix}ingress`;
       const events = `${config.topicPrefix}events`;
-      await createTopics(admin, [
+      await createTopicsWithLeaders(admin, [
         {
           topic: ingress,
           numPartitions: 3,

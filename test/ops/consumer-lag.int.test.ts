@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { registerConsumerLag } from '../../src/ops/consumer-lag.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
-import { createTopics, testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
+import { createTopicsWithLeaders } from '../../src/kafka/topics.ts';
+import { testAdmin, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 async function lagOf(metrics: Metrics): Promise<Record<string, number>> {
   const metric = await metrics.registry.getSingleMetric('lgsp_consumer_lag')!.get();
@@ -14,7 +15,7 @@ describe('lgsp_consumer_lag on a real broker', () => {
     const admin = await testAdmin();
     const [a, b] = [uniqueName('lag-a'), uniqueName('lag-b')];
     const group = uniqueName('lag-group');
-    await createTopics(admin, [
+    await createTopicsWithLeaders(admin, [
       { topic: a, numPartitions: 2 },
       { topic: b, numPartitions: 1 },
     ]);
@@ -49,7 +50,7 @@ describe('lgsp_consumer_lag on a real broker', () => {
     const admin = testKafka().admin();
     await admin.connect();
     const topic = uniqueName('lag-gone');
-    await createTopics(admin, [{ topic, numPartitions: 1 }]);
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
     const metrics = new Metrics();
     registerConsumerLag(metrics, admin, [{ groupId: uniqueName('g'), topics: [topic] }], { cacheMs: 0, timeoutMs: 500 });
     expect(await lagOf(metrics)).toEqual({ [`${topic}/0`]: 0 });
