@@ -117,7 +117,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
 
     const view = (name: string) => `${config.topicPrefix}${name}-view-${instanceId}`;
     const ownClient = (clientId: string) => createKafka(cluster, clientId, logger, { failFast: true });
-    const registry = await life.open(
+    const registry = await life.openView(
       'registry',
       new RegistryStore(kafka, topics.registry, logger, new ConnectorSealing(secretBox, (kind) => kinds.get(kind)?.secretSettings ?? [])),
       (r) => r.close(),
@@ -133,13 +133,13 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       chained: new Set([topics.events, topics.audit, topics.serviceCalls]),
       signingKey: () => hubKeys.currentSigningKey(),
     });
-    const auditView = await life.open(
+    const auditView = await life.openView(
       'audit view',
       new AuditView(logger),
       (v) => v.close(),
       (v) => v.load(kafka, topics.audit, view('audit')),
     );
-    const callLogView = await life.open(
+    const callLogView = await life.openView(
       'call-log view',
       new CallLogView(logger),
       (v) => v.close(),
@@ -154,7 +154,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     const operators = new OperatorAccounts(registry);
     await operators.bootstrap({ value: config.adminToken, generated: config.adminTokenGenerated }, audit.record, logger);
     const dedupe = new DedupeStore({ windowMs: config.dedupeWindowMs, maxEntries: config.dedupeMaxEntries, maxPerSource: config.dedupeMaxPerSource });
-    await life.open(
+    await life.openView(
       'dedupe',
       dedupe,
       (d) => d.close(),
@@ -182,7 +182,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
     readiness.add('kafka', kafkaCheck(admin));
     // Made here, loaded below: the trace view hands it the replay marks it reads.
     const deadLetterView = new DeadLetterView();
-    const traces = await life.open(
+    const traces = await life.openView(
       'trace view',
       new TraceView({ logger, onReplayed: (e) => deadLetterView.markReplayed(e.deadLetter, e.at) }),
       (t) => t.close(),
@@ -212,7 +212,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (p) => p.start(),
     );
 
-    await life.open(
+    await life.openView(
       'dead-letter view',
       deadLetterView,
       (v) => v.close(),
@@ -226,7 +226,7 @@ export async function startHub(config: HubConfig, cluster: KafkaCluster, logger:
       (r) => r.close(),
       (r) => r.connect(),
     );
-    const holds = await life.open(
+    const holds = await life.openView(
       'holds',
       new HoldStore(),
       (h) => h.close(),

@@ -16,6 +16,34 @@ describe('the hub lifecycle', () => {
     expect(lifecycle.names).toEqual(['a', 'b', 'c']);
   });
 
+  it('stops the views after every other component, all at once', async () => {
+    const events: string[] = [];
+    const slowStop = (name: string) => async () => {
+      events.push(`${name} stopping`);
+      await new Promise((r) => setTimeout(r, 20));
+      events.push(`${name} stopped`);
+    };
+    const lifecycle = new Lifecycle(silent);
+    await lifecycle.open('admin', {}, slowStop('admin'));
+    await lifecycle.openView('registry', {}, slowStop('registry'), () => undefined);
+    await lifecycle.open('writer', {}, slowStop('writer'));
+    await lifecycle.openView('traces', {}, slowStop('traces'), () => undefined);
+    await lifecycle.open('http server', {}, slowStop('http server'));
+    await lifecycle.stop();
+    expect(events).toEqual([
+      'http server stopping',
+      'http server stopped',
+      'writer stopping',
+      'writer stopped',
+      'admin stopping',
+      'admin stopped',
+      'registry stopping',
+      'traces stopping',
+      'registry stopped',
+      'traces stopped',
+    ]);
+  });
+
   it('closes what a start that failed halfway opened, including the component whose start failed', async () => {
     const stopped: string[] = [];
     const failing = withLifecycle(silent, async (lifecycle) => {

@@ -11,8 +11,12 @@ import { superviseConsumer } from './supervised-consumer.ts';
 const READ_TO_END_TIMEOUT_MS = 30_000;
 /** How often a follower commits its offsets: they only spare a relaunched consumer a re-read (see below). */
 const COMMIT_EVERY_MS = 5_000;
-/** A fetch with nothing to read waits this long at the broker: the longest a new record waits to be seen. */
-const DEFAULT_WAIT_MS = 250;
+/**
+ * How long the broker holds a fetch with nothing to read (a new record ends it at once). It sets
+ * how often an idle view asks, and how long stopping one takes: its stop waits out the fetch it
+ * holds (the hub stops its views together, `Lifecycle.openView`).
+ */
+const DEFAULT_WAIT_MS = 500;
 /** With `batchWithinMs`, a fetch answers early once this much is there to read. */
 const BATCH_BYTES = 256 * 1024;
 
