@@ -213,7 +213,8 @@ async function step(target: Target, perSecond: number, pids: Pids, say: (line: s
 
 /**
  * Open loop: call `i` is due at `i / perSecond` s and leaves then (or as soon as the timer lets
- * it), whatever became of the earlier ones; its latency is from when it was due to its answer.
+ * it), whatever became of the earlier ones; its latency is from when it was due to its answer, or
+ * from when it left if that was earlier (a call less than 1 ms from due leaves at once).
  * Gives the number of calls, the latencies of the answers with the target's status, the other
  * answers and failures as errors, and the seconds from the first call due to the last answer.
  */
@@ -227,9 +228,10 @@ async function paced(target: Target, perSecond: number, seconds: number) {
     const due = started + (i * 1000) / perSecond;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const from = Math.min(due, performance.now());
     pending.push(
       get(target.url, target.headers).then(
-        (status) => (status === target.status ? void latencies.push(performance.now() - due) : failed(String(status))),
+        (status) => (status === target.status ? void latencies.push(performance.now() - from) : failed(String(status))),
         (err: unknown) => failed((err as { code?: string }).code ?? 'error'),
       ),
     );
