@@ -3,7 +3,7 @@
  * citizen lookup of the simulated population database ("CSDLQG về dân cư"), called directly,
  * through the honest proxy and through the hub, paced open-loop at each rate (calls leave at fixed
  * intervals whatever the answers, and latency counts from the moment a call was due, so it
- * includes queueing). The honest proxy (`honest-service-proxy.ts`) forwards the call and writes
+ * includes queueing; or from when it left, if that was earlier). The honest proxy (`honest-service-proxy.ts`) forwards the call and writes
  * its record to Kafka before answering, with none of the hub's logic: the floor this machine puts
  * under any such hop, measured in the same run. The hub does all of a call's work: connector auth,
  * the grant, the hub's signature, the provider's breaker, and the call log record acknowledged by
@@ -281,7 +281,7 @@ export function printServiceCalls(rows: readonly ServiceCallRow[]): void {
   const pad = (v: unknown, n: number) => String(v ?? '').padStart(n);
   const ms = (v: number | undefined) => (v === undefined ? '' : v.toFixed(1));
   console.log(
-    '\nData-sharing calls (GET a citizen), paced open-loop; latency from when each call was due; CPU µs per call (hub µs and proxy µs of a row they have no part in: their idle cost)',
+    '\nData-sharing calls (GET a citizen), paced open-loop; latency from when each call was due (or left, if earlier); CPU µs per call (hub µs and proxy µs of a row they have no part in: their idle cost)',
   );
   console.log(
     `${'scenario'.padEnd(26)} ${pad('calls', 6)} ${pad('calls/s', 8)} ${pad('errors', 6)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('max ms', 7)} ${pad('+p50', 6)} ${pad('+p99', 6)} ${pad('hub µs', 7)} ${pad('proxy µs', 8)} ${pad('broker µs', 9)} ${pad('prov µs', 7)} ${pad('logged', 6)} ${pad('RSS MB', 6)} ${pad('busy %', 6)} ${pad('steal %', 7)} ${pad('load', 5)}`,

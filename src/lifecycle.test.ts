@@ -25,9 +25,9 @@ describe('the hub lifecycle', () => {
     };
     const lifecycle = new Lifecycle(silent);
     await lifecycle.open('admin', {}, slowStop('admin'));
-    await lifecycle.openView('registry', {}, slowStop('registry'), () => undefined);
+    await lifecycle.openView('registry', {}, slowStop('registry'));
     await lifecycle.open('writer', {}, slowStop('writer'));
-    await lifecycle.openView('traces', {}, slowStop('traces'), () => undefined);
+    await lifecycle.openView('traces', {}, slowStop('traces'));
     await lifecycle.open('http server', {}, slowStop('http server'));
     await lifecycle.stop();
     expect(events).toEqual([
@@ -48,16 +48,17 @@ describe('the hub lifecycle', () => {
     const stopped: string[] = [];
     const failing = withLifecycle(silent, async (lifecycle) => {
       await lifecycle.open('admin', {}, () => void stopped.push('admin'));
+      await lifecycle.openView('registry', {}, () => void stopped.push('registry'));
       await lifecycle.open(
-        'registry',
+        'audit trail',
         {},
-        () => void stopped.push('registry'),
-        () => Promise.reject(new Error('load timed out')),
+        () => void stopped.push('audit trail'),
+        () => Promise.reject(new Error('connect timed out')),
       );
-      await lifecycle.open('never', {}, () => void stopped.push('never'));
+      await lifecycle.openView('never', {}, () => void stopped.push('never'));
     });
-    await expect(failing).rejects.toThrow('load timed out');
-    expect(stopped).toEqual(['registry', 'admin']);
+    await expect(failing).rejects.toThrow('connect timed out');
+    expect(stopped).toEqual(['audit trail', 'admin', 'registry']);
   });
 
   it('refuses to open a component once stopping', async () => {

@@ -1,13 +1,13 @@
 /**
- * The hub's components in start order, stopped in reverse. `open` registers a component's stop
+ * The hub's components in start order, stopped in reverse, views last (below). `open` registers a component's stop
  * *before* starting it, so a start that fails halfway (a Kafka client connected, then its load
  * timing out) still closes what it opened; `startHub` calls `stop` when any later step throws.
  * Stop errors are logged and do not keep the other components open.
  *
- * Views (`openView`: in-memory copies of a topic, each following it with its own consumer) stop
- * after every other component, all at once. A view uses no other component, the others read views
- * until they stop, and stopping a view waits out its consumer's fetch held at the broker: one view
- * after another, those waits would add up.
+ * Views (`openView`: in-memory copies of a topic, each following it with its own Kafka clients)
+ * stop after every other component, all at once. A view needs nothing else (at most another view,
+ * in memory), the others read views until they stop, and stopping a view waits out its consumer's
+ * fetch held at the broker: one view after another, those waits would add up.
  */
 import type { Logger } from './ops/logger.ts';
 
@@ -35,7 +35,7 @@ export class Lifecycle {
   }
 
   /** `open` for a view: stopped after every other component, together with the other views. */
-  openView<T>(name: string, component: T, stop: (component: T) => Promise<unknown> | void, start: (component: T) => Promise<unknown> | void): Promise<T> {
+  openView<T>(name: string, component: T, stop: (component: T) => Promise<unknown> | void, start?: (component: T) => Promise<unknown> | void): Promise<T> {
     return this.register(name, component, stop, start, true);
   }
 

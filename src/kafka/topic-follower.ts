@@ -17,6 +17,8 @@ const COMMIT_EVERY_MS = 5_000;
  * holds (the hub stops its views together, `Lifecycle.openView`).
  */
 const DEFAULT_WAIT_MS = 500;
+/** `readToEnd`'s wait: it stops once caught up, and its stop waits out the fetch held then. */
+const READ_ONCE_WAIT_MS = 50;
 /** With `batchWithinMs`, a fetch answers early once this much is there to read. */
 const BATCH_BYTES = 256 * 1024;
 
@@ -39,7 +41,24 @@ export interface FollowOptions {
   readonly batchWithinMs?: number;
 }
 
-export async function followTopic(kafka: Kafka, { topic, groupId, onMessage, batchWithinMs }: FollowOptions): Promise<TopicFollower> {
+/**
+ * Reads `topic` from its beginning up to the end offsets it has now (as `caughtUp` counts them),
+ * then stops: for a one-off read (a chain verification, a test's look at a topic).
+ */
+export async function readToEnd(kafka: Kafka, options: Omit<FollowOptions, 'batchWithinMs'>): Promise<void> {
+  const follower = await followTopic(kafka, options, READ_ONCE_WAIT_MS);
+  try {
+    await follower.caughtUp;
+  } finally {
+    await follower.stop();
+  }
+}
+
+export async function followTopic(
+  kafka: Kafka,
+  { topic, groupId, onMessage, batchWithinMs }: FollowOptions,
+  idleWaitMs = DEFAULT_WAIT_MS,
+): Promise<TopicFollower> {
   const ends = await endOffsets(kafka, topic);
   const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
 
@@ -58,7 +77,7 @@ export async function followTopic(kafka: Kafka, { topic, groupId, onMessage, bat
   // every batch: an offset commit per fetch), so a replacement consumer (after a crash) resumes
   // near where the last one stopped; the records it reads again are skipped by position, so a
   // view sees each record once.
-  const fetching = batchWithinMs === undefined ? { maxWaitTimeInMs: DEFAULT_WAIT_MS } : { maxWaitTimeInMs: batchWithinMs, minBytes: BATCH_BYTES };
+  const fetching = batchWithinMs === undefined ? { maxWaitTimeInMs: idleWaitMs } : { maxWaitTimeInMs: batchWithinMs, minBytes: BATCH_BYTES };
   const consumer = await superviseConsumer(kafka, { groupId, ...fetching }, async (c) => {
     c.on(c.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
     await c.subscribe({ topic, fromBeginning: true });

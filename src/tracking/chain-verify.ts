@@ -12,7 +12,7 @@ import type { IHeaders, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { HUB_SIGNATURE_ALG } from '../contract/hub-signature.ts';
 import { HEADER } from '../contract/kafka-headers.ts';
-import { followTopic } from '../kafka/topic-follower.ts';
+import { readToEnd } from '../kafka/topic-follower.ts';
 import { CHECKPOINT_TYP, GENESIS, recordHash, type Checkpoint, type ChainedRecord } from './chain.ts';
 
 export interface ReadBack extends ChainedRecord {
@@ -142,17 +142,12 @@ export async function readForVerify(kafka: Kafka, topic: string, groupPrefix: st
   const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
   const ends = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
   const records: ReadBack[] = [];
-  const follower = await followTopic(kafka, {
+  await readToEnd(kafka, {
     topic,
     groupId: `${groupPrefix}${randomUUID()}`,
     onMessage: ({ key, value, headers, offset }, partition) => {
       if (BigInt(offset) < ends.get(partition)!) records.push({ partition, offset, key, value, headers });
     },
   });
-  try {
-    await follower.caughtUp;
-  } finally {
-    await follower.stop();
-  }
   return { records, logStart: new Map(offsets.map((p) => [p.partition, p.low])) };
 }

@@ -11,7 +11,7 @@ import { Kafka, logLevel, type IHeaders, type Admin } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
 import { kafkaSecurityOptions, PLAINTEXT, type KafkaCluster } from '../../src/kafka/kafka-security.ts';
 import '../../src/kafka/kafkajs-request-queue.ts';
-import { followTopic } from '../../src/kafka/topic-follower.ts';
+import { readToEnd } from '../../src/kafka/topic-follower.ts';
 import { waitFor } from './wait-for.ts';
 
 export function testBrokers(): readonly string[] {
@@ -52,11 +52,11 @@ export interface ReadRecord {
 
 /**
  * Every committed record of `topic` (read_committed) from the beginning up to its end offsets at
- * the time of the call, read with the hub's own `followTopic` (which knows transaction markers).
+ * the time of the call, read with the hub's own `readToEnd` (which knows transaction markers).
  */
 export async function readTopic(topic: string): Promise<ReadRecord[]> {
   const records: ReadRecord[] = [];
-  const follower = await followTopic(testKafka(), {
+  await readToEnd(testKafka(), {
     topic,
     groupId: uniqueName('reader'),
     onMessage: (message, partition) => {
@@ -69,11 +69,6 @@ export async function readTopic(topic: string): Promise<ReadRecord[]> {
       });
     },
   });
-  try {
-    await waitFor(`reading ${topic} to its end`, () => follower.caughtUp.then(() => true), 20_000);
-  } finally {
-    await follower.stop();
-  }
   return records;
 }
 

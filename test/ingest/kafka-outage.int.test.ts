@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../../src/hub.ts';
 import { createLogger } from '../../src/ops/logger.ts';
-import { followTopic } from '../../src/kafka/topic-follower.ts';
+import { readToEnd } from '../../src/kafka/topic-follower.ts';
 import { testConfig } from '../helpers/hub.ts';
 import { startOwnBroker, type OwnBroker } from '../helpers/own-broker.ts';
 import { documentSent, post, seedSenders } from '../helpers/messages.ts';
@@ -55,8 +55,6 @@ describe('ingest while Kafka is down', () => {
 async function committedIds(brokers: string[], topic: string): Promise<string[]> {
   const ids: string[] = [];
   const kafka = new Kafka({ brokers, clientId: 'outage-reader', logLevel: logLevel.NOTHING });
-  const follower = await followTopic(kafka, { topic, groupId: `reader-${Date.now()}`, onMessage: (m) => ids.push(m.headers?.ce_id?.toString() ?? '') });
-  await follower.caughtUp;
-  await follower.stop();
+  await readToEnd(kafka, { topic, groupId: `reader-${Date.now()}`, onMessage: (m) => ids.push(m.headers?.ce_id?.toString() ?? '') });
   return ids;
 }

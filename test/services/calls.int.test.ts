@@ -12,7 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingKeyOf } from '../../connectors/kit/signature.ts';
 import type { Hub } from '../../src/hub.ts';
-import { followTopic } from '../../src/kafka/topic-follower.ts';
+import { readToEnd } from '../../src/kafka/topic-follower.ts';
 import type { CallRecord } from '../../src/services/service-record.ts';
 import { startPopulationDb, type PopulationDb } from '../../simulators/national/population-db.ts';
 import { docsVerifier } from '../helpers/docs-verifier.ts';
@@ -113,13 +113,11 @@ describe('data-sharing calls through the hub', () => {
   async function logged(): Promise<CallRecord[]> {
     const records: CallRecord[] = [];
     const kafka = new Kafka({ brokers: [...testCluster().brokers], clientId: 'call-log-reader', logLevel: logLevel.NOTHING });
-    const follower = await followTopic(kafka, {
+    await readToEnd(kafka, {
       topic: hub.topics.serviceCalls,
       groupId: `call-log-reader-${Date.now()}`,
       onMessage: (m) => records.push(JSON.parse(m.value!.toString()) as CallRecord),
     });
-    await follower.caughtUp;
-    await follower.stop();
     return records;
   }
 
