@@ -3,9 +3,10 @@
  * citizen lookup of the simulated population database ("CSDLQG về dân cư"), called directly,
  * through the honest proxy and through the hub, paced open-loop at each rate (calls leave at fixed
  * intervals whatever the answers, and latency counts from the moment a call was due, so it
- * includes queueing; or from when it left, if that was earlier). The honest proxy (`honest-service-proxy.ts`) forwards the call and writes
- * its record to Kafka before answering, with none of the hub's logic: the floor this machine puts
- * under any such hop, measured in the same run. The hub does all of a call's work: connector auth,
+ * includes queueing; or from when it left, if that was earlier). The honest proxy
+ * (`honest-service-proxy.ts`) forwards the call and writes its record to Kafka before answering,
+ * with none of the hub's logic: the floor this machine puts under any such hop, measured in the
+ * same run. The hub does all of a call's work: connector auth,
  * the grant, the hub's signature, the provider's breaker, and the call log record acknowledged by
  * all in-sync replicas before the answer. A last step calls through the hub as a consumer without
  * a grant: refused and logged, the provider not asked, so it shows the hub's own cost and the call

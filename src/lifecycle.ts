@@ -1,8 +1,8 @@
 /**
- * The hub's components in start order, stopped in reverse, views last (below). `open` registers a component's stop
- * *before* starting it, so a start that fails halfway (a Kafka client connected, then its load
- * timing out) still closes what it opened; `startHub` calls `stop` when any later step throws.
- * Stop errors are logged and do not keep the other components open.
+ * The hub's components in start order, stopped in reverse, views last (below). `open` registers a
+ * component's stop *before* starting it, so a start that fails halfway (a Kafka client connected,
+ * then its load timing out) still closes what it opened; `startHub` calls `stop` when any later
+ * step throws. Stop errors are logged and do not keep the other components open.
  *
  * Views (`openView`: in-memory copies of a topic, each following it with its own Kafka clients)
  * stop after every other component, all at once. A view needs nothing else (at most another view,
