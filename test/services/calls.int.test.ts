@@ -8,16 +8,14 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingKeyOf } from '../../connectors/kit/signature.ts';
 import type { Hub } from '../../src/hub.ts';
-import { readToEnd } from '../../src/kafka/topic-follower.ts';
 import type { CallRecord } from '../../src/services/service-record.ts';
 import { startPopulationDb, type PopulationDb } from '../../simulators/national/population-db.ts';
 import { docsVerifier } from '../helpers/docs-verifier.ts';
 import { asOperator, importDemoAgencies, registerConnector, startTestHub, testConfig } from '../helpers/hub.ts';
-import { testCluster } from '../helpers/kafka.ts';
+import { readTopic } from '../helpers/kafka.ts';
 import { requestBytes, sendRaw } from '../helpers/raw-http.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -111,14 +109,7 @@ describe('data-sharing calls through the hub', () => {
 
   /** Every record of the call log topic, read by a plain consumer (not the hub's view). */
   async function logged(): Promise<CallRecord[]> {
-    const records: CallRecord[] = [];
-    const kafka = new Kafka({ brokers: [...testCluster().brokers], clientId: 'call-log-reader', logLevel: logLevel.NOTHING });
-    await readToEnd(kafka, {
-      topic: hub.topics.serviceCalls,
-      groupId: `call-log-reader-${Date.now()}`,
-      onMessage: (m) => records.push(JSON.parse(m.value!.toString()) as CallRecord),
-    });
-    return records;
+    return (await readTopic(hub.topics.serviceCalls)).map((r) => JSON.parse(r.value!) as CallRecord);
   }
 
   async function recordOf(res: Response): Promise<CallRecord> {
